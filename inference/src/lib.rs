@@ -1,0 +1,1 @@
+//! NUTS, predictive sampling, effects and diagnostics for doppl models.

@@ -1,0 +1,86 @@
+//! Probability distributions: one family per file, validating constructors, log-densities
+//! generic over the [`Scalar`], vectorized plate sums, sampling and supports.
+
+mod error;
+mod normal;
+mod param;
+mod support;
+
+pub use error::DistError;
+pub use normal::Normal;
+pub use param::{IntoParam, Param};
+pub use support::Support;
+
+use crate::scalar::Scalar;
+use nalgebra::DVector;
+use rand::Rng;
+use std::fmt::Debug;
+
+/// A distribution family evaluated at scalar type `S`.
+///
+/// `Value` is what the model body sees (a dual for a continuous site when differentiating,
+/// always `f64`/`u64` for a discrete one); `Plain` is the same value with `f64` numbers, the
+/// type that `condition`, `intervene` and traces use.
+///
+/// Families are generic over exactly one type parameter, the scalar (`Normal<S>`): the
+/// `#[model]` macro spells a site's value type as `<Family<f64> as Distribution<f64>>::Plain`.
+pub trait Distribution<S: Scalar>: Sized {
+    /// The value as the model body sees it.
+    type Value: Clone + Debug + PartialEq + 'static;
+    /// The value with `f64` numbers.
+    type Plain: Clone + Debug + PartialEq + Send + Sync + 'static;
+
+    /// The family's name, for error messages.
+    const NAME: &'static str;
+
+    /// Where the values live; decides the unconstraining transform of a latent site.
+    fn support(&self) -> Support;
+
+    /// The length of the vectorized parameters, `None` if all are scalar.
+    fn batch_len(&self) -> Option<usize>;
+
+    /// A data value as a model value (a constant, no derivative parts).
+    fn lift(v: &Self::Plain) -> Self::Value;
+
+    /// The value part of a model value.
+    fn lower(v: &Self::Value) -> Self::Plain;
+
+    /// ln p(v) for one value; vectorized parameters are an error here
+    /// ([`DistError::BatchedParameters`]).
+    fn log_prob(&self, v: &Self::Value) -> Result<S, DistError>;
+
+    /// Σᵢ ln p(vᵢ) over a plate, parameter `i` of vectorized parameters going with `vᵢ`.
+    /// Parameter-only terms (ln σ, ln Γ(α) …) are computed once, not once per element.
+    fn log_prob_plate(&self, vs: &DVector<Self::Value>) -> Result<S, DistError>;
+
+    /// One draw (parameters taken at their value parts).
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Self::Plain;
+
+    /// `n` independent draws; element `i` uses parameter `i` of vectorized parameters.
+    fn sample_plate<R: Rng + ?Sized>(
+        &self,
+        n: usize,
+        rng: &mut R,
+    ) -> Result<DVector<Self::Plain>, DistError>;
+
+    /// How many unconstrained reals one value takes (0 for discrete families).
+    fn unconstrained_dim(&self) -> usize;
+
+    /// Maps `u` (length [`Distribution::unconstrained_dim`]) to a value in the support,
+    /// with ln |det J| of the map.
+    fn from_unconstrained(&self, u: &[S]) -> (Self::Value, S);
+
+    /// The inverse map of [`Distribution::from_unconstrained`], written into `out`.
+    fn to_unconstrained(&self, v: &Self::Plain, out: &mut [f64]) -> Result<(), DistError>;
+}
+
+/// Checks that a vectorized parameter has the plate's length.
+pub fn check_batch(batch: Option<usize>, n: usize) -> Result<(), DistError> {
+    match batch {
+        Some(m) if m != n => Err(DistError::Shape {
+            expected: n,
+            found: m,
+        }),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,160 @@
+//! The normal distribution N(loc, scale²).
+
+use super::{DistError, Distribution, IntoParam, Param, Support, check_batch};
+use crate::scalar::Scalar;
+use nalgebra::DVector;
+use rand::Rng;
+use rand_distr::{Distribution as _, StandardNormal};
+
+const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+
+/// Normal(loc, scale): density exp(−(x − loc)² / 2scale²) / (scale √2π).
+///
+/// ```
+/// use doppl_runtime::dist::{Distribution, Normal};
+/// let d = Normal::<f64>::new(1.0, 2.0).unwrap();
+/// let lp = d.log_prob(&1.0).unwrap();
+/// assert!((lp - (-(2.0f64).ln() - 0.5 * (2.0 * std::f64::consts::PI).ln())).abs() < 1e-14);
+/// assert!(Normal::<f64>::new(0.0, -1.0).is_err());
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Normal<S> {
+    loc: Param<S>,
+    scale: Param<S>,
+}
+
+impl<S: Scalar> Normal<S> {
+    /// Normal with location `loc` and standard deviation `scale > 0`, each a constant, a
+    /// scalar or a vector (one per plate element).
+    pub fn new(loc: impl IntoParam<S>, scale: impl IntoParam<S>) -> Result<Self, DistError> {
+        let loc = loc.into_param();
+        let scale = scale.into_param();
+        let invalid = |param, (index, value), requirement| DistError::InvalidParameter {
+            family: "Normal",
+            param,
+            index,
+            value,
+            requirement,
+        };
+        loc.validate(f64::is_finite)
+            .map_err(|e| invalid("loc", e, "finite"))?;
+        scale
+            .validate(|s| s > 0.0 && s.is_finite())
+            .map_err(|e| invalid("scale", e, "finite and > 0"))?;
+        if let (Some(a), Some(b)) = (loc.batch_len(), scale.batch_len()) {
+            check_batch(Some(a), b)?;
+        }
+        Ok(Normal { loc, scale })
+    }
+}
+
+fn check_real(x: f64, index: Option<usize>) -> Result<(), DistError> {
+    if x.is_finite() {
+        Ok(())
+    } else {
+        Err(DistError::OutOfSupport {
+            family: "Normal",
+            index,
+            value: x,
+            support: Support::Real.describe(),
+        })
+    }
+}
+
+impl<S: Scalar> Distribution<S> for Normal<S> {
+    type Value = S;
+    type Plain = f64;
+    const NAME: &'static str = "Normal";
+
+    fn support(&self) -> Support {
+        Support::Real
+    }
+    fn batch_len(&self) -> Option<usize> {
+        self.loc.batch_len().or(self.scale.batch_len())
+    }
+    fn lift(v: &f64) -> S {
+        S::from_f64(*v)
+    }
+    fn lower(v: &S) -> f64 {
+        v.re()
+    }
+
+    fn log_prob(&self, v: &S) -> Result<S, DistError> {
+        if let Some(len) = self.batch_len() {
+            return Err(DistError::BatchedParameters {
+                family: "Normal",
+                len,
+            });
+        }
+        check_real(v.re(), None)?;
+        let z = (*v - self.loc.at(0)) / self.scale.at(0);
+        Ok(-(z * z) * 0.5 - log_scale(&self.scale, 0) - LN_SQRT_2PI)
+    }
+
+    fn log_prob_plate(&self, vs: &DVector<S>) -> Result<S, DistError> {
+        let n = vs.len();
+        check_batch(self.batch_len(), n)?;
+        if let Some(i) = vs.iter().position(|v| !v.re().is_finite()) {
+            check_real(vs[i].re(), Some(i))?;
+        }
+        let n_f = n as f64;
+        match (&self.loc, &self.scale) {
+            // Scalar scale: Σ (x − μ)² / 2σ² + n ln σ, with ln σ and 1/σ² computed once.
+            (loc, Param::Const(_) | Param::Scalar(_)) => {
+                let mut ss = S::zero();
+                for (i, v) in vs.iter().enumerate() {
+                    let d = *v - loc.at(i);
+                    ss += d * d;
+                }
+                let inv_var = self.scale.at(0).powi(2).recip();
+                Ok(-(ss * inv_var) * 0.5 - log_scale(&self.scale, 0) * n_f - LN_SQRT_2PI * n_f)
+            }
+            (loc, Param::Vector(scale)) => {
+                let mut acc = S::zero();
+                for (i, v) in vs.iter().enumerate() {
+                    let z = (*v - loc.at(i)) / scale[i];
+                    acc += z * z * 0.5 + scale[i].ln();
+                }
+                Ok(-acc - LN_SQRT_2PI * n_f)
+            }
+        }
+    }
+
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let z: f64 = StandardNormal.sample(rng);
+        self.loc.re_at(0) + self.scale.re_at(0) * z
+    }
+
+    fn sample_plate<R: Rng + ?Sized>(
+        &self,
+        n: usize,
+        rng: &mut R,
+    ) -> Result<DVector<f64>, DistError> {
+        check_batch(self.batch_len(), n)?;
+        Ok(DVector::from_fn(n, |i, _| {
+            let z: f64 = StandardNormal.sample(rng);
+            self.loc.re_at(i) + self.scale.re_at(i) * z
+        }))
+    }
+
+    fn unconstrained_dim(&self) -> usize {
+        1
+    }
+    fn from_unconstrained(&self, u: &[S]) -> (S, S) {
+        (u[0], S::zero())
+    }
+    fn to_unconstrained(&self, v: &f64, out: &mut [f64]) -> Result<(), DistError> {
+        check_real(*v, None)?;
+        out[0] = *v;
+        Ok(())
+    }
+}
+
+/// ln of a scale parameter's element `i`, a constant when the scale is constant.
+#[inline]
+fn log_scale<S: Scalar>(scale: &Param<S>, i: usize) -> S {
+    match scale {
+        Param::Const(c) => S::from_f64(c.ln()),
+        other => other.at(i).ln(),
+    }
+}

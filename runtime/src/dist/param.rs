@@ -1,0 +1,103 @@
+//! [`Param`]: a distribution parameter that is a constant, a scalar or one value per plate element.
+
+use crate::scalar::Scalar;
+use nalgebra::DVector;
+
+/// A distribution parameter.
+///
+/// Constants are kept apart from scalars so that terms depending only on constants cost
+/// nothing in the derivative parts (a `Normal::new(0.0, 5.0)` prior computes ln 5 as f64).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Param<S> {
+    /// A number known before the model runs (no derivative parts).
+    Const(f64),
+    /// A scalar that may carry derivatives.
+    Scalar(S),
+    /// One value per plate element.
+    Vector(DVector<S>),
+}
+
+impl<S: Scalar> Param<S> {
+    /// The length of a vectorized parameter, `None` for a scalar.
+    #[inline]
+    pub fn batch_len(&self) -> Option<usize> {
+        match self {
+            Param::Vector(v) => Some(v.len()),
+            _ => None,
+        }
+    }
+    /// Element `i` (the scalar itself when not vectorized).
+    #[inline]
+    pub fn at(&self, i: usize) -> S {
+        match self {
+            Param::Const(c) => S::from_f64(*c),
+            Param::Scalar(s) => *s,
+            Param::Vector(v) => v[i],
+        }
+    }
+    /// The value part of element `i`.
+    #[inline]
+    pub fn re_at(&self, i: usize) -> f64 {
+        match self {
+            Param::Const(c) => *c,
+            Param::Scalar(s) => s.re(),
+            Param::Vector(v) => v[i].re(),
+        }
+    }
+    /// Calls `check` on the value part of every element; the first failure is returned with
+    /// its index (`None` for a scalar).
+    pub fn validate(&self, check: impl Fn(f64) -> bool) -> Result<(), (Option<usize>, f64)> {
+        match self {
+            Param::Const(c) if !check(*c) => Err((None, *c)),
+            Param::Scalar(s) if !check(s.re()) => Err((None, s.re())),
+            Param::Vector(v) => match v.iter().position(|x| !check(x.re())) {
+                Some(i) => Err((Some(i), v[i].re())),
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+    /// `f` applied elementwise (kept constant when constant).
+    pub fn map(&self, f: impl Fn(S) -> S, fc: impl Fn(f64) -> f64) -> Param<S> {
+        match self {
+            Param::Const(c) => Param::Const(fc(*c)),
+            Param::Scalar(s) => Param::Scalar(f(*s)),
+            Param::Vector(v) => Param::Vector(v.map(f)),
+        }
+    }
+}
+
+/// Conversion of what a model writes as a parameter (`0.0`, a latent scalar, a vector of
+/// latents, a data vector) into a [`Param`].
+pub trait IntoParam<S> {
+    /// The parameter.
+    fn into_param(self) -> Param<S>;
+}
+
+impl<S> IntoParam<S> for f64 {
+    #[inline]
+    fn into_param(self) -> Param<S> {
+        Param::Const(self)
+    }
+}
+
+impl<S: nalgebra::Scalar> IntoParam<S> for DVector<S> {
+    #[inline]
+    fn into_param(self) -> Param<S> {
+        Param::Vector(self)
+    }
+}
+
+impl<S: Scalar> IntoParam<S> for &DVector<f64> {
+    #[inline]
+    fn into_param(self) -> Param<S> {
+        Param::Vector(self.map(S::from_f64))
+    }
+}
+
+impl<S> IntoParam<S> for Param<S> {
+    #[inline]
+    fn into_param(self) -> Param<S> {
+        self
+    }
+}

@@ -1,0 +1,285 @@
+//! The [`Scalar`] trait: the number type generated log-joints are generic over.
+//!
+//! Data stays `f64`; only parameters become dual numbers. `f64` evaluates a density, the
+//! forward-mode [`Dual`] (our dense tangent vector) and num-dual's [`num_dual::Dual64`]
+//! evaluate it together with directional derivatives.
+
+mod dual;
+mod num_dual_impl;
+mod special;
+
+pub use dual::Dual;
+pub use special::{digamma, ln_gamma};
+
+use crate::dist::IntoParam;
+use std::fmt::Debug;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
+/// A real number that may carry derivatives: `f64`, [`Dual`] or num-dual's `Dual64`.
+///
+/// Every elementary function is provided as a method so that model code and distributions
+/// can be written once. Functions num-dual lacks (sigmoid, softplus, log-gamma …) are
+/// defined through [`Scalar::chain`], the first-order chain rule: exact for gradients.
+///
+/// ```
+/// use doppl_runtime::scalar::{Dual, Scalar};
+/// let x = Dual::<2>::variable(0.5, 0);
+/// let y = x.exp() * 3.0; // d/dx 3 e^x = 3 e^x
+/// assert!((y.re() - 3.0 * 0.5f64.exp()).abs() < 1e-15);
+/// assert!((y.eps[0] - 3.0 * 0.5f64.exp()).abs() < 1e-15);
+/// assert_eq!(y.eps[1], 0.0);
+/// ```
+pub trait Scalar:
+    nalgebra::Scalar
+    + Copy
+    + Send
+    + Sync
+    + Debug
+    + PartialEq
+    + num_traits::Zero
+    + num_traits::One
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + AddAssign
+    + SubAssign
+    + MulAssign
+    + DivAssign
+    + Add<f64, Output = Self>
+    + Sub<f64, Output = Self>
+    + Mul<f64, Output = Self>
+    + Div<f64, Output = Self>
+    + Sum
+    + IntoParam<Self>
+{
+    /// A constant (all derivative parts zero).
+    fn from_f64(x: f64) -> Self;
+    /// The real (value) part.
+    fn re(&self) -> f64;
+    /// `f(self)` given `f0 = f(re)` and `f1 = f'(re)`: the first-order chain rule.
+    fn chain(self, f0: f64, f1: f64) -> Self;
+    /// `self + a * x` where `a` is data: the hot operation of linear predictors.
+    #[inline]
+    fn add_scaled(self, a: f64, x: Self) -> Self {
+        self + x * a
+    }
+
+    /// e^x.
+    fn exp(self) -> Self;
+    /// Natural logarithm.
+    fn ln(self) -> Self;
+    /// ln(1 + x), accurate near 0.
+    fn ln_1p(self) -> Self;
+    /// e^x − 1, accurate near 0.
+    fn exp_m1(self) -> Self;
+    /// Square root.
+    fn sqrt(self) -> Self;
+    /// Integer power.
+    fn powi(self, n: i32) -> Self;
+    /// Real power with a constant exponent.
+    fn powf(self, p: f64) -> Self;
+    /// Hyperbolic tangent.
+    fn tanh(self) -> Self;
+    /// Sine.
+    fn sin(self) -> Self;
+    /// Cosine.
+    fn cos(self) -> Self;
+
+    /// 1 / x.
+    #[inline]
+    fn recip(self) -> Self {
+        let r = 1.0 / self.re();
+        self.chain(r, -r * r)
+    }
+    /// |x| (derivative sign(x), 0 at 0).
+    #[inline]
+    fn abs(self) -> Self {
+        if self.re() < 0.0 { -self } else { self }
+    }
+    /// x².
+    #[inline]
+    fn square(self) -> Self {
+        self * self
+    }
+    /// The logistic function 1 / (1 + e^-x).
+    #[inline]
+    fn sigmoid(self) -> Self {
+        let s = sigmoid_f64(self.re());
+        self.chain(s, s * (1.0 - s))
+    }
+    /// ln(1 + e^x), stable in both tails.
+    #[inline]
+    fn softplus(self) -> Self {
+        let x = self.re();
+        self.chain(softplus_f64(x), sigmoid_f64(x))
+    }
+    /// ln σ(x) = −softplus(−x), stable in both tails.
+    #[inline]
+    fn log_sigmoid(self) -> Self {
+        let x = self.re();
+        self.chain(-softplus_f64(-x), sigmoid_f64(-x))
+    }
+    /// ln Γ(x) (derivative: digamma).
+    #[inline]
+    fn ln_gamma(self) -> Self {
+        let x = self.re();
+        self.chain(ln_gamma(x), digamma(x))
+    }
+    /// The larger of two numbers (derivative of the one chosen).
+    #[inline]
+    fn max(self, other: Self) -> Self {
+        if self.re() >= other.re() { self } else { other }
+    }
+}
+
+/// 1 / (1 + e^-x) without overflow.
+#[inline]
+pub fn sigmoid_f64(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// ln(1 + e^x) without overflow or cancellation.
+#[inline]
+pub fn softplus_f64(x: f64) -> f64 {
+    if x > 0.0 {
+        x + (-x).exp().ln_1p()
+    } else {
+        x.exp().ln_1p()
+    }
+}
+
+/// ln Σ e^xᵢ, stable (−∞ for an empty slice).
+pub fn log_sum_exp_f64(xs: &[f64]) -> f64 {
+    let m = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !m.is_finite() {
+        return m;
+    }
+    m + xs.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
+}
+
+impl Scalar for f64 {
+    #[inline]
+    fn from_f64(x: f64) -> Self {
+        x
+    }
+    #[inline]
+    fn re(&self) -> f64 {
+        *self
+    }
+    #[inline]
+    fn chain(self, f0: f64, _f1: f64) -> Self {
+        f0
+    }
+    #[inline]
+    fn add_scaled(self, a: f64, x: Self) -> Self {
+        a.mul_add(x, self)
+    }
+    #[inline]
+    fn exp(self) -> Self {
+        f64::exp(self)
+    }
+    #[inline]
+    fn ln(self) -> Self {
+        f64::ln(self)
+    }
+    #[inline]
+    fn ln_1p(self) -> Self {
+        f64::ln_1p(self)
+    }
+    #[inline]
+    fn exp_m1(self) -> Self {
+        f64::exp_m1(self)
+    }
+    #[inline]
+    fn sqrt(self) -> Self {
+        f64::sqrt(self)
+    }
+    #[inline]
+    fn powi(self, n: i32) -> Self {
+        f64::powi(self, n)
+    }
+    #[inline]
+    fn powf(self, p: f64) -> Self {
+        f64::powf(self, p)
+    }
+    #[inline]
+    fn tanh(self) -> Self {
+        f64::tanh(self)
+    }
+    #[inline]
+    fn sin(self) -> Self {
+        f64::sin(self)
+    }
+    #[inline]
+    fn cos(self) -> Self {
+        f64::cos(self)
+    }
+    #[inline]
+    fn recip(self) -> Self {
+        1.0 / self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_derivative(f: impl Fn(Dual<1>) -> Dual<1>, g: impl Fn(f64) -> f64, x: f64) {
+        let y = f(Dual::variable(x, 0));
+        let h = 1e-6 * (1.0 + x.abs());
+        let fd = (g(x + h) - g(x - h)) / (2.0 * h);
+        assert!(
+            (y.re - g(x)).abs() <= 1e-12 * (1.0 + g(x).abs()),
+            "value at {x}"
+        );
+        assert!(
+            (y.eps[0] - fd).abs() <= 1e-6 * (1.0 + fd.abs()),
+            "derivative at {x}: {} vs {fd}",
+            y.eps[0]
+        );
+    }
+
+    #[test]
+    fn elementary_functions_match_finite_differences() {
+        for &x in &[0.3, 1.7, 4.2] {
+            check_derivative(|d| d.exp(), f64::exp, x);
+            check_derivative(|d| d.ln(), f64::ln, x);
+            check_derivative(|d| d.ln_1p(), f64::ln_1p, x);
+            check_derivative(|d| d.exp_m1(), f64::exp_m1, x);
+            check_derivative(|d| d.sqrt(), f64::sqrt, x);
+            check_derivative(|d| d.powi(3), |v| v.powi(3), x);
+            check_derivative(|d| d.powf(-1.5), |v| v.powf(-1.5), x);
+            check_derivative(|d| d.tanh(), f64::tanh, x);
+            check_derivative(|d| d.sin(), f64::sin, x);
+            check_derivative(|d| d.cos(), f64::cos, x);
+            check_derivative(|d| d.recip(), |v| 1.0 / v, x);
+            check_derivative(|d| d.sigmoid(), sigmoid_f64, x - 2.0);
+            check_derivative(|d| d.softplus(), softplus_f64, x - 2.0);
+            check_derivative(|d| d.log_sigmoid(), |v| -softplus_f64(-v), x - 2.0);
+            check_derivative(|d| d.ln_gamma(), ln_gamma, x);
+            check_derivative(
+                |d| d * d / (d + 1.0) - d * 2.0,
+                |v| v * v / (v + 1.0) - 2.0 * v,
+                x,
+            );
+        }
+    }
+
+    #[test]
+    fn softplus_and_sigmoid_are_stable_in_the_tails() {
+        assert_eq!(softplus_f64(-800.0), 0.0);
+        assert_eq!(softplus_f64(800.0), 800.0);
+        assert!((softplus_f64(-40.0) - (-40.0f64).exp()).abs() < 1e-30);
+        assert_eq!(sigmoid_f64(-800.0), 0.0);
+        assert_eq!(sigmoid_f64(800.0), 1.0);
+        assert!((log_sum_exp_f64(&[1000.0, 1000.0]) - (1000.0 + 2f64.ln())).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,1 @@
+//! Holder crate for the trybuild UI tests of `#[model]` (see `tests/`).
