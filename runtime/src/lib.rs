@@ -3,7 +3,25 @@
 //! - [`scalar`]: the [`Scalar`](scalar::Scalar) trait over `f64` and forward-mode duals.
 //! - [`dist`]: distribution families with validating constructors and vectorized sums.
 //! - [`transform`]: constraint bijections with their log-Jacobians.
+//! - [`handler`]: the effect handlers a model body runs under, and their semantics.
+//! - [`model`], [`scenario`]: the traits `#[model]` implements and conditioned /
+//!   intervened models.
 
 pub mod dist;
+pub mod error;
+pub mod graph;
+pub mod handler;
+pub mod intervention;
+pub mod linalg;
+pub mod model;
+pub mod plate;
 pub mod scalar;
+pub mod scenario;
+pub mod shape;
 pub mod transform;
+
+pub use error::ModelError;
+pub use intervention::{Intervention, Shift};
+pub use model::{Model, Site, SiteInfo, SiteKind};
+pub use plate::{Plate, Unplated};
+pub use scenario::Scenario;

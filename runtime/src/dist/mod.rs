@@ -1,12 +1,15 @@
 //! Probability distributions: one family per file, validating constructors, log-densities
 //! generic over the [`Scalar`], vectorized plate sums, sampling and supports.
 
+mod common;
 mod error;
+mod half_normal;
 mod normal;
 mod param;
 mod support;
 
 pub use error::DistError;
+pub use half_normal::HalfNormal;
 pub use normal::Normal;
 pub use param::{IntoParam, Param};
 pub use support::Support;
@@ -26,7 +29,7 @@ use std::fmt::Debug;
 /// `#[model]` macro spells a site's value type as `<Family<f64> as Distribution<f64>>::Plain`.
 pub trait Distribution<S: Scalar>: Sized {
     /// The value as the model body sees it.
-    type Value: Clone + Debug + PartialEq + 'static;
+    type Value: Clone + Debug + PartialEq + crate::intervention::ShiftValue + 'static;
     /// The value with `f64` numbers.
     type Plain: Clone + Debug + PartialEq + Send + Sync + 'static;
 

@@ -88,10 +88,11 @@ impl<S: nalgebra::Scalar> IntoParam<S> for DVector<S> {
     }
 }
 
-impl<S: Scalar> IntoParam<S> for &DVector<f64> {
+/// A borrowed vector (a site value used again later, or data when `S` is `f64`) is copied.
+impl<S: nalgebra::Scalar> IntoParam<S> for &DVector<S> {
     #[inline]
     fn into_param(self) -> Param<S> {
-        Param::Vector(self.map(S::from_f64))
+        Param::Vector(self.clone())
     }
 }
 

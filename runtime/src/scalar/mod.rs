@@ -54,6 +54,7 @@ pub trait Scalar:
     + Div<f64, Output = Self>
     + Sum
     + IntoParam<Self>
+    + crate::intervention::ShiftValue
 {
     /// A constant (all derivative parts zero).
     fn from_f64(x: f64) -> Self;

@@ -1,0 +1,83 @@
+//! [`ModelError`]: what went wrong while running a model, naming the site.
+
+use crate::dist::DistError;
+
+/// An error raised while running a model; every variant names the site.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ModelError {
+    /// A distribution rejected a parameter or a value.
+    #[error("site `{site}`: {source}{}", hint(source))]
+    Distribution {
+        /// The site.
+        site: &'static str,
+        /// What the distribution said.
+        source: DistError,
+    },
+    /// A value given for a site (by `condition`, `intervene` or a draw) has the wrong length.
+    #[error(
+        "site `{site}`: expected {expected} values (plate `{plate}`), found {found}; \
+         give one value per plate element"
+    )]
+    Shape {
+        /// The site.
+        site: &'static str,
+        /// The plate.
+        plate: &'static str,
+        /// The plate's size.
+        expected: usize,
+        /// The length found.
+        found: usize,
+    },
+    /// A discrete site is neither observed nor intervened, so gradient-based inference
+    /// cannot sample it.
+    #[error(
+        "site `{site}` ({family}) is discrete and latent: NUTS and SVI need continuous latents; \
+         condition it on data or intervene on it"
+    )]
+    DiscreteLatent {
+        /// The site.
+        site: &'static str,
+        /// The family.
+        family: &'static str,
+    },
+    /// The unconstrained parameter vector has the wrong length.
+    #[error("the parameter vector has {found} entries, but the model has {expected} unconstrained parameters")]
+    ParameterLength {
+        /// The layout's dimension.
+        expected: usize,
+        /// The length given.
+        found: usize,
+    },
+    /// A draw lacks a value for a latent site.
+    #[error("site `{site}` has no value in the draw: a posterior draw must give every latent site")]
+    MissingValue {
+        /// The site.
+        site: &'static str,
+    },
+}
+
+fn hint(e: &DistError) -> &'static str {
+    match e {
+        DistError::OutOfSupport { .. } => "; check the data given to `condition`",
+        DistError::InvalidParameter { .. } => "; check the constants and data the parameter is computed from",
+        DistError::Shape { .. } => "; vectorized parameters need one value per plate element",
+        DistError::BatchedParameters { .. } => "",
+    }
+}
+
+impl ModelError {
+    /// Attaches a site name to a distribution error.
+    pub fn at_site(site: &'static str, source: DistError) -> Self {
+        ModelError::Distribution { site, source }
+    }
+    /// The site the error is about, if any.
+    pub fn site(&self) -> Option<&'static str> {
+        match self {
+            ModelError::Distribution { site, .. }
+            | ModelError::Shape { site, .. }
+            | ModelError::DiscreteLatent { site, .. }
+            | ModelError::MissingValue { site } => Some(site),
+            ModelError::ParameterLength { .. } => None,
+        }
+    }
+}

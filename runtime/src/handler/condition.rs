@@ -1,0 +1,69 @@
+//! [`Condition`]: sites with conditioned values become observations.
+
+use super::{Handler, Known};
+use crate::dist::Distribution;
+use crate::error::ModelError;
+use crate::model::{Model, Site};
+use crate::scalar::Scalar;
+use crate::shape::{DetValue, Shape};
+
+/// Turns conditioned sites into observations whose factor the inner handler adds.
+pub struct Condition<'a, M: Model, H> {
+    values: &'a M::Values,
+    /// The wrapped handler.
+    pub inner: H,
+}
+
+impl<'a, M: Model, H> Condition<'a, M, H> {
+    /// Wraps `inner` with conditioned `values`.
+    pub fn new(values: &'a M::Values, inner: H) -> Self {
+        Condition { values, inner }
+    }
+}
+
+impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Condition<'_, M, H> {
+    fn sample<T, D, P>(&mut self, dist: D, shape: P) -> Result<P::Value, ModelError>
+    where
+        T: Site<Model = M, Value = P::Plain>,
+        D: Distribution<S>,
+        P: Shape<S, D>,
+    {
+        match T::get(self.values) {
+            Some(v) => self.inner.known::<T, D, P>(&dist, shape, v, Known::Observed),
+            None => self.inner.sample::<T, D, P>(dist, shape),
+        }
+    }
+
+    fn known<T, D, P>(&mut self, dist: &D, shape: P, value: &P::Plain, why: Known) -> Result<P::Value, ModelError>
+    where
+        T: Site<Model = M, Value = P::Plain>,
+        D: Distribution<S>,
+        P: Shape<S, D>,
+    {
+        self.inner.known::<T, D, P>(dist, shape, value, why)
+    }
+
+    /// An observed site keeps its factor at the observed value even when intervened on.
+    fn shadowed<T, D, P>(&mut self, dist: &D, shape: P) -> Result<(), ModelError>
+    where
+        T: Site<Model = M, Value = P::Plain>,
+        D: Distribution<S>,
+        P: Shape<S, D>,
+    {
+        match T::get(self.values) {
+            Some(v) => self
+                .inner
+                .known::<T, D, P>(dist, shape, v, Known::Observed)
+                .map(|_| ()),
+            None => self.inner.shadowed::<T, D, P>(dist, shape),
+        }
+    }
+
+    fn deterministic<T, V>(&mut self, value: V, plate: Option<crate::Plate>) -> Result<V, ModelError>
+    where
+        T: Site<Model = M, Value = V::Plain>,
+        V: DetValue<S>,
+    {
+        self.inner.deterministic::<T, V>(value, plate)
+    }
+}

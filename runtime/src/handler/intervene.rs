@@ -1,0 +1,78 @@
+//! [`Intervene`]: Pearl's do-operator, hard and shift interventions.
+
+use super::{Handler, Known};
+use crate::dist::Distribution;
+use crate::error::ModelError;
+use crate::intervention::{Intervention, ShiftValue};
+use crate::model::{Model, Site};
+use crate::scalar::Scalar;
+use crate::shape::{DetValue, Shape};
+
+/// Replaces intervened sites' values for everything downstream (see the module docs).
+pub struct Intervene<'a, M: Model, H> {
+    interventions: &'a M::Interventions,
+    /// The wrapped handler.
+    pub inner: H,
+}
+
+impl<'a, M: Model, H> Intervene<'a, M, H> {
+    /// Wraps `inner` with `interventions`.
+    pub fn new(interventions: &'a M::Interventions, inner: H) -> Self {
+        Intervene {
+            interventions,
+            inner,
+        }
+    }
+}
+
+impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Intervene<'_, M, H> {
+    fn sample<T, D, P>(&mut self, dist: D, shape: P) -> Result<P::Value, ModelError>
+    where
+        T: Site<Model = M, Value = P::Plain>,
+        D: Distribution<S>,
+        P: Shape<S, D>,
+    {
+        match T::intervention(self.interventions) {
+            None => self.inner.sample::<T, D, P>(dist, shape),
+            Some(Intervention::Value(v)) => {
+                self.inner.shadowed::<T, D, P>(&dist, shape)?;
+                shape.lift(T::NAME, v)
+            }
+            Some(Intervention::Shift(f)) => {
+                let natural = self.inner.sample::<T, D, P>(dist, shape)?;
+                Ok(natural.shifted(f))
+            }
+        }
+    }
+
+    fn known<T, D, P>(&mut self, dist: &D, shape: P, value: &P::Plain, why: Known) -> Result<P::Value, ModelError>
+    where
+        T: Site<Model = M, Value = P::Plain>,
+        D: Distribution<S>,
+        P: Shape<S, D>,
+    {
+        self.inner.known::<T, D, P>(dist, shape, value, why)
+    }
+
+    fn shadowed<T, D, P>(&mut self, dist: &D, shape: P) -> Result<(), ModelError>
+    where
+        T: Site<Model = M, Value = P::Plain>,
+        D: Distribution<S>,
+        P: Shape<S, D>,
+    {
+        self.inner.shadowed::<T, D, P>(dist, shape)
+    }
+
+    fn deterministic<T, V>(&mut self, value: V, plate: Option<crate::Plate>) -> Result<V, ModelError>
+    where
+        T: Site<Model = M, Value = V::Plain>,
+        V: DetValue<S>,
+    {
+        let value = match T::intervention(self.interventions) {
+            None => value,
+            Some(Intervention::Value(v)) => V::lift(T::NAME, plate, v)?,
+            Some(Intervention::Shift(f)) => value.shifted(f),
+        };
+        self.inner.deterministic::<T, V>(value, plate)
+    }
+}

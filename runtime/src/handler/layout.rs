@@ -1,0 +1,133 @@
+//! [`Layout`]: where each latent site lives in the unconstrained parameter vector.
+
+use super::{Handler, Known};
+use crate::dist::{Distribution, Support};
+use crate::error::ModelError;
+use crate::model::{Model, Site};
+use crate::shape::Shape;
+
+/// One latent site's block of the unconstrained vector.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamBlock {
+    /// The site.
+    pub site: &'static str,
+    /// The distribution family.
+    pub family: &'static str,
+    /// Offset of the block.
+    pub offset: usize,
+    /// Number of unconstrained reals.
+    pub len: usize,
+    /// The plate's size, if the site is on one.
+    pub plate_size: Option<usize>,
+    /// The support the block is mapped onto.
+    pub support: Support,
+}
+
+/// The unconstrained parameter layout of a conditioned, intervened model.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Layout {
+    /// Latent sites in program order.
+    pub blocks: Vec<ParamBlock>,
+}
+
+impl Layout {
+    /// The total number of unconstrained reals.
+    pub fn dim(&self) -> usize {
+        self.blocks.last().map_or(0, |b| b.offset + b.len)
+    }
+    /// The block of a site.
+    pub fn block(&self, site: &str) -> Option<&ParamBlock> {
+        self.blocks.iter().find(|b| b.site == site)
+    }
+    /// The site owning unconstrained coordinate `i`.
+    pub fn site_of(&self, i: usize) -> Option<&'static str> {
+        self.blocks
+            .iter()
+            .find(|b| (b.offset..b.offset + b.len).contains(&i))
+            .map(|b| b.site)
+    }
+}
+
+/// Records the layout while running the body at an arbitrary point.
+#[derive(Default)]
+pub struct LayoutRecorder {
+    /// What has been recorded.
+    pub layout: Layout,
+}
+
+impl<M: Model> Handler<M, f64> for LayoutRecorder {
+    fn sample<T, D, P>(&mut self, dist: D, shape: P) -> Result<P::Value, ModelError>
+    where
+        T: Site<Model = M, Value = P::Plain>,
+        D: Distribution<f64>,
+        P: Shape<f64, D>,
+    {
+        if !dist.support().is_continuous() {
+            return Err(ModelError::DiscreteLatent {
+                site: T::NAME,
+                family: D::NAME,
+            });
+        }
+        let len = shape.unconstrained_len(&dist);
+        self.layout.blocks.push(ParamBlock {
+            site: T::NAME,
+            family: D::NAME,
+            offset: self.layout.dim(),
+            len,
+            plate_size: shape.plate().map(|p| p.size),
+            support: dist.support(),
+        });
+        Ok(shape.from_unconstrained(&dist, &vec![0.0; len]).0)
+    }
+
+    fn known<T, D, P>(&mut self, _dist: &D, shape: P, value: &P::Plain, _why: Known) -> Result<P::Value, ModelError>
+    where
+        T: Site<Model = M, Value = P::Plain>,
+        D: Distribution<f64>,
+        P: Shape<f64, D>,
+    {
+        shape.lift(T::NAME, value)
+    }
+}
+
+/// Writes the unconstrained coordinates of a draw's latent values (the inverse of
+/// [`super::LogJoint`]'s map).
+pub struct Unconstrainer<'a, M: Model> {
+    draw: &'a M::Values,
+    /// The unconstrained vector built so far.
+    pub x: Vec<f64>,
+}
+
+impl<'a, M: Model> Unconstrainer<'a, M> {
+    /// Reads latent values from `draw`.
+    pub fn new(draw: &'a M::Values) -> Self {
+        Unconstrainer { draw, x: Vec::new() }
+    }
+}
+
+impl<M: Model> Handler<M, f64> for Unconstrainer<'_, M> {
+    fn sample<T, D, P>(&mut self, dist: D, shape: P) -> Result<P::Value, ModelError>
+    where
+        T: Site<Model = M, Value = P::Plain>,
+        D: Distribution<f64>,
+        P: Shape<f64, D>,
+    {
+        let value = T::get(self.draw).ok_or(ModelError::MissingValue { site: T::NAME })?;
+        let lifted = shape.lift(T::NAME, value)?;
+        let start = self.x.len();
+        self.x.resize(start + shape.unconstrained_len(&dist), 0.0);
+        shape
+            .to_unconstrained(&dist, value, &mut self.x[start..])
+            .map_err(|e| ModelError::at_site(T::NAME, e))?;
+        Ok(lifted)
+    }
+
+    fn known<T, D, P>(&mut self, _dist: &D, shape: P, value: &P::Plain, _why: Known) -> Result<P::Value, ModelError>
+    where
+        T: Site<Model = M, Value = P::Plain>,
+        D: Distribution<f64>,
+        P: Shape<f64, D>,
+    {
+        shape.lift(T::NAME, value)
+    }
+}

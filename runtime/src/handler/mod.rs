@@ -1,0 +1,100 @@
+//! Effect handlers: what happens at each site when a model body runs.
+//!
+//! The generated body calls one [`Handler`] method per site statement. Handlers compose by
+//! nesting generic types, outermost first; every inference routine builds the same stack
+//!
+//! ```text
+//! Intervene<Condition<Base>>
+//! ```
+//!
+//! where `Base` is one of [`PriorSampler`] (draw latents from the prior),
+//! [`LogJoint`] (take latents from an unconstrained vector, accumulate the log-density),
+//! [`Replay`] (take latents from a draw), [`LayoutRecorder`] or [`Unconstrainer`].
+//!
+//! The order is the semantics, and it is fixed here once rather than left to the user
+//! (NumPyro and ChiRho users who stack `condition` inside `do` get different answers):
+//!
+//! 1. [`Intervene`] sees a site first. A hard `do(x = v)` tells the inner handlers the site
+//!    is *shadowed*: an unobserved site is then not sampled and contributes no factor; an
+//!    observed site contributes its factor at the observed value (abduction in a
+//!    single-world intervention graph). Downstream code sees `v`. A shift `do(x = f(x))`
+//!    lets the site be drawn or observed as usual and hands `f(x)` downstream.
+//! 2. [`Condition`] turns a site with a conditioned value into an observation: the inner
+//!    handler adds ln p(value | parents) and the body sees the value.
+//! 3. The base handler decides what an unobserved site's value is.
+//!
+//! Deterministic sites are always recomputed from their (possibly intervened) parents; an
+//! intervention on a deterministic site replaces its value for downstream code.
+
+mod condition;
+mod intervene;
+mod layout;
+mod log_joint;
+mod prior;
+mod replay;
+
+pub use condition::Condition;
+pub use intervene::Intervene;
+pub use layout::{Layout, LayoutRecorder, ParamBlock, Unconstrainer};
+pub use log_joint::{LogDensityParts, LogJoint};
+pub use prior::PriorSampler;
+pub use replay::Replay;
+
+use crate::dist::Distribution;
+use crate::error::ModelError;
+use crate::model::{Model, Site};
+use crate::scalar::Scalar;
+use crate::shape::{DetValue, Shape};
+
+/// Why a site's value is known rather than drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Known {
+    /// Conditioned on data: its factor is part of the likelihood.
+    Observed,
+    /// Taken from a posterior draw or a user-supplied point: its factor is part of the prior.
+    Substituted,
+}
+
+/// The interface the generated model body calls, one method per site statement.
+pub trait Handler<M: Model, S: Scalar> {
+    /// An unobserved random site: the handler decides its value.
+    fn sample<T, D, P>(&mut self, dist: D, shape: P) -> Result<P::Value, ModelError>
+    where
+        T: Site<Model = M, Value = P::Plain>,
+        D: Distribution<S>,
+        P: Shape<S, D>;
+
+    /// A random site whose value is known: account for its factor, return the value.
+    fn known<T, D, P>(
+        &mut self,
+        dist: &D,
+        shape: P,
+        value: &P::Plain,
+        why: Known,
+    ) -> Result<P::Value, ModelError>
+    where
+        T: Site<Model = M, Value = P::Plain>,
+        D: Distribution<S>,
+        P: Shape<S, D>;
+
+    /// A random site whose value a hard intervention replaces. Unless an inner handler knows
+    /// its value (it is observed), it is not drawn and contributes nothing.
+    fn shadowed<T, D, P>(&mut self, _dist: &D, _shape: P) -> Result<(), ModelError>
+    where
+        T: Site<Model = M, Value = P::Plain>,
+        D: Distribution<S>,
+        P: Shape<S, D>,
+    {
+        Ok(())
+    }
+
+    /// A deterministic site: its value as computed (or as an intervention sets it).
+    fn deterministic<T, V>(&mut self, value: V, plate: Option<crate::Plate>) -> Result<V, ModelError>
+    where
+        T: Site<Model = M, Value = V::Plain>,
+        V: DetValue<S>,
+    {
+        value.check(T::NAME, plate)?;
+        Ok(value)
+    }
+}

@@ -1,0 +1,179 @@
+//! [`Shape`]: one value ([`Unplated`]) or one value per plate element ([`Plate`]).
+//!
+//! Handlers are written once for both shapes; this trait supplies what differs.
+
+use crate::dist::{DistError, Distribution};
+use crate::error::ModelError;
+use crate::intervention::ShiftValue;
+use crate::plate::{Plate, Unplated};
+use crate::scalar::Scalar;
+use nalgebra::DVector;
+use rand::Rng;
+use std::fmt::Debug;
+
+/// How a site's distribution is laid out: one value or one per plate element.
+pub trait Shape<S: Scalar, D: Distribution<S>>: Copy {
+    /// The value the model body sees.
+    type Value: Clone + Debug + ShiftValue;
+    /// The value with `f64` numbers.
+    type Plain: Clone + Debug + Send + Sync + 'static;
+
+    /// The plate, if any.
+    fn plate(self) -> Option<Plate>;
+    /// ln p of the value (a plate sum on a plate).
+    fn log_prob(self, d: &D, v: &Self::Value) -> Result<S, DistError>;
+    /// A draw.
+    fn sample<R: Rng + ?Sized>(self, d: &D, rng: &mut R) -> Result<Self::Plain, DistError>;
+    /// A given `f64` value as a model value, its length checked against the plate.
+    fn lift(self, site: &'static str, v: &Self::Plain) -> Result<Self::Value, ModelError>;
+    /// The value part.
+    fn lower(v: &Self::Value) -> Self::Plain;
+    /// How many unconstrained reals the site takes.
+    fn unconstrained_len(self, d: &D) -> usize;
+    /// The constrained value of `u` and ln |det J|.
+    fn from_unconstrained(self, d: &D, u: &[S]) -> (Self::Value, S);
+    /// The unconstrained coordinates of `v`, written into `out`.
+    fn to_unconstrained(self, d: &D, v: &Self::Plain, out: &mut [f64]) -> Result<(), DistError>;
+}
+
+impl<S: Scalar, D: Distribution<S>> Shape<S, D> for Unplated {
+    type Value = D::Value;
+    type Plain = D::Plain;
+
+    fn plate(self) -> Option<Plate> {
+        None
+    }
+    fn log_prob(self, d: &D, v: &D::Value) -> Result<S, DistError> {
+        d.log_prob(v)
+    }
+    fn sample<R: Rng + ?Sized>(self, d: &D, rng: &mut R) -> Result<D::Plain, DistError> {
+        match d.batch_len() {
+            Some(len) => Err(DistError::BatchedParameters { family: D::NAME, len }),
+            None => Ok(d.sample(rng)),
+        }
+    }
+    fn lift(self, _site: &'static str, v: &D::Plain) -> Result<D::Value, ModelError> {
+        Ok(D::lift(v))
+    }
+    fn lower(v: &D::Value) -> D::Plain {
+        D::lower(v)
+    }
+    fn unconstrained_len(self, d: &D) -> usize {
+        d.unconstrained_dim()
+    }
+    fn from_unconstrained(self, d: &D, u: &[S]) -> (D::Value, S) {
+        d.from_unconstrained(u)
+    }
+    fn to_unconstrained(self, d: &D, v: &D::Plain, out: &mut [f64]) -> Result<(), DistError> {
+        d.to_unconstrained(v, out)
+    }
+}
+
+impl<S, D> Shape<S, D> for Plate
+where
+    S: Scalar,
+    D: Distribution<S>,
+    D::Value: nalgebra::Scalar,
+    D::Plain: nalgebra::Scalar,
+{
+    type Value = DVector<D::Value>;
+    type Plain = DVector<D::Plain>;
+
+    fn plate(self) -> Option<Plate> {
+        Some(self)
+    }
+    fn log_prob(self, d: &D, v: &DVector<D::Value>) -> Result<S, DistError> {
+        d.log_prob_plate(v)
+    }
+    fn sample<R: Rng + ?Sized>(self, d: &D, rng: &mut R) -> Result<DVector<D::Plain>, DistError> {
+        d.sample_plate(self.size, rng)
+    }
+    fn lift(self, site: &'static str, v: &DVector<D::Plain>) -> Result<DVector<D::Value>, ModelError> {
+        if v.len() != self.size {
+            return Err(ModelError::Shape {
+                site,
+                plate: self.name,
+                expected: self.size,
+                found: v.len(),
+            });
+        }
+        Ok(v.map(|x| D::lift(&x)))
+    }
+    fn lower(v: &DVector<D::Value>) -> DVector<D::Plain> {
+        v.map(|x| D::lower(&x))
+    }
+    fn unconstrained_len(self, d: &D) -> usize {
+        self.size * d.unconstrained_dim()
+    }
+    fn from_unconstrained(self, d: &D, u: &[S]) -> (DVector<D::Value>, S) {
+        let k = d.unconstrained_dim();
+        let mut log_jac = S::zero();
+        let values = DVector::from_iterator(
+            self.size,
+            u.chunks_exact(k.max(1)).take(self.size).map(|ui| {
+                let (v, lj) = d.from_unconstrained(ui);
+                log_jac += lj;
+                v
+            }),
+        );
+        (values, log_jac)
+    }
+    fn to_unconstrained(self, d: &D, v: &DVector<D::Plain>, out: &mut [f64]) -> Result<(), DistError> {
+        let k = d.unconstrained_dim();
+        for (i, (vi, oi)) in v.iter().zip(out.chunks_exact_mut(k.max(1))).enumerate() {
+            d.to_unconstrained(vi, oi).map_err(|e| e.at(i))?;
+        }
+        Ok(())
+    }
+}
+
+/// A deterministic site's value: a scalar, or one value per plate element.
+pub trait DetValue<S: Scalar>: Clone + Debug + ShiftValue {
+    /// The value with `f64` numbers.
+    type Plain: Clone + Debug + Send + Sync + 'static;
+    /// A given value as a model value (length checked against the plate).
+    fn lift(site: &'static str, plate: Option<Plate>, v: &Self::Plain) -> Result<Self, ModelError>;
+    /// The value part.
+    fn lower(&self) -> Self::Plain;
+    /// Checks the value's length against the plate.
+    fn check(&self, site: &'static str, plate: Option<Plate>) -> Result<(), ModelError>;
+}
+
+impl<S: Scalar + ShiftValue> DetValue<S> for S {
+    type Plain = f64;
+    fn lift(_site: &'static str, _plate: Option<Plate>, v: &f64) -> Result<S, ModelError> {
+        Ok(S::from_f64(*v))
+    }
+    fn lower(&self) -> f64 {
+        self.re()
+    }
+    fn check(&self, _site: &'static str, _plate: Option<Plate>) -> Result<(), ModelError> {
+        Ok(())
+    }
+}
+
+impl<S: Scalar + ShiftValue> DetValue<S> for DVector<S> {
+    type Plain = DVector<f64>;
+    fn lift(site: &'static str, plate: Option<Plate>, v: &DVector<f64>) -> Result<Self, ModelError> {
+        check_len(site, plate, v.len())?;
+        Ok(v.map(S::from_f64))
+    }
+    fn lower(&self) -> DVector<f64> {
+        self.map(|x| x.re())
+    }
+    fn check(&self, site: &'static str, plate: Option<Plate>) -> Result<(), ModelError> {
+        check_len(site, plate, self.len())
+    }
+}
+
+fn check_len(site: &'static str, plate: Option<Plate>, found: usize) -> Result<(), ModelError> {
+    match plate {
+        Some(p) if p.size != found => Err(ModelError::Shape {
+            site,
+            plate: p.name,
+            expected: p.size,
+            found,
+        }),
+        _ => Ok(()),
+    }
+}
