@@ -9,6 +9,7 @@
 
 pub mod dist;
 pub mod error;
+pub mod generated;
 pub mod graph;
 pub mod handler;
 pub mod intervention;
@@ -23,5 +24,6 @@ pub mod transform;
 pub use error::ModelError;
 pub use intervention::{Intervention, Shift};
 pub use model::{Model, Site, SiteInfo, SiteKind};
+pub use nalgebra;
 pub use plate::{Plate, Unplated};
 pub use scenario::Scenario;

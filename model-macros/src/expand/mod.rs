@@ -1,0 +1,120 @@
+//! Emits the generated items, one artifact per file: the model struct ([`model_struct`]),
+//! the trace ([`trace`]), the value and intervention records ([`records`]), the site
+//! marker types ([`sites`]), the typed builders ([`builders`]) and the `Model` impl
+//! ([`model_impl`]).
+
+mod builders;
+mod model_impl;
+mod model_struct;
+mod records;
+mod sites;
+mod trace;
+
+use crate::ir::{ModelIr, Site, SiteKind};
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+/// All generated items. When `valid` is false the model had errors: the items are still
+/// emitted (so user code using them type-checks) but the body is not.
+pub fn expand(model: &ModelIr, valid: bool) -> TokenStream {
+    let names = Names::new(model);
+    let sites = unique_sites(model);
+    let mut out = TokenStream::new();
+    out.extend(model_struct::expand(model, &names));
+    out.extend(trace::expand(model, &names, &sites));
+    out.extend(records::expand(model, &names, &sites));
+    out.extend(sites::expand(model, &names, &sites));
+    out.extend(builders::expand(model, &names, &sites));
+    out.extend(model_impl::expand(model, &names, &sites, valid));
+    out
+}
+
+/// The names of the generated items.
+pub struct Names {
+    pub model: Ident,
+    pub trace: Ident,
+    pub values: Ident,
+    pub interventions: Ident,
+    pub condition: Ident,
+    pub intervention: Ident,
+    pub site: Ident,
+}
+
+impl Names {
+    fn new(model: &ModelIr) -> Self {
+        let base = upper_camel(&model.fn_name.to_string());
+        let span = model.fn_name.span();
+        let name = |suffix: &str| Ident::new(&format!("{base}{suffix}"), span);
+        Names {
+            model: name(""),
+            trace: name("Trace"),
+            values: name("Values"),
+            interventions: name("Interventions"),
+            condition: name("Condition"),
+            intervention: name("Intervention"),
+            site: name("Site"),
+        }
+    }
+}
+
+fn upper_camel(snake: &str) -> String {
+    snake
+        .split('_')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Sites with duplicates (already reported) left out.
+fn unique_sites(model: &ModelIr) -> Vec<&Site> {
+    let mut seen = std::collections::HashSet::new();
+    model
+        .sites()
+        .filter(|s| seen.insert(s.name.to_string()))
+        .collect()
+}
+
+/// The site's value with `f64` numbers: what `condition`, `intervene` and records use.
+pub fn plain_type(site: &Site) -> TokenStream {
+    let one = match &site.kind {
+        SiteKind::Sample { family, .. } => {
+            quote!(<#family<f64> as ::doppl::__private::Distribution<f64>>::Plain)
+        }
+        SiteKind::Deterministic { .. } => quote!(f64),
+    };
+    plated(site, one)
+}
+
+/// The site's value inside the body, with scalar type `S`.
+pub fn value_type(site: &Site) -> TokenStream {
+    let one = match &site.kind {
+        SiteKind::Sample { family, .. } => {
+            quote!(<#family<S> as ::doppl::__private::Distribution<S>>::Value)
+        }
+        SiteKind::Deterministic { .. } => quote!(S),
+    };
+    plated(site, one)
+}
+
+fn plated(site: &Site, one: TokenStream) -> TokenStream {
+    match site.plate {
+        Some(_) => quote!(::doppl::__private::DVector<#one>),
+        None => one,
+    }
+}
+
+/// The marker type of the `index`-th site.
+pub fn marker(names: &Names, index: usize) -> TokenStream {
+    let site = &names.site;
+    quote!(#site<#index>)
+}
+
+/// `name_shift` for the shift-intervention builder method.
+pub fn shift_method(site: &Site) -> Ident {
+    format_ident!("{}_shift", site.name)
+}

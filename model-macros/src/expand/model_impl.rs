@@ -1,0 +1,155 @@
+//! The `Model` impl: static site facts, the body generic over scalar and handler, and the
+//! conversions between traces and value records.
+
+use super::{Names, marker};
+use crate::ir::{ModelIr, Site, SiteKind, Statement};
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site], valid: bool) -> TokenStream {
+    let (m, trace, values, interventions) = (
+        &names.model,
+        &names.trace,
+        &names.values,
+        &names.interventions,
+    );
+    let model_name = model.fn_name.to_string();
+    let infos = sites.iter().map(|s| site_info(s, model));
+    let body = if valid {
+        body(model, names, sites)
+    } else {
+        quote!(::core::unreachable!())
+    };
+    let names_list: Vec<_> = sites.iter().map(|s| &s.name).collect();
+    let lowered = sites.iter().map(|s| lower(s));
+    quote! {
+        impl ::doppl::__private::Model for #m {
+            type Values = #values;
+            type Interventions = #interventions;
+            type Trace<S: ::doppl::__private::Scalar> = #trace<S>;
+            const NAME: &'static str = #model_name;
+            const SITES: &'static [::doppl::__private::SiteInfo] = &[#(#infos),*];
+
+            #[allow(unused_variables, clippy::let_and_return)]
+            fn run<S, H>(&self, __doppl_handler: &mut H) -> ::core::result::Result<#trace<S>, ::doppl::__private::ModelError>
+            where
+                S: ::doppl::__private::Scalar,
+                H: ::doppl::__private::Handler<Self, S>,
+            {
+                #body
+            }
+
+            fn values_of(trace: &#trace<f64>) -> #values {
+                #values { #(#names_list: ::core::option::Option::Some(#lowered),)* }
+            }
+
+            fn values_mask(v: &#values) -> ::std::vec::Vec<bool> {
+                ::std::vec![#(v.#names_list.is_some()),*]
+            }
+
+            fn interventions_mask(v: &#interventions) -> ::std::vec::Vec<bool> {
+                ::std::vec![#(v.#names_list.is_some()),*]
+            }
+        }
+    }
+}
+
+fn site_info(s: &Site, _model: &ModelIr) -> TokenStream {
+    let name = s.name.to_string();
+    let (kind, family) = match &s.kind {
+        SiteKind::Sample { family, .. } => (
+            quote!(::doppl::__private::SiteKind::Sample),
+            family
+                .segments
+                .last()
+                .map(|seg| seg.ident.to_string())
+                .unwrap_or_default(),
+        ),
+        SiteKind::Deterministic { .. } => (
+            quote!(::doppl::__private::SiteKind::Deterministic),
+            String::new(),
+        ),
+    };
+    let plate = match &s.plate {
+        Some(p) => {
+            let p = p.to_string();
+            quote!(::core::option::Option::Some(#p))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let parents = &s.parents;
+    quote! {
+        ::doppl::__private::SiteInfo { name: #name, kind: #kind, family: #family, plate: #plate, parents: &[#(#parents),*] }
+    }
+}
+
+/// `trace.site` lowered to its `f64` record type.
+fn lower(s: &Site) -> TokenStream {
+    let n = &s.name;
+    match (&s.kind, &s.plate) {
+        (SiteKind::Sample { family, .. }, None) => quote!(
+            <::doppl::__private::Unplated as ::doppl::__private::Shape<f64, #family<f64>>>::lower(&trace.#n)
+        ),
+        (SiteKind::Sample { family, .. }, Some(_)) => quote!(
+            <::doppl::__private::Plate as ::doppl::__private::Shape<f64, #family<f64>>>::lower(&trace.#n)
+        ),
+        (SiteKind::Deterministic { .. }, _) => quote!(::core::clone::Clone::clone(&trace.#n)),
+    }
+}
+
+fn body(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
+    let args = model.args.iter().map(|a| {
+        let n = &a.name;
+        if a.by_ref {
+            quote!(let #n = &self.#n;)
+        } else {
+            quote!(let #n = ::core::clone::Clone::clone(&self.#n);)
+        }
+    });
+    let index_of = |name: &syn::Ident| sites.iter().position(|s| s.name == *name).unwrap_or(0);
+    let statements = model.statements.iter().map(|st| match st {
+        Statement::Plain(stmt) => quote!(#stmt),
+        Statement::Plate { name, size } => {
+            let label = name.to_string();
+            quote_spanned!(size.span()=> let #name = ::doppl::__private::Plate::new(#label, #size);)
+        }
+        Statement::Site(s) => site_statement(s, marker(names, index_of(&s.name))),
+    });
+    let trace = &names.trace;
+    let fields = sites.iter().map(|s| &s.name);
+    quote! {
+        #(#args)*
+        #(#statements)*
+        ::core::result::Result::Ok(#trace { #(#fields,)* })
+    }
+}
+
+/// One site statement: one call on the handler.
+fn site_statement(s: &Site, marker: TokenStream) -> TokenStream {
+    let n = &s.name;
+    let shape = match &s.plate {
+        Some(p) => quote!(#p),
+        None => quote!(::doppl::__private::Unplated),
+    };
+    match &s.kind {
+        SiteKind::Sample { dist, .. } => quote_spanned! {dist.span()=>
+            let #n = __doppl_handler.sample::<#marker, _, _>(
+                ::doppl::__private::site_distribution::<#marker, _>(#dist)?,
+                #shape,
+            )?;
+        },
+        SiteKind::Deterministic { value } => {
+            let (ty, plate) = match &s.plate {
+                Some(p) => (
+                    quote!(::doppl::__private::DVector<S>),
+                    quote!(::core::option::Option::Some(#p)),
+                ),
+                None => (quote!(S), quote!(::core::option::Option::None)),
+            };
+            quote_spanned! {value.span()=>
+                let #n = __doppl_handler.deterministic::<#marker, #ty>(#value, #plate)?;
+            }
+        }
+    }
+}

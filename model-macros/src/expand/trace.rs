@@ -1,0 +1,25 @@
+//! The trace: one field per site, deterministic sites included, generic over the scalar.
+
+use super::{Names, value_type};
+use crate::ir::{ModelIr, Site};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
+    let vis = &model.vis;
+    let name = &names.trace;
+    let fields = sites.iter().map(|s| {
+        let (n, t) = (&s.name, value_type(s));
+        let doc = format!("The value of site `{n}`.");
+        quote!(#[doc = #doc] pub #n: #t)
+    });
+    let model_name = names.model.to_string();
+    quote! {
+        #[doc = concat!("One run of [`", #model_name, "`]: the value of every site.")]
+        #[derive(Clone, Debug)]
+        #[allow(non_snake_case)]
+        #vis struct #name<S: ::doppl::__private::Scalar> {
+            #(#fields,)*
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! The intermediate representation of a model: what `parse` finds and `expand` emits.
+
+use proc_macro2::Ident;
+use syn::{Expr, Path, Type, Visibility};
+
+/// A parsed `#[model]` function.
+pub struct ModelIr {
+    /// Visibility of the function, given to every generated item.
+    pub vis: Visibility,
+    /// The function's name (`earnings`).
+    pub fn_name: Ident,
+    /// Doc attributes of the function, moved onto the struct.
+    pub docs: Vec<syn::Attribute>,
+    /// The arguments, which become the struct's fields.
+    pub args: Vec<Arg>,
+    /// The body in order.
+    pub statements: Vec<Statement>,
+}
+
+/// One argument of the model function.
+pub struct Arg {
+    /// The argument's name.
+    pub name: Ident,
+    /// The owned type stored in the struct (`T` for an argument `&T`).
+    pub stored: Type,
+    /// Whether the argument was written `&T` (then the body sees `&self.name`).
+    pub by_ref: bool,
+}
+
+/// One top-level statement of the body.
+pub enum Statement {
+    /// `let name = plate!(size);`
+    Plate {
+        /// The binding.
+        name: Ident,
+        /// The size expression.
+        size: Expr,
+    },
+    /// A `sample!` or `deterministic!` site.
+    Site(Site),
+    /// Anything else, kept as written.
+    Plain(syn::Stmt),
+}
+
+/// A random or deterministic site.
+pub struct Site {
+    /// The binding, which is the site's name.
+    pub name: Ident,
+    /// What kind of site.
+    pub kind: SiteKind,
+    /// The plate binding, if the site is on a plate.
+    pub plate: Option<Ident>,
+    /// Sites the expression reads, directly or through plain `let`s.
+    pub parents: Vec<String>,
+}
+
+/// The two kinds of sites.
+pub enum SiteKind {
+    /// `sample!(Family::ctor(..))`.
+    Sample {
+        /// The distribution expression.
+        dist: Expr,
+        /// `Family` (the constructor's path without its last segment).
+        family: Path,
+    },
+    /// `deterministic!(expr)`.
+    Deterministic {
+        /// The value expression.
+        value: Expr,
+    },
+}
+
+impl ModelIr {
+    /// The sites in program order.
+    pub fn sites(&self) -> impl Iterator<Item = &Site> {
+        self.statements.iter().filter_map(|s| match s {
+            Statement::Site(site) => Some(site),
+            _ => None,
+        })
+    }
+}
+
+impl Site {
+    /// Whether it is a `sample!` site.
+    pub fn is_sample(&self) -> bool {
+        matches!(self.kind, SiteKind::Sample { .. })
+    }
+}

@@ -1,0 +1,391 @@
+//! Parses a `#[model]` function into the [`ModelIr`], recording every mistake and going on.
+
+use crate::errors::Errors;
+use crate::ir::{Arg, ModelIr, Site, SiteKind, Statement};
+use proc_macro2::Ident;
+use std::collections::{BTreeSet, HashMap};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+use syn::{Expr, FnArg, ItemFn, Pat, Token, Type};
+
+/// The macros that declare sites and plates.
+pub const SITE_MACROS: [&str; 3] = ["sample", "deterministic", "plate"];
+
+/// Parses the function; mistakes go to `errors` and the offending piece is left out.
+pub fn parse_model(function: &ItemFn, errors: &mut Errors) -> ModelIr {
+    check_signature(function, errors);
+    let args = function
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|a| parse_arg(a, errors))
+        .collect();
+    let mut deps = Dependencies::default();
+    let statements = function
+        .block
+        .stmts
+        .iter()
+        .filter_map(|s| parse_statement(s, &mut deps, errors))
+        .collect();
+    ModelIr {
+        vis: function.vis.clone(),
+        fn_name: function.sig.ident.clone(),
+        docs: function
+            .attrs
+            .iter()
+            .filter(|a| a.path().is_ident("doc"))
+            .cloned()
+            .collect(),
+        args,
+        statements,
+    }
+}
+
+fn check_signature(f: &ItemFn, errors: &mut Errors) {
+    let sig = &f.sig;
+    let mut reject = |cond: bool, tokens: &dyn quote::ToTokens, msg: &str| {
+        if cond {
+            errors.push(syn::Error::new_spanned(tokens, msg));
+        }
+    };
+    reject(
+        sig.asyncness.is_some(),
+        &sig.asyncness,
+        "a #[model] function cannot be async",
+    );
+    reject(
+        sig.constness.is_some(),
+        &sig.constness,
+        "a #[model] function cannot be const",
+    );
+    reject(
+        sig.unsafety.is_some(),
+        &sig.unsafety,
+        "a #[model] function cannot be unsafe",
+    );
+    reject(
+        !sig.generics.params.is_empty() || sig.generics.where_clause.is_some(),
+        &sig.generics,
+        "a #[model] function cannot be generic: the generated body is generic over the scalar `S` already",
+    );
+    reject(
+        !matches!(sig.output, syn::ReturnType::Default),
+        &sig.output,
+        "a #[model] function returns nothing: its sites are read from the trace",
+    );
+    reject(
+        sig.variadic.is_some(),
+        &sig.variadic,
+        "a #[model] function cannot be variadic",
+    );
+}
+
+fn parse_arg(arg: &FnArg, errors: &mut Errors) -> Option<Arg> {
+    let typed = match arg {
+        FnArg::Receiver(r) => {
+            errors.push(syn::Error::new_spanned(
+                r,
+                "a #[model] function takes no `self`: its arguments become the model's fields",
+            ));
+            return None;
+        }
+        FnArg::Typed(t) => t,
+    };
+    let name = match &*typed.pat {
+        Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
+        other => {
+            errors.push(syn::Error::new_spanned(
+                other,
+                "model arguments must be plain names (`x: &DMatrix<f64>`)",
+            ));
+            return None;
+        }
+    };
+    match &*typed.ty {
+        Type::Reference(r) if r.mutability.is_some() => {
+            errors.push(syn::Error::new_spanned(
+                r,
+                "model arguments cannot be `&mut`: a model only reads its data",
+            ));
+            None
+        }
+        Type::Reference(r) if r.lifetime.is_some() => {
+            errors.push(syn::Error::new_spanned(
+                &r.lifetime,
+                "model arguments take no lifetime: the model stores its own copy",
+            ));
+            None
+        }
+        Type::Reference(r) => Some(Arg {
+            name,
+            stored: (*r.elem).clone(),
+            by_ref: true,
+        }),
+        other => Some(Arg {
+            name,
+            stored: other.clone(),
+            by_ref: false,
+        }),
+    }
+}
+
+/// What each local binding depends on, in terms of sites.
+#[derive(Default)]
+struct Dependencies {
+    of: HashMap<String, BTreeSet<String>>,
+}
+
+impl Dependencies {
+    fn of_expr(&self, expr: &Expr) -> BTreeSet<String> {
+        struct Reads<'a>(&'a Dependencies, BTreeSet<String>);
+        impl<'ast> Visit<'ast> for Reads<'_> {
+            fn visit_path(&mut self, p: &'ast syn::Path) {
+                if let Some(id) = p.get_ident() {
+                    if let Some(d) = self.0.of.get(&id.to_string()) {
+                        self.1.extend(d.iter().cloned());
+                    }
+                }
+                syn::visit::visit_path(self, p);
+            }
+        }
+        let mut reads = Reads(self, BTreeSet::new());
+        reads.visit_expr(expr);
+        reads.1
+    }
+    fn bind_pattern(&mut self, pat: &Pat, deps: &BTreeSet<String>) {
+        struct Names<'a>(&'a mut Vec<String>);
+        impl<'ast> Visit<'ast> for Names<'_> {
+            fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+                self.0.push(p.ident.to_string());
+            }
+        }
+        let mut names = Vec::new();
+        Names(&mut names).visit_pat(pat);
+        for n in names {
+            self.of.insert(n, deps.clone());
+        }
+    }
+}
+
+fn parse_statement(
+    stmt: &syn::Stmt,
+    deps: &mut Dependencies,
+    errors: &mut Errors,
+) -> Option<Statement> {
+    let syn::Stmt::Local(local) = stmt else {
+        report_nested_site_macros(stmt, errors);
+        return Some(Statement::Plain(stmt.clone()));
+    };
+    let Some(mac) = local.init.as_ref().and_then(|i| site_macro(&i.expr)) else {
+        report_nested_site_macros(stmt, errors);
+        if let Some(init) = &local.init {
+            let d = deps.of_expr(&init.expr);
+            deps.bind_pattern(&local.pat, &d);
+        }
+        return Some(Statement::Plain(stmt.clone()));
+    };
+    let kind = mac
+        .path
+        .get_ident()
+        .map(Ident::to_string)
+        .unwrap_or_default();
+    let name = binding_name(&local.pat, &kind, errors)?;
+    if let Some(init) = &local.init {
+        if let Some((else_token, _)) = &init.diverge {
+            errors.push(syn::Error::new_spanned(
+                else_token,
+                format!("`{kind}!` cannot be used with `let ... else`"),
+            ));
+        }
+    }
+    let args = parse_macro_args(mac, &kind, errors)?;
+    let statement = match kind.as_str() {
+        "plate" => parse_plate(name, args, mac, errors)?,
+        _ => Statement::Site(parse_site(name, &kind, args, mac, deps, errors)?),
+    };
+    Some(statement)
+}
+
+fn site_macro(expr: &Expr) -> Option<&syn::Macro> {
+    match expr {
+        Expr::Macro(m) if is_site_macro(&m.mac) => Some(&m.mac),
+        _ => None,
+    }
+}
+
+fn is_site_macro(mac: &syn::Macro) -> bool {
+    mac.path
+        .get_ident()
+        .is_some_and(|i| SITE_MACROS.contains(&i.to_string().as_str()))
+}
+
+fn binding_name(pat: &Pat, kind: &str, errors: &mut Errors) -> Option<Ident> {
+    match pat {
+        Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
+        Pat::Type(t) => {
+            errors.push(syn::Error::new_spanned(
+                &t.ty,
+                format!("remove this type annotation: the type of a `{kind}!` binding comes from its distribution or plate"),
+            ));
+            None
+        }
+        other => {
+            errors.push(syn::Error::new_spanned(
+                other,
+                format!("`{kind}!` must be bound to a plain name, which becomes the site's name"),
+            ));
+            None
+        }
+    }
+}
+
+fn parse_macro_args(mac: &syn::Macro, kind: &str, errors: &mut Errors) -> Option<Vec<Expr>> {
+    match mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+        Ok(args) => Some(args.into_iter().collect()),
+        Err(e) => {
+            errors.push(syn::Error::new(
+                e.span(),
+                format!("malformed `{kind}!`: {e}; {}", usage(kind)),
+            ));
+            None
+        }
+    }
+}
+
+fn usage(kind: &str) -> &'static str {
+    match kind {
+        "sample" => {
+            "write `sample!(Family::new(params..))` or `sample!(Family::new(params..), plate)`"
+        }
+        "deterministic" => {
+            "write `deterministic!(expression)` or `deterministic!(expression, plate)`"
+        }
+        _ => "write `let name = plate!(size);`",
+    }
+}
+
+fn parse_plate(
+    name: Ident,
+    args: Vec<Expr>,
+    mac: &syn::Macro,
+    errors: &mut Errors,
+) -> Option<Statement> {
+    match <[Expr; 1]>::try_from(args) {
+        Ok([size]) => Some(Statement::Plate { name, size }),
+        Err(_) => {
+            errors.push(syn::Error::new_spanned(
+                mac,
+                format!("malformed `plate!`: {}", usage("plate")),
+            ));
+            None
+        }
+    }
+}
+
+fn parse_site(
+    name: Ident,
+    kind: &str,
+    args: Vec<Expr>,
+    mac: &syn::Macro,
+    deps: &mut Dependencies,
+    errors: &mut Errors,
+) -> Option<Site> {
+    let mut args = args.into_iter();
+    let (Some(first), plate_expr, None) = (args.next(), args.next(), args.next()) else {
+        errors.push(syn::Error::new_spanned(
+            mac,
+            format!("malformed `{kind}!`: {}", usage(kind)),
+        ));
+        return None;
+    };
+    let plate = match plate_expr {
+        None => None,
+        Some(Expr::Path(p)) if p.path.get_ident().is_some() => p.path.get_ident().cloned(),
+        Some(other) => {
+            errors.push(syn::Error::new_spanned(other, "the second argument must be the name of a plate declared with `let name = plate!(size);`"));
+            return None;
+        }
+    };
+    report_nested_in_expr(&first, errors);
+    let parents: Vec<String> = deps.of_expr(&first).into_iter().collect();
+    deps.of
+        .insert(name.to_string(), BTreeSet::from([name.to_string()]));
+    let kind = if kind == "sample" {
+        let family = family_path(&first, errors)?;
+        SiteKind::Sample {
+            dist: first,
+            family,
+        }
+    } else {
+        SiteKind::Deterministic { value: first }
+    };
+    Some(Site {
+        name,
+        kind,
+        plate,
+        parents,
+    })
+}
+
+/// `Family` from `Family::ctor(..)`: the site's value type is named through it.
+fn family_path(dist: &Expr, errors: &mut Errors) -> Option<syn::Path> {
+    if let Expr::Call(call) = dist {
+        if let Expr::Path(p) = &*call.func {
+            let segments = &p.path.segments;
+            let last_family = segments.len().checked_sub(2).map(|i| &segments[i]);
+            if p.qself.is_none() && last_family.is_some_and(|s| s.arguments.is_none()) {
+                let mut family = p.path.clone();
+                family.segments.pop();
+                family.segments.pop_punct();
+                return Some(family);
+            }
+        }
+    }
+    errors.push(syn::Error::new(
+        dist.span(),
+        "the distribution must be a constructor call `Family::constructor(..)` such as \
+         `Normal::new(0.0, 1.0)`, so that the site's value type can be named",
+    ));
+    None
+}
+
+/// Site macros anywhere but as a top-level `let` initializer are mistakes.
+fn report_nested_site_macros(stmt: &syn::Stmt, errors: &mut Errors) {
+    let mut finder = NestedSiteMacros(Vec::new());
+    finder.visit_stmt(stmt);
+    report(finder.0, errors);
+}
+
+fn report_nested_in_expr(expr: &Expr, errors: &mut Errors) {
+    let mut finder = NestedSiteMacros(Vec::new());
+    finder.visit_expr(expr);
+    report(finder.0, errors);
+}
+
+fn report(found: Vec<syn::Macro>, errors: &mut Errors) {
+    for mac in found {
+        let kind = mac
+            .path
+            .get_ident()
+            .map(Ident::to_string)
+            .unwrap_or_default();
+        errors.push(syn::Error::new_spanned(
+            &mac.path,
+            format!(
+                "`{kind}!` must be the whole initializer of a `let` at the top level of the \
+                 #[model] function (`let name = {kind}!(..);`): the binding names the site"
+            ),
+        ));
+    }
+}
+
+struct NestedSiteMacros(Vec<syn::Macro>);
+
+impl<'ast> Visit<'ast> for NestedSiteMacros {
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        if is_site_macro(mac) {
+            self.0.push(mac.clone());
+        }
+    }
+}
