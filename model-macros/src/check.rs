@@ -1,7 +1,7 @@
 //! Checks across statements: unique site names, declared plates, no shadowing of sites.
 
 use crate::errors::Errors;
-use crate::ir::{ModelIr, Statement};
+use crate::ir::{ModelIr, PlateRef, Statement};
 use std::collections::HashMap;
 
 /// Records every cross-statement mistake in `errors`.
@@ -37,7 +37,7 @@ pub fn check_model(model: &ModelIr, errors: &mut Errors) {
                         ),
                     ));
                 }
-                if let Some(plate) = &site.plate {
+                if let Some(PlateRef::Named(plate)) = &site.plate {
                     if !plates.contains(&plate.to_string()) {
                         errors.push(syn::Error::new(
                             plate.span(),

@@ -48,8 +48,8 @@ pub struct Site {
     pub name: Ident,
     /// What kind of site.
     pub kind: SiteKind,
-    /// The plate binding, if the site is on a plate.
-    pub plate: Option<Ident>,
+    /// The plate, if the site is on one.
+    pub plate: Option<PlateRef>,
     /// Sites the expression reads, directly or through plain `let`s.
     pub parents: Vec<String>,
 }
@@ -85,4 +85,12 @@ impl Site {
     pub fn is_sample(&self) -> bool {
         matches!(self.kind, SiteKind::Sample { .. })
     }
+}
+
+/// The plate of a site: a declared one, or one written in place.
+pub enum PlateRef {
+    /// `sample!(.., units)` with `let units = plate!(n);` earlier.
+    Named(Ident),
+    /// `sample!(.., plate!(n))`: a plate of its own, named after the site.
+    Inline(Expr),
 }

@@ -1,7 +1,7 @@
 //! Parses a `#[model]` function into the [`ModelIr`], recording every mistake and going on.
 
 use crate::errors::Errors;
-use crate::ir::{Arg, ModelIr, Site, SiteKind, Statement};
+use crate::ir::{Arg, ModelIr, PlateRef, Site, SiteKind, Statement};
 use proc_macro2::Ident;
 use std::collections::{BTreeSet, HashMap};
 use syn::punctuated::Punctuated;
@@ -301,9 +301,22 @@ fn parse_site(
     };
     let plate = match plate_expr {
         None => None,
-        Some(Expr::Path(p)) if p.path.get_ident().is_some() => p.path.get_ident().cloned(),
+        Some(Expr::Path(p)) if p.path.get_ident().is_some() => {
+            p.path.get_ident().cloned().map(PlateRef::Named)
+        }
+        Some(Expr::Macro(m)) if m.mac.path.is_ident("plate") => {
+            let args = parse_macro_args(&m.mac, "plate", errors)?;
+            match parse_plate(name.clone(), args, &m.mac, errors)? {
+                Statement::Plate { size, .. } => Some(PlateRef::Inline(size)),
+                _ => None,
+            }
+        }
         Some(other) => {
-            errors.push(syn::Error::new_spanned(other, "the second argument must be the name of a plate declared with `let name = plate!(size);`"));
+            errors.push(syn::Error::new_spanned(
+                other,
+                "the second argument must be a plate: the name of one declared with \
+                 `let name = plate!(size);`, or `plate!(size)`",
+            ));
             return None;
         }
     };

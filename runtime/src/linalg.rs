@@ -1,6 +1,7 @@
 //! Mixed linear algebra between `f64` data and parameter vectors, so model code never
 //! converts data to duals and products skip the zero tangent parts of data.
 
+use crate::dist::{IntoParam, Param};
 use crate::scalar::Scalar;
 use nalgebra::{DMatrix, DVector};
 
@@ -19,7 +20,13 @@ pub trait DataMatrix {
 
 impl DataMatrix for DMatrix<f64> {
     fn mul_params<S: Scalar>(&self, beta: &DVector<S>) -> DVector<S> {
-        assert_eq!(self.ncols(), beta.len(), "X has {} columns but β has {} entries", self.ncols(), beta.len());
+        assert_eq!(
+            self.ncols(),
+            beta.len(),
+            "X has {} columns but β has {} entries",
+            self.ncols(),
+            beta.len()
+        );
         let mut out = DVector::from_element(self.nrows(), S::zero());
         // Column-major: one axpy per column keeps the data access contiguous.
         for (j, b) in beta.iter().enumerate() {
@@ -46,7 +53,13 @@ impl DataVector for DVector<f64> {
         self.map(|v| s * v)
     }
     fn mul_elem<S: Scalar>(&self, w: &DVector<S>) -> DVector<S> {
-        assert_eq!(self.len(), w.len(), "elementwise product of vectors of lengths {} and {}", self.len(), w.len());
+        assert_eq!(
+            self.len(),
+            w.len(),
+            "elementwise product of vectors of lengths {} and {}",
+            self.len(),
+            w.len()
+        );
         self.zip_map(w, |a, b| b * a)
     }
     fn lift<S: Scalar>(&self) -> DVector<S> {
@@ -56,8 +69,8 @@ impl DataVector for DVector<f64> {
 
 /// Elementwise functions of parameter vectors.
 pub trait ParamVector<S: Scalar> {
-    /// v + c for a scalar c.
-    fn plus<T: Into<Offset<S>>>(&self, c: T) -> DVector<S>;
+    /// v + c for a constant, a scalar parameter or (elementwise) a vector.
+    fn plus(&self, c: impl IntoParam<S>) -> DVector<S>;
     /// e^v elementwise.
     fn exp(&self) -> DVector<S>;
     /// The logistic function elementwise.
@@ -66,19 +79,12 @@ pub trait ParamVector<S: Scalar> {
     fn softplus(&self) -> DVector<S>;
 }
 
-/// A scalar added to a vector: a parameter or a constant.
-pub enum Offset<S> {
-    /// A parameter.
-    Param(S),
-    /// A constant.
-    Const(f64),
-}
-
 impl<S: Scalar> ParamVector<S> for DVector<S> {
-    fn plus<T: Into<Offset<S>>>(&self, c: T) -> DVector<S> {
-        match c.into() {
-            Offset::Param(p) => self.map(|v| v + p),
-            Offset::Const(k) => self.map(|v| v + k),
+    fn plus(&self, c: impl IntoParam<S>) -> DVector<S> {
+        match c.into_param() {
+            Param::Const(k) => self.map(|v| v + k),
+            Param::Scalar(p) => self.map(|v| v + p),
+            Param::Vector(w) => self + w,
         }
     }
     fn exp(&self) -> DVector<S> {

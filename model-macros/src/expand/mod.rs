@@ -10,7 +10,7 @@ mod records;
 mod sites;
 mod trace;
 
-use crate::ir::{ModelIr, Site, SiteKind};
+use crate::ir::{ModelIr, PlateRef, Site, SiteKind};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
@@ -109,6 +109,18 @@ fn plated(site: &Site, one: TokenStream) -> TokenStream {
 }
 
 /// The marker type of the `index`-th site.
+/// The plate's value expression and its name for the graph, if the site is on a plate.
+pub fn plate_of(site: &Site) -> Option<(TokenStream, String)> {
+    match &site.plate {
+        None => None,
+        Some(PlateRef::Named(p)) => Some((quote!(#p), p.to_string())),
+        Some(PlateRef::Inline(size)) => {
+            let name = format!("{}_plate", site.name);
+            Some((quote!(::doppl::__private::Plate::new(#name, #size)), name))
+        }
+    }
+}
+
 pub fn marker(names: &Names, index: usize) -> TokenStream {
     let site = &names.site;
     quote!(#site<#index>)

@@ -1,7 +1,7 @@
 //! The `Model` impl: static site facts, the body generic over scalar and handler, and the
 //! conversions between traces and value records.
 
-use super::{Names, marker};
+use super::{Names, marker, plate_of};
 use crate::ir::{ModelIr, Site, SiteKind, Statement};
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -71,11 +71,8 @@ fn site_info(s: &Site, _model: &ModelIr) -> TokenStream {
             String::new(),
         ),
     };
-    let plate = match &s.plate {
-        Some(p) => {
-            let p = p.to_string();
-            quote!(::core::option::Option::Some(#p))
-        }
+    let plate = match plate_of(s) {
+        Some((_, p)) => quote!(::core::option::Option::Some(#p)),
         None => quote!(::core::option::Option::None),
     };
     let parents = &s.parents;
@@ -128,8 +125,9 @@ fn body(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
 /// One site statement: one call on the handler.
 fn site_statement(s: &Site, marker: TokenStream) -> TokenStream {
     let n = &s.name;
-    let shape = match &s.plate {
-        Some(p) => quote!(#p),
+    let plate = plate_of(s).map(|(p, _)| p);
+    let shape = match &plate {
+        Some(p) => p.clone(),
         None => quote!(::doppl::__private::Unplated),
     };
     match &s.kind {
@@ -140,7 +138,7 @@ fn site_statement(s: &Site, marker: TokenStream) -> TokenStream {
             )?;
         },
         SiteKind::Deterministic { value } => {
-            let (ty, plate) = match &s.plate {
+            let (ty, plate) = match &plate {
                 Some(p) => (
                     quote!(::doppl::__private::DVector<S>),
                     quote!(::core::option::Option::Some(#p)),
