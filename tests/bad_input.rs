@@ -1,0 +1,185 @@
+//! Bad input returns typed errors that name the site, the index and the value; never a panic.
+
+mod common;
+
+use doppl::prelude::*;
+use doppl::runtime::dist::DistError;
+
+#[model]
+fn counts(n: usize) {
+    let units = plate!(n);
+    let rate = sample!(Gamma::new(2.0, 1.0));
+    let k = sample!(Poisson::new(rate), units);
+    let p = sample!(Beta::new(2.0, 2.0));
+    let coin = sample!(Bernoulli::new(p), units);
+    let scale = sample!(HalfNormal::new(1.0), units);
+}
+
+#[model]
+fn bad_prior(s: f64) {
+    let x = sample!(Normal::new(0.0, s));
+}
+
+#[test]
+fn non_finite_observed_data_names_site_index_and_value() {
+    let model = common::WhatIf::new(3);
+    let y = DVector::from_vec(vec![0.0, f64::NAN, 1.0]);
+    let err = model.condition().y(y).log_density(&[0.0; 14]).unwrap_err();
+    match &err {
+        ModelError::Distribution {
+            site: "y",
+            source:
+                DistError::OutOfSupport {
+                    index: Some(1),
+                    value,
+                    ..
+                },
+        } => {
+            assert!(value.is_nan())
+        }
+        other => panic!("unexpected error {other:?}"),
+    }
+    let msg = err.to_string();
+    assert!(
+        msg.contains("`y`") && msg.contains("[1]") && msg.contains("NaN"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn shape_mismatch_between_a_conditioned_value_and_its_plate() {
+    let model = common::WhatIf::new(3);
+    let err = model.condition().y(DVector::zeros(4)).layout().unwrap_err();
+    assert_eq!(
+        err,
+        ModelError::Shape {
+            site: "y",
+            plate: "units",
+            expected: 3,
+            found: 4
+        }
+    );
+    assert!(err.to_string().contains("expected 3 values"));
+    let err = model
+        .intervene()
+        .a(DVector::zeros(2))
+        .sample_prior(&mut StdRng::seed_from_u64(0))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        ModelError::Shape {
+            site: "a",
+            plate: "units",
+            expected: 3,
+            found: 2
+        }
+    );
+}
+
+#[test]
+fn observed_values_outside_the_support() {
+    let model = Counts::new(2);
+    let base = || {
+        model
+            .condition()
+            .k(DVector::from_vec(vec![1, 2]))
+            .coin(DVector::from_vec(vec![0.0, 1.0]))
+    };
+    // Bernoulli 2.
+    let err = base()
+        .coin(DVector::from_vec(vec![1.0, 2.0]))
+        .scale(DVector::from_vec(vec![1.0, 1.0]))
+        .log_density(&[0.0, 0.0]);
+    assert!(
+        matches!(
+            err,
+            Err(ModelError::Distribution {
+                site: "coin",
+                source: DistError::OutOfSupport {
+                    index: Some(1),
+                    value: 2.0,
+                    ..
+                }
+            })
+        ),
+        "{err:?}"
+    );
+    // A negative HalfNormal observation.
+    let err = base()
+        .scale(DVector::from_vec(vec![1.0, -0.5]))
+        .log_density(&[0.0, 0.0]);
+    assert!(
+        matches!(
+            err,
+            Err(ModelError::Distribution {
+                site: "scale",
+                source: DistError::OutOfSupport {
+                    index: Some(1),
+                    value: -0.5,
+                    ..
+                }
+            })
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_discrete_latent_site_is_an_error_for_gradient_inference() {
+    let model = Counts::new(2);
+    let err = model
+        .condition()
+        .coin(DVector::from_vec(vec![0.0, 1.0]))
+        .layout()
+        .unwrap_err();
+    assert_eq!(
+        err,
+        ModelError::DiscreteLatent {
+            site: "k",
+            family: "Poisson"
+        }
+    );
+}
+
+#[test]
+fn invalid_constant_hyper_parameter() {
+    let model = BadPrior::new(-1.0);
+    let err = model
+        .scenario()
+        .sample_prior(&mut StdRng::seed_from_u64(0))
+        .unwrap_err();
+    match &err {
+        ModelError::Distribution {
+            site: "x",
+            source:
+                DistError::InvalidParameter {
+                    param: "scale",
+                    value,
+                    ..
+                },
+        } => {
+            assert_eq!(*value, -1.0)
+        }
+        other => panic!("unexpected error {other:?}"),
+    }
+    assert!(err.to_string().contains("must be"), "{err}");
+}
+
+#[test]
+fn wrong_parameter_vector_length() {
+    let model = common::WhatIf::new(3);
+    let err = model
+        .condition()
+        .y(DVector::zeros(3))
+        .log_density(&[0.0; 3])
+        .unwrap_err();
+    assert!(matches!(err, ModelError::ParameterLength { .. }), "{err:?}");
+    let mut grad = vec![0.0; 20];
+    assert!(
+        model
+            .condition()
+            .y(DVector::zeros(3))
+            .log_density_grad(&[0.0; 20], &mut grad)
+            .is_err()
+    );
+}
