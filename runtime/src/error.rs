@@ -41,7 +41,9 @@ pub enum ModelError {
         family: &'static str,
     },
     /// The unconstrained parameter vector has the wrong length.
-    #[error("the parameter vector has {found} entries, but the model has {expected} unconstrained parameters")]
+    #[error(
+        "the parameter vector has {found} entries, but the model has {expected} unconstrained parameters"
+    )]
     ParameterLength {
         /// The layout's dimension.
         expected: usize,
@@ -59,7 +61,9 @@ pub enum ModelError {
 fn hint(e: &DistError) -> &'static str {
     match e {
         DistError::OutOfSupport { .. } => "; check the data given to `condition`",
-        DistError::InvalidParameter { .. } => "; check the constants and data the parameter is computed from",
+        DistError::InvalidParameter { .. } => {
+            "; check the constants and data the parameter is computed from"
+        }
         DistError::Shape { .. } => "; vectorized parameters need one value per plate element",
         DistError::BatchedParameters { .. } => "",
     }

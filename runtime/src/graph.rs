@@ -23,7 +23,11 @@ pub fn dot(name: &str, sites: &[SiteInfo], observed: &[bool], intervened: &[bool
     plates.dedup();
     for (k, plate) in plates.iter().enumerate() {
         let _ = writeln!(out, "  subgraph cluster_{k} {{\n    label=\"{plate}\";");
-        for (i, s) in sites.iter().enumerate().filter(|(_, s)| s.plate == Some(plate)) {
+        for (i, s) in sites
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.plate == Some(plate))
+        {
             let _ = writeln!(out, "    {}", node(s, observed[i], intervened[i]));
         }
         out.push_str("  }\n");
@@ -57,5 +61,8 @@ fn node(s: &SiteInfo, observed: bool, intervened: bool) -> String {
         (SiteKind::Deterministic, false) => "dashed",
         (SiteKind::Sample, false) => "solid",
     };
-    format!("\"{}\" [label=\"{label}\", shape={shape}, style={style}];", s.name)
+    format!(
+        "\"{}\" [label=\"{label}\", shape={shape}, style={style}];",
+        s.name
+    )
 }

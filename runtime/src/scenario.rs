@@ -98,7 +98,11 @@ impl<'m, M: Model> Scenario<'m, M> {
         }
     }
 
-    fn gradient_in_chunks<const W: usize>(&self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError> {
+    fn gradient_in_chunks<const W: usize>(
+        &self,
+        x: &[f64],
+        grad: &mut [f64],
+    ) -> Result<f64, ModelError> {
         let mut seeded: Vec<Dual<W>> = x.iter().map(|&v| Dual::constant(v)).collect();
         let mut value = 0.0;
         for start in (0..x.len()).step_by(W) {

@@ -48,7 +48,10 @@ impl<S: Scalar, D: Distribution<S>> Shape<S, D> for Unplated {
     }
     fn sample<R: Rng + ?Sized>(self, d: &D, rng: &mut R) -> Result<D::Plain, DistError> {
         match d.batch_len() {
-            Some(len) => Err(DistError::BatchedParameters { family: D::NAME, len }),
+            Some(len) => Err(DistError::BatchedParameters {
+                family: D::NAME,
+                len,
+            }),
             None => Ok(d.sample(rng)),
         }
     }
@@ -88,7 +91,11 @@ where
     fn sample<R: Rng + ?Sized>(self, d: &D, rng: &mut R) -> Result<DVector<D::Plain>, DistError> {
         d.sample_plate(self.size, rng)
     }
-    fn lift(self, site: &'static str, v: &DVector<D::Plain>) -> Result<DVector<D::Value>, ModelError> {
+    fn lift(
+        self,
+        site: &'static str,
+        v: &DVector<D::Plain>,
+    ) -> Result<DVector<D::Value>, ModelError> {
         if v.len() != self.size {
             return Err(ModelError::Shape {
                 site,
@@ -118,7 +125,12 @@ where
         );
         (values, log_jac)
     }
-    fn to_unconstrained(self, d: &D, v: &DVector<D::Plain>, out: &mut [f64]) -> Result<(), DistError> {
+    fn to_unconstrained(
+        self,
+        d: &D,
+        v: &DVector<D::Plain>,
+        out: &mut [f64],
+    ) -> Result<(), DistError> {
         let k = d.unconstrained_dim();
         for (i, (vi, oi)) in v.iter().zip(out.chunks_exact_mut(k.max(1))).enumerate() {
             d.to_unconstrained(vi, oi).map_err(|e| e.at(i))?;
@@ -154,7 +166,11 @@ impl<S: Scalar + ShiftValue> DetValue<S> for S {
 
 impl<S: Scalar + ShiftValue> DetValue<S> for DVector<S> {
     type Plain = DVector<f64>;
-    fn lift(site: &'static str, plate: Option<Plate>, v: &DVector<f64>) -> Result<Self, ModelError> {
+    fn lift(
+        site: &'static str,
+        plate: Option<Plate>,
+        v: &DVector<f64>,
+    ) -> Result<Self, ModelError> {
         check_len(site, plate, v.len())?;
         Ok(v.map(S::from_f64))
     }

@@ -1,18 +1,50 @@
 //! Probability distributions: one family per file, validating constructors, log-densities
 //! generic over the [`Scalar`], vectorized plate sums, sampling and supports.
 
+mod bernoulli;
+mod beta;
+mod binomial;
+mod categorical;
+mod cauchy;
 mod common;
+mod dirichlet;
 mod error;
+mod exponential;
+mod flat;
+mod gamma;
+mod half_cauchy;
 mod half_normal;
+mod inverse_gamma;
+mod log_normal;
+mod multivariate_normal;
 mod normal;
 mod param;
+mod poisson;
+mod student_t;
 mod support;
+mod uniform;
 
+pub use bernoulli::Bernoulli;
+pub use beta::Beta;
+pub use binomial::Binomial;
+pub use categorical::Categorical;
+pub use cauchy::Cauchy;
+pub use dirichlet::Dirichlet;
 pub use error::DistError;
+pub use exponential::Exponential;
+pub use flat::{Flat, HalfFlat};
+pub use gamma::Gamma;
+pub use half_cauchy::HalfCauchy;
 pub use half_normal::HalfNormal;
+pub use inverse_gamma::InverseGamma;
+pub use log_normal::LogNormal;
+pub use multivariate_normal::MultivariateNormal;
 pub use normal::Normal;
 pub use param::{IntoParam, Param};
+pub use poisson::Poisson;
+pub use student_t::StudentT;
 pub use support::Support;
+pub use uniform::Uniform;
 
 use crate::scalar::Scalar;
 use nalgebra::DVector;

@@ -29,12 +29,20 @@ impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Condition<'_, M, H
         P: Shape<S, D>,
     {
         match T::get(self.values) {
-            Some(v) => self.inner.known::<T, D, P>(&dist, shape, v, Known::Observed),
+            Some(v) => self
+                .inner
+                .known::<T, D, P>(&dist, shape, v, Known::Observed),
             None => self.inner.sample::<T, D, P>(dist, shape),
         }
     }
 
-    fn known<T, D, P>(&mut self, dist: &D, shape: P, value: &P::Plain, why: Known) -> Result<P::Value, ModelError>
+    fn known<T, D, P>(
+        &mut self,
+        dist: &D,
+        shape: P,
+        value: &P::Plain,
+        why: Known,
+    ) -> Result<P::Value, ModelError>
     where
         T: Site<Model = M, Value = P::Plain>,
         D: Distribution<S>,
@@ -59,7 +67,11 @@ impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Condition<'_, M, H
         }
     }
 
-    fn deterministic<T, V>(&mut self, value: V, plate: Option<crate::Plate>) -> Result<V, ModelError>
+    fn deterministic<T, V>(
+        &mut self,
+        value: V,
+        plate: Option<crate::Plate>,
+    ) -> Result<V, ModelError>
     where
         T: Site<Model = M, Value = V::Plain>,
         V: DetValue<S>,

@@ -45,7 +45,13 @@ impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Intervene<'_, M, H
         }
     }
 
-    fn known<T, D, P>(&mut self, dist: &D, shape: P, value: &P::Plain, why: Known) -> Result<P::Value, ModelError>
+    fn known<T, D, P>(
+        &mut self,
+        dist: &D,
+        shape: P,
+        value: &P::Plain,
+        why: Known,
+    ) -> Result<P::Value, ModelError>
     where
         T: Site<Model = M, Value = P::Plain>,
         D: Distribution<S>,
@@ -63,7 +69,11 @@ impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Intervene<'_, M, H
         self.inner.shadowed::<T, D, P>(dist, shape)
     }
 
-    fn deterministic<T, V>(&mut self, value: V, plate: Option<crate::Plate>) -> Result<V, ModelError>
+    fn deterministic<T, V>(
+        &mut self,
+        value: V,
+        plate: Option<crate::Plate>,
+    ) -> Result<V, ModelError>
     where
         T: Site<Model = M, Value = V::Plain>,
         V: DetValue<S>,

@@ -80,7 +80,13 @@ impl<M: Model> Handler<M, f64> for LayoutRecorder {
         Ok(shape.from_unconstrained(&dist, &vec![0.0; len]).0)
     }
 
-    fn known<T, D, P>(&mut self, _dist: &D, shape: P, value: &P::Plain, _why: Known) -> Result<P::Value, ModelError>
+    fn known<T, D, P>(
+        &mut self,
+        _dist: &D,
+        shape: P,
+        value: &P::Plain,
+        _why: Known,
+    ) -> Result<P::Value, ModelError>
     where
         T: Site<Model = M, Value = P::Plain>,
         D: Distribution<f64>,
@@ -101,7 +107,10 @@ pub struct Unconstrainer<'a, M: Model> {
 impl<'a, M: Model> Unconstrainer<'a, M> {
     /// Reads latent values from `draw`.
     pub fn new(draw: &'a M::Values) -> Self {
-        Unconstrainer { draw, x: Vec::new() }
+        Unconstrainer {
+            draw,
+            x: Vec::new(),
+        }
     }
 }
 
@@ -122,7 +131,13 @@ impl<M: Model> Handler<M, f64> for Unconstrainer<'_, M> {
         Ok(lifted)
     }
 
-    fn known<T, D, P>(&mut self, _dist: &D, shape: P, value: &P::Plain, _why: Known) -> Result<P::Value, ModelError>
+    fn known<T, D, P>(
+        &mut self,
+        _dist: &D,
+        shape: P,
+        value: &P::Plain,
+        _why: Known,
+    ) -> Result<P::Value, ModelError>
     where
         T: Site<Model = M, Value = P::Plain>,
         D: Distribution<f64>,

@@ -93,7 +93,13 @@ impl<M: Model, S: Scalar> Handler<M, S> for LogJoint<'_, S> {
         Ok(value)
     }
 
-    fn known<T, D, P>(&mut self, dist: &D, shape: P, value: &P::Plain, why: Known) -> Result<P::Value, ModelError>
+    fn known<T, D, P>(
+        &mut self,
+        dist: &D,
+        shape: P,
+        value: &P::Plain,
+        why: Known,
+    ) -> Result<P::Value, ModelError>
     where
         T: Site<Model = M, Value = P::Plain>,
         D: Distribution<S>,

@@ -89,7 +89,11 @@ pub trait Handler<M: Model, S: Scalar> {
     }
 
     /// A deterministic site: its value as computed (or as an intervention sets it).
-    fn deterministic<T, V>(&mut self, value: V, plate: Option<crate::Plate>) -> Result<V, ModelError>
+    fn deterministic<T, V>(
+        &mut self,
+        value: V,
+        plate: Option<crate::Plate>,
+    ) -> Result<V, ModelError>
     where
         T: Site<Model = M, Value = V::Plain>,
         V: DetValue<S>,

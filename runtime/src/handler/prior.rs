@@ -38,7 +38,13 @@ impl<M: Model, R: Rng + ?Sized> Handler<M, f64> for PriorSampler<'_, R> {
         shape.lift(T::NAME, &drawn)
     }
 
-    fn known<T, D, P>(&mut self, dist: &D, shape: P, value: &P::Plain, why: Known) -> Result<P::Value, ModelError>
+    fn known<T, D, P>(
+        &mut self,
+        dist: &D,
+        shape: P,
+        value: &P::Plain,
+        why: Known,
+    ) -> Result<P::Value, ModelError>
     where
         T: Site<Model = M, Value = P::Plain>,
         D: Distribution<f64>,

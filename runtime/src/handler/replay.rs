@@ -31,12 +31,20 @@ impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Replay<'_, M, H> {
         P: Shape<S, D>,
     {
         match T::get(self.draw) {
-            Some(v) => self.inner.known::<T, D, P>(&dist, shape, v, Known::Substituted),
+            Some(v) => self
+                .inner
+                .known::<T, D, P>(&dist, shape, v, Known::Substituted),
             None => self.inner.sample::<T, D, P>(dist, shape),
         }
     }
 
-    fn known<T, D, P>(&mut self, dist: &D, shape: P, value: &P::Plain, why: Known) -> Result<P::Value, ModelError>
+    fn known<T, D, P>(
+        &mut self,
+        dist: &D,
+        shape: P,
+        value: &P::Plain,
+        why: Known,
+    ) -> Result<P::Value, ModelError>
     where
         T: Site<Model = M, Value = P::Plain>,
         D: Distribution<S>,
@@ -54,7 +62,11 @@ impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Replay<'_, M, H> {
         self.inner.shadowed::<T, D, P>(dist, shape)
     }
 
-    fn deterministic<T, V>(&mut self, value: V, plate: Option<crate::Plate>) -> Result<V, ModelError>
+    fn deterministic<T, V>(
+        &mut self,
+        value: V,
+        plate: Option<crate::Plate>,
+    ) -> Result<V, ModelError>
     where
         T: Site<Model = M, Value = V::Plain>,
         V: DetValue<S>,

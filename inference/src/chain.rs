@@ -1,0 +1,186 @@
+//! One chain from start to finish: initialization, windowed warm-up, then sampling.
+
+use nalgebra::DMatrix;
+use rand::Rng;
+
+use crate::adapt::{DualAveraging, MetricEstimator, WarmupSchedule, find_initial_step_size};
+use crate::density::{LogDensity, LogpError};
+use crate::error::SampleError;
+use crate::init::initial_point;
+use crate::nuts::{
+    Hamiltonian, Metric, PhasePoint, TransitionSettings, TransitionStats, transition,
+};
+use crate::options::NutsOptions;
+use crate::results::{ChainOutput, GradientEvals, WarmupResult, e_bfmi};
+use crate::rng::chain_rng;
+use crate::run::validate;
+
+/// The moving parts of a chain between transitions.
+struct ChainState {
+    point: PhasePoint,
+    metric: Metric,
+    step_size: f64,
+    gradient_evals: u64,
+}
+
+impl ChainState {
+    /// One NUTS transition from the current point.
+    fn advance<D, R>(
+        &mut self,
+        density: &mut D,
+        options: &NutsOptions,
+        rng: &mut R,
+    ) -> Result<TransitionStats, LogpError>
+    where
+        D: LogDensity + ?Sized,
+        R: Rng + ?Sized,
+    {
+        let settings = TransitionSettings {
+            step_size: self.step_size,
+            max_depth: options.max_depth,
+            max_energy_error: options.max_energy_error,
+        };
+        let mut hamiltonian = Hamiltonian::new(density, &self.metric);
+        let start = self.point.clone();
+        let result = transition(&mut hamiltonian, start, &settings, rng);
+        self.gradient_evals += hamiltonian.gradient_evals;
+        let (point, stats) = result?;
+        self.point = point;
+        Ok(stats)
+    }
+
+    /// Stan's step-size heuristic from the current step size and point.
+    fn retune_step_size<D, R>(&mut self, density: &mut D, rng: &mut R) -> Result<(), LogpError>
+    where
+        D: LogDensity + ?Sized,
+        R: Rng + ?Sized,
+    {
+        let mut hamiltonian = Hamiltonian::new(density, &self.metric);
+        let result = find_initial_step_size(&mut hamiltonian, &self.point, self.step_size, rng);
+        self.gradient_evals += hamiltonian.gradient_evals;
+        self.step_size = result?;
+        Ok(())
+    }
+}
+
+/// Runs chain number `chain` of a run with `options`, using only that chain's RNG stream.
+///
+/// This is what the multi-chain runner calls for each chain, so a chain run alone here is
+/// bitwise identical to the same chain inside [`crate::sample`].
+pub fn run_chain<D: LogDensity + ?Sized>(
+    density: &mut D,
+    options: &NutsOptions,
+    chain: usize,
+) -> Result<ChainOutput, SampleError> {
+    validate(options, density.dim())?;
+    if chain >= options.num_chains {
+        return Err(SampleError::InvalidOptions(format!(
+            "chain index {chain} is out of range for {} chains",
+            options.num_chains
+        )));
+    }
+    run_validated_chain(density, options, chain)
+}
+
+/// [`run_chain`] for options already checked by [`validate`].
+pub(crate) fn run_validated_chain<D: LogDensity + ?Sized>(
+    density: &mut D,
+    options: &NutsOptions,
+    chain: usize,
+) -> Result<ChainOutput, SampleError> {
+    let mut rng = chain_rng(options.seed, chain);
+    let (point, init_evals) = initial_point(density, &options.init, chain, &mut rng);
+    let dim = density.dim();
+    let mut state = ChainState {
+        point: point?,
+        metric: if options.dense {
+            Metric::unit_dense(dim)
+        } else {
+            Metric::unit_diagonal(dim)
+        },
+        step_size: options.initial_step_size,
+        gradient_evals: init_evals,
+    };
+    let fatal = |error: LogpError| SampleError::Density {
+        chain,
+        message: error.message().to_string(),
+    };
+    let warmup_stats = warm_up(&mut state, density, options, &mut rng).map_err(fatal)?;
+    let warmup_evals = state.gradient_evals;
+    let mut draws = DMatrix::zeros(options.num_draws, dim);
+    let mut stats = Vec::with_capacity(options.num_draws);
+    for draw in 0..options.num_draws {
+        stats.push(state.advance(density, options, &mut rng).map_err(fatal)?);
+        draws.row_mut(draw).copy_from_slice(&state.point.position);
+    }
+    Ok(ChainOutput {
+        chain,
+        num_divergent: stats.iter().filter(|s| s.divergent).count(),
+        num_max_depth: stats
+            .iter()
+            .filter(|s| s.tree_depth >= options.max_depth)
+            .count(),
+        e_bfmi: e_bfmi(&stats),
+        gradient_evals: GradientEvals {
+            warmup: warmup_evals,
+            sampling: state.gradient_evals - warmup_evals,
+        },
+        warmup: WarmupResult {
+            step_size: state.step_size,
+            metric: state.metric.clone(),
+        },
+        draws,
+        stats,
+        warmup_stats,
+    })
+}
+
+/// Stan's windowed adaptation; leaves the adapted step size and metric in `state`.
+fn warm_up<D, R>(
+    state: &mut ChainState,
+    density: &mut D,
+    options: &NutsOptions,
+    rng: &mut R,
+) -> Result<Vec<TransitionStats>, LogpError>
+where
+    D: LogDensity + ?Sized,
+    R: Rng + ?Sized,
+{
+    if options.adapt_step_size {
+        state.retune_step_size(density, rng)?;
+    }
+    let mut dual_averaging = DualAveraging::new(
+        options.dual_averaging,
+        options.target_accept,
+        state.step_size,
+    );
+    let schedule = WarmupSchedule::new(options.num_warmup, &options.windows);
+    let mut estimator = MetricEstimator::new(state.point.position.len(), options.dense);
+    let mut stats = Vec::with_capacity(options.num_warmup);
+    for iteration in 0..options.num_warmup {
+        let transition_stats = state.advance(density, options, rng)?;
+        stats.push(transition_stats);
+        if options.adapt_step_size {
+            state.step_size = dual_averaging.update(transition_stats.accept_stat);
+        }
+        if !options.adapt_metric || !schedule.collects(iteration) {
+            continue;
+        }
+        estimator.add(&state.point.position);
+        if schedule.ends_window(iteration) {
+            // A degenerate estimate (e.g. a chain stuck by divergences) keeps the old metric.
+            if let Some(metric) = estimator.regularized_metric() {
+                state.metric = metric;
+            }
+            estimator.reset();
+            if options.adapt_step_size {
+                state.retune_step_size(density, rng)?;
+                dual_averaging.restart(state.step_size);
+            }
+        }
+    }
+    if options.adapt_step_size && options.num_warmup > 0 {
+        state.step_size = dual_averaging.final_step_size();
+    }
+    Ok(stats)
+}

@@ -1,0 +1,176 @@
+//! One NUTS transition: doubling the trajectory in random directions until a U-turn.
+
+use rand::{Rng, RngExt};
+
+use super::hamiltonian::{Hamiltonian, PhasePoint};
+use super::tree::{Edge, TreeBuilder, add, log_sum_exp, no_u_turn};
+use crate::density::{LogDensity, LogpError};
+
+/// Settings of a single transition.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TransitionSettings {
+    /// Leapfrog step size (positive).
+    pub step_size: f64,
+    /// Maximum number of trajectory doublings.
+    pub max_depth: usize,
+    /// Energy error above which the trajectory counts as divergent (Stan: 1000).
+    pub max_energy_error: f64,
+}
+
+/// What one transition reports (Stan's `sampler_params`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TransitionStats {
+    /// Step size used.
+    pub step_size: f64,
+    /// Number of completed doublings.
+    pub tree_depth: usize,
+    /// Leapfrog steps taken, including those of a rejected last subtree.
+    pub n_leapfrog: usize,
+    /// Whether the trajectory hit a divergence.
+    pub divergent: bool,
+    /// Hamiltonian at the selected point.
+    pub energy: f64,
+    /// Mean Metropolis acceptance probability over all leapfrog steps (drives adaptation).
+    pub accept_stat: f64,
+    /// Log density at the selected point.
+    pub logp: f64,
+}
+
+/// The current trajectory: its two ends, the momentum sum and the total weight.
+struct Trajectory {
+    backward_end: PhasePoint,
+    forward_end: PhasePoint,
+    backward_edge: Edge,
+    forward_edge: Edge,
+    rho: Vec<f64>,
+    log_sum_weight: f64,
+}
+
+/// Runs one NUTS transition from `start`, whose momentum (and velocity) must already be set.
+///
+/// Top-level merges use biased progressive sampling (prefer the new subtree with probability
+/// `min(1, w_new / w_old)`), as in Stan and Betancourt (2017), arXiv:1701.02434, §A.3.2.
+/// Returns the selected point (with the momentum it had on the trajectory) and the stats.
+pub fn transition_from<D, R>(
+    hamiltonian: &mut Hamiltonian<'_, D>,
+    start: PhasePoint,
+    settings: &TransitionSettings,
+    rng: &mut R,
+) -> Result<(PhasePoint, TransitionStats), LogpError>
+where
+    D: LogDensity + ?Sized,
+    R: Rng + ?Sized,
+{
+    let initial_energy = start.energy();
+    let mut trajectory = Trajectory {
+        backward_edge: Edge::of(&start),
+        forward_edge: Edge::of(&start),
+        rho: start.momentum.clone(),
+        backward_end: start.clone(),
+        forward_end: start.clone(),
+        log_sum_weight: 0.0,
+    };
+    let mut sample = start;
+    let mut builder = TreeBuilder {
+        hamiltonian,
+        rng,
+        initial_energy,
+        step: settings.step_size,
+        max_energy_error: settings.max_energy_error,
+        n_leapfrog: 0,
+        sum_accept_prob: 0.0,
+        divergent: false,
+    };
+    let mut depth = 0;
+    while depth < settings.max_depth {
+        let forward = builder.rng.random::<f64>() > 0.5;
+        let (frontier, step) = if forward {
+            (&mut trajectory.forward_end, settings.step_size)
+        } else {
+            (&mut trajectory.backward_end, -settings.step_size)
+        };
+        builder.step = step;
+        let Some(subtree) = builder.build(frontier, depth)? else {
+            break;
+        };
+        depth += 1;
+        let log_ratio = subtree.log_sum_weight - trajectory.log_sum_weight;
+        if log_ratio > 0.0 || builder.rng.random::<f64>() < log_ratio.exp() {
+            sample = subtree.proposal.clone();
+        }
+        if !extend(&mut trajectory, subtree, forward) {
+            break;
+        }
+    }
+    let stats = TransitionStats {
+        step_size: settings.step_size,
+        tree_depth: depth,
+        n_leapfrog: builder.n_leapfrog,
+        divergent: builder.divergent,
+        energy: sample.energy(),
+        accept_stat: builder.sum_accept_prob / builder.n_leapfrog.max(1) as f64,
+        logp: sample.logp,
+    };
+    Ok((sample, stats))
+}
+
+/// Samples a fresh momentum for `start` and runs [`transition_from`].
+pub fn transition<D, R>(
+    hamiltonian: &mut Hamiltonian<'_, D>,
+    mut start: PhasePoint,
+    settings: &TransitionSettings,
+    rng: &mut R,
+) -> Result<(PhasePoint, TransitionStats), LogpError>
+where
+    D: LogDensity + ?Sized,
+    R: Rng + ?Sized,
+{
+    hamiltonian.metric.sample_momentum(rng, &mut start.momentum);
+    hamiltonian.refresh_velocity(&mut start);
+    transition_from(hamiltonian, start, settings, rng)
+}
+
+/// Merges a valid new subtree into the trajectory; returns whether to keep extending.
+fn extend(trajectory: &mut Trajectory, subtree: super::tree::Subtree, forward: bool) -> bool {
+    trajectory.log_sum_weight = log_sum_exp(trajectory.log_sum_weight, subtree.log_sum_weight);
+    // Name the pieces by time order: the backward part then the forward part.
+    let (backward_rho, forward_rho) = if forward {
+        (&trajectory.rho, &subtree.rho)
+    } else {
+        (&subtree.rho, &trajectory.rho)
+    };
+    let rho = add(backward_rho, forward_rho);
+    let (backward_outer, backward_inner, forward_inner, forward_outer) = if forward {
+        (
+            &trajectory.backward_edge,
+            &trajectory.forward_edge,
+            &subtree.inner,
+            &subtree.outer,
+        )
+    } else {
+        (
+            &subtree.outer,
+            &subtree.inner,
+            &trajectory.backward_edge,
+            &trajectory.forward_edge,
+        )
+    };
+    let keep_going = no_u_turn(&backward_outer.velocity, &forward_outer.velocity, &rho)
+        && no_u_turn(
+            &backward_outer.velocity,
+            &forward_inner.velocity,
+            &add(backward_rho, &forward_inner.momentum),
+        )
+        && no_u_turn(
+            &backward_inner.velocity,
+            &forward_outer.velocity,
+            &add(forward_rho, &backward_inner.momentum),
+        );
+    trajectory.rho = rho;
+    if forward {
+        trajectory.forward_edge = subtree.outer;
+    } else {
+        trajectory.backward_edge = subtree.outer;
+    }
+    keep_going
+}

@@ -1,0 +1,166 @@
+//! Recursive tree building with multinomial sampling and the generalized no-U-turn criterion.
+//!
+//! Follows Betancourt (2017), "A Conceptual Introduction to Hamiltonian Monte Carlo",
+//! arXiv:1701.02434, Appendix A, as implemented by Stan: within a subtree a proposal is drawn
+//! uniformly in proportion to the multinomial weights `exp(−H)`, and every merge checks the
+//! criterion across the merged tree and across the two junctions of its halves.
+
+use rand::{Rng, RngExt};
+
+use super::hamiltonian::{Hamiltonian, PhasePoint};
+use super::metric::dot;
+use crate::density::{LogDensity, LogpError};
+
+/// Momentum and velocity at one end of a (sub)trajectory.
+#[derive(Debug, Clone)]
+pub(crate) struct Edge {
+    pub momentum: Vec<f64>,
+    pub velocity: Vec<f64>,
+}
+
+impl Edge {
+    pub fn of(point: &PhasePoint) -> Self {
+        Edge {
+            momentum: point.momentum.clone(),
+            velocity: point.velocity.clone(),
+        }
+    }
+}
+
+/// A finished, valid subtree.
+#[derive(Debug)]
+pub(crate) struct Subtree {
+    /// The point sampled from this subtree.
+    pub proposal: PhasePoint,
+    /// `log Σ exp(H0 − H)` over the subtree's points.
+    pub log_sum_weight: f64,
+    /// Sum of the momenta of the subtree's points.
+    pub rho: Vec<f64>,
+    /// The end built first (next to the existing trajectory).
+    pub inner: Edge,
+    /// The end built last (the new frontier).
+    pub outer: Edge,
+}
+
+/// State shared by all the recursive calls of one transition.
+pub(crate) struct TreeBuilder<'h, 'a, D: ?Sized, R: ?Sized> {
+    pub hamiltonian: &'h mut Hamiltonian<'a, D>,
+    pub rng: &'h mut R,
+    /// Energy of the initial point.
+    pub initial_energy: f64,
+    /// Signed step size: negative when integrating backward in time.
+    pub step: f64,
+    /// Energy error above which a step counts as a divergence.
+    pub max_energy_error: f64,
+    pub n_leapfrog: usize,
+    /// Sum over all leapfrog steps of `min(1, exp(H0 − H))`, for step-size adaptation.
+    pub sum_accept_prob: f64,
+    pub divergent: bool,
+}
+
+/// `log(exp(a) + exp(b))` without overflow, with `−∞` as the empty sum.
+pub(crate) fn log_sum_exp(a: f64, b: f64) -> f64 {
+    if a == f64::NEG_INFINITY {
+        return b;
+    }
+    if b == f64::NEG_INFINITY {
+        return a;
+    }
+    let max = a.max(b);
+    max + ((a - max).exp() + (b - max).exp()).ln()
+}
+
+/// The generalized no-U-turn criterion: both end velocities point along the summed momentum.
+pub(crate) fn no_u_turn(velocity_a: &[f64], velocity_b: &[f64], rho: &[f64]) -> bool {
+    dot(velocity_a, rho) > 0.0 && dot(velocity_b, rho) > 0.0
+}
+
+/// `a + b` elementwise.
+pub(crate) fn add(a: &[f64], b: &[f64]) -> Vec<f64> {
+    a.iter().zip(b).map(|(x, y)| x + y).collect()
+}
+
+impl<D: LogDensity + ?Sized, R: Rng + ?Sized> TreeBuilder<'_, '_, D, R> {
+    /// Builds a subtree of `2^depth` leapfrog steps starting from (and advancing) `frontier`.
+    ///
+    /// `Ok(None)` means the subtree is invalid: it diverged or made a U-turn inside, and the
+    /// transition must stop extending. `Err` is a fatal density error.
+    pub fn build(
+        &mut self,
+        frontier: &mut PhasePoint,
+        depth: usize,
+    ) -> Result<Option<Subtree>, LogpError> {
+        if depth == 0 {
+            return self.leaf(frontier);
+        }
+        let Some(first) = self.build(frontier, depth - 1)? else {
+            return Ok(None);
+        };
+        let Some(last) = self.build(frontier, depth - 1)? else {
+            return Ok(None);
+        };
+        Ok(self.merge(first, last))
+    }
+
+    /// Combines two adjacent valid halves, sampling uniformly within the merged subtree.
+    fn merge(&mut self, first: Subtree, last: Subtree) -> Option<Subtree> {
+        let log_sum_weight = log_sum_exp(first.log_sum_weight, last.log_sum_weight);
+        let take_last = self.rng.random::<f64>() < (last.log_sum_weight - log_sum_weight).exp();
+        let rho = add(&first.rho, &last.rho);
+        // Across the whole subtree, then across each junction: Stan's extra checks catch
+        // U-turns that only show between the two halves.
+        let valid = no_u_turn(&first.inner.velocity, &last.outer.velocity, &rho)
+            && no_u_turn(
+                &first.inner.velocity,
+                &last.inner.velocity,
+                &add(&first.rho, &last.inner.momentum),
+            )
+            && no_u_turn(
+                &first.outer.velocity,
+                &last.outer.velocity,
+                &add(&last.rho, &first.outer.momentum),
+            );
+        if !valid {
+            return None;
+        }
+        Some(Subtree {
+            proposal: if take_last {
+                last.proposal
+            } else {
+                first.proposal
+            },
+            log_sum_weight,
+            rho,
+            inner: first.inner,
+            outer: last.outer,
+        })
+    }
+
+    /// One leapfrog step: a subtree of a single point.
+    fn leaf(&mut self, frontier: &mut PhasePoint) -> Result<Option<Subtree>, LogpError> {
+        let energy = match self.hamiltonian.leapfrog(frontier, self.step) {
+            Ok(()) => frontier.energy(),
+            Err(LogpError::Recoverable(_)) => f64::INFINITY,
+            Err(fatal @ LogpError::Fatal(_)) => return Err(fatal),
+        };
+        self.n_leapfrog += 1;
+        let energy = if energy.is_nan() {
+            f64::INFINITY
+        } else {
+            energy
+        };
+        let log_weight = self.initial_energy - energy;
+        self.sum_accept_prob += log_weight.min(0.0).exp();
+        if -log_weight > self.max_energy_error {
+            self.divergent = true;
+            return Ok(None);
+        }
+        Ok(Some(Subtree {
+            proposal: frontier.clone(),
+            log_sum_weight: log_weight,
+            rho: frontier.momentum.clone(),
+            inner: Edge::of(frontier),
+            outer: Edge::of(frontier),
+        }))
+    }
+}

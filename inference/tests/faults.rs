@@ -1,0 +1,148 @@
+//! Bad densities and bad settings end in reported divergences or per-chain errors.
+
+mod support;
+
+use doppl_inference::{InitStrategy, NutsOptions, SampleError, sample};
+use support::{Fault, Faulty, Gaussian};
+
+fn short_run() -> NutsOptions {
+    NutsOptions {
+        num_warmup: 300,
+        num_draws: 500,
+        seed: 21,
+        ..NutsOptions::default()
+    }
+}
+
+#[test]
+fn nan_or_error_above_one_counts_as_divergence() {
+    // N(0, 1) truncated to x ≤ 1 has mean −φ(1)/Φ(1).
+    let truncated_mean = -0.241_970_724_519_143_37 / 0.841_344_746_068_542_9;
+    for fault in [Fault::NanAboveOne, Fault::ErrorAboveOne] {
+        let output = sample(&Faulty(fault), &short_run()).unwrap();
+        assert_eq!(output.errors().count(), 0);
+        assert!(output.num_divergent() > 0, "{fault:?}: no divergences");
+        assert!(output.advice().iter().any(|a| a.contains("diverged")));
+        let draws: Vec<f64> = output.parameter(0).concat();
+        assert!(draws.iter().all(|x| *x <= 1.0));
+        let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+        assert!(
+            (mean - truncated_mean).abs() < 0.1,
+            "{fault:?}: mean {mean}"
+        );
+    }
+}
+
+#[test]
+fn always_invalid_density_fails_initialization() {
+    let output = sample(&Faulty(Fault::AlwaysInvalid), &short_run()).unwrap();
+    for (chain, result) in output.chains.iter().enumerate() {
+        match result {
+            Err(SampleError::Initialization {
+                chain: reported,
+                attempts,
+                last_error,
+            }) => {
+                assert_eq!(*reported, chain);
+                assert_eq!(*attempts, 100);
+                assert!(last_error.contains("scale is negative"));
+            }
+            other => panic!("expected an initialization error, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn invalid_user_initial_values_fail_initialization() {
+    let options = NutsOptions {
+        init: InitStrategy::Fixed(vec![3.0]),
+        ..short_run()
+    };
+    let output = sample(&Faulty(Fault::ErrorAboveOne), &options).unwrap();
+    assert!(matches!(
+        output.chains[0],
+        Err(SampleError::Initialization { attempts: 1, .. })
+    ));
+}
+
+#[test]
+fn fatal_density_error_is_the_chains_error() {
+    let output = sample(&Faulty(Fault::AlwaysFatal), &short_run()).unwrap();
+    assert!(
+        output
+            .chains
+            .iter()
+            .all(|c| matches!(c, Err(SampleError::Density { .. })))
+    );
+}
+
+#[test]
+fn huge_fixed_step_size_makes_every_transition_divergent() {
+    let options = NutsOptions {
+        adapt_step_size: false,
+        adapt_metric: false,
+        initial_step_size: 1e4,
+        ..short_run()
+    };
+    let density = Gaussian::diagonal(vec![0.0, 0.0], &[1.0, 1.0]);
+    let output = sample(&density, &options).unwrap();
+    for chain in output.successful() {
+        assert_eq!(chain.num_divergent, 500);
+        assert!(chain.warmup_stats.iter().all(|s| s.divergent));
+        assert_eq!(chain.warmup.step_size, 1e4);
+    }
+    assert_eq!(output.successful().count(), 4);
+    assert!(output.advice()[0].contains("2000 of 2000"));
+}
+
+#[test]
+fn a_panicking_chain_returns_its_error_and_the_others_finish() {
+    let mut starts = vec![vec![0.0]; 4];
+    starts[2] = vec![2e6];
+    let options = NutsOptions {
+        init: InitStrategy::PerChain(starts),
+        ..short_run()
+    };
+    let output = sample(&Faulty(Fault::PanicFarAway), &options).unwrap();
+    for (chain, result) in output.chains.iter().enumerate() {
+        if chain == 2 {
+            match result {
+                Err(SampleError::Panic { chain, message }) => {
+                    assert_eq!(*chain, 2);
+                    assert!(message.contains("exploded"), "{message}");
+                }
+                other => panic!("expected a panic error, got {other:?}"),
+            }
+        } else {
+            assert_eq!(result.as_ref().unwrap().draws.nrows(), 500);
+        }
+    }
+}
+
+#[test]
+fn impossible_options_are_rejected() {
+    let density = Gaussian::diagonal(vec![0.0], &[1.0]);
+    for options in [
+        NutsOptions {
+            num_chains: 0,
+            ..short_run()
+        },
+        NutsOptions {
+            target_accept: 1.0,
+            ..short_run()
+        },
+        NutsOptions {
+            init: InitStrategy::Fixed(vec![0.0, 1.0]),
+            ..short_run()
+        },
+        NutsOptions {
+            num_threads: Some(0),
+            ..short_run()
+        },
+    ] {
+        assert!(matches!(
+            sample(&density, &options),
+            Err(SampleError::InvalidOptions(_))
+        ));
+    }
+}

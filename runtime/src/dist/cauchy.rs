@@ -1,0 +1,88 @@
+//! The Cauchy distribution.
+
+use super::common::{
+    ElementDensity, ScalarFamily, check_finite, check_finite_value, check_positive, common_batch,
+    ln_at, scalar_distribution,
+};
+use super::{DistError, IntoParam, Param, Support};
+use crate::scalar::Scalar;
+use crate::transform::Identity;
+use rand::Rng;
+use rand_distr::{Distribution as _, Open01};
+use std::f64::consts::PI;
+
+const FAMILY: &str = "Cauchy";
+
+/// Cauchy(loc, scale): density 1 / (π scale (1 + ((x − loc)/scale)²)). It has no mean.
+///
+/// ```
+/// use doppl_runtime::dist::{Cauchy, Distribution};
+/// let d = Cauchy::<f64>::new(1.0, 2.0).unwrap();
+/// let lp = d.log_prob(&3.0).unwrap();
+/// assert!((lp + (std::f64::consts::PI * 2.0 * 2.0).ln()).abs() < 1e-14);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cauchy<S> {
+    loc: Param<S>,
+    scale: Param<S>,
+    batch: Option<usize>,
+}
+
+impl<S: Scalar> Cauchy<S> {
+    /// Cauchy with location `loc` and `scale > 0`.
+    pub fn new(loc: impl IntoParam<S>, scale: impl IntoParam<S>) -> Result<Self, DistError> {
+        let (loc, scale) = (loc.into_param(), scale.into_param());
+        check_finite(FAMILY, "loc", &loc)?;
+        check_positive(FAMILY, "scale", &scale)?;
+        let batch = common_batch(&[loc.batch_len(), scale.batch_len()])?;
+        Ok(Cauchy { loc, scale, batch })
+    }
+}
+
+/// Prepared: (loc, 1/scale, −ln π − ln scale).
+impl<S: Scalar> ElementDensity<S> for Cauchy<S> {
+    type Prepared = (S, S, S);
+    type Value = S;
+    const FAMILY: &'static str = FAMILY;
+    fn batch(&self) -> Option<usize> {
+        self.batch
+    }
+    fn prepare(&self, i: usize) -> (S, S, S) {
+        let norm = -ln_at(&self.scale, i) - PI.ln();
+        (self.loc.at(i), self.scale.at(i).recip(), norm)
+    }
+    fn normalizer(&self, prep: &(S, S, S)) -> S {
+        prep.2
+    }
+    fn kernel(&self, prep: &(S, S, S), v: &S) -> Result<S, DistError> {
+        check_finite_value(FAMILY, v.re(), Support::Real.describe())?;
+        let z = (*v - prep.0) * prep.1;
+        Ok(-(z * z).ln_1p())
+    }
+}
+
+/// A standard Cauchy draw by inversion: tan(π (U − ½)).
+pub(crate) fn standard_cauchy<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    let u: f64 = Open01.sample(rng);
+    (PI * (u - 0.5)).tan()
+}
+
+impl<S: Scalar> ScalarFamily<S> for Cauchy<S> {
+    fn support(&self) -> Support {
+        Support::Real
+    }
+    fn check_value(&self, x: f64) -> Result<(), DistError> {
+        check_finite_value(FAMILY, x, Support::Real.describe())
+    }
+    fn draw<R: Rng + ?Sized>(&self, i: usize, rng: &mut R) -> f64 {
+        self.loc.re_at(i) + self.scale.re_at(i) * standard_cauchy(rng)
+    }
+    fn forward(&self, u: S) -> (S, S) {
+        Identity::forward(u)
+    }
+    fn inverse(&self, x: f64) -> f64 {
+        Identity::inverse(x)
+    }
+}
+
+scalar_distribution!(Cauchy);

@@ -1,0 +1,310 @@
+//! Helpers shared by the families: parameter validation, constant-aware parameter terms, and
+//! the plate sum that computes parameter-only terms once when the parameters are scalar.
+
+use super::{DistError, Param, Support, check_batch};
+use crate::scalar::Scalar;
+use nalgebra::DVector;
+
+/// ln √(2π), the normal distribution's normalising constant.
+pub(crate) const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+
+/// Checks every element of `param` with `ok`, naming the family, parameter and element.
+pub(crate) fn check_param<S: Scalar>(
+    family: &'static str,
+    name: &'static str,
+    param: &Param<S>,
+    requirement: &'static str,
+    ok: impl Fn(f64) -> bool,
+) -> Result<(), DistError> {
+    param
+        .validate(ok)
+        .map_err(|(index, value)| DistError::InvalidParameter {
+            family,
+            param: name,
+            index,
+            value,
+            requirement,
+        })
+}
+
+/// Checks a parameter that must be finite and strictly positive (scales, rates, shapes).
+pub(crate) fn check_positive<S: Scalar>(
+    family: &'static str,
+    name: &'static str,
+    param: &Param<S>,
+) -> Result<(), DistError> {
+    check_param(family, name, param, "finite and > 0", |x| {
+        x > 0.0 && x.is_finite()
+    })
+}
+
+/// Checks a parameter that must be finite (locations, logits).
+pub(crate) fn check_finite<S: Scalar>(
+    family: &'static str,
+    name: &'static str,
+    param: &Param<S>,
+) -> Result<(), DistError> {
+    check_param(family, name, param, "finite", f64::is_finite)
+}
+
+/// The common plate length of the vectorized parameters, an error when two differ.
+pub(crate) fn common_batch(lens: &[Option<usize>]) -> Result<Option<usize>, DistError> {
+    let mut found: Option<usize> = None;
+    for len in lens.iter().flatten() {
+        match found {
+            Some(first) => check_batch(Some(*len), first)?,
+            None => found = Some(*len),
+        }
+    }
+    Ok(found)
+}
+
+/// The error for `log_prob` called with vectorized parameters.
+pub(crate) fn reject_batched(family: &'static str, batch: Option<usize>) -> Result<(), DistError> {
+    match batch {
+        Some(len) => Err(DistError::BatchedParameters { family, len }),
+        None => Ok(()),
+    }
+}
+
+/// A value outside the support (the plate index is filled in by the caller).
+pub(crate) fn out_of_support(family: &'static str, value: f64, support: &'static str) -> DistError {
+    DistError::OutOfSupport {
+        family,
+        index: None,
+        value,
+        support,
+    }
+}
+
+/// ln of element `i`, computed in `f64` (no derivative work) when the parameter is constant.
+#[inline]
+pub(crate) fn ln_at<S: Scalar>(param: &Param<S>, i: usize) -> S {
+    match param {
+        Param::Const(c) => S::from_f64(c.ln()),
+        other => other.at(i).ln(),
+    }
+}
+
+/// ln Γ of element `i`, computed in `f64` when the parameter is constant.
+#[inline]
+pub(crate) fn ln_gamma_at<S: Scalar>(param: &Param<S>, i: usize) -> S {
+    match param {
+        Param::Const(c) => S::from_f64(crate::scalar::ln_gamma(*c)),
+        other => other.at(i).ln_gamma(),
+    }
+}
+
+/// A family whose log-density splits into a value-dependent kernel and parameter-only terms.
+///
+/// `prepare` gathers what element `i`'s parameters contribute (ln σ, 1/σ², ln Γ(α) …);
+/// [`plate_log_prob`] calls it once for scalar parameters and once per element otherwise.
+pub(crate) trait ElementDensity<S: Scalar> {
+    /// Parameter quantities of one element.
+    type Prepared;
+    /// The value type.
+    type Value;
+    /// The family name, for errors.
+    const FAMILY: &'static str;
+    /// The plate length of vectorized parameters.
+    fn batch(&self) -> Option<usize>;
+    /// Parameter quantities of element `i`.
+    fn prepare(&self, i: usize) -> Self::Prepared;
+    /// The parameter-only additive terms of ln p.
+    fn normalizer(&self, prep: &Self::Prepared) -> S;
+    /// The value-dependent terms of ln p; `OutOfSupport` (without index) outside the support.
+    fn kernel(&self, prep: &Self::Prepared, v: &Self::Value) -> Result<S, DistError>;
+}
+
+/// ln p(v) for non-vectorized parameters.
+pub(crate) fn single_log_prob<S: Scalar, D: ElementDensity<S>>(
+    dist: &D,
+    v: &D::Value,
+) -> Result<S, DistError> {
+    reject_batched(D::FAMILY, dist.batch())?;
+    let prep = dist.prepare(0);
+    Ok(dist.kernel(&prep, v)? + dist.normalizer(&prep))
+}
+
+/// Σᵢ ln p(vᵢ), with the normaliser computed once (times n) when the parameters are scalar.
+pub(crate) fn plate_log_prob<S: Scalar, D: ElementDensity<S>>(
+    dist: &D,
+    vs: &DVector<D::Value>,
+) -> Result<S, DistError>
+where
+    D::Value: nalgebra::Scalar,
+{
+    let n = vs.len();
+    check_batch(dist.batch(), n)?;
+    let mut acc = S::zero();
+    if dist.batch().is_none() {
+        let prep = dist.prepare(0);
+        for (i, v) in vs.iter().enumerate() {
+            acc += dist.kernel(&prep, v).map_err(|e| e.at(i))?;
+        }
+        return Ok(acc + dist.normalizer(&prep) * n as f64);
+    }
+    for (i, v) in vs.iter().enumerate() {
+        let prep = dist.prepare(i);
+        acc += dist.kernel(&prep, v).map_err(|e| e.at(i))? + dist.normalizer(&prep);
+    }
+    Ok(acc)
+}
+
+/// `n` draws, element `i` drawn by `draw(i, rng)`, after checking the parameters' length.
+pub(crate) fn sample_each<T: nalgebra::Scalar, R: ?Sized>(
+    batch: Option<usize>,
+    n: usize,
+    rng: &mut R,
+    mut draw: impl FnMut(usize, &mut R) -> T,
+) -> Result<DVector<T>, DistError> {
+    check_batch(batch, n)?;
+    Ok(DVector::from_fn(n, |i, _| draw(i, rng)))
+}
+
+/// Checks that a real value is finite, else `OutOfSupport` with the family's support words.
+pub(crate) fn check_finite_value(
+    family: &'static str,
+    x: f64,
+    support: &'static str,
+) -> Result<(), DistError> {
+    if x.is_finite() {
+        Ok(())
+    } else {
+        Err(out_of_support(family, x, support))
+    }
+}
+
+/// What a family with one real value per draw adds to [`ElementDensity`]: its support,
+/// value check, sampler and unconstraining transform. [`scalar_distribution!`] turns it into
+/// a [`Distribution`](super::Distribution) implementation.
+pub(crate) trait ScalarFamily<S: Scalar>: ElementDensity<S, Value = S> {
+    /// Where the values live.
+    fn support(&self) -> Support;
+    /// `Ok` for a value in the support, `OutOfSupport` (without index) otherwise.
+    fn check_value(&self, x: f64) -> Result<(), DistError>;
+    /// One draw with the value parts of element `i`'s parameters.
+    fn draw<R: rand::Rng + ?Sized>(&self, i: usize, rng: &mut R) -> f64;
+    /// Unconstrained real → value in the support, with ln |J|.
+    fn forward(&self, u: S) -> (S, S);
+    /// Value → unconstrained real.
+    fn inverse(&self, x: f64) -> f64;
+}
+
+/// Implements [`Distribution`](super::Distribution) for a [`ScalarFamily`] with
+/// `Value = S`, `Plain = f64` and one unconstrained coordinate.
+macro_rules! scalar_distribution {
+    ($family:ident) => {
+        impl<S: Scalar> $crate::dist::Distribution<S> for $family<S> {
+            type Value = S;
+            type Plain = f64;
+            const NAME: &'static str = <Self as ElementDensity<S>>::FAMILY;
+
+            fn support(&self) -> Support {
+                ScalarFamily::support(self)
+            }
+            fn batch_len(&self) -> Option<usize> {
+                self.batch()
+            }
+            fn lift(v: &f64) -> S {
+                S::from_f64(*v)
+            }
+            fn lower(v: &S) -> f64 {
+                v.re()
+            }
+            fn log_prob(&self, v: &S) -> Result<S, DistError> {
+                $crate::dist::common::single_log_prob(self, v)
+            }
+            fn log_prob_plate(&self, vs: &nalgebra::DVector<S>) -> Result<S, DistError> {
+                $crate::dist::common::plate_log_prob(self, vs)
+            }
+            fn sample<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+                self.draw(0, rng)
+            }
+            fn sample_plate<R: rand::Rng + ?Sized>(
+                &self,
+                n: usize,
+                rng: &mut R,
+            ) -> Result<nalgebra::DVector<f64>, DistError> {
+                $crate::dist::common::sample_each(self.batch(), n, rng, |i, rng| self.draw(i, rng))
+            }
+            fn unconstrained_dim(&self) -> usize {
+                1
+            }
+            fn from_unconstrained(&self, u: &[S]) -> (S, S) {
+                self.forward(u[0])
+            }
+            fn to_unconstrained(&self, v: &f64, out: &mut [f64]) -> Result<(), DistError> {
+                self.check_value(*v)?;
+                out[0] = self.inverse(*v);
+                Ok(())
+            }
+        }
+    };
+}
+pub(crate) use scalar_distribution;
+
+/// A non-negative finite value, as the half-distributions and the exponential require.
+pub(crate) fn check_non_negative(family: &'static str, x: f64) -> Result<(), DistError> {
+    if x >= 0.0 && x.is_finite() {
+        Ok(())
+    } else {
+        Err(out_of_support(family, x, "a finite number ≥ 0"))
+    }
+}
+
+/// A strictly positive finite value (log-normal, gamma, inverse gamma).
+pub(crate) fn check_strictly_positive(family: &'static str, x: f64) -> Result<(), DistError> {
+    if x > 0.0 && x.is_finite() {
+        Ok(())
+    } else {
+        Err(out_of_support(family, x, Support::Positive.describe()))
+    }
+}
+
+/// A draw from rand_distr's Gamma(shape, scale), NaN if the parameters are out of its range
+/// (they were validated at construction, so this only guards against overflow of 1/rate).
+pub(crate) fn draw_gamma<R: rand::Rng + ?Sized>(shape: f64, scale: f64, rng: &mut R) -> f64 {
+    use rand_distr::Distribution as _;
+    rand_distr::Gamma::new(shape, scale).map_or(f64::NAN, |g| g.sample(rng))
+}
+
+/// A parameter that must be a vector (probabilities, concentrations, a mean vector).
+pub(crate) fn require_vector<S: Scalar>(
+    family: &'static str,
+    name: &'static str,
+    param: Param<S>,
+) -> Result<DVector<S>, DistError> {
+    match param {
+        Param::Vector(v) => Ok(v),
+        Param::Const(c) => Err(not_a_vector(family, name, c)),
+        Param::Scalar(s) => Err(not_a_vector(family, name, s.re())),
+    }
+}
+
+fn not_a_vector(family: &'static str, param: &'static str, value: f64) -> DistError {
+    DistError::InvalidParameter {
+        family,
+        param,
+        index: None,
+        value,
+        requirement: "a vector, not a scalar",
+    }
+}
+
+/// ln Σ e^(xᵢ) for scalars, shifted by the largest value part so that it cannot overflow.
+pub(crate) fn log_sum_exp<S: Scalar>(xs: &DVector<S>) -> S {
+    let max = xs
+        .iter()
+        .copied()
+        .fold(None::<S>, |m, x| match m {
+            Some(m) if m.re() >= x.re() => Some(m),
+            _ => Some(x),
+        })
+        .unwrap_or_else(S::zero);
+    if !max.re().is_finite() {
+        return max;
+    }
+    let sum: S = xs.iter().map(|&x| (x - max).exp()).sum();
+    max + sum.ln()
+}

@@ -1,0 +1,101 @@
+//! The Poisson distribution on the counts {0, 1, 2, …}.
+
+use super::common::{check_positive, ln_at, reject_batched, sample_each};
+use super::{DistError, Distribution, IntoParam, Param, Support, check_batch};
+use crate::scalar::Scalar;
+use nalgebra::DVector;
+use rand::Rng;
+use rand_distr::Distribution as _;
+use statrs::function::factorial::ln_factorial;
+
+const FAMILY: &str = "Poisson";
+
+/// Poisson(rate λ): λ^k e^(−λ) / k! for k = 0, 1, 2, … (values are `u64`, so negative counts
+/// cannot be represented).
+///
+/// ```
+/// use doppl_runtime::dist::{Distribution, Poisson};
+/// let d = Poisson::<f64>::new(2.0).unwrap();
+/// assert!((d.log_prob(&3).unwrap() - (8.0f64 / 6.0).ln() + 2.0).abs() < 1e-14);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Poisson<S> {
+    rate: Param<S>,
+}
+
+impl<S: Scalar> Poisson<S> {
+    /// Poisson with `rate > 0`.
+    pub fn new(rate: impl IntoParam<S>) -> Result<Self, DistError> {
+        let rate = rate.into_param();
+        check_positive(FAMILY, "rate", &rate)?;
+        Ok(Poisson { rate })
+    }
+}
+
+impl<S: Scalar> Distribution<S> for Poisson<S> {
+    type Value = u64;
+    type Plain = u64;
+    const NAME: &'static str = FAMILY;
+
+    fn support(&self) -> Support {
+        Support::Count
+    }
+    fn batch_len(&self) -> Option<usize> {
+        self.rate.batch_len()
+    }
+    fn lift(v: &u64) -> u64 {
+        *v
+    }
+    fn lower(v: &u64) -> u64 {
+        *v
+    }
+    fn log_prob(&self, k: &u64) -> Result<S, DistError> {
+        reject_batched(FAMILY, self.batch_len())?;
+        Ok(ln_at(&self.rate, 0) * (*k as f64) - self.rate.at(0) - ln_factorial(*k))
+    }
+    /// With a scalar rate: (Σk) ln λ − nλ − Σ ln k!, the sums in plain `f64`.
+    fn log_prob_plate(&self, ks: &DVector<u64>) -> Result<S, DistError> {
+        let n = ks.len();
+        check_batch(self.batch_len(), n)?;
+        let log_factorials: f64 = ks.iter().map(|&k| ln_factorial(k)).sum();
+        if self.batch_len().is_none() {
+            let total: f64 = ks.iter().map(|&k| k as f64).sum();
+            let rate = self.rate.at(0);
+            return Ok(ln_at(&self.rate, 0) * total - rate * n as f64 - log_factorials);
+        }
+        let mut acc = S::zero();
+        for (i, &k) in ks.iter().enumerate() {
+            acc += ln_at(&self.rate, i) * (k as f64) - self.rate.at(i);
+        }
+        Ok(acc - log_factorials)
+    }
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {
+        draw(self.rate.re_at(0), rng)
+    }
+    fn sample_plate<R: Rng + ?Sized>(
+        &self,
+        n: usize,
+        rng: &mut R,
+    ) -> Result<DVector<u64>, DistError> {
+        sample_each(self.batch_len(), n, rng, |i, rng| {
+            draw(self.rate.re_at(i), rng)
+        })
+    }
+    fn unconstrained_dim(&self) -> usize {
+        0
+    }
+    /// Discrete: never called by inference; returns (0, 0).
+    fn from_unconstrained(&self, _u: &[S]) -> (u64, S) {
+        (0, S::zero())
+    }
+    /// Discrete: every `u64` is in the support; writes nothing.
+    fn to_unconstrained(&self, _k: &u64, _out: &mut [f64]) -> Result<(), DistError> {
+        Ok(())
+    }
+}
+
+/// A Poisson draw. rand_distr returns it as `f64`; rates beyond its range (≈1.8e19) give 0
+/// rather than a panic.
+fn draw<R: Rng + ?Sized>(rate: f64, rng: &mut R) -> u64 {
+    rand_distr::Poisson::new(rate).map_or(0, |d| d.sample(rng) as u64)
+}
