@@ -46,6 +46,10 @@ pub use doppl_runtime as runtime;
 /// Everything a model file needs.
 pub mod prelude {
     pub use crate::{deterministic, plate, sample};
+    pub use doppl_inference::{
+        Estimate, NutsOptions, Posterior, nuts, posterior_predictive, prior_predictive,
+        treatment_effects,
+    };
     pub use doppl_macros::model;
     pub use doppl_runtime::dist::*;
     pub use doppl_runtime::linalg::{DataMatrix, DataVector, ParamVector};
@@ -94,6 +98,7 @@ macro_rules! deterministic {
 #[doc(hidden)]
 pub mod __private {
     pub use doppl_runtime::dist::Distribution;
+    pub use doppl_runtime::flatten::Flatten;
     pub use doppl_runtime::generated::{ConditionOnDeterministicSite, site_distribution};
     pub use doppl_runtime::handler::Handler;
     pub use doppl_runtime::model::{Model, Site, SiteInfo, SiteKind};

@@ -11,7 +11,7 @@ use crate::nuts::{
     Hamiltonian, Metric, PhasePoint, TransitionSettings, TransitionStats, transition,
 };
 use crate::options::NutsOptions;
-use crate::results::{ChainOutput, GradientEvals, WarmupResult, e_bfmi};
+use crate::results::{ChainOutput, ChainTiming, GradientEvals, WarmupResult, e_bfmi};
 use crate::rng::chain_rng;
 use crate::run::validate;
 
@@ -105,7 +105,9 @@ pub(crate) fn run_validated_chain<D: LogDensity + ?Sized>(
         chain,
         message: error.message().to_string(),
     };
+    let started = std::time::Instant::now();
     let warmup_stats = warm_up(&mut state, density, options, &mut rng).map_err(fatal)?;
+    let warmup_seconds = started.elapsed().as_secs_f64();
     let warmup_evals = state.gradient_evals;
     let mut draws = DMatrix::zeros(options.num_draws, dim);
     let mut stats = Vec::with_capacity(options.num_draws);
@@ -113,8 +115,13 @@ pub(crate) fn run_validated_chain<D: LogDensity + ?Sized>(
         stats.push(state.advance(density, options, &mut rng).map_err(fatal)?);
         draws.row_mut(draw).copy_from_slice(&state.point.position);
     }
+    let timing = ChainTiming {
+        warmup_seconds,
+        sampling_seconds: started.elapsed().as_secs_f64() - warmup_seconds,
+    };
     Ok(ChainOutput {
         chain,
+        timing,
         num_divergent: stats.iter().filter(|s| s.divergent).count(),
         num_max_depth: stats
             .iter()

@@ -28,11 +28,31 @@ pub struct GradientEvals {
     pub sampling: u64,
 }
 
+/// Wall-clock time of one chain.
+///
+/// Time is not part of a run's identity: two timings always compare equal, so that runs
+/// with the same seed compare equal whatever the machine's load.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ChainTiming {
+    /// Seconds spent in initialization and warm-up.
+    pub warmup_seconds: f64,
+    /// Seconds spent drawing the post-warm-up draws.
+    pub sampling_seconds: f64,
+}
+
+impl PartialEq for ChainTiming {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
+}
+
 /// The result of one chain.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChainOutput {
     /// Chain index.
     pub chain: usize,
+    /// Wall-clock time.
+    pub timing: ChainTiming,
     /// Post-warm-up draws on the unconstrained scale, `num_draws × dim`.
     pub draws: DMatrix<f64>,
     /// Sampler statistics per post-warm-up draw.

@@ -50,6 +50,17 @@ pub enum ModelError {
         /// The length given.
         found: usize,
     },
+    /// A site's log-density is not finite (e.g. an overflow at an extreme parameter value).
+    #[error(
+        "the log-density of site `{site}` is {value} at this point; if this happens at \
+         initialization, give initial values or check the priors and data of `{site}`"
+    )]
+    NonFiniteDensity {
+        /// The first site whose contribution is not finite.
+        site: &'static str,
+        /// Its contribution.
+        value: f64,
+    },
     /// A draw lacks a value for a latent site.
     #[error("site `{site}` has no value in the draw: a posterior draw must give every latent site")]
     MissingValue {
@@ -74,12 +85,21 @@ impl ModelError {
     pub fn at_site(site: &'static str, source: DistError) -> Self {
         ModelError::Distribution { site, source }
     }
+    /// Whether sampling may go on after this error (it depends on the point, not on the
+    /// model): a sampler treats it as a divergence.
+    pub fn is_recoverable(&self) -> bool {
+        matches!(
+            self,
+            ModelError::Distribution { .. } | ModelError::NonFiniteDensity { .. }
+        )
+    }
     /// The site the error is about, if any.
     pub fn site(&self) -> Option<&'static str> {
         match self {
             ModelError::Distribution { site, .. }
             | ModelError::Shape { site, .. }
             | ModelError::DiscreteLatent { site, .. }
+            | ModelError::NonFiniteDensity { site, .. }
             | ModelError::MissingValue { site } => Some(site),
             ModelError::ParameterLength { .. } => None,
         }

@@ -9,6 +9,7 @@
 
 pub mod dist;
 pub mod error;
+pub mod flatten;
 pub mod generated;
 pub mod graph;
 pub mod handler;

@@ -53,6 +53,12 @@ pub trait Model: Sized + Send + Sync {
     /// The values of a trace, every site filled.
     fn values_of(trace: &Self::Trace<f64>) -> Self::Values;
 
+    /// The sites that have a value, each as a flat list of reals (vectors elementwise).
+    fn components(values: &Self::Values) -> Vec<(&'static str, Vec<f64>)>;
+
+    /// Removes the values of the sites where `mask` is true.
+    fn clear_sites(values: &mut Self::Values, mask: &[bool]);
+
     /// Which sites have a value.
     fn values_mask(values: &Self::Values) -> Vec<bool>;
 

@@ -44,6 +44,29 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site], valid: bool) -> T
                 #values { #(#names_list: ::core::option::Option::Some(#lowered),)* }
             }
 
+            fn components(v: &#values) -> ::std::vec::Vec<(&'static str, ::std::vec::Vec<f64>)> {
+                let mut out = ::std::vec::Vec::new();
+                #(
+                    if let ::core::option::Option::Some(x) = &v.#names_list {
+                        let mut flat = ::std::vec::Vec::new();
+                        ::doppl::__private::Flatten::flatten_into(x, &mut flat);
+                        out.push((::core::stringify!(#names_list), flat));
+                    }
+                )*
+                out
+            }
+
+            fn clear_sites(v: &mut #values, mask: &[bool]) {
+                let mut i = 0usize;
+                #(
+                    if mask[i] {
+                        v.#names_list = ::core::option::Option::None;
+                    }
+                    i += 1;
+                )*
+                let _ = i;
+            }
+
             fn values_mask(v: &#values) -> ::std::vec::Vec<bool> {
                 ::std::vec![#(v.#names_list.is_some()),*]
             }

@@ -38,6 +38,7 @@ impl<S: Scalar> LogDensityParts<S> {
 pub struct LogJoint<'x, S> {
     x: &'x [S],
     position: usize,
+    first_non_finite: Option<(&'static str, f64)>,
     /// The accumulated log-density.
     pub parts: LogDensityParts<S>,
 }
@@ -48,10 +49,11 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
         LogJoint {
             x,
             position: 0,
+            first_non_finite: None,
             parts: LogDensityParts::zero(),
         }
     }
-    /// Checks that the whole vector was used.
+    /// Checks that the whole vector was used and that the density is finite.
     pub fn finish(self) -> Result<LogDensityParts<S>, ModelError> {
         if self.position != self.x.len() {
             return Err(ModelError::ParameterLength {
@@ -59,7 +61,18 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
                 found: self.x.len(),
             });
         }
+        if let Some((site, value)) = self.first_non_finite {
+            return Err(ModelError::NonFiniteDensity { site, value });
+        }
         Ok(self.parts)
+    }
+
+    /// Remembers the first site whose contribution is not finite, to name it in the error.
+    #[inline]
+    fn track(&mut self, site: &'static str, lp: &S) {
+        if self.first_non_finite.is_none() && !lp.re().is_finite() {
+            self.first_non_finite = Some((site, lp.re()));
+        }
     }
 }
 
@@ -86,10 +99,12 @@ impl<M: Model, S: Scalar> Handler<M, S> for LogJoint<'_, S> {
         }
         let (value, log_jac) = shape.from_unconstrained(&dist, &self.x[self.position..end]);
         self.position = end;
-        self.parts.log_jacobian += log_jac;
-        self.parts.log_prior += shape
+        let lp = shape
             .log_prob(&dist, &value)
             .map_err(|e| ModelError::at_site(T::NAME, e))?;
+        self.track(T::NAME, &(lp + log_jac));
+        self.parts.log_jacobian += log_jac;
+        self.parts.log_prior += lp;
         Ok(value)
     }
 
@@ -109,6 +124,7 @@ impl<M: Model, S: Scalar> Handler<M, S> for LogJoint<'_, S> {
         let lp = shape
             .log_prob(dist, &v)
             .map_err(|e| ModelError::at_site(T::NAME, e))?;
+        self.track(T::NAME, &lp);
         match why {
             Known::Observed => self.parts.log_likelihood += lp,
             Known::Substituted => self.parts.log_prior += lp,

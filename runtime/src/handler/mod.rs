@@ -32,6 +32,7 @@ mod layout;
 mod log_joint;
 mod prior;
 mod replay;
+mod site_streams;
 
 pub use condition::Condition;
 pub use intervene::Intervene;
@@ -39,6 +40,7 @@ pub use layout::{Layout, LayoutRecorder, ParamBlock, Unconstrainer};
 pub use log_joint::{LogDensityParts, LogJoint};
 pub use prior::PriorSampler;
 pub use replay::Replay;
+pub use site_streams::{SiteStreams, mix};
 
 use crate::dist::Distribution;
 use crate::error::ModelError;

@@ -1,0 +1,111 @@
+//! [`Posterior`]: NUTS draws of a model, typed by site, with sampler statistics.
+
+use crate::error::SampleError;
+use crate::model_density::ModelDensity;
+use crate::options::NutsOptions;
+use crate::results::SampleOutput;
+use crate::run::sample;
+use doppl_runtime::handler::Layout;
+use doppl_runtime::{Model, ModelError, Scenario};
+
+/// Why a fit failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FitError {
+    /// The model could not be run (shapes, discrete latents, invalid constants).
+    #[error("the model cannot be fitted: {0}")]
+    Model(#[from] ModelError),
+    /// The sampler could not start (invalid options).
+    #[error(transparent)]
+    Sample(#[from] SampleError),
+    /// No chain finished; each chain's error.
+    #[error("every chain failed; the first error: {}", .0.first().map(|e| e.to_string()).unwrap_or_default())]
+    AllChainsFailed(Vec<SampleError>),
+}
+
+/// Posterior draws of a model: per chain, per draw, the value of every latent and
+/// deterministic site (deterministic sites recomputed from each draw).
+#[derive(Debug)]
+pub struct Posterior<'m, M: Model> {
+    /// The scenario that was fitted.
+    pub scenario: Scenario<'m, M>,
+    /// `draws[chain][draw]`: the latent and deterministic sites' values (observed and
+    /// intervened sites are left out).
+    pub draws: Vec<Vec<M::Values>>,
+    /// The sampler's raw output: unconstrained draws and statistics per chain.
+    pub output: SampleOutput,
+    /// The unconstrained parameter layout.
+    pub layout: Layout,
+}
+
+/// Fits `scenario` with NUTS.
+///
+/// Chains that fail are reported in `output` and left out of `draws`; if every chain fails
+/// the fit fails.
+pub fn nuts<'m, M: Model>(
+    scenario: impl Into<Scenario<'m, M>>,
+    options: &NutsOptions,
+) -> Result<Posterior<'m, M>, FitError> {
+    let scenario = scenario.into();
+    let layout = scenario.layout()?;
+    let density = ModelDensity::new(&scenario)?;
+    let output = sample(&density, options)?;
+    if output.successful().next().is_none() {
+        return Err(FitError::AllChainsFailed(output.errors().cloned().collect()));
+    }
+    let not_random: Vec<bool> = M::values_mask(&scenario.conditions)
+        .iter()
+        .zip(M::interventions_mask(&scenario.interventions))
+        .map(|(observed, intervened)| *observed || intervened)
+        .collect();
+    let draws = output
+        .successful()
+        .map(|chain| {
+            chain
+                .draws
+                .row_iter()
+                .map(|row| {
+                    let x: Vec<f64> = row.iter().copied().collect();
+                    let mut values = M::values_of(&scenario.constrain(&x)?);
+                    M::clear_sites(&mut values, &not_random);
+                    Ok(values)
+                })
+                .collect::<Result<Vec<_>, ModelError>>()
+        })
+        .collect::<Result<Vec<_>, ModelError>>()?;
+    Ok(Posterior {
+        scenario,
+        draws,
+        output,
+        layout,
+    })
+}
+
+impl<M: Model> Posterior<'_, M> {
+    /// The draws of one site, typed: `posterior.site(|d| &d.sigma)` gives one `f64` per
+    /// draw, `posterior.site(|d| &d.beta)` one vector per draw; `[chain][draw]`.
+    ///
+    /// A site that is observed or intervened has no draws: the result is then empty.
+    pub fn site<T: Clone>(&self, field: impl Fn(&M::Values) -> &Option<T>) -> Vec<Vec<T>> {
+        self.draws
+            .iter()
+            .map(|chain| chain.iter().filter_map(|d| field(d).clone()).collect())
+            .collect()
+    }
+
+    /// All draws of all chains in one list.
+    pub fn all_draws(&self) -> impl Iterator<Item = &M::Values> {
+        self.draws.iter().flatten()
+    }
+
+    /// Post-warm-up divergent transitions over all chains.
+    pub fn num_divergent(&self) -> usize {
+        self.output.num_divergent()
+    }
+
+    /// Wall-clock seconds of warm-up and of sampling (the slowest chain's).
+    pub fn seconds(&self) -> (f64, f64) {
+        self.output.successful().fold((0.0, 0.0), |(w, s), c| {
+            (w.max(c.timing.warmup_seconds), s.max(c.timing.sampling_seconds))
+        })
+    }
+}

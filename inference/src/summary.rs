@@ -1,0 +1,143 @@
+//! Posterior summaries: mean, sd, 89% interval, bulk/tail ESS and R-hat per scalar component.
+
+use crate::diagnostics::{ess_bulk, ess_tail, quantile, rhat};
+use crate::posterior::Posterior;
+use doppl_runtime::Model;
+use std::fmt;
+
+/// The equal-tailed interval probability used throughout (McElreath's 89%: a reminder that
+/// the level is a convention, not 95%).
+pub const INTERVAL_PROB: f64 = 0.89;
+
+/// One scalar component's summary row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SummaryRow {
+    /// Stan-style name: `sigma`, `beta[1]` (1-based).
+    pub name: String,
+    /// Posterior mean.
+    pub mean: f64,
+    /// Posterior standard deviation.
+    pub sd: f64,
+    /// Lower end of the 89% equal-tailed interval.
+    pub lo: f64,
+    /// Upper end of the 89% equal-tailed interval.
+    pub hi: f64,
+    /// Bulk effective sample size.
+    pub ess_bulk: f64,
+    /// Tail effective sample size.
+    pub ess_tail: f64,
+    /// Rank-normalized split R-hat.
+    pub rhat: f64,
+}
+
+/// A table of [`SummaryRow`]s; prints as an aligned text table.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Summary {
+    /// The rows in site order.
+    pub rows: Vec<SummaryRow>,
+}
+
+impl Summary {
+    /// The largest R-hat (NaN rows ignored).
+    pub fn max_rhat(&self) -> f64 {
+        self.rows.iter().map(|r| r.rhat).filter(|r| r.is_finite()).fold(f64::NAN, f64::max)
+    }
+    /// The smallest bulk ESS (NaN rows ignored).
+    pub fn min_ess_bulk(&self) -> f64 {
+        self.rows.iter().map(|r| r.ess_bulk).filter(|r| r.is_finite()).fold(f64::NAN, f64::min)
+    }
+    /// The row of a component.
+    pub fn row(&self, name: &str) -> Option<&SummaryRow> {
+        self.rows.iter().find(|r| r.name == name)
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let width = self.rows.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
+        writeln!(
+            f,
+            "{:width$} {:>10} {:>9} {:>10} {:>10} {:>8} {:>8} {:>6}",
+            "", "mean", "sd", "5.5%", "94.5%", "ess_bulk", "ess_tail", "r_hat"
+        )?;
+        for r in &self.rows {
+            writeln!(
+                f,
+                "{:width$} {:>10.4} {:>9.4} {:>10.4} {:>10.4} {:>8.0} {:>8.0} {:>6.3}",
+                r.name, r.mean, r.sd, r.lo, r.hi, r.ess_bulk, r.ess_tail, r.rhat
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The Stan-style name of component `index` (0-based) of a site with `len` components.
+pub fn component_name(site: &str, index: usize, len: usize) -> String {
+    if len == 1 { site.to_string() } else { format!("{site}[{}]", index + 1) }
+}
+
+/// Per component: its name and its draws `[chain][draw]`, for the sites `keep` accepts.
+pub fn component_draws<M: Model>(
+    posterior: &Posterior<'_, M>,
+    keep: impl Fn(&str) -> bool,
+) -> Vec<(String, Vec<Vec<f64>>)> {
+    let Some(first) = posterior.draws.first().and_then(|c| c.first()) else {
+        return Vec::new();
+    };
+    let mut columns: Vec<(String, Vec<Vec<f64>>)> = Vec::new();
+    for (site, flat) in M::components(first).into_iter().filter(|(s, _)| keep(s)) {
+        for i in 0..flat.len() {
+            columns.push((component_name(site, i, flat.len()), vec![Vec::new(); posterior.draws.len()]));
+        }
+    }
+    for (c, chain) in posterior.draws.iter().enumerate() {
+        for draw in chain {
+            let flat = M::components(draw).into_iter().filter(|(s, _)| keep(s)).flat_map(|(_, v)| v);
+            for (column, value) in columns.iter_mut().zip(flat) {
+                column.1[c].push(value);
+            }
+        }
+    }
+    columns
+}
+
+/// The summary of the components of the sites `keep` accepts.
+pub fn summarize_sites<M: Model>(posterior: &Posterior<'_, M>, keep: impl Fn(&str) -> bool) -> Summary {
+    let rows = component_draws(posterior, keep)
+        .into_iter()
+        .map(|(name, chains)| summary_row(name, &chains))
+        .collect();
+    Summary { rows }
+}
+
+/// The summary row of one component's draws.
+pub fn summary_row(name: String, chains: &[Vec<f64>]) -> SummaryRow {
+    let all: Vec<f64> = chains.iter().flatten().copied().collect();
+    let n = all.len() as f64;
+    let mean = all.iter().sum::<f64>() / n;
+    let sd = (all.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    let tail = (1.0 - INTERVAL_PROB) / 2.0;
+    SummaryRow {
+        name,
+        mean,
+        sd,
+        lo: quantile(&all, tail),
+        hi: quantile(&all, 1.0 - tail),
+        ess_bulk: ess_bulk(chains),
+        ess_tail: ess_tail(chains),
+        rhat: rhat(chains),
+    }
+}
+
+impl<M: Model> Posterior<'_, M> {
+    /// The summary of the latent `sample!` sites.
+    pub fn summary(&self) -> Summary {
+        let latent: Vec<&str> = self.layout.blocks.iter().map(|b| b.site).collect();
+        summarize_sites(self, |s| latent.contains(&s))
+    }
+
+    /// The summary of every site with draws, deterministic ones included.
+    pub fn summary_all(&self) -> Summary {
+        summarize_sites(self, |_| true)
+    }
+}
