@@ -8,8 +8,8 @@
 pub mod adapt;
 mod chain;
 pub mod density;
-pub mod effect;
 pub mod diagnostics;
+pub mod effect;
 pub mod error;
 mod init;
 pub mod model_density;
@@ -25,13 +25,13 @@ pub mod summary;
 
 pub use chain::run_chain;
 pub use density::{LogDensity, LogpError};
+pub use effect::{Effects, Estimate, treatment_effects};
 pub use error::SampleError;
+pub use model_density::ModelDensity;
 pub use options::{DualAveragingOptions, InitStrategy, NutsOptions, WarmupWindows};
+pub use posterior::{FitError, Posterior, nuts};
+pub use predictive::{posterior_predictive, prior_predictive};
 pub use results::{ChainOutput, ChainTiming, GradientEvals, SampleOutput, WarmupResult};
 pub use rng::chain_rng;
 pub use run::sample;
-pub use effect::{Effects, Estimate, treatment_effects};
-pub use model_density::ModelDensity;
-pub use posterior::{FitError, Posterior, nuts};
-pub use predictive::{posterior_predictive, prior_predictive};
 pub use summary::{Summary, SummaryRow};

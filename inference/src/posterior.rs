@@ -50,7 +50,9 @@ pub fn nuts<'m, M: Model>(
     let density = ModelDensity::new(&scenario)?;
     let output = sample(&density, options)?;
     if output.successful().next().is_none() {
-        return Err(FitError::AllChainsFailed(output.errors().cloned().collect()));
+        return Err(FitError::AllChainsFailed(
+            output.errors().cloned().collect(),
+        ));
     }
     let not_random: Vec<bool> = M::values_mask(&scenario.conditions)
         .iter()
@@ -105,7 +107,10 @@ impl<M: Model> Posterior<'_, M> {
     /// Wall-clock seconds of warm-up and of sampling (the slowest chain's).
     pub fn seconds(&self) -> (f64, f64) {
         self.output.successful().fold((0.0, 0.0), |(w, s), c| {
-            (w.max(c.timing.warmup_seconds), s.max(c.timing.sampling_seconds))
+            (
+                w.max(c.timing.warmup_seconds),
+                s.max(c.timing.sampling_seconds),
+            )
         })
     }
 }

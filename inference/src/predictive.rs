@@ -45,6 +45,10 @@ pub fn prior_predictive<M: Model>(
     seed: u64,
 ) -> Result<Vec<M::Trace<f64>>, ModelError> {
     (0..num_draws)
-        .map(|d| Ok(scenario.run_with::<f64, _>(SiteStreams::new(draw_seed(seed, 0, d)))?.0))
+        .map(|d| {
+            Ok(scenario
+                .run_with::<f64, _>(SiteStreams::new(draw_seed(seed, 0, d)))?
+                .0)
+        })
         .collect()
 }

@@ -40,11 +40,19 @@ pub struct Summary {
 impl Summary {
     /// The largest R-hat (NaN rows ignored).
     pub fn max_rhat(&self) -> f64 {
-        self.rows.iter().map(|r| r.rhat).filter(|r| r.is_finite()).fold(f64::NAN, f64::max)
+        self.rows
+            .iter()
+            .map(|r| r.rhat)
+            .filter(|r| r.is_finite())
+            .fold(f64::NAN, f64::max)
     }
     /// The smallest bulk ESS (NaN rows ignored).
     pub fn min_ess_bulk(&self) -> f64 {
-        self.rows.iter().map(|r| r.ess_bulk).filter(|r| r.is_finite()).fold(f64::NAN, f64::min)
+        self.rows
+            .iter()
+            .map(|r| r.ess_bulk)
+            .filter(|r| r.is_finite())
+            .fold(f64::NAN, f64::min)
     }
     /// The row of a component.
     pub fn row(&self, name: &str) -> Option<&SummaryRow> {
@@ -54,7 +62,13 @@ impl Summary {
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let width = self.rows.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
+        let width = self
+            .rows
+            .iter()
+            .map(|r| r.name.len())
+            .max()
+            .unwrap_or(4)
+            .max(4);
         writeln!(
             f,
             "{:width$} {:>10} {:>9} {:>10} {:>10} {:>8} {:>8} {:>6}",
@@ -73,7 +87,11 @@ impl fmt::Display for Summary {
 
 /// The Stan-style name of component `index` (0-based) of a site with `len` components.
 pub fn component_name(site: &str, index: usize, len: usize) -> String {
-    if len == 1 { site.to_string() } else { format!("{site}[{}]", index + 1) }
+    if len == 1 {
+        site.to_string()
+    } else {
+        format!("{site}[{}]", index + 1)
+    }
 }
 
 /// Per component: its name and its draws `[chain][draw]`, for the sites `keep` accepts.
@@ -87,12 +105,18 @@ pub fn component_draws<M: Model>(
     let mut columns: Vec<(String, Vec<Vec<f64>>)> = Vec::new();
     for (site, flat) in M::components(first).into_iter().filter(|(s, _)| keep(s)) {
         for i in 0..flat.len() {
-            columns.push((component_name(site, i, flat.len()), vec![Vec::new(); posterior.draws.len()]));
+            columns.push((
+                component_name(site, i, flat.len()),
+                vec![Vec::new(); posterior.draws.len()],
+            ));
         }
     }
     for (c, chain) in posterior.draws.iter().enumerate() {
         for draw in chain {
-            let flat = M::components(draw).into_iter().filter(|(s, _)| keep(s)).flat_map(|(_, v)| v);
+            let flat = M::components(draw)
+                .into_iter()
+                .filter(|(s, _)| keep(s))
+                .flat_map(|(_, v)| v);
             for (column, value) in columns.iter_mut().zip(flat) {
                 column.1[c].push(value);
             }
@@ -102,7 +126,10 @@ pub fn component_draws<M: Model>(
 }
 
 /// The summary of the components of the sites `keep` accepts.
-pub fn summarize_sites<M: Model>(posterior: &Posterior<'_, M>, keep: impl Fn(&str) -> bool) -> Summary {
+pub fn summarize_sites<M: Model>(
+    posterior: &Posterior<'_, M>,
+    keep: impl Fn(&str) -> bool,
+) -> Summary {
     let rows = component_draws(posterior, keep)
         .into_iter()
         .map(|(name, chains)| summary_row(name, &chains))

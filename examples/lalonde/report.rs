@@ -1,0 +1,136 @@
+//! What the Lalonde example prints and writes as JSON.
+
+use super::{Earnings, data::Study};
+use doppl::prelude::*;
+
+/// Posterior predictive mean earnings of one arm beside the observed mean.
+pub struct Arm {
+    pub label: &'static str,
+    pub observed: f64,
+    pub predicted: Estimate,
+}
+
+pub struct Report {
+    pub naive: f64,
+    pub ate: Estimate,
+    pub cate_nodegree_1: Estimate,
+    pub cate_nodegree_0: Estimate,
+    pub truth: Option<(f64, f64, f64)>,
+    pub max_rhat: f64,
+    pub min_ess_bulk: f64,
+    pub divergences: usize,
+    pub seconds: (f64, f64),
+    pub total_seconds: f64,
+    pub arms: Vec<Arm>,
+}
+
+/// Mean outcome of the treated minus mean outcome of the controls.
+pub fn naive_difference(treat: &DVector<f64>, y: &DVector<f64>) -> f64 {
+    let mean_of = |arm: f64| {
+        let v: Vec<f64> = y
+            .iter()
+            .zip(treat.iter())
+            .filter(|(_, t)| **t == arm)
+            .map(|(y, _)| *y)
+            .collect();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    mean_of(1.0) - mean_of(0.0)
+}
+
+/// Replays each draw with the observed treatment and simulates earnings: the predicted mean
+/// per arm should bracket the observed one.
+pub fn predictive_check(
+    posterior: &Posterior<'_, Earnings>,
+    model: &Earnings,
+    study: &Study,
+    seed: u64,
+) -> Result<Vec<Arm>, String> {
+    let scenario = model.condition().treat(study.treat.clone()).build();
+    let traces = posterior_predictive(posterior, &scenario, seed).map_err(|e| e.to_string())?;
+    let arm = |label, value: f64| {
+        let mask: Vec<bool> = study.treat.iter().map(|&t| t == value).collect();
+        let mean = |y: &DVector<f64>| {
+            let picked: Vec<f64> = y
+                .iter()
+                .zip(&mask)
+                .filter(|(_, m)| **m)
+                .map(|(v, _)| *v)
+                .collect();
+            picked.iter().sum::<f64>() / picked.len() as f64
+        };
+        let draws: Vec<f64> = traces.iter().flatten().map(|t| mean(&t.y)).collect();
+        Arm {
+            label,
+            observed: mean(&study.re78),
+            predicted: Estimate::of(&draws),
+        }
+    };
+    Ok(vec![arm("treated", 1.0), arm("control", 0.0)])
+}
+
+fn interval(e: &Estimate) -> String {
+    format!("{:7.3}  [{:7.3}, {:7.3}]", e.mean, e.lo, e.hi)
+}
+
+impl Report {
+    pub fn print(&self) {
+        println!("Effects on 1978 earnings ($1000s), posterior mean [89% interval]:");
+        let truth = |k: usize| {
+            self.truth
+                .map(|t| format!("   true {:.3}", [t.0, t.1, t.2][k]))
+                .unwrap_or_default()
+        };
+        println!("  naive difference in means {:7.3}", self.naive);
+        println!(
+            "  ATE                       {}{}",
+            interval(&self.ate),
+            truth(0)
+        );
+        println!(
+            "  CATE nodegree = 1         {}{}",
+            interval(&self.cate_nodegree_1),
+            truth(1)
+        );
+        println!(
+            "  CATE nodegree = 0         {}{}",
+            interval(&self.cate_nodegree_0),
+            truth(2)
+        );
+        println!("\nPosterior predictive check, mean earnings per arm:");
+        for arm in &self.arms {
+            println!(
+                "  {:8} observed {:7.3}   predicted {}",
+                arm.label,
+                arm.observed,
+                interval(&arm.predicted)
+            );
+        }
+        println!(
+            "\nmax R-hat {:.4}, min bulk ESS {:.0}, divergences {}, warm-up {:.2}s, sampling {:.2}s, total {:.2}s",
+            self.max_rhat,
+            self.min_ess_bulk,
+            self.divergences,
+            self.seconds.0,
+            self.seconds.1,
+            self.total_seconds
+        );
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        let e = |e: &Estimate| serde_json::json!({"mean": e.mean, "lo": e.lo, "hi": e.hi});
+        serde_json::json!({
+            "ate": e(&self.ate),
+            "cate_nodegree_1": e(&self.cate_nodegree_1),
+            "cate_nodegree_0": e(&self.cate_nodegree_0),
+            "naive": self.naive,
+            "truth": self.truth.map(|t| serde_json::json!({"ate": t.0, "cate_nodegree_1": t.1, "cate_nodegree_0": t.2})),
+            "max_rhat": self.max_rhat,
+            "min_ess_bulk": self.min_ess_bulk,
+            "divergences": self.divergences,
+            "posterior_predictive": self.arms.iter().map(|a| serde_json::json!({
+                "arm": a.label, "observed": a.observed, "predicted": e(&a.predicted)})).collect::<Vec<_>>(),
+            "seconds": {"warmup": self.seconds.0, "sampling": self.seconds.1, "total": self.total_seconds},
+        })
+    }
+}
