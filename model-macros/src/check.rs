@@ -9,6 +9,8 @@ pub fn check_model(model: &ModelIr, errors: &mut Errors) {
     let mut seen: HashMap<String, proc_macro2::Span> = HashMap::new();
     let mut plates: Vec<String> = Vec::new();
     let arg_names: Vec<String> = model.args.iter().map(|a| a.name.to_string()).collect();
+    check_model_name(model, errors);
+    check_builder_clashes(model, errors);
     for statement in &model.statements {
         match statement {
             Statement::Plate { name, .. } => plates.push(name.to_string()),
@@ -48,5 +50,49 @@ pub fn check_model(model: &ModelIr, errors: &mut Errors) {
             }
             Statement::Plain(_) => {}
         }
+    }
+}
+
+/// The builders have methods `build`, `condition`, `intervene` and `<site>_shift` beside the
+/// per-site methods: a site with one of those names would clash.
+fn check_builder_clashes(model: &ModelIr, errors: &mut Errors) {
+    const RESERVED: [&str; 3] = ["build", "condition", "intervene"];
+    let names: Vec<String> = model.sites().map(|s| s.name.to_string()).collect();
+    for site in model.sites() {
+        let name = site.name.to_string();
+        if RESERVED.contains(&name.as_str()) {
+            errors.push(syn::Error::new(
+                site.name.span(),
+                format!(
+                    "`{name}` is a method of the generated builders; give the site another name"
+                ),
+            ));
+        }
+        if let Some(base) = name
+            .strip_suffix("_shift")
+            .filter(|b| names.iter().any(|n| n == b))
+        {
+            errors.push(syn::Error::new(
+                site.name.span(),
+                format!("`{name}` clashes with the shift-intervention method of site `{base}`; rename one of them"),
+            ));
+        }
+    }
+}
+
+/// The generated type names come from the function's name in UpperCamelCase.
+fn check_model_name(model: &ModelIr, errors: &mut Errors) {
+    let raw = syn::ext::IdentExt::unraw(&model.fn_name).to_string();
+    let valid =
+        raw.chars().any(|c| c.is_alphabetic()) && !raw.starts_with(|c: char| c.is_ascii_digit());
+    if !valid
+        || raw
+            .trim_matches('_')
+            .starts_with(|c: char| c.is_ascii_digit())
+    {
+        errors.push(syn::Error::new(
+            model.fn_name.span(),
+            "the model's name must contain a letter before any digit: the generated types are named after it",
+        ));
     }
 }

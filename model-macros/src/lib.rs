@@ -48,4 +48,4 @@ fn expand_model(
 }
 
 #[cfg(test)]
-mod snapshot_tests {}
+mod snapshot_tests;

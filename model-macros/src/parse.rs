@@ -185,11 +185,7 @@ fn parse_statement(
         }
         return Some(Statement::Plain(stmt.clone()));
     };
-    let kind = mac
-        .path
-        .get_ident()
-        .map(Ident::to_string)
-        .unwrap_or_default();
+    let kind = site_macro_name(&mac.path).unwrap_or_default();
     let name = binding_name(&local.pat, &kind, errors)?;
     if let Some(init) = &local.init {
         if let Some((else_token, _)) = &init.diverge {
@@ -199,10 +195,18 @@ fn parse_statement(
             ));
         }
     }
-    let args = parse_macro_args(mac, &kind, errors)?;
-    let statement = match kind.as_str() {
-        "plate" => parse_plate(name, args, mac, errors)?,
-        _ => Statement::Site(parse_site(name, &kind, args, mac, deps, errors)?),
+    let args = parse_macro_args(mac, &kind, errors);
+    let statement = match (kind.as_str(), args) {
+        // A malformed plate is still declared, so its uses do not add "unknown plate" errors
+        // (the body is not emitted when there are errors, so the size is never used).
+        ("plate", args) => args
+            .and_then(|a| parse_plate(name.clone(), a, mac, false, errors))
+            .unwrap_or(Statement::Plate {
+                name,
+                size: syn::parse_quote!(0),
+            }),
+        (_, None) => return None,
+        (_, Some(args)) => Statement::Site(parse_site(name, &kind, args, mac, deps, errors)?),
     };
     Some(statement)
 }
@@ -214,10 +218,21 @@ fn site_macro(expr: &Expr) -> Option<&syn::Macro> {
     }
 }
 
+/// `sample!`, or `doppl::sample!` / `::doppl::sample!` (likewise the other site macros).
 fn is_site_macro(mac: &syn::Macro) -> bool {
-    mac.path
-        .get_ident()
-        .is_some_and(|i| SITE_MACROS.contains(&i.to_string().as_str()))
+    site_macro_name(&mac.path).is_some()
+}
+
+/// The site macro a path names, if it names one.
+pub fn site_macro_name(path: &syn::Path) -> Option<String> {
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let name = segments.last()?;
+    let prefix_ok = match segments.len() {
+        1 => path.leading_colon.is_none(),
+        2 => segments[0] == "doppl",
+        _ => false,
+    };
+    (prefix_ok && SITE_MACROS.contains(&name.as_str())).then(|| name.clone())
 }
 
 fn binding_name(pat: &Pat, kind: &str, errors: &mut Errors) -> Option<Ident> {
@@ -269,14 +284,20 @@ fn parse_plate(
     name: Ident,
     args: Vec<Expr>,
     mac: &syn::Macro,
+    inline: bool,
     errors: &mut Errors,
 ) -> Option<Statement> {
     match <[Expr; 1]>::try_from(args) {
         Ok([size]) => Some(Statement::Plate { name, size }),
         Err(_) => {
+            let hint = if inline {
+                "write `plate!(size)`"
+            } else {
+                usage("plate")
+            };
             errors.push(syn::Error::new_spanned(
                 mac,
-                format!("malformed `plate!`: {}", usage("plate")),
+                format!("malformed `plate!`: {hint}"),
             ));
             None
         }
@@ -304,9 +325,9 @@ fn parse_site(
         Some(Expr::Path(p)) if p.path.get_ident().is_some() => {
             p.path.get_ident().cloned().map(PlateRef::Named)
         }
-        Some(Expr::Macro(m)) if m.mac.path.is_ident("plate") => {
+        Some(Expr::Macro(m)) if site_macro_name(&m.mac.path).as_deref() == Some("plate") => {
             let args = parse_macro_args(&m.mac, "plate", errors)?;
-            match parse_plate(name.clone(), args, &m.mac, errors)? {
+            match parse_plate(name.clone(), args, &m.mac, true, errors)? {
                 Statement::Plate { size, .. } => Some(PlateRef::Inline(size)),
                 _ => None,
             }
@@ -378,11 +399,7 @@ fn report_nested_in_expr(expr: &Expr, errors: &mut Errors) {
 
 fn report(found: Vec<syn::Macro>, errors: &mut Errors) {
     for mac in found {
-        let kind = mac
-            .path
-            .get_ident()
-            .map(Ident::to_string)
-            .unwrap_or_default();
+        let kind = site_macro_name(&mac.path).unwrap_or_default();
         errors.push(syn::Error::new_spanned(
             &mac.path,
             format!(

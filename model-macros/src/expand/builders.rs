@@ -9,6 +9,16 @@ use quote::quote;
 pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
     let vis = &model.vis;
     let (m, cond, int) = (&names.model, &names.condition, &names.intervention);
+    // Sites whose methods would clash with the builders' own were reported by `check`;
+    // leaving their methods out keeps rustc from adding "duplicate definitions" errors.
+    let names: Vec<String> = sites.iter().map(|s| s.name.to_string()).collect();
+    let clashes = |s: &&&Site| {
+        let n = s.name.to_string();
+        ["build", "condition", "intervene"].contains(&n.as_str())
+            || n.strip_suffix("_shift")
+                .is_some_and(|b| names.iter().any(|m| m == b))
+    };
+    let sites: Vec<&Site> = sites.iter().filter(|s| !clashes(s)).copied().collect();
     let condition_methods = sites.iter().map(|s| condition_method(vis, s));
     let intervention_methods = sites.iter().map(|s| intervention_methods(vis, s));
     let model_name = m.to_string();

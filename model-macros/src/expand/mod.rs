@@ -42,9 +42,18 @@ pub struct Names {
 
 impl Names {
     fn new(model: &ModelIr) -> Self {
-        let base = upper_camel(&model.fn_name.to_string());
+        let base = upper_camel(&syn::ext::IdentExt::unraw(&model.fn_name).to_string());
         let span = model.fn_name.span();
-        let name = |suffix: &str| Ident::new(&format!("{base}{suffix}"), span);
+        // `parse_str` rather than `Ident::new`, which panics on a name such as `_1`; a name
+        // that is not an identifier after camel-casing was reported by `check`.
+        let name = |suffix: &str| {
+            syn::parse_str::<Ident>(&format!("{base}{suffix}"))
+                .map(|mut i| {
+                    i.set_span(span);
+                    i
+                })
+                .unwrap_or_else(|_| Ident::new(&format!("Model{suffix}"), span))
+        };
         Names {
             model: name(""),
             trace: name("Trace"),
@@ -83,9 +92,9 @@ fn unique_sites(model: &ModelIr) -> Vec<&Site> {
 pub fn plain_type(site: &Site) -> TokenStream {
     let one = match &site.kind {
         SiteKind::Sample { family, .. } => {
-            quote!(<#family<f64> as ::doppl::__private::Distribution<f64>>::Plain)
+            quote!(<#family<::core::primitive::f64> as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain)
         }
-        SiteKind::Deterministic { .. } => quote!(f64),
+        SiteKind::Deterministic { .. } => quote!(::core::primitive::f64),
     };
     plated(site, one)
 }

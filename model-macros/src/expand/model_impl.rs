@@ -28,23 +28,23 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site], valid: bool) -> T
             type Values = #values;
             type Interventions = #interventions;
             type Trace<S: ::doppl::__private::Scalar> = #trace<S>;
-            const NAME: &'static str = #model_name;
+            const NAME: &'static ::core::primitive::str = #model_name;
             const SITES: &'static [::doppl::__private::SiteInfo] = &[#(#infos),*];
 
             #[allow(unused_variables, clippy::let_and_return)]
-            fn run<S, H>(&self, __doppl_handler: &mut H) -> ::core::result::Result<#trace<S>, ::doppl::__private::ModelError>
+            fn run<S, __DopplH>(&self, __doppl_handler: &mut __DopplH) -> ::core::result::Result<#trace<S>, ::doppl::__private::ModelError>
             where
                 S: ::doppl::__private::Scalar,
-                H: ::doppl::__private::Handler<Self, S>,
+                __DopplH: ::doppl::__private::Handler<Self, S>,
             {
                 #body
             }
 
-            fn values_of(trace: &#trace<f64>) -> #values {
+            fn values_of(trace: &#trace<::core::primitive::f64>) -> #values {
                 #values { #(#names_list: ::core::option::Option::Some(#lowered),)* }
             }
 
-            fn components(v: &#values) -> ::std::vec::Vec<(&'static str, ::std::vec::Vec<f64>)> {
+            fn components(v: &#values) -> ::std::vec::Vec<(&'static ::core::primitive::str, ::std::vec::Vec<::core::primitive::f64>)> {
                 let mut out = ::std::vec::Vec::new();
                 #(
                     if let ::core::option::Option::Some(x) = &v.#names_list {
@@ -56,8 +56,8 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site], valid: bool) -> T
                 out
             }
 
-            fn clear_sites(v: &mut #values, mask: &[bool]) {
-                let mut i = 0usize;
+            fn clear_sites(v: &mut #values, mask: &[::core::primitive::bool]) {
+                let mut i: ::core::primitive::usize = 0;
                 #(
                     if mask[i] {
                         v.#names_list = ::core::option::Option::None;
@@ -67,11 +67,11 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site], valid: bool) -> T
                 let _ = i;
             }
 
-            fn values_mask(v: &#values) -> ::std::vec::Vec<bool> {
+            fn values_mask(v: &#values) -> ::std::vec::Vec<::core::primitive::bool> {
                 ::std::vec![#(v.#names_list.is_some()),*]
             }
 
-            fn interventions_mask(v: &#interventions) -> ::std::vec::Vec<bool> {
+            fn interventions_mask(v: &#interventions) -> ::std::vec::Vec<::core::primitive::bool> {
                 ::std::vec![#(v.#names_list.is_some()),*]
             }
         }
@@ -109,10 +109,10 @@ fn lower(s: &Site) -> TokenStream {
     let n = &s.name;
     match (&s.kind, &s.plate) {
         (SiteKind::Sample { family, .. }, None) => quote!(
-            <::doppl::__private::Unplated as ::doppl::__private::Shape<f64, #family<f64>>>::lower(&trace.#n)
+            <::doppl::__private::Unplated as ::doppl::__private::Shape<::core::primitive::f64, #family<::core::primitive::f64>>>::lower(&trace.#n)
         ),
         (SiteKind::Sample { family, .. }, Some(_)) => quote!(
-            <::doppl::__private::Plate as ::doppl::__private::Shape<f64, #family<f64>>>::lower(&trace.#n)
+            <::doppl::__private::Plate as ::doppl::__private::Shape<::core::primitive::f64, #family<::core::primitive::f64>>>::lower(&trace.#n)
         ),
         (SiteKind::Deterministic { .. }, _) => quote!(::core::clone::Clone::clone(&trace.#n)),
     }
@@ -138,10 +138,13 @@ fn body(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
     });
     let trace = &names.trace;
     let fields = sites.iter().map(|s| &s.name);
+    let phantom = sites
+        .is_empty()
+        .then(|| quote!(__scalar: ::core::marker::PhantomData,));
     quote! {
         #(#args)*
         #(#statements)*
-        ::core::result::Result::Ok(#trace { #(#fields,)* })
+        ::core::result::Result::Ok(#trace { #(#fields,)* #phantom })
     }
 }
 

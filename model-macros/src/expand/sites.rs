@@ -16,8 +16,8 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
             impl ::doppl::__private::Site for #m {
                 type Model = #model_ty;
                 type Value = #t;
-                const INDEX: usize = #i;
-                const NAME: &'static str = #name;
+                const INDEX: ::core::primitive::usize = #i;
+                const NAME: &'static ::core::primitive::str = #name;
                 fn get(v: &#values) -> ::core::option::Option<&#t> {
                     v.#n.as_ref()
                 }
@@ -34,7 +34,7 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
     quote! {
         #[doc = concat!("The sites of [`", #model_name, "`] as types, by position (generic inference code uses them).")]
         #[derive(Clone, Copy, Debug, Default)]
-        #vis struct #site_ty<const I: usize>;
+        #vis struct #site_ty<const I: ::core::primitive::usize>;
         #(#impls)*
     }
 }

@@ -14,12 +14,16 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
         quote!(#[doc = #doc] pub #n: #t)
     });
     let model_name = names.model.to_string();
+    // Without sites nothing would use `S`; the marker keeps the type well-formed.
+    let phantom = sites
+        .is_empty()
+        .then(|| quote!(#[doc(hidden)] pub __scalar: ::core::marker::PhantomData<S>,));
     quote! {
         #[doc = concat!("One run of [`", #model_name, "`]: the value of every site.")]
         #[derive(Clone, Debug)]
-        #[allow(non_snake_case)]
         #vis struct #name<S: ::doppl::__private::Scalar> {
             #(#fields,)*
+            #phantom
         }
     }
 }
