@@ -17,7 +17,7 @@ use std::marker::PhantomData;
 ///
 /// ```
 /// use doppl_runtime::dist::{Distribution, Flat};
-/// let d = Flat::<f64>::new();
+/// let d = Flat::<f64>::new().unwrap();
 /// assert_eq!(d.log_prob(&1e6).unwrap(), 0.0);
 /// assert!(d.log_prob(&f64::INFINITY).is_err());
 /// ```
@@ -31,7 +31,7 @@ pub struct Flat<S> {
 ///
 /// ```
 /// use doppl_runtime::dist::{Distribution, HalfFlat};
-/// let d = HalfFlat::<f64>::new();
+/// let d = HalfFlat::<f64>::new().unwrap();
 /// assert_eq!(d.log_prob(&3.0).unwrap(), 0.0);
 /// assert!(d.log_prob(&-3.0).is_err());
 /// ```
@@ -41,20 +41,21 @@ pub struct HalfFlat<S> {
 }
 
 impl<S> Flat<S> {
-    /// The flat prior (it has no parameters, so it cannot fail).
-    pub fn new() -> Self {
-        Flat {
+    /// The flat prior. It has no parameters, so it never fails; it returns a `Result` like
+    /// every constructor so that `sample!(Flat::new())` reads like any other site.
+    pub fn new() -> Result<Self, DistError> {
+        Ok(Flat {
             scalar: PhantomData,
-        }
+        })
     }
 }
 
 impl<S> HalfFlat<S> {
-    /// The flat prior on the positive reals.
-    pub fn new() -> Self {
-        HalfFlat {
+    /// The flat prior on the positive reals (never fails; see [`Flat::new`]).
+    pub fn new() -> Result<Self, DistError> {
+        Ok(HalfFlat {
             scalar: PhantomData,
-        }
+        })
     }
 }
 

@@ -60,8 +60,8 @@ builder!(UniformB, Uniform, |p| Uniform::new(
     p[0].clone(),
     p[1].clone()
 ));
-builder!(FlatB, Flat, |_p| Ok(Flat::new()));
-builder!(HalfFlatB, HalfFlat, |_p| Ok(HalfFlat::new()));
+builder!(FlatB, Flat, |_p| Flat::new());
+builder!(HalfFlatB, HalfFlat, |_p| HalfFlat::new());
 
 /// ln p(parameters, x) from the oracle.
 type Reference = Box<dyn Fn(&[f64], f64) -> f64>;
