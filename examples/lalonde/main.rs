@@ -7,39 +7,11 @@
 //! cargo run --release --example lalonde -- --data ../shared/data/lalonde.csv --json out.json
 //! ```
 
+mod analysis;
 mod data;
 mod report;
 
-use doppl::inference::output::write_draws_csv;
-use doppl::prelude::*;
-use std::time::Instant;
-
-#[model]
-fn earnings(x: &DMatrix<f64>, nodegree: &DVector<f64>) {
-    let units = plate!(x.nrows());
-    let p_treat = sample!(Beta::new(1.0, 1.0));
-    let treat = sample!(Bernoulli::new(p_treat), units);
-    let intercept = sample!(Normal::new(0.0, 5.0));
-    let beta_treat = sample!(Normal::new(0.0, 2.0));
-    let beta_interact = sample!(Normal::new(0.0, 2.0));
-    let beta_cov = sample!(Normal::new(0.0, 1.0), plate!(x.ncols()));
-    let sigma = sample!(HalfNormal::new(5.0));
-    let treatment_effect = nodegree.scale_by(beta_interact).plus(beta_treat);
-    let mu_earnings = deterministic!(
-        x.mul_params(&beta_cov).plus(intercept) + treat.mul_elem(&treatment_effect),
-        units
-    );
-    let y = sample!(Normal::new(&mu_earnings, sigma), units);
-}
-
-struct Args {
-    data: Option<String>,
-    json: Option<String>,
-    draws: Option<String>,
-    num_warmup: usize,
-    num_draws: usize,
-    seed: u64,
-}
+use analysis::Args;
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
@@ -75,91 +47,9 @@ fn parse_args() -> Result<Args, String> {
 }
 
 fn main() {
-    if let Err(e) = run() {
+    let result = parse_args().and_then(|args| analysis::analyze(&args));
+    if let Err(e) = result {
         eprintln!("error: {e}");
         std::process::exit(1);
     }
-}
-
-fn run() -> Result<(), String> {
-    let args = parse_args()?;
-    let study = match &args.data {
-        Some(path) => data::read_csv(path)?,
-        None => data::simulate(614, 7),
-    };
-    let source = args
-        .data
-        .as_deref()
-        .unwrap_or("synthetic Lalonde-like data (seed 7)");
-    println!(
-        "Lalonde job-training study: {} units from {source}\n",
-        study.x.nrows()
-    );
-
-    let started = Instant::now();
-    let model = Earnings::new(&study.x, &study.nodegree);
-    let observed = model
-        .condition()
-        .treat(study.treat.clone())
-        .y(study.re78.clone());
-    let options = NutsOptions {
-        num_warmup: args.num_warmup,
-        num_draws: args.num_draws,
-        seed: args.seed,
-        ..Default::default()
-    };
-    let posterior = nuts(observed, &options).map_err(|e| e.to_string())?;
-    let summary = posterior.summary();
-    println!("{summary}");
-    for advice in posterior.output.advice() {
-        println!("note: {advice}");
-    }
-
-    let n = study.x.nrows();
-    let treated = model
-        .intervene()
-        .treat(DVector::from_element(n, 1.0))
-        .build();
-    let control = model
-        .intervene()
-        .treat(DVector::from_element(n, 0.0))
-        .build();
-    let effects = treatment_effects(
-        &posterior,
-        &treated,
-        &control,
-        |t| t.mu_earnings.clone(),
-        args.seed,
-    )
-    .map_err(|e| e.to_string())?;
-    let no_degree: Vec<bool> = study.nodegree.iter().map(|&v| v == 1.0).collect();
-    let with_degree: Vec<bool> = no_degree.iter().map(|v| !v).collect();
-    let report = report::Report {
-        naive: report::naive_difference(&study.treat, &study.re78),
-        ate: effects.ate(),
-        cate_nodegree_1: effects.cate(&no_degree),
-        cate_nodegree_0: effects.cate(&with_degree),
-        truth: study.truth,
-        max_rhat: summary.max_rhat(),
-        min_ess_bulk: summary.min_ess_bulk(),
-        divergences: posterior.num_divergent(),
-        seconds: posterior.seconds(),
-        total_seconds: started.elapsed().as_secs_f64(),
-        arms: report::predictive_check(&posterior, &model, &study, args.seed)?,
-    };
-    report.print();
-    if let Some(path) = &args.json {
-        std::fs::write(path, report.json().to_string())
-            .map_err(|e| format!("cannot write {path}: {e}"))?;
-    }
-    if let Some(path) = &args.draws {
-        let file = std::fs::File::create(path).map_err(|e| format!("cannot create {path}: {e}"))?;
-        write_draws_csv(
-            &posterior,
-            |s| s != "mu_earnings",
-            std::io::BufWriter::new(file),
-        )
-        .map_err(|e| format!("cannot write {path}: {e}"))?;
-    }
-    Ok(())
 }

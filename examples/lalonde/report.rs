@@ -1,6 +1,6 @@
 //! What the Lalonde example prints and writes as JSON.
 
-use super::{Earnings, data::Study};
+use crate::{analysis::Earnings, data::Study};
 use doppl::prelude::*;
 
 /// Posterior predictive mean earnings of one arm beside the observed mean.
