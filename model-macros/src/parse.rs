@@ -364,7 +364,12 @@ fn parse_site(
 
 /// `Family` from `Family::ctor(..)`: the site's value type is named through it.
 fn family_path(dist: &Expr, errors: &mut Errors) -> Option<syn::Path> {
-    if let Expr::Call(call) = dist {
+    // A distribution passed through a `macro_rules!` `$e:expr` arrives in an invisible group.
+    let mut inner = dist;
+    while let Expr::Group(g) = inner {
+        inner = &g.expr;
+    }
+    if let Expr::Call(call) = inner {
         if let Expr::Path(p) = &*call.func {
             let segments = &p.path.segments;
             let last_family = segments.len().checked_sub(2).map(|i| &segments[i]);

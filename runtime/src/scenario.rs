@@ -63,8 +63,20 @@ impl<'m, M: Model> Scenario<'m, M> {
     }
 
     /// The unconstrained parameter layout (latent sites: not conditioned, not intervened).
+    ///
+    /// The body runs at zero on the unconstrained scale; if a parameter is invalid there
+    /// (a recoverable error), at up to 100 seeded uniform(−2, 2) points, as initialization
+    /// does. The first error is returned if none works.
     pub fn layout(&self) -> Result<Layout, ModelError> {
-        Ok(self.run_with::<f64, _>(LayoutRecorder::default())?.1.layout)
+        let first_error = match self.run_with::<f64, _>(LayoutRecorder::default()) {
+            Ok((_, recorder)) => return Ok(recorder.layout),
+            Err(e) if !e.is_recoverable() => return Err(e),
+            Err(e) => e,
+        };
+        (0..100)
+            .find_map(|seed| self.run_with::<f64, _>(LayoutRecorder::jittered(2.0, seed)).ok())
+            .map(|(_, recorder)| recorder.layout)
+            .ok_or(first_error)
     }
 
     /// The log-density parts and the trace at an unconstrained point, in any scalar.

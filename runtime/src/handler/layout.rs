@@ -48,11 +48,31 @@ impl Layout {
     }
 }
 
-/// Records the layout while running the body at an arbitrary point.
+/// Records the layout while running the body at an arbitrary point: all zeros on the
+/// unconstrained scale, or with `jitter`, uniform(−jitter, jitter) draws from a seeded stream
+/// (for models whose parameters are invalid at zero).
 #[derive(Default)]
 pub struct LayoutRecorder {
     /// What has been recorded.
     pub layout: Layout,
+    jitter: Option<(f64, rand::rngs::StdRng)>,
+}
+
+impl LayoutRecorder {
+    /// A recorder that places latents uniformly in (−radius, radius), seeded.
+    pub fn jittered(radius: f64, seed: u64) -> Self {
+        LayoutRecorder {
+            layout: Layout::default(),
+            jitter: Some((radius, rand::SeedableRng::seed_from_u64(seed))),
+        }
+    }
+
+    fn point(&mut self, len: usize) -> Vec<f64> {
+        match &mut self.jitter {
+            None => vec![0.0; len],
+            Some((r, rng)) => (0..len).map(|_| rand::RngExt::random_range(rng, -*r..*r)).collect(),
+        }
+    }
 }
 
 impl<M: Model> Handler<M, f64> for LayoutRecorder {
@@ -77,7 +97,8 @@ impl<M: Model> Handler<M, f64> for LayoutRecorder {
             plate_size: shape.plate().map(|p| p.size),
             support: dist.support(),
         });
-        Ok(shape.from_unconstrained(&dist, &vec![0.0; len]).0)
+        let point = self.point(len);
+        Ok(shape.from_unconstrained(&dist, &point).0)
     }
 
     fn known<T, D, P>(
