@@ -2,6 +2,7 @@
 
 use nalgebra::DMatrix;
 use rand::Rng;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::adapt::{DualAveraging, MetricEstimator, WarmupSchedule, find_initial_step_size};
 use crate::density::{LogDensity, LogpError};
@@ -16,14 +17,16 @@ use crate::rng::chain_rng;
 use crate::run::validate;
 
 /// The moving parts of a chain between transitions.
-struct ChainState {
+struct ChainState<'p> {
     point: PhasePoint,
     metric: Metric,
     step_size: f64,
     gradient_evals: u64,
+    /// Iterations done by all chains of the run, for the progress display.
+    progress: &'p AtomicUsize,
 }
 
-impl ChainState {
+impl ChainState<'_> {
     /// One NUTS transition from the current point.
     fn advance<D, R>(
         &mut self,
@@ -40,6 +43,7 @@ impl ChainState {
             max_depth: options.max_depth,
             max_energy_error: options.max_energy_error,
         };
+        self.progress.fetch_add(1, Ordering::Relaxed);
         let mut hamiltonian = Hamiltonian::new(density, &self.metric);
         let start = self.point.clone();
         let result = transition(&mut hamiltonian, start, &settings, rng);
@@ -79,7 +83,7 @@ pub fn run_chain<D: LogDensity + ?Sized>(
             options.num_chains
         )));
     }
-    run_validated_chain(density, options, chain)
+    run_validated_chain(density, options, chain, &AtomicUsize::new(0))
 }
 
 /// [`run_chain`] for options already checked by [`validate`].
@@ -87,6 +91,7 @@ pub(crate) fn run_validated_chain<D: LogDensity + ?Sized>(
     density: &mut D,
     options: &NutsOptions,
     chain: usize,
+    progress: &AtomicUsize,
 ) -> Result<ChainOutput, SampleError> {
     let mut rng = chain_rng(options.seed, chain);
     let (point, init_evals) = initial_point(density, &options.init, chain, &mut rng);
@@ -100,6 +105,7 @@ pub(crate) fn run_validated_chain<D: LogDensity + ?Sized>(
         },
         step_size: options.initial_step_size,
         gradient_evals: init_evals,
+        progress,
     };
     let fatal = |error: LogpError| SampleError::Density {
         chain,

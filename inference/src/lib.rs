@@ -18,6 +18,7 @@ pub mod options;
 pub mod output;
 pub mod posterior;
 pub mod predictive;
+mod progress;
 pub mod results;
 mod rng;
 mod run;

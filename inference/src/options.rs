@@ -111,6 +111,8 @@ pub struct NutsOptions {
     pub windows: WarmupWindows,
     /// Starting points.
     pub init: InitStrategy,
+    /// Show a progress line on standard error while sampling (only when it is a terminal).
+    pub progress: bool,
 }
 
 impl Default for NutsOptions {
@@ -132,6 +134,7 @@ impl Default for NutsOptions {
             dual_averaging: DualAveragingOptions::default(),
             windows: WarmupWindows::default(),
             init: InitStrategy::default(),
+            progress: true,
         }
     }
 }

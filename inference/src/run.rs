@@ -8,6 +8,7 @@ use crate::chain::run_validated_chain;
 use crate::density::LogDensity;
 use crate::error::SampleError;
 use crate::options::{InitStrategy, NutsOptions};
+use crate::progress::Progress;
 use crate::results::{ChainOutput, SampleOutput};
 
 /// Samples `options.num_chains` NUTS chains from `density`.
@@ -32,9 +33,19 @@ where
     let results: Vec<Mutex<Option<Result<ChainOutput, SampleError>>>> =
         (0..options.num_chains).map(|_| Mutex::new(None)).collect();
     let next_chain = AtomicUsize::new(0);
+    let progress = Progress::new(options);
+    let running_workers = AtomicUsize::new(threads);
     std::thread::scope(|scope| {
+        progress.display_in(scope);
         for _ in 0..threads {
             scope.spawn(|| {
+                // The last worker out stops the progress display (chains run under
+                // `catch_unwind`, so every worker gets here).
+                let _stop_display = OnDrop(|| {
+                    if running_workers.fetch_sub(1, Ordering::AcqRel) == 1 {
+                        progress.finish();
+                    }
+                });
                 loop {
                     let chain = next_chain.fetch_add(1, Ordering::Relaxed);
                     if chain >= options.num_chains {
@@ -43,7 +54,7 @@ where
                     let own_density = lock(&densities[chain]).take();
                     let result = own_density.map_or_else(
                         || unreachable_chain(chain),
-                        |mut d| run_guarded(&mut d, options, chain),
+                        |mut d| run_guarded(&mut d, options, chain, &progress.done),
                     );
                     *lock(&results[chain]) = Some(result);
                 }
@@ -66,14 +77,24 @@ where
     })
 }
 
+/// Runs a closure when dropped, even while unwinding.
+struct OnDrop<F: FnMut()>(F);
+
+impl<F: FnMut()> Drop for OnDrop<F> {
+    fn drop(&mut self) {
+        (self.0)();
+    }
+}
+
 /// Runs a chain, turning a panic into that chain's error.
 fn run_guarded<D: LogDensity>(
     density: &mut D,
     options: &NutsOptions,
     chain: usize,
+    progress: &AtomicUsize,
 ) -> Result<ChainOutput, SampleError> {
     catch_unwind(AssertUnwindSafe(|| {
-        run_validated_chain(density, options, chain)
+        run_validated_chain(density, options, chain, progress)
     }))
     .unwrap_or_else(|payload| {
         let message = payload
