@@ -29,6 +29,53 @@ pub fn write_draws_csv<M: Model, W: Write>(
     Ok(())
 }
 
+/// Writes chain `chain` in CmdStan's CSV layout, which ArviZ's `from_cmdstan` reads (one
+/// file per chain): sampler columns `lp__, accept_stat__, stepsize__, treedepth__,
+/// n_leapfrog__, divergent__, energy__`, then one column per scalar component named
+/// `beta.1` (1-based), so that ArviZ groups `beta.*` into one vector variable.
+pub fn write_cmdstan_chain_csv<M: Model, W: Write>(
+    posterior: &Posterior<'_, M>,
+    chain: usize,
+    keep: impl Fn(&str) -> bool,
+    mut out: W,
+) -> io::Result<()> {
+    let columns = component_draws(posterior, keep);
+    let stats = posterior
+        .output
+        .successful()
+        .nth(chain)
+        .map(|c| c.stats.as_slice())
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("no chain {chain}")))?;
+    let names: Vec<String> = columns
+        .iter()
+        .map(|(n, _)| n.replace('[', ".").replace(']', ""))
+        .collect();
+    writeln!(out, "# written by doppl (NUTS, {} draws)", stats.len())?;
+    writeln!(
+        out,
+        "lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__,{}",
+        names.join(",")
+    )?;
+    for (d, s) in stats.iter().enumerate() {
+        write!(
+            out,
+            "{:?},{:?},{:?},{},{},{},{:?}",
+            s.logp,
+            s.accept_stat,
+            s.step_size,
+            s.tree_depth,
+            s.n_leapfrog,
+            u8::from(s.divergent),
+            s.energy
+        )?;
+        for (_, draws) in &columns {
+            write!(out, ",{:?}", draws[chain][d])?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
 /// The summary as JSON: `{"name": {"mean", "sd", "lo", "hi", "ess_bulk", "ess_tail", "rhat"}}`.
 pub fn summary_json(summary: &Summary) -> serde_json::Value {
     let rows = summary
