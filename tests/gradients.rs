@@ -53,7 +53,7 @@ fn lalonde_gradient_matches_finite_differences_and_num_dual() {
     // num-dual, one direction at a time: an engine we did not write.
     let mut grad = vec![0.0; 12];
     posterior.log_density_grad(&x, &mut grad).unwrap();
-    for i in 0..12 {
+    for (i, g) in grad.iter().enumerate() {
         let seeded: Vec<Dual64> = x
             .iter()
             .enumerate()
@@ -62,7 +62,7 @@ fn lalonde_gradient_matches_finite_differences_and_num_dual() {
         let total = posterior.log_density_at(&seeded).unwrap().0.total();
         assert!((total.re() - posterior.log_density(&x).unwrap().total()).abs() < 1e-9);
         assert!(
-            (total.eps - grad[i]).abs() <= 1e-10 * (1.0 + grad[i].abs()),
+            (total.eps - g).abs() <= 1e-10 * (1.0 + g.abs()),
             "coordinate {i}"
         );
     }

@@ -43,9 +43,11 @@ fn condition_adds_the_observed_factor_and_intervene_does_not() {
 fn deterministic_sites_are_recomputed_under_intervention() {
     let model = Chain::new();
     // A stored draw whose deterministic value is stale on purpose.
-    let mut draw = ChainValues::default();
-    draw.z = Some(0.4);
-    draw.w = Some(100.0);
+    let draw = ChainValues {
+        z: Some(0.4),
+        w: Some(100.0),
+        ..Default::default()
+    };
     let mut rng = StdRng::seed_from_u64(1);
     let trace = model.scenario().sample_given(&draw, &mut rng).unwrap();
     assert_eq!(trace.w, 1.4, "w recomputed from z, not read from the draw");

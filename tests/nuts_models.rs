@@ -169,7 +169,8 @@ fn ks(chains: &[Vec<f64>], cdf: impl Fn(f64) -> f64) -> (f64, f64) {
 #[test]
 fn constrained_priors_sampled_alone_match_their_exact_distributions() {
     let half_normal = |x: f64| statrs::function::erf::erf(x / (2.0 * 2f64.sqrt()));
-    let cases: Vec<(&str, Vec<Vec<f64>>, Box<dyn Fn(f64) -> f64>)> = vec![
+    type Case = (&'static str, Vec<Vec<f64>>, Box<dyn Fn(f64) -> f64>);
+    let cases: Vec<Case> = vec![
         (
             "HalfNormal",
             nuts(HalfNormalPrior::new().scenario(), &options(5))

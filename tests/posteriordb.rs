@@ -83,7 +83,7 @@ fn eight_schools(sigma: &DVector<f64>) {
     let tau = sample!(HalfCauchy::new(5.0));
     let theta_trans = sample!(Normal::new(0.0, 1.0), schools);
     let theta = deterministic!((&theta_trans * tau).plus(mu), schools);
-    let y = sample!(Normal::new(&theta, &sigma.lift()), schools);
+    let y = sample!(Normal::new(&theta, sigma.lift()), schools);
 }
 
 #[test]

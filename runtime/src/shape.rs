@@ -31,6 +31,7 @@ pub trait Shape<S: Scalar, D: Distribution<S>>: Copy {
     /// How many unconstrained reals the site takes.
     fn unconstrained_len(self, d: &D) -> usize;
     /// The constrained value of `u` and ln |det J|.
+    #[allow(clippy::wrong_self_convention)]
     fn from_unconstrained(self, d: &D, u: &[S]) -> (Self::Value, S);
     /// The unconstrained coordinates of `v`, written into `out`.
     fn to_unconstrained(self, d: &D, v: &Self::Plain, out: &mut [f64]) -> Result<(), DistError>;

@@ -103,6 +103,8 @@ pub trait Distribution<S: Scalar>: Sized {
 
     /// Maps `u` (length [`Distribution::unconstrained_dim`]) to a value in the support,
     /// with ln |det J| of the map.
+    // Named after the space it maps from, like Stan's `constrain`/`unconstrain` pair.
+    #[allow(clippy::wrong_self_convention)]
     fn from_unconstrained(&self, u: &[S]) -> (Self::Value, S);
 
     /// The inverse map of [`Distribution::from_unconstrained`], written into `out`.
