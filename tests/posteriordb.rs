@@ -3,6 +3,8 @@
 //! reference's own `check_posterior.py` (means and sds within 5 MCSE, ESS ≥ 100), with zero
 //! divergences.
 
+mod common;
+
 use doppl::inference::output::write_draws_csv;
 use doppl::prelude::*;
 use serde_json::Value;

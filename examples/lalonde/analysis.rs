@@ -64,9 +64,7 @@ pub fn analyze(args: &Args) -> Result<report::Report, String> {
     let posterior = nuts(observed, &options).map_err(|e| e.to_string())?;
     let summary = posterior.summary();
     println!("{summary}");
-    for advice in posterior.output.advice() {
-        println!("note: {advice}");
-    }
+    println!("{}", posterior.sampler_report());
 
     let n = study.x.nrows();
     let treated = model

@@ -104,6 +104,31 @@ impl<M: Model> Posterior<'_, M> {
         self.output.num_divergent()
     }
 
+    /// Sampler statistics per chain: adapted step size, mean tree depth, divergences,
+    /// transitions at the maximum depth, E-BFMI and gradient evaluations; then the advice.
+    pub fn sampler_report(&self) -> String {
+        let mut out =
+            String::from("chain  step size  mean depth  divergent  max depth  E-BFMI  gradients\n");
+        for c in self.output.successful() {
+            let depth = c.stats.iter().map(|s| s.tree_depth as f64).sum::<f64>()
+                / c.stats.len().max(1) as f64;
+            out += &format!(
+                "{:5}  {:9.4}  {:10.2}  {:9}  {:9}  {:6.3}  {:9}\n",
+                c.chain,
+                c.warmup.step_size,
+                depth,
+                c.num_divergent,
+                c.num_max_depth,
+                c.e_bfmi,
+                c.gradient_evals.warmup + c.gradient_evals.sampling
+            );
+        }
+        for advice in self.output.advice() {
+            out += &format!("note: {advice}\n");
+        }
+        out
+    }
+
     /// Wall-clock seconds of warm-up and of sampling (the slowest chain's).
     pub fn seconds(&self) -> (f64, f64) {
         self.output.successful().fold((0.0, 0.0), |(w, s), c| {
