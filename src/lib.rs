@@ -39,6 +39,8 @@
 //!   [`prelude::DataVector::scale_by`] and friends to combine data with parameters, and pass
 //!   a site vector to a distribution by reference (`Normal::new(&mu, sigma)`).
 
+#![warn(missing_docs)]
+
 pub use doppl_inference as inference;
 pub use doppl_macros::model;
 pub use doppl_runtime as runtime;

@@ -1,6 +1,6 @@
 //! The `#[model]` attribute macro of doppl.
 //!
-//! The pipeline is parse → IR → check → expand ([`parse`], [`ir`], [`check`], [`expand`]).
+//! The pipeline is parse → IR → check → expand (modules `parse`, `ir`, `check`, `expand`).
 //! Errors are `syn::Error`s on the user's tokens, accumulated and reported together; the
 //! items are still emitted (with a body that is never run) so that one mistake does not bury
 //! the user's code in secondary errors. The macro never panics.

@@ -7,6 +7,8 @@
 //! - [`model`], [`scenario`]: the traits `#[model]` implements and conditioned /
 //!   intervened models.
 
+#![warn(missing_docs)]
+
 pub mod dist;
 pub mod error;
 pub mod flatten;
