@@ -5,7 +5,7 @@ use crate::dist::Distribution;
 use crate::error::ModelError;
 use crate::model::{Model, Site};
 use crate::scalar::Scalar;
-use crate::shape::{DetValue, Shape};
+use crate::shape::Shape;
 
 /// Turns conditioned sites into observations whose factor the inner handler adds.
 pub struct Condition<'a, M: Model, H> {
@@ -36,21 +36,6 @@ impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Condition<'_, M, H
         }
     }
 
-    fn known<T, D, P>(
-        &mut self,
-        dist: &D,
-        shape: P,
-        value: &P::Plain,
-        why: Known,
-    ) -> Result<P::Value, ModelError>
-    where
-        T: Site<Model = M, Value = P::Plain>,
-        D: Distribution<S>,
-        P: Shape<S, D>,
-    {
-        self.inner.known::<T, D, P>(dist, shape, value, why)
-    }
-
     /// An observed site keeps its factor at the observed value even when intervened on.
     fn shadowed<T, D, P>(&mut self, dist: &D, shape: P) -> Result<(), ModelError>
     where
@@ -67,15 +52,6 @@ impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Condition<'_, M, H
         }
     }
 
-    fn deterministic<T, V>(
-        &mut self,
-        value: V,
-        plate: Option<crate::Plate>,
-    ) -> Result<V, ModelError>
-    where
-        T: Site<Model = M, Value = V::Plain>,
-        V: DetValue<S>,
-    {
-        self.inner.deterministic::<T, V>(value, plate)
-    }
+    forward_to_inner!(known);
+    forward_to_inner!(deterministic);
 }

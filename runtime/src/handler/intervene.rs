@@ -1,6 +1,6 @@
 //! [`Intervene`]: Pearl's do-operator, hard and shift interventions.
 
-use super::{Handler, Known};
+use super::Handler;
 use crate::dist::Distribution;
 use crate::error::ModelError;
 use crate::intervention::{Intervention, ShiftValue};
@@ -45,30 +45,6 @@ impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Intervene<'_, M, H
         }
     }
 
-    fn known<T, D, P>(
-        &mut self,
-        dist: &D,
-        shape: P,
-        value: &P::Plain,
-        why: Known,
-    ) -> Result<P::Value, ModelError>
-    where
-        T: Site<Model = M, Value = P::Plain>,
-        D: Distribution<S>,
-        P: Shape<S, D>,
-    {
-        self.inner.known::<T, D, P>(dist, shape, value, why)
-    }
-
-    fn shadowed<T, D, P>(&mut self, dist: &D, shape: P) -> Result<(), ModelError>
-    where
-        T: Site<Model = M, Value = P::Plain>,
-        D: Distribution<S>,
-        P: Shape<S, D>,
-    {
-        self.inner.shadowed::<T, D, P>(dist, shape)
-    }
-
     fn deterministic<T, V>(
         &mut self,
         value: V,
@@ -85,4 +61,7 @@ impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Intervene<'_, M, H
         };
         self.inner.deterministic::<T, V>(value, plate)
     }
+
+    forward_to_inner!(known);
+    forward_to_inner!(shadowed);
 }

@@ -70,7 +70,9 @@ impl LayoutRecorder {
     fn point(&mut self, len: usize) -> Vec<f64> {
         match &mut self.jitter {
             None => vec![0.0; len],
-            Some((r, rng)) => (0..len).map(|_| rand::RngExt::random_range(rng, -*r..*r)).collect(),
+            Some((r, rng)) => (0..len)
+                .map(|_| rand::RngExt::random_range(rng, -*r..*r))
+                .collect(),
         }
     }
 }

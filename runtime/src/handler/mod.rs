@@ -26,6 +26,49 @@
 //! Deterministic sites are always recomputed from their (possibly intervened) parents; an
 //! intervention on a deterministic site replaces its value for downstream code.
 
+/// The methods a wrapping handler passes to `self.inner` unchanged, written once.
+macro_rules! forward_to_inner {
+    (known) => {
+        fn known<T, D, P>(
+            &mut self,
+            dist: &D,
+            shape: P,
+            value: &P::Plain,
+            why: $crate::handler::Known,
+        ) -> Result<P::Value, $crate::error::ModelError>
+        where
+            T: $crate::model::Site<Model = M, Value = P::Plain>,
+            D: $crate::dist::Distribution<S>,
+            P: $crate::shape::Shape<S, D>,
+        {
+            self.inner.known::<T, D, P>(dist, shape, value, why)
+        }
+    };
+    (shadowed) => {
+        fn shadowed<T, D, P>(&mut self, dist: &D, shape: P) -> Result<(), $crate::error::ModelError>
+        where
+            T: $crate::model::Site<Model = M, Value = P::Plain>,
+            D: $crate::dist::Distribution<S>,
+            P: $crate::shape::Shape<S, D>,
+        {
+            self.inner.shadowed::<T, D, P>(dist, shape)
+        }
+    };
+    (deterministic) => {
+        fn deterministic<T, V>(
+            &mut self,
+            value: V,
+            plate: Option<$crate::Plate>,
+        ) -> Result<V, $crate::error::ModelError>
+        where
+            T: $crate::model::Site<Model = M, Value = V::Plain>,
+            V: $crate::shape::DetValue<S>,
+        {
+            self.inner.deterministic::<T, V>(value, plate)
+        }
+    };
+}
+
 mod condition;
 mod intervene;
 mod layout;

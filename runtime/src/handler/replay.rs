@@ -5,7 +5,7 @@ use crate::dist::Distribution;
 use crate::error::ModelError;
 use crate::model::{Model, Site};
 use crate::scalar::Scalar;
-use crate::shape::{DetValue, Shape};
+use crate::shape::Shape;
 
 /// Substitutes the values of a (posterior) draw; sites the draw lacks are left to `inner`
 /// (usually a [`super::PriorSampler`], which makes this the posterior predictive).
@@ -38,39 +38,7 @@ impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Replay<'_, M, H> {
         }
     }
 
-    fn known<T, D, P>(
-        &mut self,
-        dist: &D,
-        shape: P,
-        value: &P::Plain,
-        why: Known,
-    ) -> Result<P::Value, ModelError>
-    where
-        T: Site<Model = M, Value = P::Plain>,
-        D: Distribution<S>,
-        P: Shape<S, D>,
-    {
-        self.inner.known::<T, D, P>(dist, shape, value, why)
-    }
-
-    fn shadowed<T, D, P>(&mut self, dist: &D, shape: P) -> Result<(), ModelError>
-    where
-        T: Site<Model = M, Value = P::Plain>,
-        D: Distribution<S>,
-        P: Shape<S, D>,
-    {
-        self.inner.shadowed::<T, D, P>(dist, shape)
-    }
-
-    fn deterministic<T, V>(
-        &mut self,
-        value: V,
-        plate: Option<crate::Plate>,
-    ) -> Result<V, ModelError>
-    where
-        T: Site<Model = M, Value = V::Plain>,
-        V: DetValue<S>,
-    {
-        self.inner.deterministic::<T, V>(value, plate)
-    }
+    forward_to_inner!(known);
+    forward_to_inner!(shadowed);
+    forward_to_inner!(deterministic);
 }

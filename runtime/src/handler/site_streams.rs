@@ -49,7 +49,13 @@ impl<M: Model> Handler<M, f64> for SiteStreams {
         shape.lift(T::NAME, &drawn)
     }
 
-    fn known<T, D, P>(&mut self, _dist: &D, shape: P, value: &P::Plain, _why: Known) -> Result<P::Value, ModelError>
+    fn known<T, D, P>(
+        &mut self,
+        _dist: &D,
+        shape: P,
+        value: &P::Plain,
+        _why: Known,
+    ) -> Result<P::Value, ModelError>
     where
         T: Site<Model = M, Value = P::Plain>,
         D: Distribution<f64>,
