@@ -1,1 +1,108 @@
-fn main() {}
+//! Cost of the generated log-density and its forward-mode gradient against hand-written
+//! analytic gradients, on the Lalonde-shaped model (N=614, 12 parameters) and a logistic
+//! regression (N=10,000, 51 parameters). Figures go to BENCHMARKS.md.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::{Earnings, lalonde_analytic, lalonde_like, test_point};
+use criterion::{Criterion, criterion_group, criterion_main};
+use doppl::prelude::*;
+use rand::RngExt;
+use std::hint::black_box;
+
+#[model]
+fn logistic(x: &DMatrix<f64>) {
+    let units = plate!(x.nrows());
+    let alpha = sample!(Normal::new(0.0, 2.0));
+    let beta = sample!(Normal::new(0.0, 1.0), plate!(x.ncols()));
+    let eta = x.mul_params(&beta).plus(alpha);
+    let y = sample!(Bernoulli::logits(eta), units);
+}
+
+/// The logistic regression's log posterior and gradient by hand, in f64.
+fn logistic_analytic(x: &DMatrix<f64>, y: &DVector<f64>, u: &[f64], grad: &mut [f64]) -> f64 {
+    let (n, k) = (x.nrows(), x.ncols());
+    let beta = DVector::from_column_slice(&u[1..]);
+    let eta = x * &beta;
+    let mut lp = -0.5 * (u[0] / 2.0).powi(2) - 0.5 * beta.norm_squared();
+    let mut g_eta = DVector::zeros(n);
+    for i in 0..n {
+        let e = eta[i] + u[0];
+        let p = 1.0 / (1.0 + (-e).exp());
+        lp += if y[i] > 0.5 {
+            -(-e).exp().ln_1p()
+        } else {
+            -e.exp().ln_1p()
+        };
+        g_eta[i] = y[i] - p;
+    }
+    grad[0] = g_eta.sum() - u[0] / 4.0;
+    let g_beta = x.tr_mul(&g_eta);
+    for j in 0..k {
+        grad[1 + j] = g_beta[j] - beta[j];
+    }
+    lp
+}
+
+fn bench_lalonde(c: &mut Criterion) {
+    let data = lalonde_like(614, 7, 1);
+    let model = Earnings::new(&data.x, &data.nodegree);
+    let posterior = model
+        .condition()
+        .treat(data.treat.clone())
+        .y(data.y.clone());
+    let u = test_point(12, 3);
+    let mut grad = vec![0.0; 12];
+    let mut group = c.benchmark_group("lalonde_n614_d12");
+    group.bench_function("log_density_f64", |b| {
+        b.iter(|| posterior.log_density(black_box(&u)).unwrap().total())
+    });
+    group.bench_function("gradient_forward_mode", |b| {
+        b.iter(|| {
+            posterior
+                .log_density_grad(black_box(&u), &mut grad)
+                .unwrap()
+        })
+    });
+    group.bench_function("gradient_analytic_f64", |b| {
+        b.iter(|| lalonde_analytic(&data, black_box(&u)))
+    });
+    group.finish();
+}
+
+fn bench_logistic(c: &mut Criterion) {
+    let (n, k) = (10_000, 50);
+    let mut rng = StdRng::seed_from_u64(5);
+    let x = DMatrix::from_fn(n, k, |_, _| rng.random_range(-1.0..1.0) * 0.3);
+    let y = DVector::from_fn(n, |i, _| {
+        if x.row(i).sum() + rng.random_range(-1.0..1.0) > 0.0 {
+            1.0
+        } else {
+            0.0
+        }
+    });
+    let model = Logistic::new(&x);
+    let posterior = model.condition().y(y.clone());
+    let u = test_point(k + 1, 4);
+    let mut grad = vec![0.0; k + 1];
+    let mut group = c.benchmark_group("logistic_n10000_d51");
+    group.sample_size(20);
+    group.bench_function("log_density_f64", |b| {
+        b.iter(|| posterior.log_density(black_box(&u)).unwrap().total())
+    });
+    group.bench_function("gradient_forward_mode", |b| {
+        b.iter(|| {
+            posterior
+                .log_density_grad(black_box(&u), &mut grad)
+                .unwrap()
+        })
+    });
+    group.bench_function("gradient_analytic_f64", |b| {
+        b.iter(|| logistic_analytic(&x, &y, black_box(&u), &mut grad))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_lalonde, bench_logistic);
+criterion_main!(benches);

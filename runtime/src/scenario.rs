@@ -95,6 +95,12 @@ impl<'m, M: Model> Scenario<'m, M> {
 
     /// The log-density at `x` and its gradient, written into `grad`, by forward mode in
     /// chunks of tangent lanes.
+    ///
+    /// Every chunk re-runs the whole model (value parts, transcendental functions and all),
+    /// so few chunks that fit `x` snugly win: up to 56 lanes per chunk, the width the
+    /// smallest of a few compiled ones that holds an even share of the parameters (measured:
+    /// 12 lanes for 12 parameters beat 16 by ~15%, one chunk of 52 for 51 parameters beat
+    /// four of 16 by 2× and one of 64 by 1.5×; see BENCHMARKS.md).
     pub fn log_density_grad(&self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError> {
         if grad.len() != x.len() {
             return Err(ModelError::ParameterLength {
@@ -102,11 +108,19 @@ impl<'m, M: Model> Scenario<'m, M> {
                 found: grad.len(),
             });
         }
-        match x.len() {
+        const MAX_WIDTH: usize = 56;
+        let share = x.len().div_ceil(x.len().div_ceil(MAX_WIDTH).max(1));
+        match share {
             0 => self.log_density(x).map(|p| p.total()),
             1..=4 => self.gradient_in_chunks::<4>(x, grad),
             5..=8 => self.gradient_in_chunks::<8>(x, grad),
-            _ => self.gradient_in_chunks::<16>(x, grad),
+            9..=12 => self.gradient_in_chunks::<12>(x, grad),
+            13..=16 => self.gradient_in_chunks::<16>(x, grad),
+            17..=24 => self.gradient_in_chunks::<24>(x, grad),
+            25..=32 => self.gradient_in_chunks::<32>(x, grad),
+            33..=40 => self.gradient_in_chunks::<40>(x, grad),
+            41..=48 => self.gradient_in_chunks::<48>(x, grad),
+            _ => self.gradient_in_chunks::<MAX_WIDTH>(x, grad),
         }
     }
 

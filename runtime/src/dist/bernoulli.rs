@@ -2,7 +2,7 @@
 
 use super::common::{check_finite, check_param, out_of_support, reject_batched, sample_each};
 use super::{DistError, Distribution, IntoParam, Param, Support, check_batch};
-use crate::scalar::Scalar;
+use crate::scalar::{Scalar, log_sigmoid_and_derivative_f64};
 use nalgebra::DVector;
 use rand::Rng;
 use rand_distr::{Distribution as _, Open01};
@@ -136,11 +136,21 @@ impl<S: Scalar> Distribution<S> for Bernoulli<S> {
         let n = vs.len();
         check_batch(self.batch_len(), n)?;
         if self.batch_len().is_none() {
-            let mut ones = 0usize;
-            for (i, v) in vs.iter().enumerate() {
-                ones += as_bool(*v).map_err(|e| e.at(i))? as usize;
+            // Branch-free count (vectorizes); the slow path only names the bad element.
+            let (mut ones, mut bad) = (0usize, false);
+            for &v in vs.as_slice() {
+                ones += usize::from(v == 1.0);
+                bad |= v != 1.0 && v != 0.0;
+            }
+            if bad {
+                for (i, v) in vs.iter().enumerate() {
+                    as_bool(*v).map_err(|e| e.at(i))?;
+                }
             }
             return Ok(weighted(ones as f64, (n - ones) as f64, self.log_probs(0)));
+        }
+        if let BernoulliParam::Logits(Param::Vector(logits)) = &self.param {
+            return logits_plate(logits, vs);
         }
         let mut acc = S::zero();
         for (i, v) in vs.iter().enumerate() {
@@ -176,6 +186,24 @@ impl<S: Scalar> Distribution<S> for Bernoulli<S> {
     fn to_unconstrained(&self, v: &f64, _out: &mut [f64]) -> Result<(), DistError> {
         as_bool(*v).map(|_| ())
     }
+}
+
+/// Σᵢ ln σ(±lᵢ) for per-element logits: only the branch the value selects is evaluated
+/// (one `exp`, one `ln_1p`), and each element's derivative is folded into the sum in one
+/// pass over the lanes.
+fn logits_plate<S: Scalar>(logits: &DVector<S>, vs: &DVector<f64>) -> Result<S, DistError> {
+    let mut acc = S::zero();
+    for (i, (l, v)) in logits.as_slice().iter().zip(vs.as_slice()).enumerate() {
+        // ln σ(−l) = ln σ(l) with l ↦ −l, whose derivative in l changes sign.
+        let sign = if as_bool(*v).map_err(|e| e.at(i))? {
+            1.0
+        } else {
+            -1.0
+        };
+        let (f0, f1) = log_sigmoid_and_derivative_f64(sign * l.re());
+        acc = acc.add_chain(*l, f0, sign * f1);
+    }
+    Ok(acc)
 }
 
 fn draw<R: Rng + ?Sized>(p: f64, rng: &mut R) -> f64 {

@@ -50,7 +50,7 @@ impl<S: Scalar> Param<S> {
         match self {
             Param::Const(c) if !check(*c) => Err((None, *c)),
             Param::Scalar(s) if !check(s.re()) => Err((None, s.re())),
-            Param::Vector(v) => match v.iter().position(|x| !check(x.re())) {
+            Param::Vector(v) => match v.as_slice().iter().position(|x| !check(x.re())) {
                 Some(i) => Err((Some(i), v[i].re())),
                 None => Ok(()),
             },

@@ -5,7 +5,7 @@
 //! this flat layout (see `../shared/NOTES-deps-and-ad.md`). Gradients of more than `W`
 //! parameters are computed in chunks of `W` lanes.
 
-use super::Scalar;
+use super::{MATVEC_BLOCK, Scalar};
 use crate::dist::{IntoParam, Param};
 use std::fmt;
 use std::iter::Sum;
@@ -33,12 +33,72 @@ impl<const W: usize> Dual<W> {
         d.eps[lane] = 1.0;
         d
     }
+    /// Which lanes of the tangent are non-zero, for linear algebra that skips the rest.
+    fn tangent_kind(&self) -> Tangent {
+        let mut kind = Tangent::Zero;
+        for (lane, &e) in self.eps.iter().enumerate() {
+            if e != 0.0 {
+                kind = match kind {
+                    Tangent::Zero => Tangent::Lane(lane, e),
+                    _ => return Tangent::Dense,
+                };
+            }
+        }
+        kind
+    }
     #[inline]
     fn scale_eps(mut self, f1: f64) -> Self {
         for e in &mut self.eps {
             *e *= f1;
         }
         self
+    }
+}
+
+/// The shape of a tangent: in a chunked gradient most coefficients are unseeded (zero
+/// tangent) and a seeded one has a single non-zero lane.
+#[derive(Clone, Copy)]
+enum Tangent {
+    Zero,
+    Lane(usize, f64),
+    Dense,
+}
+
+/// `out += X·β` over one block of rows: the value parts as a contiguous `f64` accumulation
+/// (vectorizes), the tangents only where β has non-zero lanes.
+fn matvec_block<const W: usize>(
+    block: &mut [Dual<W>],
+    re: &mut [f64],
+    columns: impl Iterator<Item = (usize, usize)>,
+    x: &[f64],
+    beta: &[(Dual<W>, Tangent)],
+) {
+    for (r, o) in re.iter_mut().zip(block.iter()) {
+        *r = o.re;
+    }
+    for ((start, end), (bj, kind)) in columns.zip(beta) {
+        let col = &x[start..end];
+        for (r, &xij) in re.iter_mut().zip(col) {
+            *r += xij * bj.re;
+        }
+        match *kind {
+            Tangent::Zero => {}
+            Tangent::Lane(lane, v) => {
+                for (o, &xij) in block.iter_mut().zip(col) {
+                    o.eps[lane] += xij * v;
+                }
+            }
+            Tangent::Dense => {
+                for (o, &xij) in block.iter_mut().zip(col) {
+                    for (e, be) in o.eps.iter_mut().zip(&bj.eps) {
+                        *e += xij * be;
+                    }
+                }
+            }
+        }
+    }
+    for (o, &r) in block.iter_mut().zip(re.iter()) {
+        o.re = r;
     }
 }
 
@@ -215,12 +275,32 @@ impl<const W: usize> Scalar for Dual<W> {
         }
     }
     #[inline]
-    fn add_scaled(mut self, a: f64, x: Self) -> Self {
-        self.re = a.mul_add(x.re, self.re);
+    fn add_chain(mut self, x: Self, f0: f64, f1: f64) -> Self {
+        self.re += f0;
         for (s, e) in self.eps.iter_mut().zip(x.eps.iter()) {
-            *s = a.mul_add(*e, *s);
+            *s += f1 * e;
         }
         self
+    }
+    #[inline]
+    fn add_scaled(mut self, a: f64, x: Self) -> Self {
+        // Plain multiply-add, not `f64::mul_add`: without a target-cpu FMA flag (not allowed,
+        // the CI machine may differ) `mul_add` is a libm call per lane and blocks vectorization.
+        self.re += a * x.re;
+        for (s, e) in self.eps.iter_mut().zip(x.eps.iter()) {
+            *s += a * e;
+        }
+        self
+    }
+    fn add_data_matvec(out: &mut [Self], x: &[f64], beta: &[Self]) {
+        let n = out.len();
+        let beta: Vec<(Self, Tangent)> = beta.iter().map(|b| (*b, b.tangent_kind())).collect();
+        let mut re = [0.0; MATVEC_BLOCK];
+        for (b, block) in out.chunks_mut(MATVEC_BLOCK).enumerate() {
+            let (start, len) = (b * MATVEC_BLOCK, block.len());
+            let columns = (0..beta.len()).map(|j| (j * n + start, j * n + start + len));
+            matvec_block(block, &mut re[..len], columns, x, &beta);
+        }
     }
     #[inline]
     fn exp(self) -> Self {
