@@ -39,8 +39,16 @@ fn main() {
         let started = Instant::now();
         let posterior = nuts(scenario.clone(), &options).expect("fit");
         let total = started.elapsed().as_secs_f64();
-        let (warmup, sampling) = posterior.seconds();
         let chains: Vec<_> = posterior.output.successful().collect();
+        // Chains share the cores: the fit's sampling time is the chains' sampling time
+        // summed over the threads that ran them.
+        let parallel = threads.min(chains.len()) as f64;
+        let warmup: f64 = chains.iter().map(|c| c.timing.warmup_seconds).sum::<f64>() / parallel;
+        let sampling: f64 = chains
+            .iter()
+            .map(|c| c.timing.sampling_seconds)
+            .sum::<f64>()
+            / parallel;
         let grads_sampling: u64 = chains.iter().map(|c| c.gradient_evals.sampling).sum();
         let grads_all: u64 = chains
             .iter()
@@ -49,10 +57,11 @@ fn main() {
         let min_ess = posterior.summary().min_ess_bulk();
         println!(
             "run {run} ({source}, {threads} threads): wall {total:.2}s (warm-up {warmup:.2}s, sampling {sampling:.2}s); \
-             {:.0} gradients/s over the whole fit; min bulk ESS {min_ess:.0} → {:.0} ESS/s of sampling, \
-             {:.1} ESS per 1000 sampling gradients; divergences {}",
-            grads_all as f64 / total,
+             {:.0} gradients/s in the sampler; min bulk ESS {min_ess:.0}: {:.0} ESS per second of sampling, \
+             {:.0} per second of the whole fit, {:.1} per 1000 sampling gradients; divergences {}",
+            grads_all as f64 / (warmup + sampling),
             min_ess / sampling,
+            min_ess / total,
             1000.0 * min_ess / grads_sampling as f64,
             posterior.num_divergent()
         );
