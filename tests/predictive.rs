@@ -121,3 +121,42 @@ fn individual_effects_on_an_additive_outcome_equal_the_difference_of_means() {
         .collect();
     assert!((cate.mean - Estimate::of(&direct).mean).abs() < 1e-12);
 }
+
+#[test]
+fn posterior_predictive_on_new_arguments() {
+    // Fitted on 60 units; predicted for 5 new units with their own covariates: the global
+    // latents come from the posterior, the new units' treat and y are simulated.
+    let data = lalonde_like(60, 3, 2);
+    let model = Earnings::new(&data.x, &data.nodegree);
+    let options = NutsOptions {
+        num_warmup: 300,
+        num_draws: 20,
+        num_chains: 2,
+        seed: 3,
+        ..Default::default()
+    };
+    let posterior = nuts(
+        model
+            .condition()
+            .treat(data.treat.clone())
+            .y(data.y.clone()),
+        &options,
+    )
+    .unwrap();
+    let new_x = DMatrix::from_fn(5, 3, |i, j| (i as f64 - 2.0) * 0.5 + j as f64 * 0.1);
+    let new_units = Earnings::new(&new_x, &DVector::from_vec(vec![1.0, 0.0, 1.0, 0.0, 1.0]));
+    let treated = new_units
+        .intervene()
+        .treat(DVector::from_element(5, 1.0))
+        .build();
+    let traces = posterior_predictive(&posterior, &treated, 1).unwrap();
+    for (draw, trace) in posterior.all_draws().zip(traces.iter().flatten()) {
+        assert_eq!(trace.y.len(), 5);
+        let beta = draw.beta_cov.as_ref().unwrap();
+        let expected = draw.intercept.unwrap()
+            + draw.beta_treat.unwrap()
+            + draw.beta_interact.unwrap()
+            + (0..3).map(|j| new_x[(0, j)] * beta[j]).sum::<f64>();
+        assert!((trace.mu_earnings[0] - expected).abs() < 1e-12);
+    }
+}
