@@ -40,12 +40,13 @@ pub fn check_model(model: &ModelIr, errors: &mut Errors) {
                     ));
                 }
                 if let Some(PlateRef::Named(plate)) = &site.plate
-                    && !plates.contains(&plate.to_string()) {
-                        errors.push(syn::Error::new(
+                    && !plates.contains(&plate.to_string())
+                {
+                    errors.push(syn::Error::new(
                             plate.span(),
                             format!("unknown plate `{plate}`: declare it first with `let {plate} = plate!(size);`"),
                         ));
-                    }
+                }
             }
             Statement::Plain(_) => {}
         }

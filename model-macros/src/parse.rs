@@ -142,9 +142,10 @@ impl Dependencies {
         impl<'ast> Visit<'ast> for Reads<'_> {
             fn visit_path(&mut self, p: &'ast syn::Path) {
                 if let Some(id) = p.get_ident()
-                    && let Some(d) = self.0.of.get(&id.to_string()) {
-                        self.1.extend(d.iter().cloned());
-                    }
+                    && let Some(d) = self.0.of.get(&id.to_string())
+                {
+                    self.1.extend(d.iter().cloned());
+                }
                 syn::visit::visit_path(self, p);
             }
         }
@@ -187,12 +188,13 @@ fn parse_statement(
     let kind = site_macro_name(&mac.path).unwrap_or_default();
     let name = binding_name(&local.pat, &kind, errors)?;
     if let Some(init) = &local.init
-        && let Some((else_token, _)) = &init.diverge {
-            errors.push(syn::Error::new_spanned(
-                else_token,
-                format!("`{kind}!` cannot be used with `let ... else`"),
-            ));
-        }
+        && let Some((else_token, _)) = &init.diverge
+    {
+        errors.push(syn::Error::new_spanned(
+            else_token,
+            format!("`{kind}!` cannot be used with `let ... else`"),
+        ));
+    }
     let args = parse_macro_args(mac, &kind, errors);
     let statement = match (kind.as_str(), args) {
         // A malformed plate is still declared, so its uses do not add "unknown plate" errors
@@ -368,16 +370,17 @@ fn family_path(dist: &Expr, errors: &mut Errors) -> Option<syn::Path> {
         inner = &g.expr;
     }
     if let Expr::Call(call) = inner
-        && let Expr::Path(p) = &*call.func {
-            let segments = &p.path.segments;
-            let last_family = segments.len().checked_sub(2).map(|i| &segments[i]);
-            if p.qself.is_none() && last_family.is_some_and(|s| s.arguments.is_none()) {
-                let mut family = p.path.clone();
-                family.segments.pop();
-                family.segments.pop_punct();
-                return Some(family);
-            }
+        && let Expr::Path(p) = &*call.func
+    {
+        let segments = &p.path.segments;
+        let last_family = segments.len().checked_sub(2).map(|i| &segments[i]);
+        if p.qself.is_none() && last_family.is_some_and(|s| s.arguments.is_none()) {
+            let mut family = p.path.clone();
+            family.segments.pop();
+            family.segments.pop_punct();
+            return Some(family);
         }
+    }
     errors.push(syn::Error::new(
         dist.span(),
         "the distribution must be a constructor call `Family::constructor(..)` such as \

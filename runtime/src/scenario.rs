@@ -74,7 +74,10 @@ impl<'m, M: Model> Scenario<'m, M> {
             Err(e) => e,
         };
         (0..100)
-            .find_map(|seed| self.run_with::<f64, _>(LayoutRecorder::jittered(2.0, seed)).ok())
+            .find_map(|seed| {
+                self.run_with::<f64, _>(LayoutRecorder::jittered(2.0, seed))
+                    .ok()
+            })
             .map(|(_, recorder)| recorder.layout)
             .ok_or(first_error)
     }
