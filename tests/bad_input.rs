@@ -183,3 +183,30 @@ fn wrong_parameter_vector_length() {
             .is_err()
     );
 }
+
+#[model]
+fn two_vectors(x: &DVector<f64>, w: &DVector<f64>) {
+    let units = plate!(x.len());
+    let b = sample!(Normal::new(0.0, 1.0));
+    let mu = deterministic!(w.mul_elem(&x.scale_by(b)), units);
+}
+
+#[test]
+fn inconsistent_data_arguments_are_an_error_not_a_panic() {
+    let model = TwoVectors::new(&DVector::zeros(3), &DVector::zeros(4));
+    let err = model
+        .scenario()
+        .sample_prior(&mut StdRng::seed_from_u64(0))
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            ModelError::Panicked {
+                model: "two_vectors",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("lengths 4 and 3"), "{err}");
+}

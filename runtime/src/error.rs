@@ -61,6 +61,17 @@ pub enum ModelError {
         /// Its contribution.
         value: f64,
     },
+    /// Code in the model body panicked, typically a length mismatch between data arguments.
+    #[error(
+        "the body of model `{model}` panicked: {message}; check that the data arguments have \
+         consistent shapes"
+    )]
+    Panicked {
+        /// The model.
+        model: &'static str,
+        /// The panic's message.
+        message: String,
+    },
     /// A draw lacks a value for a latent site.
     #[error("site `{site}` has no value in the draw: a posterior draw must give every latent site")]
     MissingValue {
@@ -101,7 +112,7 @@ impl ModelError {
             | ModelError::DiscreteLatent { site, .. }
             | ModelError::NonFiniteDensity { site, .. }
             | ModelError::MissingValue { site } => Some(site),
-            ModelError::ParameterLength { .. } => None,
+            ModelError::ParameterLength { .. } | ModelError::Panicked { .. } => None,
         }
     }
 }
