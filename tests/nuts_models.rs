@@ -106,6 +106,15 @@ fn regression(x: &DMatrix<f64>, sigma: f64) {
 
 #[test]
 fn linear_regression_with_known_variance() {
+    check_linear_regression(false);
+}
+
+#[test]
+fn linear_regression_with_a_dense_metric() {
+    check_linear_regression(true);
+}
+
+fn check_linear_regression(dense: bool) {
     let x = DMatrix::from_row_slice(
         6,
         2,
@@ -118,7 +127,11 @@ fn linear_regression_with_known_variance() {
     let v = precision.try_inverse().unwrap();
     let m = &v * x.tr_mul(&y) / (sigma * sigma);
     let model = Regression::new(&x, sigma);
-    let posterior = nuts(model.condition().y(y), &options(4)).unwrap();
+    let options = NutsOptions {
+        dense,
+        ..options(4)
+    };
+    let posterior = nuts(model.condition().y(y), &options).unwrap();
     let beta = posterior.site(|d| &d.beta);
     for j in 0..2 {
         let chains: Vec<Vec<f64>> = beta
