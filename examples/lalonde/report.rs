@@ -47,22 +47,29 @@ pub fn predictive_check(
     seed: u64,
 ) -> Result<Vec<Arm>, String> {
     let scenario = model.condition().treat(study.treat.clone()).build();
-    let traces = posterior_predictive(posterior, &scenario, seed).map_err(|e| e.to_string())?;
+    let arm_mean = |y: &DVector<f64>, value: f64| {
+        let picked: Vec<f64> = y
+            .iter()
+            .zip(study.treat.iter())
+            .filter(|(_, t)| **t == value)
+            .map(|(v, _)| *v)
+            .collect();
+        picked.iter().sum::<f64>() / picked.len() as f64
+    };
+    // Only the two arm means of each simulated data set are kept, not the traces.
+    let means = doppl::inference::posterior_predictive_map(posterior, &scenario, seed, |t| {
+        (arm_mean(&t.y, 1.0), arm_mean(&t.y, 0.0))
+    })
+    .map_err(|e| e.to_string())?;
     let arm = |label, value: f64| {
-        let mask: Vec<bool> = study.treat.iter().map(|&t| t == value).collect();
-        let mean = |y: &DVector<f64>| {
-            let picked: Vec<f64> = y
-                .iter()
-                .zip(&mask)
-                .filter(|(_, m)| **m)
-                .map(|(v, _)| *v)
-                .collect();
-            picked.iter().sum::<f64>() / picked.len() as f64
-        };
-        let draws: Vec<f64> = traces.iter().flatten().map(|t| mean(&t.y)).collect();
+        let draws: Vec<f64> = means
+            .iter()
+            .flatten()
+            .map(|m| if value == 1.0 { m.0 } else { m.1 })
+            .collect();
         Arm {
             label,
-            observed: mean(&study.re78),
+            observed: arm_mean(&study.re78, value),
             predicted: Estimate::of(&draws),
         }
     };

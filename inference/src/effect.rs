@@ -7,7 +7,7 @@
 
 use crate::diagnostics::quantile;
 use crate::posterior::Posterior;
-use crate::predictive::posterior_predictive;
+use crate::predictive::replay_draw;
 use crate::summary::INTERVAL_PROB;
 use doppl_runtime::{Model, ModelError, Scenario};
 use nalgebra::{DMatrix, DVector};
@@ -78,14 +78,17 @@ pub fn treatment_effects<M: Model>(
     outcome: impl Fn(&M::Trace<f64>) -> DVector<f64>,
     seed: u64,
 ) -> Result<Effects, ModelError> {
-    let a = posterior_predictive(posterior, treated, seed)?;
-    let b = posterior_predictive(posterior, control, seed)?;
-    let rows: Vec<DVector<f64>> = a
+    let rows: Vec<DVector<f64>> = posterior
+        .draws
         .iter()
-        .flatten()
-        .zip(b.iter().flatten())
-        .map(|(ta, tb)| outcome(ta) - outcome(tb))
-        .collect();
+        .enumerate()
+        .flat_map(|(c, chain)| chain.iter().enumerate().map(move |(d, draw)| (c, d, draw)))
+        .map(|(c, d, draw)| {
+            let a = replay_draw(treated, draw, seed, c, d)?;
+            let b = replay_draw(control, draw, seed, c, d)?;
+            Ok(outcome(&a) - outcome(&b))
+        })
+        .collect::<Result<_, ModelError>>()?;
     let units = rows.first().map_or(0, |r| r.len());
     let individual = DMatrix::from_fn(rows.len(), units, |d, i| rows[d][i]);
     Ok(Effects { individual })

@@ -31,7 +31,7 @@ pub use error::SampleError;
 pub use model_density::ModelDensity;
 pub use options::{DualAveragingOptions, InitStrategy, NutsOptions, WarmupWindows};
 pub use posterior::{FitError, Posterior, nuts};
-pub use predictive::{posterior_predictive, prior_predictive};
+pub use predictive::{posterior_predictive, posterior_predictive_map, prior_predictive};
 pub use results::{ChainOutput, ChainTiming, GradientEvals, SampleOutput, WarmupResult};
 pub use rng::chain_rng;
 pub use run::sample;

@@ -21,6 +21,17 @@ pub fn posterior_predictive<M: Model>(
     scenario: &Scenario<'_, M>,
     seed: u64,
 ) -> Result<Vec<Vec<M::Trace<f64>>>, ModelError> {
+    posterior_predictive_map(posterior, scenario, seed, |trace| trace)
+}
+
+/// [`posterior_predictive`] keeping only `f(trace)` per draw, so that large traces are not
+/// all held at once.
+pub fn posterior_predictive_map<M: Model, T>(
+    posterior: &Posterior<'_, M>,
+    scenario: &Scenario<'_, M>,
+    seed: u64,
+    f: impl Fn(M::Trace<f64>) -> T,
+) -> Result<Vec<Vec<T>>, ModelError> {
     posterior
         .draws
         .iter()
@@ -29,13 +40,22 @@ pub fn posterior_predictive<M: Model>(
             chain
                 .iter()
                 .enumerate()
-                .map(|(d, draw)| {
-                    let base = Replay::new(draw, SiteStreams::new(draw_seed(seed, c, d)));
-                    Ok(scenario.run_with::<f64, _>(base)?.0)
-                })
+                .map(|(d, draw)| Ok(f(replay_draw(scenario, draw, seed, c, d)?)))
                 .collect()
         })
         .collect()
+}
+
+/// One draw replayed under `scenario` with the per-site streams of `(seed, chain, draw)`.
+pub fn replay_draw<M: Model>(
+    scenario: &Scenario<'_, M>,
+    draw: &M::Values,
+    seed: u64,
+    chain: usize,
+    index: usize,
+) -> Result<M::Trace<f64>, ModelError> {
+    let base = Replay::new(draw, SiteStreams::new(draw_seed(seed, chain, index)));
+    Ok(scenario.run_with::<f64, _>(base)?.0)
 }
 
 /// `num_draws` prior predictive traces under `scenario` (per-site streams, as above).
