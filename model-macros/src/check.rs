@@ -1,4 +1,4 @@
-//! Checks across statements: unique site names, declared plates, no shadowing of sites.
+//! Checks across statements: unique site names, declared plates, no re-binding of sites.
 
 use crate::errors::Errors;
 use crate::ir::{ModelIr, PlateRef, Statement};
@@ -13,9 +13,20 @@ pub fn check_model(model: &ModelIr, errors: &mut Errors) {
     check_builder_clashes(model, errors);
     for statement in &model.statements {
         match statement {
-            Statement::Plate { name, .. } => plates.push(name.to_string()),
+            Statement::Plate { name, .. } => {
+                if seen.contains_key(&name.to_string()) {
+                    errors.push(shadowing_error(name, "plate"));
+                }
+                plates.push(name.to_string());
+            }
             Statement::Site(site) => {
                 let name = site.name.to_string();
+                if plates.contains(&name) {
+                    errors.push(syn::Error::new(
+                        site.name.span(),
+                        format!("site `{name}` has the name of a plate; rename one of them"),
+                    ));
+                }
                 if let Some(first) = seen.get(&name) {
                     let mut e = syn::Error::new(
                         site.name.span(),
@@ -48,9 +59,41 @@ pub fn check_model(model: &ModelIr, errors: &mut Errors) {
                         ));
                 }
             }
+            Statement::Plain(syn::Stmt::Local(local)) => {
+                for bound in pattern_names(&local.pat) {
+                    if seen.contains_key(&bound.to_string()) {
+                        errors.push(shadowing_error(&bound, "`let`"));
+                    }
+                }
+            }
             Statement::Plain(_) => {}
         }
     }
+}
+
+/// The trace and the draws record a site under its binding, so re-binding the name would
+/// record the later value instead of the site's.
+fn shadowing_error(name: &proc_macro2::Ident, what: &str) -> syn::Error {
+    syn::Error::new(
+        name.span(),
+        format!(
+            "this {what} re-binds the site `{name}`: the trace would record this value instead \
+             of the site's; use another name"
+        ),
+    )
+}
+
+/// The names a pattern binds.
+fn pattern_names(pat: &syn::Pat) -> Vec<proc_macro2::Ident> {
+    struct Names(Vec<proc_macro2::Ident>);
+    impl<'ast> syn::visit::Visit<'ast> for Names {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            self.0.push(p.ident.clone());
+        }
+    }
+    let mut names = Names(Vec::new());
+    syn::visit::Visit::visit_pat(&mut names, pat);
+    names.0
 }
 
 /// The builders have methods `build`, `condition`, `intervene` and `<site>_shift` beside the

@@ -343,8 +343,10 @@ fn parse_site(
     };
     report_nested_in_expr(&first, errors);
     let parents: Vec<String> = deps.of_expr(&first).into_iter().collect();
-    deps.of
-        .insert(name.to_string(), BTreeSet::from([name.to_string()]));
+    deps.of.insert(
+        name.to_string(),
+        BTreeSet::from([syn::ext::IdentExt::unraw(&name).to_string()]),
+    );
     let kind = if kind == "sample" {
         let family = family_path(&first, errors)?;
         SiteKind::Sample {

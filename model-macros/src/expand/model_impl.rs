@@ -22,6 +22,10 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site], valid: bool) -> T
         quote!(::core::unreachable!())
     };
     let names_list: Vec<_> = sites.iter().map(|s| &s.name).collect();
+    let name_strings: Vec<String> = sites
+        .iter()
+        .map(|s| syn::ext::IdentExt::unraw(&s.name).to_string())
+        .collect();
     let lowered = sites.iter().map(|s| lower(s));
     quote! {
         impl ::doppl::__private::Model for #m {
@@ -50,7 +54,7 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site], valid: bool) -> T
                     if let ::core::option::Option::Some(x) = &v.#names_list {
                         let mut flat = ::std::vec::Vec::new();
                         ::doppl::__private::Flatten::flatten_into(x, &mut flat);
-                        out.push((::core::stringify!(#names_list), flat));
+                        out.push((#name_strings, flat));
                     }
                 )*
                 out
@@ -79,7 +83,7 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site], valid: bool) -> T
 }
 
 fn site_info(s: &Site, _model: &ModelIr) -> TokenStream {
-    let name = s.name.to_string();
+    let name = syn::ext::IdentExt::unraw(&s.name).to_string();
     let (kind, family) = match &s.kind {
         SiteKind::Sample { family, .. } => (
             quote!(::doppl::__private::SiteKind::Sample),
@@ -131,7 +135,7 @@ fn body(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
     let statements = model.statements.iter().map(|st| match st {
         Statement::Plain(stmt) => quote!(#stmt),
         Statement::Plate { name, size } => {
-            let label = name.to_string();
+            let label = syn::ext::IdentExt::unraw(name).to_string();
             quote_spanned!(size.span()=> let #name = ::doppl::__private::Plate::new(#label, #size);)
         }
         Statement::Site(s) => site_statement(s, marker(names, index_of(&s.name))),

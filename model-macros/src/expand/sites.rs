@@ -11,7 +11,7 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
     let (values, interventions) = (&names.values, &names.interventions);
     let impls = sites.iter().enumerate().map(|(i, s)| {
         let (n, t, m) = (&s.name, plain_type(s), marker(names, i));
-        let name = n.to_string();
+        let name = syn::ext::IdentExt::unraw(n).to_string();
         quote! {
             impl ::doppl::__private::Site for #m {
                 type Model = #model_ty;

@@ -1136,47 +1136,47 @@ impl ::doppl::__private::Model for Earnings {
         if let ::core::option::Option::Some(x) = &v.p_treat {
             let mut flat = ::std::vec::Vec::new();
             ::doppl::__private::Flatten::flatten_into(x, &mut flat);
-            out.push((::core::stringify!(p_treat), flat));
+            out.push(("p_treat", flat));
         }
         if let ::core::option::Option::Some(x) = &v.treat {
             let mut flat = ::std::vec::Vec::new();
             ::doppl::__private::Flatten::flatten_into(x, &mut flat);
-            out.push((::core::stringify!(treat), flat));
+            out.push(("treat", flat));
         }
         if let ::core::option::Option::Some(x) = &v.intercept {
             let mut flat = ::std::vec::Vec::new();
             ::doppl::__private::Flatten::flatten_into(x, &mut flat);
-            out.push((::core::stringify!(intercept), flat));
+            out.push(("intercept", flat));
         }
         if let ::core::option::Option::Some(x) = &v.beta_treat {
             let mut flat = ::std::vec::Vec::new();
             ::doppl::__private::Flatten::flatten_into(x, &mut flat);
-            out.push((::core::stringify!(beta_treat), flat));
+            out.push(("beta_treat", flat));
         }
         if let ::core::option::Option::Some(x) = &v.beta_interact {
             let mut flat = ::std::vec::Vec::new();
             ::doppl::__private::Flatten::flatten_into(x, &mut flat);
-            out.push((::core::stringify!(beta_interact), flat));
+            out.push(("beta_interact", flat));
         }
         if let ::core::option::Option::Some(x) = &v.beta_cov {
             let mut flat = ::std::vec::Vec::new();
             ::doppl::__private::Flatten::flatten_into(x, &mut flat);
-            out.push((::core::stringify!(beta_cov), flat));
+            out.push(("beta_cov", flat));
         }
         if let ::core::option::Option::Some(x) = &v.sigma {
             let mut flat = ::std::vec::Vec::new();
             ::doppl::__private::Flatten::flatten_into(x, &mut flat);
-            out.push((::core::stringify!(sigma), flat));
+            out.push(("sigma", flat));
         }
         if let ::core::option::Option::Some(x) = &v.mu_earnings {
             let mut flat = ::std::vec::Vec::new();
             ::doppl::__private::Flatten::flatten_into(x, &mut flat);
-            out.push((::core::stringify!(mu_earnings), flat));
+            out.push(("mu_earnings", flat));
         }
         if let ::core::option::Option::Some(x) = &v.y {
             let mut flat = ::std::vec::Vec::new();
             ::doppl::__private::Flatten::flatten_into(x, &mut flat);
-            out.push((::core::stringify!(y), flat));
+            out.push(("y", flat));
         }
         out
     }

@@ -236,7 +236,7 @@ impl ::doppl::__private::Model for Coin {
         if let ::core::option::Option::Some(x) = &v.p {
             let mut flat = ::std::vec::Vec::new();
             ::doppl::__private::Flatten::flatten_into(x, &mut flat);
-            out.push((::core::stringify!(p), flat));
+            out.push(("p", flat));
         }
         out
     }

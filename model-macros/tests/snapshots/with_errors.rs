@@ -340,12 +340,12 @@ impl ::doppl::__private::Model for Broken {
         if let ::core::option::Option::Some(x) = &v.a {
             let mut flat = ::std::vec::Vec::new();
             ::doppl::__private::Flatten::flatten_into(x, &mut flat);
-            out.push((::core::stringify!(a), flat));
+            out.push(("a", flat));
         }
         if let ::core::option::Option::Some(x) = &v.b {
             let mut flat = ::std::vec::Vec::new();
             ::doppl::__private::Flatten::flatten_into(x, &mut flat);
-            out.push((::core::stringify!(b), flat));
+            out.push(("b", flat));
         }
         out
     }
