@@ -318,3 +318,38 @@ fn a_model_invalid_at_zero_still_gets_a_layout_and_initializes() {
     let posterior = nuts(scenario, &options).unwrap();
     assert!(posterior.site(|d| &d.b).iter().flatten().all(|b| *b != 0.0));
 }
+
+#[test]
+fn uniform_with_vector_bounds_on_a_plate() {
+    // Each element has its own interval: the transform must use element i's bounds.
+    #[model]
+    fn boxes(low: &DVector<f64>, high: &DVector<f64>) {
+        let units = plate!(low.len());
+        let v = sample!(Uniform::new(low.lift(), high.lift()), units);
+    }
+    let (low, high) = (
+        DVector::from_vec(vec![0.0, 10.0]),
+        DVector::from_vec(vec![1.0, 11.0]),
+    );
+    let model = Boxes::new(&low, &high);
+    let posterior = nuts(model.scenario(), &options(12)).unwrap();
+    let draws = posterior.site(|d| &d.v);
+    for (i, (lo, hi)) in [(0.0, 1.0), (10.0, 11.0)].into_iter().enumerate() {
+        let chains: Vec<Vec<f64>> = draws
+            .iter()
+            .map(|c| c.iter().map(|v| v[i]).collect())
+            .collect();
+        assert!(chains.iter().flatten().all(|x| *x > lo && *x < hi));
+        assert_moments(
+            &format!("v[{i}]"),
+            &chains,
+            (lo + hi) / 2.0,
+            (1.0f64 / 12.0).sqrt(),
+        );
+    }
+    // Starting values on the boundary of an open support have no unconstrained coordinate.
+    let draw = BoxesValues {
+        v: Some(DVector::from_vec(vec![0.5, 11.0])),
+    };
+    assert!(model.scenario().unconstrain(&draw).is_err());
+}

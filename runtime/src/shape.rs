@@ -118,11 +118,14 @@ where
         let mut log_jac = S::zero();
         let values = DVector::from_iterator(
             self.size,
-            u.chunks_exact(k.max(1)).take(self.size).map(|ui| {
-                let (v, lj) = d.from_unconstrained(ui);
-                log_jac += lj;
-                v
-            }),
+            u.chunks_exact(k.max(1))
+                .take(self.size)
+                .enumerate()
+                .map(|(i, ui)| {
+                    let (v, lj) = d.from_unconstrained_at(i, ui);
+                    log_jac += lj;
+                    v
+                }),
         );
         (values, log_jac)
     }
@@ -134,7 +137,7 @@ where
     ) -> Result<(), DistError> {
         let k = d.unconstrained_dim();
         for (i, (vi, oi)) in v.iter().zip(out.chunks_exact_mut(k.max(1))).enumerate() {
-            d.to_unconstrained(vi, oi).map_err(|e| e.at(i))?;
+            d.to_unconstrained_at(i, vi, oi).map_err(|e| e.at(i))?;
         }
         Ok(())
     }

@@ -189,6 +189,19 @@ pub(crate) trait ScalarFamily<S: Scalar>: ElementDensity<S, Value = S> {
     fn forward(&self, u: S) -> (S, S);
     /// Value → unconstrained real.
     fn inverse(&self, x: f64) -> f64;
+    /// [`ScalarFamily::forward`] for plate element `i` (families whose support depends on
+    /// vectorized parameters override it).
+    fn forward_at(&self, _i: usize, u: S) -> (S, S) {
+        self.forward(u)
+    }
+    /// [`ScalarFamily::inverse`] for plate element `i`.
+    fn inverse_at(&self, _i: usize, x: f64) -> f64 {
+        self.inverse(x)
+    }
+    /// [`ScalarFamily::check_value`] for plate element `i`.
+    fn check_value_at(&self, _i: usize, x: f64) -> Result<(), DistError> {
+        self.check_value(x)
+    }
 }
 
 /// Implements [`Distribution`](super::Distribution) for a [`ScalarFamily`] with
@@ -235,9 +248,30 @@ macro_rules! scalar_distribution {
                 self.forward(u[0])
             }
             fn to_unconstrained(&self, v: &f64, out: &mut [f64]) -> Result<(), DistError> {
-                self.check_value(*v)?;
-                out[0] = self.inverse(*v);
-                Ok(())
+                self.to_unconstrained_at(0, v, out)
+            }
+            fn from_unconstrained_at(&self, index: usize, u: &[S]) -> (S, S) {
+                self.forward_at(index, u[0])
+            }
+            fn to_unconstrained_at(
+                &self,
+                index: usize,
+                v: &f64,
+                out: &mut [f64],
+            ) -> Result<(), DistError> {
+                self.check_value_at(index, *v)?;
+                out[0] = self.inverse_at(index, *v);
+                if out[0].is_finite() {
+                    Ok(())
+                } else {
+                    // A value on the boundary of an open support (0 for a scale) has no
+                    // unconstrained coordinate.
+                    Err($crate::dist::common::out_of_support(
+                        <Self as ElementDensity<S>>::FAMILY,
+                        *v,
+                        "strictly inside the support (not on its boundary) to be a starting value",
+                    ))
+                }
             }
         }
     };

@@ -109,6 +109,25 @@ pub trait Distribution<S: Scalar>: Sized {
 
     /// The inverse map of [`Distribution::from_unconstrained`], written into `out`.
     fn to_unconstrained(&self, v: &Self::Plain, out: &mut [f64]) -> Result<(), DistError>;
+
+    /// [`Distribution::from_unconstrained`] for plate element `index`, whose support may
+    /// depend on element `index` of vectorized parameters (a Uniform with vector bounds).
+    #[allow(clippy::wrong_self_convention)]
+    fn from_unconstrained_at(&self, index: usize, u: &[S]) -> (Self::Value, S) {
+        let _ = index;
+        self.from_unconstrained(u)
+    }
+
+    /// [`Distribution::to_unconstrained`] for plate element `index`.
+    fn to_unconstrained_at(
+        &self,
+        index: usize,
+        v: &Self::Plain,
+        out: &mut [f64],
+    ) -> Result<(), DistError> {
+        let _ = index;
+        self.to_unconstrained(v, out)
+    }
 }
 
 /// Checks that a vectorized parameter has the plate's length.

@@ -92,18 +92,27 @@ impl<S: Scalar> ScalarFamily<S> for Uniform<S> {
         low + (high - low) * u
     }
     fn forward(&self, u: S) -> (S, S) {
+        self.forward_at(0, u)
+    }
+    fn inverse(&self, x: f64) -> f64 {
+        self.inverse_at(0, x)
+    }
+    fn forward_at(&self, i: usize, u: S) -> (S, S) {
         let interval = Interval {
-            lower: self.low.at(0),
-            upper: self.high.at(0),
+            lower: self.low.at(i),
+            upper: self.high.at(i),
         };
         interval.forward(u)
     }
-    fn inverse(&self, x: f64) -> f64 {
+    fn inverse_at(&self, i: usize, x: f64) -> f64 {
         let interval = Interval {
-            lower: self.low.re_at(0),
-            upper: self.high.re_at(0),
+            lower: self.low.re_at(i),
+            upper: self.high.re_at(i),
         };
         interval.inverse(x)
+    }
+    fn check_value_at(&self, i: usize, x: f64) -> Result<(), DistError> {
+        self.kernel(&self.prepare(i), &S::from_f64(x)).map(|_| ())
     }
 }
 
