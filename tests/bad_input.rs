@@ -210,3 +210,17 @@ fn inconsistent_data_arguments_are_an_error_not_a_panic() {
     );
     assert!(err.to_string().contains("lengths 4 and 3"), "{err}");
 }
+
+#[test]
+fn bad_data_fails_the_fit_with_its_type_before_sampling() {
+    let model = common::WhatIf::new(3);
+    let y = DVector::from_vec(vec![0.0, f64::INFINITY, 1.0]);
+    let err = nuts(model.condition().y(y), &NutsOptions::default()).unwrap_err();
+    match err {
+        doppl::inference::FitError::Model(ModelError::Distribution {
+            site: "y",
+            source: DistError::OutOfSupport { index: Some(1), .. },
+        }) => {}
+        other => panic!("expected the data error, got {other:?}"),
+    }
+}

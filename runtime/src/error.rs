@@ -99,10 +99,15 @@ impl ModelError {
     /// Whether sampling may go on after this error (it depends on the point, not on the
     /// model): a sampler treats it as a divergence.
     pub fn is_recoverable(&self) -> bool {
-        matches!(
-            self,
-            ModelError::Distribution { .. } | ModelError::NonFiniteDensity { .. }
-        )
+        match self {
+            // A parameter value or a value outside the support can depend on the point.
+            ModelError::Distribution { source, .. } => matches!(
+                source,
+                DistError::InvalidParameter { .. } | DistError::OutOfSupport { .. }
+            ),
+            ModelError::NonFiniteDensity { .. } => true,
+            _ => false,
+        }
     }
     /// The site the error is about, if any.
     pub fn site(&self) -> Option<&'static str> {

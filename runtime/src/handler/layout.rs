@@ -103,9 +103,11 @@ impl<M: Model> Handler<M, f64> for LayoutRecorder {
         Ok(shape.from_unconstrained(&dist, &point).0)
     }
 
+    /// Observed data are checked here, once, so that a NaN or a value outside the support
+    /// is reported before sampling rather than as a failure at every starting point.
     fn known<T, D, P>(
         &mut self,
-        _dist: &D,
+        dist: &D,
         shape: P,
         value: &P::Plain,
         _why: Known,
@@ -115,7 +117,11 @@ impl<M: Model> Handler<M, f64> for LayoutRecorder {
         D: Distribution<f64>,
         P: Shape<f64, D>,
     {
-        shape.lift(T::NAME, value)
+        let v = shape.lift(T::NAME, value)?;
+        shape
+            .log_prob(dist, &v)
+            .map_err(|e| ModelError::at_site(T::NAME, e))?;
+        Ok(v)
     }
 }
 
