@@ -114,7 +114,9 @@ fn individual_effects_on_an_additive_outcome_equal_the_difference_of_means() {
         }
     }
     let no_degree: Vec<bool> = data.nodegree.iter().map(|v| *v == 1.0).collect();
-    let cate = on_mu.cate(&no_degree);
+    let cate = on_mu.cate(&no_degree).unwrap();
+    assert!(on_mu.cate(&[true]).is_err() && on_mu.cate(&vec![false; 40]).is_err());
+    assert!(on_mu.unit(40).is_err());
     let direct: Vec<f64> = posterior
         .all_draws()
         .map(|d| d.beta_treat.unwrap() + d.beta_interact.unwrap())

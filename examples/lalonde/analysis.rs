@@ -88,8 +88,8 @@ pub fn analyze(args: &Args) -> Result<report::Report, String> {
     let report = report::Report {
         naive: report::naive_difference(&study.treat, &study.re78),
         ate: effects.ate(),
-        cate_nodegree_1: effects.cate(&no_degree),
-        cate_nodegree_0: effects.cate(&with_degree),
+        cate_nodegree_1: effects.cate(&no_degree).map_err(|e| e.to_string())?,
+        cate_nodegree_0: effects.cate(&with_degree).map_err(|e| e.to_string())?,
         truth: study.truth,
         max_rhat: summary.max_rhat(),
         min_ess_bulk: summary.min_ess_bulk(),

@@ -12,6 +12,46 @@ use crate::summary::INTERVAL_PROB;
 use doppl_runtime::{Model, ModelError, Scenario};
 use nalgebra::{DMatrix, DVector};
 
+/// What can go wrong when computing or summarizing effects.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EffectError {
+    /// Running a scenario failed.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// The two scenarios' outcomes have different lengths.
+    #[error(
+        "the outcome has {treated} values under the treated scenario but {control} under the \
+         control one (posterior draw {draw}); the outcome must be the same units in both"
+    )]
+    OutcomeLength {
+        /// Length under the treated scenario.
+        treated: usize,
+        /// Length under the control scenario.
+        control: usize,
+        /// The draw (over all chains).
+        draw: usize,
+    },
+    /// A subgroup mask of the wrong length.
+    #[error("the mask has {found} entries but the effects cover {units} units")]
+    MaskLength {
+        /// Units in the effects.
+        units: usize,
+        /// Entries in the mask.
+        found: usize,
+    },
+    /// A subgroup mask that selects nobody.
+    #[error("the mask selects no unit: a conditional effect needs at least one")]
+    EmptyMask,
+    /// A unit index past the end.
+    #[error("unit {index} is out of range: the effects cover {units} units")]
+    UnitOutOfRange {
+        /// The index asked for.
+        index: usize,
+        /// Units in the effects.
+        units: usize,
+    },
+}
+
 /// A posterior mean with its 89% equal-tailed interval.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Estimate {
@@ -24,7 +64,7 @@ pub struct Estimate {
 }
 
 impl Estimate {
-    /// The mean and 89% interval of draws.
+    /// The mean and 89% interval of draws (NaN for no draws).
     pub fn of(draws: &[f64]) -> Self {
         let tail = (1.0 - INTERVAL_PROB) / 2.0;
         Estimate {
@@ -50,20 +90,34 @@ impl Effects {
     }
 
     /// The conditional average effect over the units where `mask` is true.
-    pub fn cate(&self, mask: &[bool]) -> Estimate {
-        let units: Vec<usize> = (0..mask.len()).filter(|&i| mask[i]).collect();
+    pub fn cate(&self, mask: &[bool]) -> Result<Estimate, EffectError> {
+        let n = self.individual.ncols();
+        if mask.len() != n {
+            return Err(EffectError::MaskLength {
+                units: n,
+                found: mask.len(),
+            });
+        }
+        let units: Vec<usize> = (0..n).filter(|&i| mask[i]).collect();
+        if units.is_empty() {
+            return Err(EffectError::EmptyMask);
+        }
         let per_draw: Vec<f64> = self
             .individual
             .row_iter()
             .map(|r| units.iter().map(|&i| r[i]).sum::<f64>() / units.len() as f64)
             .collect();
-        Estimate::of(&per_draw)
+        Ok(Estimate::of(&per_draw))
     }
 
     /// The effect for one unit.
-    pub fn unit(&self, i: usize) -> Estimate {
-        let draws: Vec<f64> = self.individual.column(i).iter().copied().collect();
-        Estimate::of(&draws)
+    pub fn unit(&self, index: usize) -> Result<Estimate, EffectError> {
+        let units = self.individual.ncols();
+        if index >= units {
+            return Err(EffectError::UnitOutOfRange { index, units });
+        }
+        let draws: Vec<f64> = self.individual.column(index).iter().copied().collect();
+        Ok(Estimate::of(&draws))
     }
 }
 
@@ -77,19 +131,37 @@ pub fn treatment_effects<M: Model>(
     control: &Scenario<'_, M>,
     outcome: impl Fn(&M::Trace<f64>) -> DVector<f64>,
     seed: u64,
-) -> Result<Effects, ModelError> {
+) -> Result<Effects, EffectError> {
     let rows: Vec<DVector<f64>> = posterior
         .draws
         .iter()
         .enumerate()
-        .flat_map(|(c, chain)| chain.iter().enumerate().map(move |(d, draw)| (c, d, draw)))
-        .map(|(c, d, draw)| {
-            let a = replay_draw(treated, draw, seed, c, d)?;
-            let b = replay_draw(control, draw, seed, c, d)?;
-            Ok(outcome(&a) - outcome(&b))
+        .flat_map(|(c, chain)| {
+            let id = posterior.chain_ids[c];
+            chain.iter().enumerate().map(move |(d, draw)| (id, d, draw))
         })
-        .collect::<Result<_, ModelError>>()?;
+        .enumerate()
+        .map(|(k, (c, d, draw))| {
+            let a = outcome(&replay_draw(treated, draw, seed, c, d)?);
+            let b = outcome(&replay_draw(control, draw, seed, c, d)?);
+            if a.len() != b.len() {
+                return Err(EffectError::OutcomeLength {
+                    treated: a.len(),
+                    control: b.len(),
+                    draw: k,
+                });
+            }
+            Ok(a - b)
+        })
+        .collect::<Result<_, EffectError>>()?;
     let units = rows.first().map_or(0, |r| r.len());
+    if let Some((k, r)) = rows.iter().enumerate().find(|(_, r)| r.len() != units) {
+        return Err(EffectError::OutcomeLength {
+            treated: r.len(),
+            control: units,
+            draw: k,
+        });
+    }
     let individual = DMatrix::from_fn(rows.len(), units, |d, i| rows[d][i]);
     Ok(Effects { individual })
 }

@@ -26,7 +26,7 @@ pub mod summary;
 
 pub use chain::run_chain;
 pub use density::{LogDensity, LogpError};
-pub use effect::{Effects, Estimate, treatment_effects};
+pub use effect::{EffectError, Effects, Estimate, treatment_effects};
 pub use error::SampleError;
 pub use model_density::ModelDensity;
 pub use options::{DualAveragingOptions, InitStrategy, NutsOptions, WarmupWindows};

@@ -25,8 +25,12 @@ impl<M: Model> Clone for ModelDensity<'_, '_, M> {
 impl<'s, 'm, M: Model> ModelDensity<'s, 'm, M> {
     /// The density of `scenario`; fails if its layout cannot be computed.
     pub fn new(scenario: &'s Scenario<'m, M>) -> Result<Self, ModelError> {
-        let dim = scenario.layout()?.dim();
-        Ok(ModelDensity { scenario, dim })
+        Ok(Self::with_dim(scenario, scenario.layout()?.dim()))
+    }
+
+    /// The density of `scenario` whose layout has `dim` coordinates (already computed).
+    pub fn with_dim(scenario: &'s Scenario<'m, M>, dim: usize) -> Self {
+        ModelDensity { scenario, dim }
     }
 }
 

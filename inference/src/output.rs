@@ -17,8 +17,9 @@ pub fn write_draws_csv<M: Model, W: Write>(
     let names: Vec<&str> = columns.iter().map(|(n, _)| n.as_str()).collect();
     writeln!(out, "chain,draw,{}", names.join(","))?;
     for (c, chain) in posterior.draws.iter().enumerate() {
+        let id = posterior.chain_ids[c];
         for d in 0..chain.len() {
-            write!(out, "{c},{d}")?;
+            write!(out, "{id},{d}")?;
             for (_, draws) in &columns {
                 // `{:?}` prints the shortest representation that reads back exactly.
                 write!(out, ",{:?}", draws[c][d])?;
@@ -29,7 +30,7 @@ pub fn write_draws_csv<M: Model, W: Write>(
     Ok(())
 }
 
-/// Writes chain `chain` in CmdStan's CSV layout, which ArviZ's `from_cmdstan` reads (one
+/// Writes chain number `chain` in CmdStan's CSV layout, which ArviZ's `from_cmdstan` reads (one
 /// file per chain): sampler columns `lp__, accept_stat__, stepsize__, treedepth__,
 /// n_leapfrog__, divergent__, energy__`, then one column per scalar component named
 /// `beta.1` (1-based), so that ArviZ groups `beta.*` into one vector variable.
@@ -40,12 +41,17 @@ pub fn write_cmdstan_chain_csv<M: Model, W: Write>(
     mut out: W,
 ) -> io::Result<()> {
     let columns = component_draws(posterior, keep);
-    let stats = posterior
-        .output
-        .successful()
-        .nth(chain)
+    let position = posterior.chain_ids.iter().position(|&id| id == chain);
+    let stats = position
+        .and_then(|k| posterior.output.successful().nth(k))
         .map(|c| c.stats.as_slice())
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("no chain {chain}")))?;
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("chain {chain} has no draws"),
+            )
+        })?;
+    let chain = position.unwrap_or_default();
     let names: Vec<String> = columns
         .iter()
         .map(|(n, _)| n.replace('[', ".").replace(']', ""))

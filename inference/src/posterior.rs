@@ -28,9 +28,11 @@ pub enum FitError {
 pub struct Posterior<'m, M: Model> {
     /// The scenario that was fitted.
     pub scenario: Scenario<'m, M>,
-    /// `draws[chain][draw]`: the latent and deterministic sites' values (observed and
-    /// intervened sites are left out).
+    /// `draws[k][draw]`: the latent and deterministic sites' values (observed and
+    /// intervened sites are left out) of the k-th chain that finished.
     pub draws: Vec<Vec<M::Values>>,
+    /// The chain number of each entry of `draws` (failed chains leave gaps).
+    pub chain_ids: Vec<usize>,
     /// The sampler's raw output: unconstrained draws and statistics per chain.
     pub output: SampleOutput,
     /// The unconstrained parameter layout.
@@ -47,7 +49,7 @@ pub fn nuts<'m, M: Model>(
 ) -> Result<Posterior<'m, M>, FitError> {
     let scenario = scenario.into();
     let layout = scenario.layout()?;
-    let density = ModelDensity::new(&scenario)?;
+    let density = ModelDensity::with_dim(&scenario, layout.dim());
     let output = sample(&density, options)?;
     if output.successful().next().is_none() {
         return Err(FitError::AllChainsFailed(
@@ -74,9 +76,11 @@ pub fn nuts<'m, M: Model>(
                 .collect::<Result<Vec<_>, ModelError>>()
         })
         .collect::<Result<Vec<_>, ModelError>>()?;
+    let chain_ids = output.successful().map(|c| c.chain).collect();
     Ok(Posterior {
         scenario,
         draws,
+        chain_ids,
         output,
         layout,
     })

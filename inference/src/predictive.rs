@@ -40,7 +40,10 @@ pub fn posterior_predictive_map<M: Model, T>(
             chain
                 .iter()
                 .enumerate()
-                .map(|(d, draw)| Ok(f(replay_draw(scenario, draw, seed, c, d)?)))
+                .map(|(d, draw)| {
+                    let id = posterior.chain_ids[c];
+                    Ok(f(replay_draw(scenario, draw, seed, id, d)?))
+                })
                 .collect()
         })
         .collect()

@@ -19,8 +19,12 @@ use std::fmt::Write;
 /// ```
 pub fn dot(name: &str, sites: &[SiteInfo], observed: &[bool], intervened: &[bool]) -> String {
     let mut out = format!("digraph {name} {{\n  rankdir=TB;\n");
-    let mut plates: Vec<&str> = sites.iter().filter_map(|s| s.plate).collect();
-    plates.dedup();
+    let mut plates: Vec<&str> = Vec::new();
+    for plate in sites.iter().filter_map(|s| s.plate) {
+        if !plates.contains(&plate) {
+            plates.push(plate);
+        }
+    }
     for (k, plate) in plates.iter().enumerate() {
         let _ = writeln!(out, "  subgraph cluster_{k} {{\n    label=\"{plate}\";");
         for (i, s) in sites

@@ -51,7 +51,8 @@ impl WarmupSchedule {
             }
             size *= 2;
             end += size;
-            if end + 2 * size > slow_end {
+            // Stan stretches the window when the next one would not fit (`>=`).
+            if end + 2 * size >= slow_end {
                 end = slow_end;
             }
         }

@@ -120,7 +120,7 @@ pub trait Scalar:
         let r = 1.0 / self.re();
         self.chain(r, -r * r)
     }
-    /// |x| (derivative sign(x), 0 at 0).
+    /// |x| (derivative sign(x); at 0 the derivative of x, i.e. +1).
     #[inline]
     fn abs(self) -> Self {
         if self.re() < 0.0 { -self } else { self }
