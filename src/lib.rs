@@ -37,7 +37,10 @@
 //! - Everything else is ordinary Rust. Inside the body the scalar type is `S` (`f64` or a
 //!   dual number); data stays `f64`. Use [`prelude::DataMatrix::mul_params`],
 //!   [`prelude::DataVector::scale_by`] and friends to combine data with parameters, and pass
-//!   a site vector to a distribution by reference (`Normal::new(&mu, sigma)`).
+//!   a site vector to a distribution by reference (`Normal::new(&mu, sigma)`). A data vector
+//!   used directly as a parameter is lifted to constants of type `S` with
+//!   [`prelude::DataVector::lift`] (`Normal::new(&theta, sigma.lift())`): Rust cannot accept
+//!   both `&DVector<S>` and `&DVector<f64>` there, since the two coincide when `S` is `f64`.
 
 #![warn(missing_docs)]
 
