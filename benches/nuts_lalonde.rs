@@ -9,6 +9,8 @@ mod analysis;
 #[allow(dead_code)]
 #[path = "../examples/lalonde/data.rs"]
 mod data;
+#[path = "../examples/lalonde/model.rs"]
+mod model;
 #[allow(dead_code)]
 #[path = "../examples/lalonde/report.rs"]
 mod report;

@@ -1,28 +1,11 @@
 //! The analysis behind `examples/lalonde`: fit, effects, predictive check (also run by the
 //! test suite on the real data).
 
+pub use crate::model::Earnings;
 use crate::{data, report};
 use doppl::inference::output::write_draws_csv;
 use doppl::prelude::*;
 use std::time::Instant;
-
-#[model]
-pub fn earnings(x: &DMatrix<f64>, nodegree: &DVector<f64>) {
-    let units = plate!(x.nrows());
-    let p_treat = sample!(Beta::new(1.0, 1.0));
-    let treat = sample!(Bernoulli::new(p_treat), units);
-    let intercept = sample!(Normal::new(0.0, 5.0));
-    let beta_treat = sample!(Normal::new(0.0, 2.0));
-    let beta_interact = sample!(Normal::new(0.0, 2.0));
-    let beta_cov = sample!(Normal::new(0.0, 1.0), plate!(x.ncols()));
-    let sigma = sample!(HalfNormal::new(5.0));
-    let treatment_effect = nodegree.scale_by(beta_interact).plus(beta_treat);
-    let mu_earnings = deterministic!(
-        x.mul_params(&beta_cov).plus(intercept) + treat.mul_elem(&treatment_effect),
-        units
-    );
-    let y = sample!(Normal::new(&mu_earnings, sigma), units);
-}
 
 /// What to analyse and where to write.
 pub struct Args {

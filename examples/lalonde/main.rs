@@ -9,6 +9,7 @@
 
 mod analysis;
 mod data;
+mod model;
 mod report;
 
 use analysis::Args;

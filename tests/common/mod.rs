@@ -4,40 +4,15 @@
 use doppl::prelude::*;
 use rand::RngExt;
 
-/// PyMC's do-operator tutorial: y = b0 + b_a·a + b_b·b + b_c·c + noise.
-#[model]
-pub fn what_if(n: usize) {
-    let units = plate!(n);
-    let b0 = sample!(Normal::new(0.0, 1.0));
-    let b_a = sample!(Normal::new(0.0, 1.0));
-    let b_b = sample!(Normal::new(0.0, 1.0));
-    let b_c = sample!(Normal::new(0.0, 1.0));
-    let sigma = sample!(HalfNormal::new(1.0));
-    let a = sample!(Normal::new(0.0, 1.0), units);
-    let b = sample!(Normal::new(0.0, 1.0), units);
-    let c = sample!(Normal::new(0.0, 1.0), units);
-    let mu = deterministic!((&a * b_a + &b * b_b + &c * b_c).plus(b0), units);
-    let y = sample!(Normal::new(&mu, sigma), units);
-}
+#[path = "../../examples/what_if/model.rs"]
+mod what_if_model;
+#[allow(unused_imports)]
+pub use what_if_model::*;
 
-/// The Lalonde outcome model of DESIGN.md §3 (treatment × nodegree interaction).
-#[model]
-pub fn earnings(x: &DMatrix<f64>, nodegree: &DVector<f64>) {
-    let units = plate!(x.nrows());
-    let p_treat = sample!(Beta::new(1.0, 1.0));
-    let treat = sample!(Bernoulli::new(p_treat), units);
-    let intercept = sample!(Normal::new(0.0, 5.0));
-    let beta_treat = sample!(Normal::new(0.0, 2.0));
-    let beta_interact = sample!(Normal::new(0.0, 2.0));
-    let beta_cov = sample!(Normal::new(0.0, 1.0), plate!(x.ncols()));
-    let sigma = sample!(HalfNormal::new(5.0));
-    let effect = nodegree.scale_by(beta_interact).plus(beta_treat);
-    let mu_earnings = deterministic!(
-        x.mul_params(&beta_cov).plus(intercept) + treat.mul_elem(&effect),
-        units
-    );
-    let y = sample!(Normal::new(&mu_earnings, sigma), units);
-}
+#[path = "../../examples/lalonde/model.rs"]
+mod lalonde_model;
+#[allow(unused_imports)]
+pub use lalonde_model::*;
 
 /// A Lalonde-shaped data set: n units, k covariates, with a treatment column.
 pub struct LalondeData {

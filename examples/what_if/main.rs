@@ -8,20 +8,9 @@
 
 use doppl::prelude::*;
 
-#[model]
-fn what_if(n: usize) {
-    let units = plate!(n);
-    let b0 = sample!(Normal::new(0.0, 1.0));
-    let b_a = sample!(Normal::new(0.0, 1.0));
-    let b_b = sample!(Normal::new(0.0, 1.0));
-    let b_c = sample!(Normal::new(0.0, 1.0));
-    let sigma = sample!(HalfNormal::new(1.0));
-    let a = sample!(Normal::new(0.0, 1.0), units);
-    let b = sample!(Normal::new(0.0, 1.0), units);
-    let c = sample!(Normal::new(0.0, 1.0), units);
-    let mu = deterministic!((&a * b_a + &b * b_b + &c * b_c).plus(b0), units);
-    let y = sample!(Normal::new(&mu, sigma), units);
-}
+mod model;
+
+use model::WhatIf;
 
 const TRUE: [(&str, f64); 5] = [
     ("b0", 0.0),
