@@ -6,25 +6,35 @@ mod common;
 use common::*;
 use doppl::prelude::*;
 
-#[test]
-fn posterior_predictive_under_do_recomputes_mu_earnings() {
-    let data = lalonde_like(60, 3, 2);
-    let model = Earnings::new(&data.x, &data.nodegree);
+/// A short NUTS fit of the Lalonde model to `data` (2 chains × (300 + `draws`)).
+fn fit<'m>(
+    model: &'m Earnings,
+    data: &LalondeData,
+    draws: usize,
+    seed: u64,
+) -> Posterior<'m, Earnings> {
     let options = NutsOptions {
         num_warmup: 300,
-        num_draws: 50,
+        num_draws: draws,
         num_chains: 2,
-        seed: 1,
+        seed,
         ..Default::default()
     };
-    let posterior = nuts(
+    nuts(
         model
             .condition()
             .treat(data.treat.clone())
             .y(data.y.clone()),
         &options,
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn posterior_predictive_under_do_recomputes_mu_earnings() {
+    let data = lalonde_like(60, 3, 2);
+    let model = Earnings::new(&data.x, &data.nodegree);
+    let posterior = fit(&model, &data, 50, 1);
     let treated = model
         .intervene()
         .treat(DVector::from_element(60, 1.0))
@@ -81,21 +91,7 @@ fn common_random_numbers_make_the_effect_of_a_shift_exact() {
 fn individual_effects_on_an_additive_outcome_equal_the_difference_of_means() {
     let data = lalonde_like(40, 2, 3);
     let model = Earnings::new(&data.x, &data.nodegree);
-    let options = NutsOptions {
-        num_warmup: 300,
-        num_draws: 50,
-        num_chains: 2,
-        seed: 2,
-        ..Default::default()
-    };
-    let posterior = nuts(
-        model
-            .condition()
-            .treat(data.treat.clone())
-            .y(data.y.clone()),
-        &options,
-    )
-    .unwrap();
+    let posterior = fit(&model, &data, 50, 2);
     let treated = model
         .intervene()
         .treat(DVector::from_element(40, 1.0))
@@ -115,7 +111,7 @@ fn individual_effects_on_an_additive_outcome_equal_the_difference_of_means() {
     }
     let no_degree: Vec<bool> = data.nodegree.iter().map(|v| *v == 1.0).collect();
     let cate = on_mu.cate(&no_degree).unwrap();
-    assert!(on_mu.cate(&[true]).is_err() && on_mu.cate(&vec![false; 40]).is_err());
+    assert!(on_mu.cate(&[true]).is_err() && on_mu.cate(&[false; 40]).is_err());
     assert!(on_mu.unit(40).is_err());
     let direct: Vec<f64> = posterior
         .all_draws()
@@ -130,21 +126,7 @@ fn posterior_predictive_on_new_arguments() {
     // latents come from the posterior, the new units' treat and y are simulated.
     let data = lalonde_like(60, 3, 2);
     let model = Earnings::new(&data.x, &data.nodegree);
-    let options = NutsOptions {
-        num_warmup: 300,
-        num_draws: 20,
-        num_chains: 2,
-        seed: 3,
-        ..Default::default()
-    };
-    let posterior = nuts(
-        model
-            .condition()
-            .treat(data.treat.clone())
-            .y(data.y.clone()),
-        &options,
-    )
-    .unwrap();
+    let posterior = fit(&model, &data, 20, 3);
     let new_x = DMatrix::from_fn(5, 3, |i, j| (i as f64 - 2.0) * 0.5 + j as f64 * 0.1);
     let new_units = Earnings::new(&new_x, &DVector::from_vec(vec![1.0, 0.0, 1.0, 0.0, 1.0]));
     let treated = new_units
