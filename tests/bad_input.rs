@@ -224,3 +224,31 @@ fn bad_data_fails_the_fit_with_its_type_before_sampling() {
         other => panic!("expected the data error, got {other:?}"),
     }
 }
+
+#[test]
+fn simulating_an_improper_prior_is_an_error() {
+    #[model]
+    fn flat_prior() {
+        let m = sample!(Flat::new());
+        let y = sample!(Normal::new(m, 1.0));
+    }
+    let model = FlatPrior::new();
+    let err = model
+        .scenario()
+        .sample_prior(&mut StdRng::seed_from_u64(0))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        ModelError::Distribution {
+            site: "m",
+            source: DistError::NotSampleable { family: "Flat" }
+        }
+    );
+    // Intervening on it makes the model simulable.
+    let trace = model
+        .intervene()
+        .m(2.0)
+        .sample_prior(&mut StdRng::seed_from_u64(0))
+        .unwrap();
+    assert_eq!(trace.m, 2.0);
+}

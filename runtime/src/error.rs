@@ -87,7 +87,7 @@ fn hint(e: &DistError) -> &'static str {
             "; check the constants and data the parameter is computed from"
         }
         DistError::Shape { .. } => "; vectorized parameters need one value per plate element",
-        DistError::BatchedParameters { .. } => "",
+        DistError::BatchedParameters { .. } | DistError::NotSampleable { .. } => "",
     }
 }
 

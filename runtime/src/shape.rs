@@ -48,6 +48,9 @@ impl<S: Scalar, D: Distribution<S>> Shape<S, D> for Unplated {
         d.log_prob(v)
     }
     fn sample<R: Rng + ?Sized>(self, d: &D, rng: &mut R) -> Result<D::Plain, DistError> {
+        if !d.can_sample() {
+            return Err(DistError::NotSampleable { family: D::NAME });
+        }
         match d.batch_len() {
             Some(len) => Err(DistError::BatchedParameters {
                 family: D::NAME,
@@ -90,6 +93,9 @@ where
         d.log_prob_plate(v)
     }
     fn sample<R: Rng + ?Sized>(self, d: &D, rng: &mut R) -> Result<DVector<D::Plain>, DistError> {
+        if !d.can_sample() {
+            return Err(DistError::NotSampleable { family: D::NAME });
+        }
         d.sample_plate(self.size, rng)
     }
     fn lift(

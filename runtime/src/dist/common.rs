@@ -198,6 +198,10 @@ pub(crate) trait ScalarFamily<S: Scalar>: ElementDensity<S, Value = S> {
     fn inverse_at(&self, _i: usize, x: f64) -> f64 {
         self.inverse(x)
     }
+    /// Whether the family can be drawn from (improper priors cannot).
+    fn sampleable(&self) -> bool {
+        true
+    }
     /// [`ScalarFamily::check_value`] for plate element `i`.
     fn check_value_at(&self, _i: usize, x: f64) -> Result<(), DistError> {
         self.check_value(x)
@@ -230,6 +234,9 @@ macro_rules! scalar_distribution {
             }
             fn log_prob_plate(&self, vs: &nalgebra::DVector<S>) -> Result<S, DistError> {
                 $crate::dist::common::plate_log_prob(self, vs)
+            }
+            fn can_sample(&self) -> bool {
+                ScalarFamily::sampleable(self)
             }
             fn sample<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> f64 {
                 self.draw(0, rng)

@@ -48,6 +48,15 @@ pub enum DistError {
         /// The parameters' length.
         len: usize,
     },
+    /// An improper prior (Flat, HalfFlat) was asked for a draw.
+    #[error(
+        "{family} is an improper prior and cannot be sampled: condition this site, intervene \
+         on it, or give it a proper prior for simulation"
+    )]
+    NotSampleable {
+        /// Family name.
+        family: &'static str,
+    },
 }
 
 fn index_suffix(index: Option<usize>) -> String {

@@ -12,8 +12,8 @@ use std::marker::PhantomData;
 /// The improper uniform "distribution" on the reals: ln p(x) = 0 for every finite x.
 ///
 /// It has no normalising constant, so it can only be a prior (the posterior must be proper)
-/// and it cannot be sampled: [`Distribution::sample`](super::Distribution::sample) returns
-/// NaN, which predictive checks report as a non-finite draw.
+/// and it cannot be sampled: [`Distribution::can_sample`](super::Distribution::can_sample) is
+/// false, so simulating the site is a `NotSampleable` error (its raw `sample` returns NaN).
 ///
 /// ```
 /// use doppl_runtime::dist::{Distribution, Flat};
@@ -27,7 +27,7 @@ pub struct Flat<S> {
 }
 
 /// The improper uniform "distribution" on (0, ∞): ln p(x) = 0 for x > 0. Latent values are
-/// unconstrained through x = e^u. Like [`Flat`], it cannot be sampled (NaN).
+/// unconstrained through x = e^u. Like [`Flat`], it cannot be sampled.
 ///
 /// ```
 /// use doppl_runtime::dist::{Distribution, HalfFlat};
@@ -88,6 +88,9 @@ macro_rules! flat_density {
             }
             fn draw<R: Rng + ?Sized>(&self, _i: usize, _rng: &mut R) -> f64 {
                 f64::NAN
+            }
+            fn sampleable(&self) -> bool {
+                false
             }
             fn forward(&self, u: S) -> (S, S) {
                 $transform::forward(u)

@@ -88,6 +88,11 @@ pub trait Distribution<S: Scalar>: Sized {
     /// Parameter-only terms (ln σ, ln Γ(α) …) are computed once, not once per element.
     fn log_prob_plate(&self, vs: &DVector<Self::Value>) -> Result<S, DistError>;
 
+    /// Whether draws exist (false for improper priors, whose `sample` returns NaN).
+    fn can_sample(&self) -> bool {
+        true
+    }
+
     /// One draw (parameters taken at their value parts).
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Self::Plain;
 
