@@ -52,8 +52,8 @@ pub use doppl_runtime as runtime;
 pub mod prelude {
     pub use crate::{deterministic, plate, sample};
     pub use doppl_inference::{
-        Estimate, NutsOptions, Posterior, nuts, posterior_predictive, prior_predictive,
-        treatment_effects,
+        Estimate, NutsOptions, Posterior, nuts, posterior_predictive, posterior_predictive_map,
+        prior_predictive, treatment_effects,
     };
     pub use doppl_macros::model;
     pub use doppl_runtime::dist::*;

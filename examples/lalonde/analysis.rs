@@ -3,6 +3,7 @@
 
 pub use crate::model::Earnings;
 use crate::{data, report};
+use doppl::inference::Effects;
 use doppl::inference::output::write_draws_csv;
 use doppl::prelude::*;
 use std::time::Instant;
@@ -49,23 +50,7 @@ pub fn analyze(args: &Args) -> Result<report::Report, String> {
     println!("{summary}");
     println!("{}", posterior.sampler_report());
 
-    let n = study.x.nrows();
-    let treated = model
-        .intervene()
-        .treat(DVector::from_element(n, 1.0))
-        .build();
-    let control = model
-        .intervene()
-        .treat(DVector::from_element(n, 0.0))
-        .build();
-    let effects = treatment_effects(
-        &posterior,
-        &treated,
-        &control,
-        |t| t.mu_earnings.clone(),
-        args.seed,
-    )
-    .map_err(|e| e.to_string())?;
+    let effects = effects_of_training(&posterior, &model, args.seed)?;
     let no_degree: Vec<bool> = study.nodegree.iter().map(|&v| v == 1.0).collect();
     let with_degree: Vec<bool> = no_degree.iter().map(|v| !v).collect();
     let report = report::Report {
@@ -82,6 +67,41 @@ pub fn analyze(args: &Args) -> Result<report::Report, String> {
         arms: report::predictive_check(&posterior, &model, &study, args.seed)?,
     };
     report.print();
+    write_outputs(args, &report, &posterior)?;
+    Ok(report)
+}
+
+/// do(treat = 1) minus do(treat = 0) on `mu_earnings`, unit by unit, on every draw.
+fn effects_of_training(
+    posterior: &Posterior<'_, Earnings>,
+    model: &Earnings,
+    seed: u64,
+) -> Result<Effects, String> {
+    let n = model.x.nrows();
+    let treated = model
+        .intervene()
+        .treat(DVector::from_element(n, 1.0))
+        .build();
+    let control = model
+        .intervene()
+        .treat(DVector::from_element(n, 0.0))
+        .build();
+    treatment_effects(
+        posterior,
+        &treated,
+        &control,
+        |t| t.mu_earnings.clone(),
+        seed,
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// The `--json` report and the `--draws` CSV, when asked for.
+fn write_outputs(
+    args: &Args,
+    report: &report::Report,
+    posterior: &Posterior<'_, Earnings>,
+) -> Result<(), String> {
     if let Some(path) = &args.json {
         std::fs::write(path, report.json().to_string())
             .map_err(|e| format!("cannot write {path}: {e}"))?;
@@ -89,11 +109,11 @@ pub fn analyze(args: &Args) -> Result<report::Report, String> {
     if let Some(path) = &args.draws {
         let file = std::fs::File::create(path).map_err(|e| format!("cannot create {path}: {e}"))?;
         write_draws_csv(
-            &posterior,
+            posterior,
             |s| s != "mu_earnings",
             std::io::BufWriter::new(file),
         )
         .map_err(|e| format!("cannot write {path}: {e}"))?;
     }
-    Ok(report)
+    Ok(())
 }

@@ -6,12 +6,14 @@
 //! cargo run --release --example what_if
 //! ```
 
-use doppl::prelude::*;
-
 mod model;
 
-use model::WhatIf;
+use doppl::prelude::*;
+use model::{WhatIf, WhatIfIntervention, WhatIfTrace};
 
+type Error = Box<dyn std::error::Error>;
+
+/// The parameters the data are simulated with.
 const TRUE: [(&str, f64); 5] = [
     ("b0", 0.0),
     ("b_a", 1.5),
@@ -20,18 +22,22 @@ const TRUE: [(&str, f64); 5] = [
     ("sigma", 0.2),
 ];
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let model = WhatIf::new(100);
-
-    // 1. Simulate: do(b0 = 0, b_a = 1.5, b_b = 0.7, b_c = 0.3, sigma = 0.2), then the prior
-    //    predictive of the intervened model.
-    let truth = model
+/// do(b0 = 0, b_a = 1.5, b_b = 0.7, b_c = 0.3, sigma = 0.2).
+fn at_true_parameters(model: &WhatIf) -> WhatIfIntervention<'_> {
+    model
         .intervene()
         .b0(0.0)
         .b_a(1.5)
         .b_b(0.7)
         .b_c(0.3)
-        .sigma(0.2);
+        .sigma(0.2)
+}
+
+fn main() -> Result<(), Error> {
+    let model = WhatIf::new(100);
+
+    // 1. Simulate: the prior predictive of the model intervened on its parameters.
+    let truth = at_true_parameters(&model);
     println!(
         "The intervened model (do on the parameters):\n{}",
         truth.dot()
@@ -39,6 +45,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let simulated = truth.sample_prior(&mut StdRng::seed_from_u64(1))?;
 
     // 2. Condition the same model on the simulated a, b, c, y and fit it.
+    let posterior = fit(&model, &simulated)?;
+
+    // 3. What if b were 0, or 5 times larger? `mu` is recomputed from the intervened b.
+    what_if(&model, &posterior, &simulated)
+}
+
+fn fit<'m>(
+    model: &'m WhatIf,
+    simulated: &WhatIfTrace<f64>,
+) -> Result<Posterior<'m, WhatIf>, Error> {
     let observed = model
         .condition()
         .a(simulated.a.clone())
@@ -56,78 +72,52 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{summary}");
     println!("{:6} {:>6} {:>22}", "param", "true", "posterior [89%]");
     for (name, value) in TRUE {
-        let row = summary.row(name).expect("latent site");
+        let row = summary.row(name).ok_or(format!("no latent site {name}"))?;
         println!(
             "{name:6} {value:6.2} {:8.3} [{:6.3}, {:6.3}]",
             row.mean, row.lo, row.hi
         );
     }
+    Ok(posterior)
+}
 
-    // 3. What if b were 0, or 5 times larger? `mu` is recomputed from the intervened b.
+fn what_if(
+    model: &WhatIf,
+    posterior: &Posterior<'_, WhatIf>,
+    simulated: &WhatIfTrace<f64>,
+) -> Result<(), Error> {
     let n = simulated.b.len();
-    let fixed = model
-        .intervene()
-        .b0(0.0)
-        .b_a(1.5)
-        .b_b(0.7)
-        .b_c(0.3)
-        .sigma(0.2)
-        .a(simulated.a.clone())
-        .c(simulated.c.clone());
-    let seed = 11;
-    let mean_mu =
-        |scenario: &Scenario<'_, WhatIf>| -> Result<Estimate, Box<dyn std::error::Error>> {
-            let traces = posterior_predictive(&posterior, scenario, seed)?;
-            let means: Vec<f64> = traces.iter().flatten().map(|t| t.mu.mean()).collect();
-            Ok(Estimate::of(&means))
-        };
     let scenarios = [
-        (
-            "observed b",
-            model
-                .intervene()
-                .b(simulated.b.clone())
-                .a(simulated.a.clone())
-                .c(simulated.c.clone())
-                .build(),
-        ),
-        (
-            "do(b = 0)",
-            model
-                .intervene()
-                .b(DVector::zeros(n))
-                .a(simulated.a.clone())
-                .c(simulated.c.clone())
-                .build(),
-        ),
-        (
-            "do(b = 5b)",
-            model
-                .intervene()
-                .b(simulated.b.map(|v| 5.0 * v))
-                .a(simulated.a.clone())
-                .c(simulated.c.clone())
-                .build(),
-        ),
+        ("observed b", simulated.b.clone()),
+        ("do(b = 0)", DVector::zeros(n)),
+        ("do(b = 5b)", simulated.b.map(|v| 5.0 * v)),
     ];
-    println!("\nMean prediction mu over the 100 units, posterior [89%]:");
-    for (label, scenario) in &scenarios {
-        let e = mean_mu(scenario)?;
-        println!("  {label:11} {:7.3} [{:7.3}, {:7.3}]", e.mean, e.lo, e.hi);
-    }
-    // With the parameters fixed at the truth, the same scenarios are exact.
-    let at_truth = |b: DVector<f64>| -> Result<f64, Box<dyn std::error::Error>> {
-        let trace = fixed
-            .clone()
+    // a and c stay at their simulated values; only b changes.
+    let with_b = |b: DVector<f64>| {
+        model
+            .intervene()
+            .a(simulated.a.clone())
+            .c(simulated.c.clone())
             .b(b)
-            .sample_prior(&mut StdRng::seed_from_u64(0))?;
-        Ok(trace.mu.mean())
     };
     println!(
-        "\nWith the true parameters: observed b {:.3}, do(b = 0) {:.3}, do(b = 5b) {:.3}",
-        at_truth(simulated.b.clone())?,
-        at_truth(DVector::zeros(n))?,
-        at_truth(simulated.b.map(|v| 5.0 * v))?
+        "\nMean prediction mu over the {n} units, posterior [89%] and at the true parameters:"
     );
+    for (label, b) in scenarios {
+        let means =
+            posterior_predictive_map(posterior, &with_b(b.clone()).build(), 11, |t| t.mu.mean())?;
+        let e = Estimate::of(&means.concat());
+        let exact = at_true_parameters(model)
+            .a(simulated.a.clone())
+            .c(simulated.c.clone())
+            .b(b)
+            .sample_prior(&mut StdRng::seed_from_u64(0))?
+            .mu
+            .mean();
+        println!(
+            "  {label:11} {:7.3} [{:7.3}, {:7.3}]   true {exact:7.3}",
+            e.mean, e.lo, e.hi
+        );
+    }
     Ok(())
 }
