@@ -7,9 +7,11 @@
 //! Intervene<Condition<Base>>
 //! ```
 //!
-//! where `Base` is one of [`PriorSampler`] (draw latents from the prior),
-//! [`LogJoint`] (take latents from an unconstrained vector, accumulate the log-density),
-//! [`Replay`] (take latents from a draw), [`LayoutRecorder`] or [`Unconstrainer`].
+//! where `Base` is one of [`PriorSampler`] (draw latents from the prior with one RNG),
+//! [`SiteStreams`] (draw each site from its own stream: common random numbers across
+//! scenarios), [`LogJoint`] (take latents from an unconstrained vector, accumulate the
+//! log-density), [`Replay`] (take latents from a draw, wrapping one of the samplers),
+//! [`LayoutRecorder`] or [`Unconstrainer`].
 //!
 //! The order is the semantics, and it is fixed here once rather than left to the user
 //! (NumPyro and ChiRho users who stack `condition` inside `do` get different answers):
