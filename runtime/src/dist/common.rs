@@ -285,6 +285,19 @@ macro_rules! scalar_distribution {
 }
 pub(crate) use scalar_distribution;
 
+/// Σᵢ kernel(vᵢ) over a plate of vector values (Dirichlet, MVN), errors carrying the index;
+/// the caller adds the normalising constant once for all n elements.
+pub(crate) fn vector_plate_sum<S: Scalar>(
+    vs: &nalgebra::DVector<nalgebra::DVector<S>>,
+    kernel: impl Fn(&nalgebra::DVector<S>) -> Result<S, DistError>,
+) -> Result<S, DistError> {
+    let mut acc = S::zero();
+    for (i, v) in vs.iter().enumerate() {
+        acc += kernel(v).map_err(|e| e.at(i))?;
+    }
+    Ok(acc)
+}
+
 /// A non-negative finite value, as the half-distributions and the exponential require.
 pub(crate) fn check_non_negative(family: &'static str, x: f64) -> Result<(), DistError> {
     if x >= 0.0 && x.is_finite() {

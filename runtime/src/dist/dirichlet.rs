@@ -1,6 +1,6 @@
 //! The Dirichlet distribution on the probability simplex.
 
-use super::common::{draw_gamma, out_of_support, require_vector};
+use super::common::{draw_gamma, out_of_support, require_vector, vector_plate_sum};
 use super::{DistError, Distribution, IntoParam, Support, check_batch};
 use crate::scalar::Scalar;
 use crate::transform::StickBreaking;
@@ -125,11 +125,7 @@ impl<S: Scalar> Distribution<S> for Dirichlet<S> {
         Ok(self.kernel(v)? + self.log_norm)
     }
     fn log_prob_plate(&self, vs: &DVector<DVector<S>>) -> Result<S, DistError> {
-        let mut acc = S::zero();
-        for (i, v) in vs.iter().enumerate() {
-            acc += self.kernel(v).map_err(|e| e.at(i))?;
-        }
-        Ok(acc + self.log_norm * vs.len() as f64)
+        Ok(vector_plate_sum(vs, |v| self.kernel(v))? + self.log_norm * vs.len() as f64)
     }
     /// Independent Gamma(αᵢ, 1) draws, normalised.
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> DVector<f64> {

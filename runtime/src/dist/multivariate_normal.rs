@@ -1,6 +1,6 @@
 //! The multivariate normal distribution with a data (f64) covariance.
 
-use super::common::{LN_SQRT_2PI, require_vector};
+use super::common::{LN_SQRT_2PI, require_vector, vector_plate_sum};
 use super::{DistError, Distribution, IntoParam, Support, check_batch};
 use crate::scalar::Scalar;
 use nalgebra::{DMatrix, DVector};
@@ -168,11 +168,7 @@ impl<S: Scalar> Distribution<S> for MultivariateNormal<S> {
         Ok(self.kernel(v)? + self.log_norm)
     }
     fn log_prob_plate(&self, vs: &DVector<DVector<S>>) -> Result<S, DistError> {
-        let mut acc = S::zero();
-        for (i, v) in vs.iter().enumerate() {
-            acc += self.kernel(v).map_err(|e| e.at(i))?;
-        }
-        Ok(acc + self.log_norm * vs.len() as f64)
+        Ok(vector_plate_sum(vs, |v| self.kernel(v))? + self.log_norm * vs.len() as f64)
     }
     /// μ + L z with z standard normal.
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> DVector<f64> {

@@ -25,6 +25,20 @@ impl<'r, R: Rng + ?Sized> PriorSampler<'r, R> {
     }
 }
 
+/// Draws a site's value from its distribution with `rng` (shared by the sampling bases).
+pub(crate) fn draw_site<T, D, P, R>(dist: &D, shape: P, rng: &mut R) -> Result<P::Value, ModelError>
+where
+    T: Site<Value = P::Plain>,
+    D: Distribution<f64>,
+    P: Shape<f64, D>,
+    R: Rng + ?Sized,
+{
+    let drawn = shape
+        .sample(dist, rng)
+        .map_err(|e| ModelError::at_site(T::NAME, e))?;
+    shape.lift(T::NAME, &drawn)
+}
+
 impl<M: Model, R: Rng + ?Sized> Handler<M, f64> for PriorSampler<'_, R> {
     fn sample<T, D, P>(&mut self, dist: D, shape: P) -> Result<P::Value, ModelError>
     where
@@ -32,10 +46,7 @@ impl<M: Model, R: Rng + ?Sized> Handler<M, f64> for PriorSampler<'_, R> {
         D: Distribution<f64>,
         P: Shape<f64, D>,
     {
-        let drawn = shape
-            .sample(&dist, self.rng)
-            .map_err(|e| ModelError::at_site(T::NAME, e))?;
-        shape.lift(T::NAME, &drawn)
+        draw_site::<T, D, P, R>(&dist, shape, self.rng)
     }
 
     fn known<T, D, P>(

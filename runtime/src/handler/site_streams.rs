@@ -42,11 +42,7 @@ impl<M: Model> Handler<M, f64> for SiteStreams {
         D: Distribution<f64>,
         P: Shape<f64, D>,
     {
-        let mut rng = self.stream(T::INDEX);
-        let drawn = shape
-            .sample(&dist, &mut rng)
-            .map_err(|e| ModelError::at_site(T::NAME, e))?;
-        shape.lift(T::NAME, &drawn)
+        super::prior::draw_site::<T, D, P, _>(&dist, shape, &mut self.stream(T::INDEX))
     }
 
     fn known<T, D, P>(
