@@ -5,7 +5,7 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use common::{Earnings, lalonde_analytic, lalonde_like, test_point};
+use common::{Earnings, NormalLocals, lalonde_analytic, lalonde_like, test_point};
 use criterion::{Criterion, criterion_group, criterion_main};
 use doppl::prelude::*;
 use rand::RngExt;
@@ -67,16 +67,50 @@ fn bench_lalonde(c: &mut Criterion) {
     group.bench_function("log_density_f64", |b| {
         b.iter(|| posterior.log_density(black_box(&u)).unwrap().total())
     });
+    let mut engine = posterior.gradient().unwrap();
     group.bench_function("gradient_forward_mode", |b| {
-        b.iter(|| {
-            posterior
-                .log_density_grad(black_box(&u), &mut grad)
-                .unwrap()
-        })
+        b.iter(|| engine.logp_grad(black_box(&u), &mut grad).unwrap())
     });
     group.bench_function("gradient_analytic_f64", |b| {
         b.iter(|| lalonde_analytic(&data, black_box(&u)))
     });
+    group.finish();
+}
+
+/// One Normal latent per unit and four globals (zᵢ ~ N(μ, τ), yᵢ ~ N(zᵢ + xᵢβ, σ)): the
+/// gradient with the unit latents in one shared lane, at N = 1,000 / 10,000 / 100,000, and
+/// the dense chunked path (every latent its own lane) at N = 1,000 for comparison.
+fn bench_local_latents(c: &mut Criterion) {
+    let mut group = c.benchmark_group("local_latents");
+    group.sample_size(20);
+    for n in [1_000, 10_000, 100_000] {
+        let mut rng = StdRng::seed_from_u64(n as u64);
+        let x = DVector::from_fn(n, |_, _| rng.random_range(-1.5..1.5));
+        let model = NormalLocals::new(&x);
+        let truth = model.scenario().sample_prior(&mut rng).unwrap();
+        let posterior = model.condition().y(truth.y.clone());
+        let dim = n + 4;
+        let u = test_point(dim, 4);
+        let mut grad = vec![0.0; dim];
+        group.bench_function(format!("n{n}/log_density_f64"), |b| {
+            b.iter(|| posterior.log_density(black_box(&u)).unwrap().total())
+        });
+        let mut engine = posterior.gradient().unwrap();
+        assert_eq!(
+            engine.mode(),
+            &GradientMode::PlateLocal { sites: vec!["z"] }
+        );
+        group.bench_function(format!("n{n}/gradient_plate_local"), |b| {
+            b.iter(|| engine.logp_grad(black_box(&u), &mut grad).unwrap())
+        });
+        if n == 1_000 {
+            let layout = posterior.layout().unwrap();
+            let mut dense = Gradient::dense(&posterior, &layout);
+            group.bench_function(format!("n{n}/gradient_dense_chunked"), |b| {
+                b.iter(|| dense.logp_grad(black_box(&u), &mut grad).unwrap())
+            });
+        }
+    }
     group.finish();
 }
 
@@ -100,12 +134,9 @@ fn bench_logistic(c: &mut Criterion) {
     group.bench_function("log_density_f64", |b| {
         b.iter(|| posterior.log_density(black_box(&u)).unwrap().total())
     });
+    let mut engine = posterior.gradient().unwrap();
     group.bench_function("gradient_forward_mode", |b| {
-        b.iter(|| {
-            posterior
-                .log_density_grad(black_box(&u), &mut grad)
-                .unwrap()
-        })
+        b.iter(|| engine.logp_grad(black_box(&u), &mut grad).unwrap())
     });
     group.bench_function("gradient_analytic_f64", |b| {
         b.iter(|| logistic_analytic(&x, &y, black_box(&u), &mut grad))
@@ -113,5 +144,5 @@ fn bench_logistic(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_lalonde, bench_logistic);
+criterion_group!(benches, bench_lalonde, bench_logistic, bench_local_latents);
 criterion_main!(benches);

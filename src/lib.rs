@@ -57,6 +57,7 @@ pub mod prelude {
     };
     pub use doppl_macros::model;
     pub use doppl_runtime::dist::*;
+    pub use doppl_runtime::gradient::{Gradient, GradientMode};
     pub use doppl_runtime::linalg::{DataMatrix, DataVector, ParamVector};
     pub use doppl_runtime::scalar::Scalar;
     pub use doppl_runtime::{Intervention, Model, ModelError, Plate, Scenario, Shift};

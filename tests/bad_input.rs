@@ -175,12 +175,21 @@ fn wrong_parameter_vector_length() {
         .unwrap_err();
     assert!(matches!(err, ModelError::ParameterLength { .. }), "{err:?}");
     let mut grad = vec![0.0; 20];
+    let scenario = model.condition().y(DVector::zeros(3)).build();
+    let err = scenario
+        .gradient()
+        .unwrap()
+        .logp_grad(&[0.0; 20], &mut grad)
+        .unwrap_err();
     assert!(
-        model
-            .condition()
-            .y(DVector::zeros(3))
-            .log_density_grad(&[0.0; 20], &mut grad)
-            .is_err()
+        matches!(
+            err,
+            ModelError::ParameterLength {
+                expected: 14,
+                found: 20
+            }
+        ),
+        "{err:?}"
     );
 }
 

@@ -1,23 +1,24 @@
 //! [`ModelDensity`]: a conditioned, intervened model seen by the sampler as a [`LogDensity`].
 
 use crate::density::{LogDensity, LogpError};
+use doppl_runtime::gradient::{Gradient, GradientMode};
+use doppl_runtime::handler::Layout;
 use doppl_runtime::{Model, ModelError, Scenario};
 
-/// The log posterior density of a [`Scenario`] on its unconstrained parameter space.
+/// The log posterior density of a [`Scenario`] on its unconstrained parameter space,
+/// differentiated by the scenario's [`Gradient`] engine.
 ///
 /// Errors that depend on the point (an invalid parameter value, a non-finite density) are
 /// recoverable: the sampler counts a divergence. Errors of the model or data (a shape
 /// mismatch, a discrete latent site) are fatal.
 pub struct ModelDensity<'s, 'm, M: Model> {
-    scenario: &'s Scenario<'m, M>,
-    dim: usize,
+    gradient: Gradient<'s, 'm, M>,
 }
 
 impl<M: Model> Clone for ModelDensity<'_, '_, M> {
     fn clone(&self) -> Self {
         ModelDensity {
-            scenario: self.scenario,
-            dim: self.dim,
+            gradient: self.gradient.clone(),
         }
     }
 }
@@ -25,23 +26,30 @@ impl<M: Model> Clone for ModelDensity<'_, '_, M> {
 impl<'s, 'm, M: Model> ModelDensity<'s, 'm, M> {
     /// The density of `scenario`; fails if its layout cannot be computed.
     pub fn new(scenario: &'s Scenario<'m, M>) -> Result<Self, ModelError> {
-        Ok(Self::with_dim(scenario, scenario.layout()?.dim()))
+        Self::with_layout(scenario, &scenario.layout()?)
     }
 
-    /// The density of `scenario` whose layout has `dim` coordinates (already computed).
-    pub fn with_dim(scenario: &'s Scenario<'m, M>, dim: usize) -> Self {
-        ModelDensity { scenario, dim }
+    /// The density of `scenario` whose `layout` is already computed.
+    pub fn with_layout(scenario: &'s Scenario<'m, M>, layout: &Layout) -> Result<Self, ModelError> {
+        Ok(ModelDensity {
+            gradient: Gradient::new(scenario, layout)?,
+        })
+    }
+
+    /// How the gradient is computed (plate-local lanes, or the dense fallback and why).
+    pub fn gradient_mode(&self) -> &GradientMode {
+        self.gradient.mode()
     }
 }
 
 impl<M: Model> LogDensity for ModelDensity<'_, '_, M> {
     fn dim(&self) -> usize {
-        self.dim
+        self.gradient.dim()
     }
 
     fn logp_grad(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, LogpError> {
-        self.scenario
-            .log_density_grad(x, grad)
+        self.gradient
+            .logp_grad(x, grad)
             .map_err(|e| match e.is_recoverable() {
                 true => LogpError::Recoverable(e.to_string()),
                 false => LogpError::Fatal(e.to_string()),

@@ -5,6 +5,7 @@ use crate::model_density::ModelDensity;
 use crate::options::NutsOptions;
 use crate::results::SampleOutput;
 use crate::run::sample;
+use doppl_runtime::gradient::GradientMode;
 use doppl_runtime::handler::Layout;
 use doppl_runtime::{Model, ModelError, Scenario};
 
@@ -37,6 +38,8 @@ pub struct Posterior<'m, M: Model> {
     pub output: SampleOutput,
     /// The unconstrained parameter layout.
     pub layout: Layout,
+    /// How gradients were computed (plate-local lanes, or the dense fallback and why).
+    pub gradient_mode: GradientMode,
 }
 
 /// Fits `scenario` with NUTS.
@@ -49,7 +52,8 @@ pub fn nuts<'m, M: Model>(
 ) -> Result<Posterior<'m, M>, FitError> {
     let scenario = scenario.into();
     let layout = scenario.layout()?;
-    let density = ModelDensity::with_dim(&scenario, layout.dim());
+    let density = ModelDensity::with_layout(&scenario, &layout)?;
+    let gradient_mode = density.gradient_mode().clone();
     let output = sample(&density, options)?;
     if output.successful().next().is_none() {
         return Err(FitError::AllChainsFailed(
@@ -83,6 +87,7 @@ pub fn nuts<'m, M: Model>(
         chain_ids,
         output,
         layout,
+        gradient_mode,
     })
 }
 
@@ -129,6 +134,9 @@ impl<M: Model> Posterior<'_, M> {
         }
         for advice in self.output.advice() {
             out += &format!("note: {advice}\n");
+        }
+        if let GradientMode::DenseFallback { reason } = &self.gradient_mode {
+            out += &format!("note: {reason}\n");
         }
         out
     }

@@ -13,6 +13,7 @@ pub mod dist;
 pub mod error;
 pub mod flatten;
 pub mod generated;
+pub mod gradient;
 pub mod graph;
 pub mod handler;
 pub mod intervention;

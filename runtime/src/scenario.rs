@@ -1,12 +1,13 @@
 //! [`Scenario`]: a model with its conditions and interventions, ready to run.
 
 use crate::error::ModelError;
+use crate::gradient::{Gradient, LanePlan};
 use crate::handler::{
     Condition, Intervene, Layout, LayoutRecorder, LogDensityParts, LogJoint, PriorSampler, Replay,
     Unconstrainer,
 };
 use crate::model::Model;
-use crate::scalar::{Dual, Scalar};
+use crate::scalar::Scalar;
 use rand::Rng;
 
 /// A model together with what is conditioned and what is intervened on.
@@ -111,57 +112,23 @@ impl<'m, M: Model> Scenario<'m, M> {
         Ok(self.log_density_at(x)?.0)
     }
 
-    /// The log-density at `x` and its gradient, written into `grad`, by forward mode in
-    /// chunks of tangent lanes.
-    ///
-    /// Every chunk re-runs the whole model (value parts, transcendental functions and all),
-    /// so few chunks that fit `x` snugly win: up to 56 lanes per chunk, the width the
-    /// smallest of a few compiled ones that holds an even share of the parameters (measured:
-    /// 12 lanes for 12 parameters beat 16 by ~15%, one chunk of 52 for 51 parameters beat
-    /// four of 16 by 2× and one of 64 by 1.5×; see BENCHMARKS.md).
-    pub fn log_density_grad(&self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError> {
-        if grad.len() != x.len() {
-            return Err(ModelError::ParameterLength {
-                expected: x.len(),
-                found: grad.len(),
-            });
-        }
-        const MAX_WIDTH: usize = 56;
-        let share = x.len().div_ceil(x.len().div_ceil(MAX_WIDTH).max(1));
-        match share {
-            0 => self.log_density(x).map(|p| p.total()),
-            1..=4 => self.gradient_in_chunks::<4>(x, grad),
-            5..=8 => self.gradient_in_chunks::<8>(x, grad),
-            9..=12 => self.gradient_in_chunks::<12>(x, grad),
-            13..=16 => self.gradient_in_chunks::<16>(x, grad),
-            17..=24 => self.gradient_in_chunks::<24>(x, grad),
-            25..=32 => self.gradient_in_chunks::<32>(x, grad),
-            33..=40 => self.gradient_in_chunks::<40>(x, grad),
-            41..=48 => self.gradient_in_chunks::<48>(x, grad),
-            _ => self.gradient_in_chunks::<MAX_WIDTH>(x, grad),
-        }
+    /// The derivative engine for this scenario: the log-density and its gradient, with
+    /// the local latents of each plate in shared tangent lanes where that is exact (see
+    /// [`crate::gradient`]).
+    pub fn gradient(&self) -> Result<Gradient<'_, 'm, M>, ModelError> {
+        Gradient::new(self, &self.layout()?)
     }
 
-    fn gradient_in_chunks<const W: usize>(
+    /// The log-density at `x`, whose local latents share tangent lanes as `plan` says; their
+    /// per-element derivatives are added into `grad`.
+    pub(crate) fn log_density_read_off<S: Scalar>(
         &self,
-        x: &[f64],
+        x: &[S],
+        plan: &LanePlan,
         grad: &mut [f64],
-    ) -> Result<f64, ModelError> {
-        let mut seeded: Vec<Dual<W>> = x.iter().map(|&v| Dual::constant(v)).collect();
-        let mut value = 0.0;
-        for start in (0..x.len()).step_by(W) {
-            let end = (start + W).min(x.len());
-            for (lane, d) in seeded[start..end].iter_mut().enumerate() {
-                d.eps[lane] = 1.0;
-            }
-            let total = self.log_density_at(&seeded)?.0.total();
-            grad[start..end].copy_from_slice(&total.eps[..end - start]);
-            value = total.re;
-            for d in &mut seeded[start..end] {
-                d.eps = [0.0; W];
-            }
-        }
-        Ok(value)
+    ) -> Result<S, ModelError> {
+        let (_, lj) = self.run_with(LogJoint::with_read_off(x, plan, grad))?;
+        Ok(lj.finish()?.total())
     }
 
     /// The constrained values of every site (deterministic ones recomputed) at `x`.

@@ -4,6 +4,7 @@
 
 use crate::dist::{DistError, Distribution};
 use crate::error::ModelError;
+use crate::gradient::LocalTangents;
 use crate::intervention::ShiftValue;
 use crate::plate::{Plate, Unplated};
 use crate::scalar::Scalar;
@@ -20,8 +21,13 @@ pub trait Shape<S: Scalar, D: Distribution<S>>: Copy {
 
     /// The plate, if any.
     fn plate(self) -> Option<Plate>;
-    /// ln p of the value (a plate sum on a plate).
-    fn log_prob(self, d: &D, v: &Self::Value) -> Result<S, DistError>;
+    /// ln p of the value (a plate sum on a plate, each element's term shown to `locals`).
+    fn log_prob<L: LocalTangents<S>>(
+        self,
+        d: &D,
+        v: &Self::Value,
+        locals: &mut L,
+    ) -> Result<S, DistError>;
     /// A draw.
     fn sample<R: Rng + ?Sized>(self, d: &D, rng: &mut R) -> Result<Self::Plain, DistError>;
     /// A given `f64` value as a model value, its length checked against the plate.
@@ -30,9 +36,15 @@ pub trait Shape<S: Scalar, D: Distribution<S>>: Copy {
     fn lower(v: &Self::Value) -> Self::Plain;
     /// How many unconstrained reals the site takes.
     fn unconstrained_len(self, d: &D) -> usize;
-    /// The constrained value of `u` and ln |det J|.
+    /// The constrained value of `u` and ln |det J| (on a plate, each element's term shown to
+    /// `locals`).
     #[allow(clippy::wrong_self_convention)]
-    fn from_unconstrained(self, d: &D, u: &[S]) -> (Self::Value, S);
+    fn from_unconstrained<L: LocalTangents<S>>(
+        self,
+        d: &D,
+        u: &[S],
+        locals: &mut L,
+    ) -> (Self::Value, S);
     /// The unconstrained coordinates of `v`, written into `out`.
     fn to_unconstrained(self, d: &D, v: &Self::Plain, out: &mut [f64]) -> Result<(), DistError>;
 }
@@ -44,7 +56,12 @@ impl<S: Scalar, D: Distribution<S>> Shape<S, D> for Unplated {
     fn plate(self) -> Option<Plate> {
         None
     }
-    fn log_prob(self, d: &D, v: &D::Value) -> Result<S, DistError> {
+    fn log_prob<L: LocalTangents<S>>(
+        self,
+        d: &D,
+        v: &D::Value,
+        _locals: &mut L,
+    ) -> Result<S, DistError> {
         d.log_prob(v)
     }
     fn sample<R: Rng + ?Sized>(self, d: &D, rng: &mut R) -> Result<D::Plain, DistError> {
@@ -68,7 +85,12 @@ impl<S: Scalar, D: Distribution<S>> Shape<S, D> for Unplated {
     fn unconstrained_len(self, d: &D) -> usize {
         d.unconstrained_dim()
     }
-    fn from_unconstrained(self, d: &D, u: &[S]) -> (D::Value, S) {
+    fn from_unconstrained<L: LocalTangents<S>>(
+        self,
+        d: &D,
+        u: &[S],
+        _locals: &mut L,
+    ) -> (D::Value, S) {
         d.from_unconstrained(u)
     }
     fn to_unconstrained(self, d: &D, v: &D::Plain, out: &mut [f64]) -> Result<(), DistError> {
@@ -89,8 +111,13 @@ where
     fn plate(self) -> Option<Plate> {
         Some(self)
     }
-    fn log_prob(self, d: &D, v: &DVector<D::Value>) -> Result<S, DistError> {
-        d.log_prob_plate(v)
+    fn log_prob<L: LocalTangents<S>>(
+        self,
+        d: &D,
+        v: &DVector<D::Value>,
+        locals: &mut L,
+    ) -> Result<S, DistError> {
+        d.log_prob_plate_local(v, locals)
     }
     fn sample<R: Rng + ?Sized>(self, d: &D, rng: &mut R) -> Result<DVector<D::Plain>, DistError> {
         if !d.can_sample() {
@@ -119,7 +146,12 @@ where
     fn unconstrained_len(self, d: &D) -> usize {
         self.size * d.unconstrained_dim()
     }
-    fn from_unconstrained(self, d: &D, u: &[S]) -> (DVector<D::Value>, S) {
+    fn from_unconstrained<L: LocalTangents<S>>(
+        self,
+        d: &D,
+        u: &[S],
+        locals: &mut L,
+    ) -> (DVector<D::Value>, S) {
         let k = d.unconstrained_dim();
         let mut log_jac = S::zero();
         let values = DVector::from_iterator(
@@ -129,10 +161,12 @@ where
                 .enumerate()
                 .map(|(i, ui)| {
                     let (v, lj) = d.from_unconstrained_at(i, ui);
+                    locals.read(i, &lj, 1.0);
                     log_jac += lj;
                     v
                 }),
         );
+        locals.clear(&mut log_jac);
         (values, log_jac)
     }
     fn to_unconstrained(

@@ -14,6 +14,10 @@ mod lalonde_model;
 #[allow(unused_imports)]
 pub use lalonde_model::*;
 
+mod local_models;
+#[allow(unused_imports)]
+pub use local_models::*;
+
 /// A Lalonde-shaped data set: n units, k covariates, with a treatment column.
 pub struct LalondeData {
     pub x: DMatrix<f64>,
@@ -105,10 +109,25 @@ pub fn finite_difference_gradient<M: Model>(scenario: &Scenario<'_, M>, x: &[f64
         .collect()
 }
 
-/// Asserts that the forward-mode gradient matches central differences at `x`.
-pub fn assert_gradient_matches<M: Model>(scenario: &Scenario<'_, M>, x: &[f64]) {
+/// Asserts that the engine's gradient matches central differences at `x` and the dense
+/// chunked path to 1e-8 relative; returns how the engine differentiated.
+pub fn assert_gradient_matches<M: Model>(scenario: &Scenario<'_, M>, x: &[f64]) -> GradientMode {
+    let mut engine = scenario.gradient().unwrap();
     let mut grad = vec![0.0; x.len()];
-    let value = scenario.log_density_grad(x, &mut grad).unwrap();
+    let value = engine.logp_grad(x, &mut grad).unwrap();
+    let mut dense = vec![0.0; x.len()];
+    let layout = scenario.layout().unwrap();
+    let dense_value = Gradient::dense(scenario, &layout)
+        .logp_grad(x, &mut dense)
+        .unwrap();
+    assert!((value - dense_value).abs() <= 1e-10 * (1.0 + value.abs()));
+    for (i, (g, d)) in grad.iter().zip(&dense).enumerate() {
+        assert!(
+            (g - d).abs() <= 1e-8 * (1.0 + d.abs()),
+            "coordinate {i}: engine {g}, dense path {d} ({:?})",
+            engine.mode()
+        );
+    }
     let expected_value = scenario.log_density(x).unwrap().total();
     assert!(
         (value - expected_value).abs() <= 1e-9 * (1.0 + value.abs()),
@@ -122,6 +141,7 @@ pub fn assert_gradient_matches<M: Model>(scenario: &Scenario<'_, M>, x: &[f64]) 
             "coordinate {i}: forward mode {g}, finite difference {f}"
         );
     }
+    engine.mode().clone()
 }
 
 /// A deterministic pseudo-random point in (-1, 1)^d.

@@ -2,6 +2,7 @@
 
 use super::common::{check_finite, check_param, out_of_support, reject_batched, sample_each};
 use super::{DistError, Distribution, IntoParam, Param, Support, check_batch};
+use crate::gradient::LocalTangents;
 use crate::scalar::{Scalar, log_sigmoid_and_derivative_f64};
 use nalgebra::DVector;
 use rand::Rng;
@@ -132,7 +133,11 @@ impl<S: Scalar> Distribution<S> for Bernoulli<S> {
         Ok(weighted(one, 1.0 - one, self.log_probs(0)))
     }
     /// With scalar parameters only the number of ones is needed: k ln p + (n − k) ln(1 − p).
-    fn log_prob_plate(&self, vs: &DVector<f64>) -> Result<S, DistError> {
+    fn log_prob_plate_local<L: crate::gradient::LocalTangents<S>>(
+        &self,
+        vs: &DVector<f64>,
+        locals: &mut L,
+    ) -> Result<S, DistError> {
         let n = vs.len();
         check_batch(self.batch_len(), n)?;
         if self.batch_len().is_none() {
@@ -150,17 +155,20 @@ impl<S: Scalar> Distribution<S> for Bernoulli<S> {
             return Ok(weighted(ones as f64, (n - ones) as f64, self.log_probs(0)));
         }
         if let BernoulliParam::Logits(Param::Vector(logits)) = &self.param {
-            return logits_plate(logits, vs);
+            return logits_plate(logits, vs, locals);
         }
         let mut acc = S::zero();
         for (i, v) in vs.iter().enumerate() {
             let (log_p, log_q) = self.log_probs(i);
-            acc += if as_bool(*v).map_err(|e| e.at(i))? {
+            let term = if as_bool(*v).map_err(|e| e.at(i))? {
                 log_p
             } else {
                 log_q
             };
+            locals.read(i, &term, 1.0);
+            acc += term;
         }
+        locals.clear(&mut acc);
         Ok(acc)
     }
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
@@ -191,7 +199,11 @@ impl<S: Scalar> Distribution<S> for Bernoulli<S> {
 /// Σᵢ ln σ(±lᵢ) for per-element logits: only the branch the value selects is evaluated
 /// (one `exp`, one `ln_1p`), and each element's derivative is folded into the sum in one
 /// pass over the lanes.
-fn logits_plate<S: Scalar>(logits: &DVector<S>, vs: &DVector<f64>) -> Result<S, DistError> {
+fn logits_plate<S: Scalar, L: LocalTangents<S>>(
+    logits: &DVector<S>,
+    vs: &DVector<f64>,
+    locals: &mut L,
+) -> Result<S, DistError> {
     let mut acc = S::zero();
     for (i, (l, v)) in logits.as_slice().iter().zip(vs.as_slice()).enumerate() {
         // ln σ(−l) = ln σ(l) with l ↦ −l, whose derivative in l changes sign.
@@ -201,8 +213,10 @@ fn logits_plate<S: Scalar>(logits: &DVector<S>, vs: &DVector<f64>) -> Result<S, 
             -1.0
         };
         let (f0, f1) = log_sigmoid_and_derivative_f64(sign * l.re());
+        locals.read(i, l, sign * f1);
         acc = acc.add_chain(*l, f0, sign * f1);
     }
+    locals.clear(&mut acc);
     Ok(acc)
 }
 

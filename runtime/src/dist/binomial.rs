@@ -124,7 +124,11 @@ impl<S: Scalar> Distribution<S> for Binomial<S> {
         Ok(lp + ln_binomial(n, *k))
     }
     /// With a scalar probability only Σk and Σ ln C(n, k) are needed, both plain `f64`.
-    fn log_prob_plate(&self, ks: &DVector<u64>) -> Result<S, DistError> {
+    fn log_prob_plate_local<L: crate::gradient::LocalTangents<S>>(
+        &self,
+        ks: &DVector<u64>,
+        locals: &mut L,
+    ) -> Result<S, DistError> {
         check_batch(self.batch_len(), ks.len())?;
         let n = self.total_count;
         let mut log_choose = 0.0;
@@ -139,8 +143,11 @@ impl<S: Scalar> Distribution<S> for Binomial<S> {
         }
         let mut acc = S::zero();
         for (i, k) in ks.iter().enumerate() {
-            acc += self.weighted(*k as f64, (n - k) as f64, i);
+            let term = self.weighted(*k as f64, (n - k) as f64, i);
+            locals.read(i, &term, 1.0);
+            acc += term;
         }
+        locals.clear(&mut acc);
         Ok(acc + log_choose)
     }
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {

@@ -120,7 +120,11 @@ impl<S: Scalar> Distribution<S> for Categorical<S> {
         Ok(self.log_probs[*k])
     }
     /// Counts per category, then Σ_k count_k ln p_k: K scalar operations, not n.
-    fn log_prob_plate(&self, ks: &DVector<usize>) -> Result<S, DistError> {
+    fn log_prob_plate_local<L: crate::gradient::LocalTangents<S>>(
+        &self,
+        ks: &DVector<usize>,
+        _locals: &mut L,
+    ) -> Result<S, DistError> {
         let mut counts = vec![0usize; self.num_categories()];
         for (i, &k) in ks.iter().enumerate() {
             self.check_category(k).map_err(|e| e.at(i))?;

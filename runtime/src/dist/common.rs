@@ -2,6 +2,7 @@
 //! the plate sum that computes parameter-only terms once when the parameters are scalar.
 
 use super::{DistError, Param, Support, check_batch};
+use crate::gradient::LocalTangents;
 use crate::scalar::Scalar;
 use nalgebra::DVector;
 
@@ -127,9 +128,11 @@ pub(crate) fn single_log_prob<S: Scalar, D: ElementDensity<S>>(
 }
 
 /// Σᵢ ln p(vᵢ), with the normaliser computed once (times n) when the parameters are scalar.
-pub(crate) fn plate_log_prob<S: Scalar, D: ElementDensity<S>>(
+/// Each element's term is shown to `locals` before it is added.
+pub(crate) fn plate_log_prob<S: Scalar, D: ElementDensity<S>, L: LocalTangents<S>>(
     dist: &D,
     vs: &DVector<D::Value>,
+    locals: &mut L,
 ) -> Result<S, DistError>
 where
     D::Value: nalgebra::Scalar,
@@ -140,14 +143,20 @@ where
     if dist.batch().is_none() {
         let prep = dist.prepare(0);
         for (i, v) in vs.iter().enumerate() {
-            acc += dist.kernel(&prep, v).map_err(|e| e.at(i))?;
+            let term = dist.kernel(&prep, v).map_err(|e| e.at(i))?;
+            locals.read(i, &term, 1.0);
+            acc += term;
         }
+        locals.clear(&mut acc);
         return Ok(acc + dist.normalizer(&prep) * n as f64);
     }
     for (i, v) in vs.iter().enumerate() {
         let prep = dist.prepare(i);
-        acc += dist.kernel(&prep, v).map_err(|e| e.at(i))? + dist.normalizer(&prep);
+        let term = dist.kernel(&prep, v).map_err(|e| e.at(i))? + dist.normalizer(&prep);
+        locals.read(i, &term, 1.0);
+        acc += term;
     }
+    locals.clear(&mut acc);
     Ok(acc)
 }
 
@@ -232,8 +241,12 @@ macro_rules! scalar_distribution {
             fn log_prob(&self, v: &S) -> Result<S, DistError> {
                 $crate::dist::common::single_log_prob(self, v)
             }
-            fn log_prob_plate(&self, vs: &nalgebra::DVector<S>) -> Result<S, DistError> {
-                $crate::dist::common::plate_log_prob(self, vs)
+            fn log_prob_plate_local<L: $crate::gradient::LocalTangents<S>>(
+                &self,
+                vs: &nalgebra::DVector<S>,
+                locals: &mut L,
+            ) -> Result<S, DistError> {
+                $crate::dist::common::plate_log_prob(self, vs, locals)
             }
             fn can_sample(&self) -> bool {
                 ScalarFamily::sampleable(self)

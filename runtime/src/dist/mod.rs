@@ -46,6 +46,7 @@ pub use student_t::StudentT;
 pub use support::Support;
 pub use uniform::Uniform;
 
+use crate::gradient::{LocalTangents, NoLocals};
 use crate::scalar::Scalar;
 use nalgebra::DVector;
 use rand::Rng;
@@ -86,7 +87,21 @@ pub trait Distribution<S: Scalar>: Sized {
 
     /// Σᵢ ln p(vᵢ) over a plate, parameter `i` of vectorized parameters going with `vᵢ`.
     /// Parameter-only terms (ln σ, ln Γ(α) …) are computed once, not once per element.
-    fn log_prob_plate(&self, vs: &DVector<Self::Value>) -> Result<S, DistError>;
+    fn log_prob_plate(&self, vs: &DVector<Self::Value>) -> Result<S, DistError> {
+        self.log_prob_plate_local(vs, &mut NoLocals)
+    }
+
+    /// [`Distribution::log_prob_plate`], showing each element's contribution to `locals`
+    /// (and clearing their shared lanes from the sum) so that the derivative engine can read
+    /// per-element derivatives of local latents ([`crate::gradient`]).
+    ///
+    /// A family that cannot split its sum per element shows nothing: the engine then finds
+    /// the shared lanes in the sum and falls back to the dense path, correct either way.
+    fn log_prob_plate_local<L: LocalTangents<S>>(
+        &self,
+        vs: &DVector<Self::Value>,
+        locals: &mut L,
+    ) -> Result<S, DistError>;
 
     /// Whether draws exist (false for improper priors, whose `sample` returns NaN).
     fn can_sample(&self) -> bool {

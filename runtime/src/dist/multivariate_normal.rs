@@ -167,7 +167,11 @@ impl<S: Scalar> Distribution<S> for MultivariateNormal<S> {
     fn log_prob(&self, v: &DVector<S>) -> Result<S, DistError> {
         Ok(self.kernel(v)? + self.log_norm)
     }
-    fn log_prob_plate(&self, vs: &DVector<DVector<S>>) -> Result<S, DistError> {
+    fn log_prob_plate_local<L: crate::gradient::LocalTangents<S>>(
+        &self,
+        vs: &DVector<DVector<S>>,
+        _locals: &mut L,
+    ) -> Result<S, DistError> {
         Ok(vector_plate_sum(vs, |v| self.kernel(v))? + self.log_norm * vs.len() as f64)
     }
     /// μ + L z with z standard normal.

@@ -1,6 +1,7 @@
 //! The normal distribution N(loc, scale²).
 
 use super::{DistError, Distribution, IntoParam, Param, Support, check_batch};
+use crate::gradient::LocalTangents;
 use crate::scalar::Scalar;
 use nalgebra::DVector;
 use rand::Rng;
@@ -91,7 +92,11 @@ impl<S: Scalar> Distribution<S> for Normal<S> {
         Ok(-(z * z) * 0.5 - log_scale(&self.scale, 0) - LN_SQRT_2PI)
     }
 
-    fn log_prob_plate(&self, vs: &DVector<S>) -> Result<S, DistError> {
+    fn log_prob_plate_local<L: LocalTangents<S>>(
+        &self,
+        vs: &DVector<S>,
+        locals: &mut L,
+    ) -> Result<S, DistError> {
         let n = vs.len();
         check_batch(self.batch_len(), n)?;
         // Slices, not nalgebra's strided iterators, in the per-element loops: they vectorize.
@@ -102,16 +107,19 @@ impl<S: Scalar> Distribution<S> for Normal<S> {
         match (&self.loc, &self.scale) {
             // Scalar scale: Σ (x − μ)² / 2σ² + n ln σ, with ln σ and 1/σ² computed once.
             (loc, Param::Const(_) | Param::Scalar(_)) => {
-                let ss = sum_of_squares(vs, loc);
                 let inv_var = self.scale.at(0).powi(2).recip();
+                let ss = sum_of_squares(vs, loc, locals, -0.5 * inv_var.re());
                 Ok(-(ss * inv_var) * 0.5 - log_scale(&self.scale, 0) * n_f - LN_SQRT_2PI * n_f)
             }
             (loc, Param::Vector(scale)) => {
                 let mut acc = S::zero();
                 for (i, v) in vs.iter().enumerate() {
                     let z = (*v - loc.at(i)) / scale[i];
-                    acc += z * z * 0.5 + scale[i].ln();
+                    let term = z * z * 0.5 + scale[i].ln();
+                    locals.read(i, &term, -1.0);
+                    acc += term;
                 }
+                locals.clear(&mut acc);
                 Ok(-acc - LN_SQRT_2PI * n_f)
             }
         }
@@ -149,21 +157,34 @@ impl<S: Scalar> Distribution<S> for Normal<S> {
 
 /// Σᵢ (vᵢ − locᵢ)², each square folded into the sum in one pass over the lanes
 /// (d(d²) = 2d·dd), with the vector case looped over slices rather than `Param::at`.
-fn sum_of_squares<S: Scalar>(vs: &DVector<S>, loc: &Param<S>) -> S {
+///
+/// The caller multiplies the sum by a factor whose value part is `weight`; element `i`'s own
+/// derivative, `weight · 2dᵢ · ddᵢ`, goes to `locals` and the shared lanes of the sum are
+/// cleared.
+fn sum_of_squares<S: Scalar, L: LocalTangents<S>>(
+    vs: &DVector<S>,
+    loc: &Param<S>,
+    locals: &mut L,
+    weight: f64,
+) -> S {
     let mut ss = S::zero();
-    let mut add = |d: S| {
+    let active = locals.is_active();
+    let mut add = |i: usize, d: S| {
         let r = d.re();
+        if active {
+            locals.read(i, &d, weight * 2.0 * r);
+        }
         ss = ss.add_chain(d, r * r, 2.0 * r);
     };
+    let values = vs.as_slice().iter().enumerate();
     match loc {
-        Param::Vector(mu) => vs
-            .as_slice()
-            .iter()
+        Param::Vector(mu) => values
             .zip(mu.as_slice())
-            .for_each(|(v, m)| add(*v - *m)),
-        Param::Scalar(m) => vs.as_slice().iter().for_each(|v| add(*v - *m)),
-        Param::Const(c) => vs.as_slice().iter().for_each(|v| add(*v - *c)),
+            .for_each(|((i, v), m)| add(i, *v - *m)),
+        Param::Scalar(m) => values.for_each(|(i, v)| add(i, *v - *m)),
+        Param::Const(c) => values.for_each(|(i, v)| add(i, *v - *c)),
     }
+    locals.clear(&mut ss);
     ss
 }
 

@@ -54,7 +54,11 @@ impl<S: Scalar> Distribution<S> for Poisson<S> {
         Ok(ln_at(&self.rate, 0) * (*k as f64) - self.rate.at(0) - ln_factorial(*k))
     }
     /// With a scalar rate: (Σk) ln λ − nλ − Σ ln k!, the sums in plain `f64`.
-    fn log_prob_plate(&self, ks: &DVector<u64>) -> Result<S, DistError> {
+    fn log_prob_plate_local<L: crate::gradient::LocalTangents<S>>(
+        &self,
+        ks: &DVector<u64>,
+        locals: &mut L,
+    ) -> Result<S, DistError> {
         let n = ks.len();
         check_batch(self.batch_len(), n)?;
         let log_factorials: f64 = ks.iter().map(|&k| ln_factorial(k)).sum();
@@ -65,8 +69,11 @@ impl<S: Scalar> Distribution<S> for Poisson<S> {
         }
         let mut acc = S::zero();
         for (i, &k) in ks.iter().enumerate() {
-            acc += ln_at(&self.rate, i) * (k as f64) - self.rate.at(i);
+            let term = ln_at(&self.rate, i) * (k as f64) - self.rate.at(i);
+            locals.read(i, &term, 1.0);
+            acc += term;
         }
+        locals.clear(&mut acc);
         Ok(acc - log_factorials)
     }
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {

@@ -17,8 +17,8 @@ pub struct ParamBlock {
     pub offset: usize,
     /// Number of unconstrained reals.
     pub len: usize,
-    /// The plate's size, if the site is on one.
-    pub plate_size: Option<usize>,
+    /// The plate, if the site is on one.
+    pub plate: Option<crate::Plate>,
     /// The support the block is mapped onto.
     pub support: Support,
 }
@@ -96,11 +96,13 @@ impl<M: Model> Handler<M, f64> for LayoutRecorder {
             family: D::NAME,
             offset: self.layout.dim(),
             len,
-            plate_size: shape.plate().map(|p| p.size),
+            plate: shape.plate(),
             support: dist.support(),
         });
         let point = self.point(len);
-        Ok(shape.from_unconstrained(&dist, &point).0)
+        Ok(shape
+            .from_unconstrained(&dist, &point, &mut crate::gradient::NoLocals)
+            .0)
     }
 
     /// Observed data are checked here, once, so that a NaN or a value outside the support
@@ -119,7 +121,7 @@ impl<M: Model> Handler<M, f64> for LayoutRecorder {
     {
         let v = shape.lift(T::NAME, value)?;
         shape
-            .log_prob(dist, &v)
+            .log_prob(dist, &v, &mut crate::gradient::NoLocals)
             .map_err(|e| ModelError::at_site(T::NAME, e))?;
         Ok(v)
     }

@@ -3,6 +3,7 @@
 use super::{Handler, Known};
 use crate::dist::Distribution;
 use crate::error::ModelError;
+use crate::gradient::{LanePlan, NoLocals, ReadOff};
 use crate::model::{Model, Site};
 use crate::scalar::Scalar;
 use crate::shape::Shape;
@@ -37,6 +38,8 @@ impl<S: Scalar> LogDensityParts<S> {
 /// supports and accumulates [`LogDensityParts`].
 pub struct LogJoint<'x, S> {
     x: &'x [S],
+    /// Plate-local derivatives: the lane plan and the gradient they are read into.
+    read_off: Option<(&'x LanePlan, &'x mut [f64])>,
     position: usize,
     first_non_finite: Option<(&'static str, f64)>,
     /// The accumulated log-density.
@@ -48,11 +51,66 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
     pub fn new(x: &'x [S]) -> Self {
         LogJoint {
             x,
+            read_off: None,
             position: 0,
             first_non_finite: None,
             parts: LogDensityParts::zero(),
         }
     }
+    /// Reads latents from `x`, whose local latents share tangent lanes as `plan` says; their
+    /// per-element derivatives are read off into `grad` ([`crate::gradient`]).
+    pub fn with_read_off(x: &'x [S], plan: &'x LanePlan, grad: &'x mut [f64]) -> Self {
+        LogJoint {
+            read_off: Some((plan, grad)),
+            ..Self::new(x)
+        }
+    }
+
+    /// The shared lanes read off in the plate sums of `plate` (none without read-off).
+    fn lanes_for(&self, plate: Option<crate::Plate>) -> &'x [crate::gradient::LocalLane] {
+        let plan: Option<&'x LanePlan> = self.read_off.as_ref().map(|(plan, _)| *plan);
+        match (plan, plate) {
+            (Some(plan), Some(plate)) => plan.lanes_of(plate.name),
+            _ => &[],
+        }
+    }
+
+    /// ln p of a site's value, plate sums reading off the plate's local lanes.
+    fn score<D: Distribution<S>, P: Shape<S, D>>(
+        &mut self,
+        site: &'static str,
+        dist: &D,
+        shape: P,
+        value: &P::Value,
+    ) -> Result<S, ModelError> {
+        let lanes = self.lanes_for(shape.plate());
+        let lp = match &mut self.read_off {
+            Some((_, grad)) if !lanes.is_empty() => {
+                shape.log_prob(dist, value, &mut ReadOff::new(lanes, grad))
+            }
+            _ => shape.log_prob(dist, value, &mut NoLocals),
+        };
+        lp.map_err(|e| ModelError::at_site(site, e))
+    }
+
+    /// The constrained value of the next `len` coordinates and ln |det J|, the Jacobian
+    /// terms of local latents read off per element.
+    fn constrain<D: Distribution<S>, P: Shape<S, D>>(
+        &mut self,
+        dist: &D,
+        shape: P,
+        end: usize,
+    ) -> (P::Value, S) {
+        let u = &self.x[self.position..end];
+        let lanes = self.lanes_for(shape.plate());
+        match &mut self.read_off {
+            Some((_, grad)) if !lanes.is_empty() => {
+                shape.from_unconstrained(dist, u, &mut ReadOff::new(lanes, grad))
+            }
+            _ => shape.from_unconstrained(dist, u, &mut NoLocals),
+        }
+    }
+
     /// Checks that the whole vector was used and that the density is finite.
     pub fn finish(self) -> Result<LogDensityParts<S>, ModelError> {
         if self.position != self.x.len() {
@@ -97,11 +155,9 @@ impl<M: Model, S: Scalar> Handler<M, S> for LogJoint<'_, S> {
                 found: self.x.len(),
             });
         }
-        let (value, log_jac) = shape.from_unconstrained(&dist, &self.x[self.position..end]);
+        let (value, log_jac) = self.constrain(&dist, shape, end);
         self.position = end;
-        let lp = shape
-            .log_prob(&dist, &value)
-            .map_err(|e| ModelError::at_site(T::NAME, e))?;
+        let lp = self.score(T::NAME, &dist, shape, &value)?;
         self.track(T::NAME, &(lp + log_jac));
         self.parts.log_jacobian += log_jac;
         self.parts.log_prior += lp;
@@ -121,9 +177,7 @@ impl<M: Model, S: Scalar> Handler<M, S> for LogJoint<'_, S> {
         P: Shape<S, D>,
     {
         let v = shape.lift(T::NAME, value)?;
-        let lp = shape
-            .log_prob(dist, &v)
-            .map_err(|e| ModelError::at_site(T::NAME, e))?;
+        let lp = self.score(T::NAME, dist, shape, &v)?;
         self.track(T::NAME, &lp);
         match why {
             Known::Observed => self.parts.log_likelihood += lp,

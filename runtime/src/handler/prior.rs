@@ -64,7 +64,7 @@ impl<M: Model, R: Rng + ?Sized> Handler<M, f64> for PriorSampler<'_, R> {
         let v = shape.lift(T::NAME, value)?;
         if why == Known::Observed {
             self.log_likelihood += shape
-                .log_prob(dist, &v)
+                .log_prob(dist, &v, &mut crate::gradient::NoLocals)
                 .map_err(|e| ModelError::at_site(T::NAME, e))?;
         }
         Ok(v)

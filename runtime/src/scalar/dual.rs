@@ -303,6 +303,14 @@ impl<const W: usize> Scalar for Dual<W> {
         }
     }
     #[inline]
+    fn tangent(&self, lane: usize) -> f64 {
+        self.eps[lane]
+    }
+    #[inline]
+    fn clear_tangent(&mut self, lane: usize) {
+        self.eps[lane] = 0.0;
+    }
+    #[inline]
     fn exp(self) -> Self {
         let e = self.re.exp();
         self.chain(e, e)

@@ -159,6 +159,20 @@ pub trait Scalar:
     fn max(self, other: Self) -> Self {
         if self.re() >= other.re() { self } else { other }
     }
+
+    /// The derivative in tangent lane `lane` (0 for numbers without lanes). The derivative
+    /// engine reads plate-local derivatives off a lane shared by a plate's elements
+    /// ([`crate::gradient`]).
+    #[inline]
+    fn tangent(&self, lane: usize) -> f64 {
+        let _ = lane;
+        0.0
+    }
+    /// Sets the derivative in tangent lane `lane` to zero (nothing without lanes).
+    #[inline]
+    fn clear_tangent(&mut self, lane: usize) {
+        let _ = lane;
+    }
 }
 
 /// Rows per block in [`Scalar::add_data_matvec`]: 128 duals of 17 lanes are 17 KiB.

@@ -1,0 +1,306 @@
+//! [`Gradient`]: the log-density and its gradient at a point, plate-aware when it can be.
+
+use super::plan::LanePlan;
+use crate::error::ModelError;
+use crate::handler::Layout;
+use crate::model::Model;
+use crate::scalar::Dual;
+use crate::scenario::Scenario;
+use rand::{RngExt, SeedableRng};
+
+/// The widest dual the engine compiles: one pass of up to 56 lanes. Few chunks that fit
+/// snugly win (measured: 12 lanes for 12 parameters beat 16 by ~15%, one chunk of 52 for 51
+/// parameters beat four of 16 by 2× and one of 64 by 1.5×; see BENCHMARKS.md).
+const MAX_WIDTH: usize = 56;
+
+/// Calls `$self.$pass::<W>($args)` for the smallest compiled width `W ≥ $needed`.
+macro_rules! by_width {
+    ($needed:expr, $self:ident . $pass:ident ( $($arg:expr),* )) => {
+        match $needed {
+            0..=4 => $self.$pass::<4>($($arg),*),
+            5..=8 => $self.$pass::<8>($($arg),*),
+            9..=12 => $self.$pass::<12>($($arg),*),
+            13..=16 => $self.$pass::<16>($($arg),*),
+            17..=24 => $self.$pass::<24>($($arg),*),
+            25..=32 => $self.$pass::<32>($($arg),*),
+            33..=40 => $self.$pass::<40>($($arg),*),
+            41..=48 => $self.$pass::<48>($($arg),*),
+            _ => $self.$pass::<MAX_WIDTH>($($arg),*),
+        }
+    };
+}
+
+/// How the engine differentiates a model.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum GradientMode {
+    /// Every coordinate has its own lane (no local latents), in chunks.
+    Chunked,
+    /// The local latents of each plate share a lane per site ([`super::local`]).
+    PlateLocal {
+        /// The local latent sites.
+        sites: Vec<&'static str>,
+    },
+    /// The model has local latents but mixes their elements across the plate: every
+    /// coordinate gets its own lane (correct, O(N) times slower).
+    DenseFallback {
+        /// What was found.
+        reason: String,
+    },
+}
+
+/// The result of a plate-local evaluation: the value, or the local site found mixed.
+enum PlateLocalPass {
+    Done(f64),
+    Mixed(&'static str),
+}
+
+/// The log-density of a scenario and its gradient on the unconstrained space.
+///
+/// Built once per scenario ([`Scenario::gradient`]); cheap to clone (one per chain).
+#[derive(Debug)]
+pub struct Gradient<'s, 'm, M: Model> {
+    scenario: &'s Scenario<'m, M>,
+    plan: LanePlan,
+    dim: usize,
+    mode: GradientMode,
+}
+
+impl<M: Model> Clone for Gradient<'_, '_, M> {
+    fn clone(&self) -> Self {
+        Gradient {
+            scenario: self.scenario,
+            plan: self.plan.clone(),
+            dim: self.dim,
+            mode: self.mode.clone(),
+        }
+    }
+}
+
+impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
+    /// The engine for `scenario` with its `layout`: plate-local when the layout has local
+    /// latents and the checks pass at a valid point (see the module docs), chunked otherwise.
+    pub fn new(scenario: &'s Scenario<'m, M>, layout: &Layout) -> Result<Self, ModelError> {
+        let plan = LanePlan::new(layout);
+        let mut engine = Self::dense(scenario, layout);
+        if plan.local_lanes() == 0 {
+            return Ok(engine);
+        }
+        if plan.local_lanes() >= MAX_WIDTH {
+            engine.mode = GradientMode::DenseFallback {
+                reason: format!(
+                    "{} local latent sites need more than {MAX_WIDTH} shared lanes",
+                    plan.local_lanes()
+                ),
+            };
+            return Ok(engine);
+        }
+        let sites = plan.plates().iter().flat_map(|p| p.sites.clone()).collect();
+        engine.plan = plan;
+        engine.mode = GradientMode::PlateLocal { sites };
+        engine.verify()?;
+        Ok(engine)
+    }
+
+    /// The reference engine: every coordinate its own lane, in chunks, whatever the model.
+    pub fn dense(scenario: &'s Scenario<'m, M>, layout: &Layout) -> Self {
+        Gradient {
+            scenario,
+            plan: LanePlan::default(),
+            dim: layout.dim(),
+            mode: GradientMode::Chunked,
+        }
+    }
+
+    /// How this engine differentiates.
+    pub fn mode(&self) -> &GradientMode {
+        &self.mode
+    }
+
+    /// The number of unconstrained coordinates.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// The log-density at `x`; its gradient is written into `grad`.
+    pub fn logp_grad(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError> {
+        for found in [x.len(), grad.len()] {
+            if found != self.dim {
+                return Err(ModelError::ParameterLength {
+                    expected: self.dim,
+                    found,
+                });
+            }
+        }
+        if !matches!(self.mode, GradientMode::PlateLocal { .. }) {
+            return self.chunked(x, grad);
+        }
+        match self.plate_local(x, grad)? {
+            PlateLocalPass::Done(value) => Ok(value),
+            PlateLocalPass::Mixed(site) => {
+                self.mode = GradientMode::DenseFallback {
+                    reason: mixed_reason(site, "a term outside its plate depends on it"),
+                };
+                self.chunked(x, grad)
+            }
+        }
+    }
+
+    /// Every coordinate in its own lane, in chunks of up to [`MAX_WIDTH`].
+    fn chunked(&self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError> {
+        let share = x.len().div_ceil(x.len().div_ceil(MAX_WIDTH).max(1));
+        if share == 0 {
+            return self.scenario.log_density(x).map(|p| p.total());
+        }
+        by_width!(share, self.chunked_pass(x, grad))
+    }
+
+    fn chunked_pass<const W: usize>(&self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError> {
+        let mut seeded: Vec<Dual<W>> = x.iter().map(|&v| Dual::constant(v)).collect();
+        let mut value = 0.0;
+        for start in (0..x.len()).step_by(W) {
+            let end = (start + W).min(x.len());
+            for (lane, d) in seeded[start..end].iter_mut().enumerate() {
+                d.eps[lane] = 1.0;
+            }
+            let total = self.scenario.log_density_at(&seeded)?.0.total();
+            grad[start..end].copy_from_slice(&total.eps[..end - start]);
+            value = total.re;
+            for d in &mut seeded[start..end] {
+                d.eps = [0.0; W];
+            }
+        }
+        Ok(value)
+    }
+
+    /// Local latents in shared lanes `0..K`, globals in chunks after them.
+    fn plate_local(&self, x: &[f64], grad: &mut [f64]) -> Result<PlateLocalPass, ModelError> {
+        let k = self.plan.local_lanes();
+        let globals = self.plan.globals().len();
+        let passes = globals.div_ceil(MAX_WIDTH - k).max(1);
+        by_width!(k + globals.div_ceil(passes), self.plate_local_pass(x, grad))
+    }
+
+    fn plate_local_pass<const W: usize>(
+        &self,
+        x: &[f64],
+        grad: &mut [f64],
+    ) -> Result<PlateLocalPass, ModelError> {
+        let k = self.plan.local_lanes();
+        let mut seeded: Vec<Dual<W>> = x.iter().map(|&v| Dual::constant(v)).collect();
+        self.seed_locals(&mut seeded, grad, 1.0);
+        let globals = self.plan.globals();
+        let chunk = (W - k).max(1);
+        let mut value = 0.0;
+        for (pass, start) in (0..globals.len().max(1)).step_by(chunk).enumerate() {
+            let block = &globals[start.min(globals.len())..(start + chunk).min(globals.len())];
+            for (j, &i) in block.iter().enumerate() {
+                seeded[i].eps[k + j] = 1.0;
+            }
+            let total = if pass == 0 {
+                let total = self
+                    .scenario
+                    .log_density_read_off(&seeded, &self.plan, grad)?;
+                if let Some(lane) =
+                    (0..k).find(|&l| total.eps[l] != 0.0 && total.eps[l].is_finite())
+                {
+                    return Ok(PlateLocalPass::Mixed(
+                        self.plan.site_of_lane(lane).unwrap_or("?"),
+                    ));
+                }
+                self.seed_locals(&mut seeded, &mut [], 0.0);
+                total
+            } else {
+                self.scenario.log_density_at(&seeded)?.0.total()
+            };
+            for (j, &i) in block.iter().enumerate() {
+                grad[i] = total.eps[k + j];
+                seeded[i].eps[k + j] = 0.0;
+            }
+            value = total.re;
+        }
+        Ok(PlateLocalPass::Done(value))
+    }
+
+    /// Sets the shared lane of every local element to `seed` and zeroes its gradient entries
+    /// (when `grad` is given).
+    fn seed_locals<const W: usize>(&self, seeded: &mut [Dual<W>], grad: &mut [f64], seed: f64) {
+        for l in self.plan.plates().iter().flat_map(|p| &p.lanes) {
+            for d in &mut seeded[l.offset..l.offset + l.len] {
+                d.eps[l.lane] = seed;
+            }
+            if let Some(g) = grad.get_mut(l.offset..l.offset + l.len) {
+                g.fill(0.0);
+            }
+        }
+    }
+
+    /// Checks the plate-local gradient at a valid point against directional derivatives
+    /// along random directions (one forward pass each); falls back to the dense path if they
+    /// disagree or a shared lane leaks out of its plate.
+    fn verify(&mut self) -> Result<(), ModelError> {
+        let Some(point) = self.valid_point() else {
+            return Ok(());
+        };
+        let mut grad = vec![0.0; self.dim];
+        if let PlateLocalPass::Mixed(site) = self.plate_local(&point, &mut grad)? {
+            self.mode = GradientMode::DenseFallback {
+                reason: mixed_reason(site, "a term outside its plate depends on it"),
+            };
+            return Ok(());
+        }
+        let mut rng = rand::rngs::StdRng::seed_from_u64(0x6772_6164);
+        for _ in 0..2 {
+            let v: Vec<f64> = (0..self.dim).map(|_| rng.random_range(-1.0..1.0)).collect();
+            let seeded: Vec<Dual<1>> = point
+                .iter()
+                .zip(&v)
+                .map(|(&p, &vi)| Dual { re: p, eps: [vi] })
+                .collect();
+            let along = self.scenario.log_density_at(&seeded)?.0.total().eps[0];
+            let dot: f64 = grad.iter().zip(&v).map(|(g, vi)| g * vi).sum();
+            let scale: f64 = grad.iter().zip(&v).map(|(g, vi)| (g * vi).abs()).sum();
+            if (along - dot).abs() > 1e-7 * (scale + along.abs()) + 1e-12 {
+                self.mode = GradientMode::DenseFallback {
+                    reason: format!(
+                        "the plate-local gradient disagrees with a directional derivative \
+                         ({dot} vs {along}): an element's terms depend on other elements of a \
+                         local latent ({})",
+                        self.plan
+                            .plates()
+                            .iter()
+                            .flat_map(|p| p.sites.iter().copied())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    /// A point where the log-density is finite: a seeded uniform(−2, 2) point (so that the
+    /// check does not sit on a symmetric zero), else the origin.
+    fn valid_point(&self) -> Option<Vec<f64>> {
+        let ok = |x: &Vec<f64>| {
+            self.scenario
+                .log_density(x)
+                .is_ok_and(|p| p.total().is_finite())
+        };
+        (0..100u64)
+            .map(|seed| {
+                let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+                (0..self.dim).map(|_| rng.random_range(-2.0..2.0)).collect()
+            })
+            .chain(std::iter::once(vec![0.0; self.dim]))
+            .find(ok)
+    }
+}
+
+fn mixed_reason(site: &str, what: &str) -> String {
+    format!(
+        "local latent `{site}` is mixed across its plate ({what}); gradients use the dense \
+         path, O(N) times slower"
+    )
+}

@@ -1,0 +1,28 @@
+//! The derivative engine: how a scenario's log-density is differentiated.
+//!
+//! A [`Scenario`](crate::Scenario) says *what* is evaluated (conditions, interventions,
+//! layout); this module says *how* it is differentiated, in forward mode with the dense dual
+//! [`Dual`](crate::scalar::Dual):
+//!
+//! - **Global parameters** get a tangent lane each, in chunks of up to 56 lanes (every chunk
+//!   re-runs the model).
+//! - **Local latents** (one value per element of a plate, such as a per-unit confounder)
+//!   share one lane per site: the plate's conditional independence means element `i` of the
+//!   site enters only element `i`'s terms, so every plate sum reads each element's
+//!   derivative off the shared lane before summing ([`local`]). A gradient then costs
+//!   O(N · (G + K)) for N units, G globals and K local sites, instead of O(N · (G + K·N)).
+//! - **Mixing is never silent.** A model that combines a local latent's elements across its
+//!   plate (a sum over units, a shifted index) breaks that premise. Two guards catch it: a
+//!   term that is not read off per element but still carries a shared lane (found at every
+//!   evaluation), and, when the engine is built, a directional-derivative check of the
+//!   plate-local gradient against one forward pass along random directions (found whatever
+//!   the model computes). Either switches the engine to the dense chunked path, and
+//!   [`Gradient::mode`] says why.
+
+mod engine;
+pub mod local;
+mod plan;
+
+pub use engine::{Gradient, GradientMode};
+pub use local::{LocalLane, LocalTangents, NoLocals, ReadOff};
+pub use plan::{LanePlan, PlateLanes};

@@ -1,0 +1,122 @@
+//! Plate-aware derivatives: models with one latent per unit differentiate with the unit
+//! latents in one shared tangent lane (O(N · (G + 1)) per gradient), match finite
+//! differences and the dense chunked path, and fall back to the dense path, with the
+//! reason, when the model mixes a local latent across its plate.
+
+mod common;
+
+use common::*;
+use doppl::prelude::*;
+use rand::RngExt;
+
+/// A global site whose mean is the sum of a local latent over its plate.
+#[model]
+fn summed_locals(n: usize) {
+    let units = plate!(n);
+    let mu = sample!(Normal::new(0.0, 1.0));
+    let z = sample!(Normal::new(mu, 1.0), units);
+    let total = sample!(Normal::new(z.sum(), 1.0));
+}
+
+/// Each unit's outcome reads its neighbour's latent: no lane can see that.
+#[model]
+fn neighbour_locals(n: usize) {
+    let units = plate!(n);
+    let mu = sample!(Normal::new(0.0, 1.0));
+    let z = sample!(Normal::new(mu, 1.0), units);
+    let shifted = DVector::from_fn(n, |i, _| z[(i + 1) % n]);
+    let y = sample!(Normal::new(shifted, 1.0), units);
+}
+
+fn covariate(n: usize, seed: u64) -> DVector<f64> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    DVector::from_fn(n, |_, _| rng.random_range(-1.5..1.5))
+}
+
+#[test]
+fn normal_local_latents_share_a_lane_and_match_finite_differences() {
+    let x = covariate(40, 1);
+    let model = NormalLocals::new(&x);
+    let mut rng = StdRng::seed_from_u64(2);
+    let truth = model.scenario().sample_prior(&mut rng).unwrap();
+    let posterior = model.condition().y(truth.y.clone());
+    let dim = posterior.layout().unwrap().dim();
+    assert_eq!(dim, 44);
+    for seed in 0..3 {
+        let mode = assert_gradient_matches(&posterior, &test_point(dim, seed));
+        assert_eq!(mode, GradientMode::PlateLocal { sites: vec!["z"] });
+    }
+}
+
+#[test]
+fn lognormal_local_latents_with_a_bernoulli_logit_outcome() {
+    let (c, x) = (covariate(30, 3), covariate(30, 4));
+    let model = Confounder::new(&c, &x);
+    let mut rng = StdRng::seed_from_u64(5);
+    let truth = model.scenario().sample_prior(&mut rng).unwrap();
+    let posterior = model.condition().y(truth.y.clone());
+    let dim = posterior.layout().unwrap().dim();
+    assert_eq!(dim, 37);
+    for seed in 0..3 {
+        let mode = assert_gradient_matches(&posterior, &test_point(dim, 10 + seed));
+        assert_eq!(mode, GradientMode::PlateLocal { sites: vec!["z"] });
+    }
+}
+
+#[test]
+fn several_local_sites_on_one_plate_get_a_lane_each() {
+    // what_if with only y observed: a, b, c are local latents of `units`.
+    let model = WhatIf::new(25);
+    let mut rng = StdRng::seed_from_u64(6);
+    let truth = model.scenario().sample_prior(&mut rng).unwrap();
+    let posterior = model.condition().y(truth.y.clone());
+    let dim = posterior.layout().unwrap().dim();
+    let mode = assert_gradient_matches(&posterior, &test_point(dim, 7));
+    assert_eq!(
+        mode,
+        GradientMode::PlateLocal {
+            sites: vec!["a", "b", "c"]
+        }
+    );
+}
+
+#[test]
+fn a_sum_over_the_plate_falls_back_to_the_dense_path() {
+    let model = SummedLocals::new(12);
+    let posterior = model.condition().total(3.0);
+    let mode = assert_gradient_matches(&posterior, &test_point(13, 8));
+    let GradientMode::DenseFallback { reason } = mode else {
+        panic!("expected the dense fallback, got {mode:?}");
+    };
+    assert!(reason.contains("local latent `z` is mixed"), "{reason}");
+}
+
+#[test]
+fn a_neighbour_read_is_caught_by_the_directional_check() {
+    let model = NeighbourLocals::new(10);
+    let posterior = model.condition().y(covariate(10, 9));
+    let mode = assert_gradient_matches(&posterior, &test_point(11, 10));
+    let GradientMode::DenseFallback { reason } = mode else {
+        panic!("expected the dense fallback, got {mode:?}");
+    };
+    assert!(reason.contains("directional derivative"), "{reason}");
+}
+
+#[test]
+fn the_sampler_report_says_when_the_dense_path_is_used() {
+    let model = SummedLocals::new(5);
+    let options = NutsOptions {
+        num_chains: 1,
+        num_warmup: 100,
+        num_draws: 50,
+        seed: 1,
+        ..NutsOptions::default()
+    };
+    let fit = nuts(model.condition().total(1.0), &options).unwrap();
+    let report = fit.sampler_report();
+    assert!(report.contains("dense path"), "{report}");
+    let fine = NormalLocals::new(&covariate(8, 1));
+    let y = DVector::from_element(8, 0.5);
+    let fit = nuts(fine.condition().y(y), &options).unwrap();
+    assert!(!fit.sampler_report().contains("dense path"));
+}
