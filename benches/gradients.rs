@@ -16,7 +16,7 @@ fn logistic(x: &DMatrix<f64>) {
     let units = plate!(x.nrows());
     let alpha = sample!(Normal::new(0.0, 2.0));
     let beta = sample!(Normal::new(0.0, 1.0), plate!(x.ncols()));
-    let eta = x.mul_params(&beta).plus(alpha);
+    let eta = alpha + x * &beta;
     let y = sample!(Bernoulli::logits(eta), units);
 }
 

@@ -8,23 +8,30 @@
 //! use doppl::prelude::*;
 //!
 //! #[model]
-//! fn regression(x: &DVector<f64>) {
+//! fn regression(x: &DVector<f64>, group: &[usize]) {
 //!     let units = plate!(x.len());
+//!     let groups = plate!(2);
+//!     let alpha = sample!(Normal::new(0.0, 1.0), groups);
 //!     let slope = sample!(Normal::new(0.0, 1.0));
 //!     let sigma = sample!(HalfNormal::new(1.0));
-//!     let mu = deterministic!(x.scale_by(slope), units);
+//!     let mu = deterministic!(alpha.gather(group) + slope * x, units);
 //!     let y = sample!(Normal::new(&mu, sigma), units);
 //! }
 //!
 //! let x = DVector::from_vec(vec![1.0, 2.0, 3.0]);
-//! let model = Regression::new(&x);
-//! // do(slope = 2), then simulate: mu is recomputed from the intervened slope.
+//! let model = Regression::new(&x, &[0, 1, 1]);
+//! // do(slope = 2, alpha = (0, 10)), then simulate: mu is recomputed from the interventions.
 //! let mut rng = StdRng::seed_from_u64(1);
-//! let trace = model.intervene().slope(2.0).sample_prior(&mut rng).unwrap();
-//! assert_eq!(trace.mu, DVector::from_vec(vec![2.0, 4.0, 6.0]));
-//! // Condition on y: two latent parameters (slope, log sigma) remain.
+//! let trace = model
+//!     .intervene()
+//!     .slope(2.0)
+//!     .alpha(DVector::from_vec(vec![0.0, 10.0]))
+//!     .sample_prior(&mut rng)
+//!     .unwrap();
+//! assert_eq!(trace.mu, DVector::from_vec(vec![2.0, 14.0, 16.0]));
+//! // Condition on the simulated y: alpha (2), slope and log sigma remain latent.
 //! let posterior = model.condition().y(trace.y.clone());
-//! assert_eq!(posterior.layout().unwrap().dim(), 2);
+//! assert_eq!(posterior.layout().unwrap().dim(), 4);
 //! ```
 //!
 //! ## The model language
@@ -34,13 +41,22 @@
 //!   elementwise). The site's name is the binding.
 //! - `let name = deterministic!(expr);` (a scalar) or `deterministic!(expr, units)` (a vector)
 //!   records a value computed from other sites.
-//! - Everything else is ordinary Rust. Inside the body the scalar type is `S` (`f64` or a
-//!   dual number); data stays `f64`. Use [`prelude::DataMatrix::mul_params`],
-//!   [`prelude::DataVector::scale_by`] and friends to combine data with parameters, and pass
-//!   a site vector to a distribution by reference (`Normal::new(&mu, sigma)`). A data vector
-//!   used directly as a parameter is lifted to constants of type `S` with
-//!   [`prelude::DataVector::lift`] (`Normal::new(&theta, sigma.lift())`): Rust cannot accept
-//!   both `&DVector<S>` and `&DVector<f64>` there, since the two coincide when `S` is `f64`.
+//! - `factor!(name, log_density);` adds a custom term to the log-density (a scalar, or a
+//!   vector of per-element terms on a plate).
+//! - Everything else is ordinary Rust, with arithmetic written as in the math. Inside the
+//!   body the scalar type is `S` (`f64` or a dual number). Data arguments of type
+//!   `DVector<f64>`, `DMatrix<f64>` and index vectors (`&[usize]`, `Vec<usize>`) are seen as
+//!   [`prelude::Data`] views and stay `f64`; plated sites and plated deterministic values are
+//!   [`prelude::Vector`]s that know their plate. `x * beta` (data matrix times a parameter
+//!   vector), `a + b * x`, `treat * effect`, `-v`, `v.exp()`, `v.sigmoid()`,
+//!   `alpha.gather(group)` all work, in either operand order, with vectors owned or borrowed
+//!   (`&mu`), and data passes directly as a distribution parameter (`Normal::new(theta, s)`).
+//!   See [`runtime::value`] for every form. One form Rust cannot offer: a constant on the left
+//!   of a scalar parameter (`0.5 * a`, `f64 * S` for a type parameter `S`); write `a * 0.5`.
+//! - Operands of different lengths or plates are not broadcast: the site that reads the
+//!   result fails with a typed error naming it ([`prelude::ShapeError`]).
+//! - Integer data: index vectors are `&[usize]` (or `Vec<usize>`) arguments; counts observed
+//!   at `Poisson` / `Binomial` sites are `DVector<u64>`, categories `DVector<usize>`.
 
 #![warn(missing_docs)]
 
@@ -50,7 +66,7 @@ pub use doppl_runtime as runtime;
 
 /// Everything a model file needs.
 pub mod prelude {
-    pub use crate::{deterministic, plate, sample};
+    pub use crate::{deterministic, factor, plate, sample};
     pub use doppl_inference::{
         Estimate, NutsOptions, Posterior, nuts, posterior_predictive, posterior_predictive_map,
         prior_predictive, treatment_effects,
@@ -58,8 +74,8 @@ pub mod prelude {
     pub use doppl_macros::model;
     pub use doppl_runtime::dist::*;
     pub use doppl_runtime::gradient::{Gradient, GradientMode};
-    pub use doppl_runtime::linalg::{DataMatrix, DataVector, ParamVector};
     pub use doppl_runtime::scalar::Scalar;
+    pub use doppl_runtime::value::{Data, ShapeError, Vector};
     pub use doppl_runtime::{Intervention, Model, ModelError, Plate, Scenario, Shift};
     pub use nalgebra::{DMatrix, DVector};
     pub use rand::SeedableRng;
@@ -100,16 +116,34 @@ macro_rules! deterministic {
     };
 }
 
+/// Adds a custom term to a model's log-density inside a `#[model]` function:
+/// `factor!(name, log_density);` (Stan's `target +=`, NumPyro's `factor`). The term is a
+/// scalar, or a vector of per-element terms on a plate, summed. It counts as likelihood: it
+/// is part of the density that NUTS and SVI see, and is not simulated by prior sampling.
+///
+/// Outside `#[model]` it is a compile error.
+#[macro_export]
+macro_rules! factor {
+    ($($t:tt)*) => {
+        ::core::compile_error!(
+            "`factor!` can only be used as `factor!(name, log_density);` inside a #[model] function"
+        )
+    };
+}
+
 /// What generated code names; not a stable API.
 #[doc(hidden)]
 pub mod __private {
     pub use doppl_runtime::dist::Distribution;
     pub use doppl_runtime::flatten::Flatten;
-    pub use doppl_runtime::generated::{ConditionOnDeterministicSite, site_distribution};
+    pub use doppl_runtime::generated::{
+        ConditionOnDeterministicSite, IntoSiteValue, site_distribution,
+    };
     pub use doppl_runtime::handler::Handler;
     pub use doppl_runtime::model::{Model, Site, SiteInfo, SiteKind};
     pub use doppl_runtime::scalar::Scalar;
-    pub use doppl_runtime::shape::Shape;
+    pub use doppl_runtime::shape::{DetValue, Shape};
+    pub use doppl_runtime::value::{Data, Vector};
     pub use doppl_runtime::{Intervention, ModelError, Plate, Scenario, Shift, Unplated};
     pub use nalgebra::DVector;
 }

@@ -197,7 +197,7 @@ fn wrong_parameter_vector_length() {
 fn two_vectors(x: &DVector<f64>, w: &DVector<f64>) {
     let units = plate!(x.len());
     let b = sample!(Normal::new(0.0, 1.0));
-    let mu = deterministic!(w.mul_elem(&x.scale_by(b)), units);
+    let mu = deterministic!(w * (b * x), units);
 }
 
 #[test]
@@ -207,17 +207,20 @@ fn inconsistent_data_arguments_are_an_error_not_a_panic() {
         .scenario()
         .sample_prior(&mut StdRng::seed_from_u64(0))
         .unwrap_err();
+    let ModelError::Value { site, source } = &err else {
+        panic!("expected a typed value error, got {err:?}");
+    };
+    assert_eq!(*site, "mu");
     assert!(
-        matches!(
-            &err,
-            ModelError::Panicked {
-                model: "two_vectors",
-                ..
-            }
-        ),
-        "{err:?}"
+        matches!(source, ShapeError::Mismatch { op: "*", left, right }
+            if left.len == 4 && right.len == 3),
+        "{source:?}"
     );
-    assert!(err.to_string().contains("lengths 4 and 3"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("site `mu`: `*` of 4 values and 3 values"),
+        "{err}"
+    );
 }
 
 #[test]

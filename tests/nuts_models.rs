@@ -101,7 +101,7 @@ fn gamma_poisson_posterior() {
 fn regression(x: &DMatrix<f64>, sigma: f64) {
     let rows = plate!(x.nrows());
     let beta = sample!(Normal::new(0.0, 3.0), plate!(x.ncols()));
-    let y = sample!(Normal::new(x.mul_params(&beta), sigma), rows);
+    let y = sample!(Normal::new(x * &beta, sigma), rows);
 }
 
 #[test]
@@ -325,7 +325,7 @@ fn uniform_with_vector_bounds_on_a_plate() {
     #[model]
     fn boxes(low: &DVector<f64>, high: &DVector<f64>) {
         let units = plate!(low.len());
-        let v = sample!(Uniform::new(low.lift(), high.lift()), units);
+        let v = sample!(Uniform::new(low, high), units);
     }
     let (low, high) = (
         DVector::from_vec(vec![0.0, 10.0]),

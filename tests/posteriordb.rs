@@ -84,8 +84,8 @@ fn eight_schools(sigma: &DVector<f64>) {
     let mu = sample!(Normal::new(0.0, 5.0));
     let tau = sample!(HalfCauchy::new(5.0));
     let theta_trans = sample!(Normal::new(0.0, 1.0), schools);
-    let theta = deterministic!((&theta_trans * tau).plus(mu), schools);
-    let y = sample!(Normal::new(&theta, sigma.lift()), schools);
+    let theta = deterministic!(mu + tau * &theta_trans, schools);
+    let y = sample!(Normal::new(&theta, sigma), schools);
 }
 
 #[test]
@@ -105,7 +105,7 @@ fn kidiq(mom_hs: &DVector<f64>, mom_iq: &DVector<f64>) {
     let kids = plate!(mom_hs.len());
     let beta = sample!(Flat::new(), plate!(3));
     let sigma = sample!(HalfCauchy::new(2.5));
-    let mu = (mom_hs.scale_by(beta[1]) + mom_iq.scale_by(beta[2])).plus(beta[0]);
+    let mu = beta[0] + beta[1] * mom_hs + beta[2] * mom_iq;
     let kid_score = sample!(Normal::new(mu, sigma), kids);
 }
 
@@ -127,9 +127,7 @@ fn log_earnings(z_height: &DVector<f64>, male: &DVector<f64>) {
     let people = plate!(male.len());
     let beta = sample!(Flat::new(), plate!(4));
     let sigma = sample!(HalfFlat::new());
-    let inter = z_height.component_mul(male);
-    let mu = (z_height.scale_by(beta[1]) + male.scale_by(beta[2]) + inter.scale_by(beta[3]))
-        .plus(beta[0]);
+    let mu = beta[0] + beta[1] * z_height + beta[2] * male + beta[3] * (z_height * male);
     let log_earn = sample!(Normal::new(mu, sigma), people);
 }
 
@@ -157,7 +155,7 @@ fn blr(x: &DMatrix<f64>) {
     let rows = plate!(x.nrows());
     let beta = sample!(Normal::new(0.0, 10.0), plate!(x.ncols()));
     let sigma = sample!(HalfNormal::new(10.0));
-    let y = sample!(Normal::new(x.mul_params(&beta), sigma), rows);
+    let y = sample!(Normal::new(x * &beta, sigma), rows);
 }
 
 #[test]
@@ -177,10 +175,7 @@ fn wells(dist100: &DVector<f64>) {
     let households = plate!(dist100.len());
     let alpha = sample!(Flat::new());
     let beta = sample!(Flat::new());
-    let switched = sample!(
-        Bernoulli::logits(dist100.scale_by(beta).plus(alpha)),
-        households
-    );
+    let switched = sample!(Bernoulli::logits(alpha + beta * dist100), households);
 }
 
 #[test]

@@ -14,9 +14,8 @@ pub fn earnings(x: &DMatrix<f64>, nodegree: &DVector<f64>) {
     let beta_interact = sample!(Normal::new(0.0, 2.0));
     let beta_cov = sample!(Normal::new(0.0, 1.0), plate!(x.ncols()));
     let sigma = sample!(HalfNormal::new(5.0));
-    let treatment_effect = nodegree.scale_by(beta_interact).plus(beta_treat);
     let mu_earnings = deterministic!(
-        x.mul_params(&beta_cov).plus(intercept) + treat.mul_elem(&treatment_effect),
+        intercept + x * &beta_cov + &treat * (beta_treat + beta_interact * nodegree),
         units
     );
     let y = sample!(Normal::new(&mu_earnings, sigma), units);

@@ -87,10 +87,11 @@ fn what_if(
     simulated: &WhatIfTrace<f64>,
 ) -> Result<(), Error> {
     let n = simulated.b.len();
+    let observed_b: DVector<f64> = simulated.b.clone().into();
     let scenarios = [
-        ("observed b", simulated.b.clone()),
+        ("observed b", observed_b.clone()),
         ("do(b = 0)", DVector::zeros(n)),
-        ("do(b = 5b)", simulated.b.map(|v| 5.0 * v)),
+        ("do(b = 5b)", observed_b * 5.0),
     ];
     // a and c stay at their simulated values; only b changes.
     let with_b = |b: DVector<f64>| {

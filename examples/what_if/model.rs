@@ -14,6 +14,6 @@ pub fn what_if(n: usize) {
     let a = sample!(Normal::new(0.0, 1.0), units);
     let b = sample!(Normal::new(0.0, 1.0), units);
     let c = sample!(Normal::new(0.0, 1.0), units);
-    let mu = deterministic!((&a * b_a + &b * b_b + &c * b_c).plus(b0), units);
+    let mu = deterministic!(b0 + b_a * &a + b_b * &b + b_c * &c, units);
     let y = sample!(Normal::new(&mu, sigma), units);
 }

@@ -125,11 +125,11 @@ impl Effects {
 /// any vector computed from the trace), on the same posterior draws with common random
 /// numbers: for an additive-noise outcome the individual effect is exactly the difference
 /// of the means.
-pub fn treatment_effects<M: Model>(
+pub fn treatment_effects<M: Model, V: Into<DVector<f64>>>(
     posterior: &Posterior<'_, M>,
     treated: &Scenario<'_, M>,
     control: &Scenario<'_, M>,
-    outcome: impl Fn(&M::Trace<f64>) -> DVector<f64>,
+    outcome: impl Fn(&M::Trace<f64>) -> V,
     seed: u64,
 ) -> Result<Effects, EffectError> {
     let rows: Vec<DVector<f64>> = posterior
@@ -142,8 +142,8 @@ pub fn treatment_effects<M: Model>(
         })
         .enumerate()
         .map(|(k, (c, d, draw))| {
-            let a = outcome(&replay_draw(treated, draw, seed, c, d)?);
-            let b = outcome(&replay_draw(control, draw, seed, c, d)?);
+            let a: DVector<f64> = outcome(&replay_draw(treated, draw, seed, c, d)?).into();
+            let b: DVector<f64> = outcome(&replay_draw(control, draw, seed, c, d)?).into();
             if a.len() != b.len() {
                 return Err(EffectError::OutcomeLength {
                     treated: a.len(),

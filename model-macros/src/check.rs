@@ -66,6 +66,21 @@ pub fn check_model(model: &ModelIr, errors: &mut Errors) {
                     }
                 }
             }
+            Statement::Factor { name, .. } => {
+                if let Some(first) = seen.get(&name.to_string()) {
+                    let mut e = syn::Error::new(
+                        name.span(),
+                        format!("duplicate name `{name}`: a factor is named like a site"),
+                    );
+                    e.combine(syn::Error::new(
+                        *first,
+                        format!("`{name}` is first defined here"),
+                    ));
+                    errors.push(e);
+                } else {
+                    seen.insert(name.to_string(), name.span());
+                }
+            }
             Statement::Plain(_) => {}
         }
     }

@@ -21,10 +21,25 @@ pub struct ModelIr {
 pub struct Arg {
     /// The argument's name.
     pub name: Ident,
-    /// The owned type stored in the struct (`T` for an argument `&T`).
+    /// The owned type stored in the struct (`T` for an argument `&T`, `Vec<usize>` for
+    /// `&[usize]`).
     pub stored: Type,
-    /// Whether the argument was written `&T` (then the body sees `&self.name`).
+    /// Whether the argument was written `&T` (then `new` takes `&T`).
     pub by_ref: bool,
+    /// How the body sees the argument.
+    pub view: ArgView,
+}
+
+/// How the body sees an argument.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ArgView {
+    /// As written: `&self.name` for a reference, a clone otherwise.
+    Plain,
+    /// A `Data` view (data vectors, matrices and index vectors), whose operators combine
+    /// data with parameters.
+    Data,
+    /// `&[usize]`: stored as `Vec<usize>`, seen as a `Data` view.
+    IndexSlice,
 }
 
 /// One top-level statement of the body.
@@ -38,6 +53,13 @@ pub enum Statement {
     },
     /// A `sample!` or `deterministic!` site.
     Site(Site),
+    /// `factor!(name, log_density);`: a custom term added to the log-density.
+    Factor {
+        /// The term's name, for errors.
+        name: Ident,
+        /// The log-density term: a scalar, or a vector summed over its plate.
+        value: Expr,
+    },
     /// Anything else, kept as written.
     Plain(syn::Stmt),
 }

@@ -1,7 +1,7 @@
 //! Parses a `#[model]` function into the [`ModelIr`], recording every mistake and going on.
 
 use crate::errors::Errors;
-use crate::ir::{Arg, ModelIr, PlateRef, Site, SiteKind, Statement};
+use crate::ir::{Arg, ArgView, ModelIr, PlateRef, Site, SiteKind, Statement};
 use proc_macro2::Ident;
 use std::collections::{BTreeSet, HashMap};
 use syn::punctuated::Punctuated;
@@ -10,7 +10,7 @@ use syn::visit::Visit;
 use syn::{Expr, FnArg, ItemFn, Pat, Token, Type};
 
 /// The macros that declare sites and plates.
-pub const SITE_MACROS: [&str; 3] = ["sample", "deterministic", "plate"];
+pub const SITE_MACROS: [&str; 4] = ["sample", "deterministic", "plate", "factor"];
 
 /// Parses the function; mistakes go to `errors` and the offending piece is left out.
 pub fn parse_model(function: &ItemFn, errors: &mut Errors) -> ModelIr {
@@ -117,16 +117,56 @@ fn parse_arg(arg: &FnArg, errors: &mut Errors) -> Option<Arg> {
             ));
             None
         }
+        Type::Reference(r) if is_usize_slice(&r.elem) => Some(Arg {
+            name,
+            stored: syn::parse_quote!(::std::vec::Vec<::core::primitive::usize>),
+            by_ref: true,
+            view: ArgView::IndexSlice,
+        }),
         Type::Reference(r) => Some(Arg {
             name,
+            view: data_view(&r.elem),
             stored: (*r.elem).clone(),
             by_ref: true,
         }),
         other => Some(Arg {
             name,
+            view: data_view(other),
             stored: other.clone(),
             by_ref: false,
         }),
+    }
+}
+
+/// `[usize]`.
+fn is_usize_slice(ty: &Type) -> bool {
+    matches!(ty, Type::Slice(s) if matches!(&*s.elem, Type::Path(p) if p.path.is_ident("usize")))
+}
+
+/// Arguments of the data types the model language has operators for (`DVector<f64>`,
+/// `DMatrix<f64>`, `Vec<usize>`, recognised by the last path segment) are seen as `Data`
+/// views; everything else as written.
+fn data_view(ty: &Type) -> ArgView {
+    let Type::Path(p) = ty else {
+        return ArgView::Plain;
+    };
+    let Some(last) = p.path.segments.last() else {
+        return ArgView::Plain;
+    };
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return ArgView::Plain;
+    };
+    let only_arg = match (args.args.len(), args.args.first()) {
+        (1, Some(syn::GenericArgument::Type(Type::Path(t)))) => t.path.get_ident(),
+        _ => None,
+    };
+    match (
+        last.ident.to_string().as_str(),
+        only_arg.map(|i| i.to_string()),
+    ) {
+        ("DVector" | "DMatrix", Some(t)) if t == "f64" => ArgView::Data,
+        ("Vec", Some(t)) if t == "usize" => ArgView::Data,
+        _ => ArgView::Plain,
     }
 }
 
@@ -173,6 +213,11 @@ fn parse_statement(
     deps: &mut Dependencies,
     errors: &mut Errors,
 ) -> Option<Statement> {
+    if let syn::Stmt::Macro(m) = stmt
+        && site_macro_name(&m.mac.path).as_deref() == Some("factor")
+    {
+        return parse_factor(&m.mac, errors);
+    }
     let syn::Stmt::Local(local) = stmt else {
         report_nested_site_macros(stmt, errors);
         return Some(Statement::Plain(stmt.clone()));
@@ -186,6 +231,13 @@ fn parse_statement(
         return Some(Statement::Plain(stmt.clone()));
     };
     let kind = site_macro_name(&mac.path).unwrap_or_default();
+    if kind == "factor" {
+        errors.push(syn::Error::new_spanned(
+            &local.pat,
+            format!("`factor!` is a statement, not a value: {}", usage("factor")),
+        ));
+        return None;
+    }
     let name = binding_name(&local.pat, &kind, errors)?;
     if let Some(init) = &local.init
         && let Some((else_token, _)) = &init.diverge
@@ -276,7 +328,28 @@ fn usage(kind: &str) -> &'static str {
         "deterministic" => {
             "write `deterministic!(expression)` or `deterministic!(expression, plate)`"
         }
+        "factor" => "write `factor!(name, log_density);` with a name for the term",
         _ => "write `let name = plate!(size);`",
+    }
+}
+
+/// `factor!(name, log_density);`
+fn parse_factor(mac: &syn::Macro, errors: &mut Errors) -> Option<Statement> {
+    let args = parse_macro_args(mac, "factor", errors)?;
+    let mut args = args.into_iter();
+    match (args.next(), args.next(), args.next()) {
+        (Some(Expr::Path(p)), Some(value), None) if p.path.get_ident().is_some() => {
+            report_nested_in_expr(&value, errors);
+            let name = p.path.get_ident().cloned()?;
+            Some(Statement::Factor { name, value })
+        }
+        _ => {
+            errors.push(syn::Error::new_spanned(
+                mac,
+                format!("malformed `factor!`: {}", usage("factor")),
+            ));
+            None
+        }
     }
 }
 

@@ -93,11 +93,11 @@ fn snapshot_earnings() {
                 let beta_interact = sample!(Normal::new(0.0, 2.0));
                 let beta_cov = sample!(Normal::new(0.0, 1.0), plate!(x.ncols()));
                 let sigma = sample!(HalfNormal::new(scale));
-                let effect = nodegree.scale_by(beta_interact).plus(beta_treat);
                 let mu_earnings = deterministic!(
-                    x.mul_params(&beta_cov).plus(intercept) + treat.mul_elem(&effect),
+                    intercept + x * &beta_cov + &treat * (beta_treat + beta_interact * nodegree),
                     units
                 );
+                factor!(soft_zero_sum, beta_cov.sum() * beta_cov.sum() * -0.5);
                 let y = sample!(Normal::new(&mu_earnings, sigma), units);
             }
         },

@@ -28,6 +28,15 @@ pub enum ModelError {
         /// The length found.
         found: usize,
     },
+    /// A deterministic site's value could not be computed (operands of different lengths or
+    /// plates), or does not fit the site's plate.
+    #[error("site `{site}`: {source}")]
+    Value {
+        /// The site.
+        site: &'static str,
+        /// What went wrong.
+        source: crate::value::ShapeError,
+    },
     /// A discrete site is neither observed nor intervened, so gradient-based inference
     /// cannot sample it.
     #[error(
@@ -61,17 +70,6 @@ pub enum ModelError {
         /// Its contribution.
         value: f64,
     },
-    /// Code in the model body panicked, typically a length mismatch between data arguments.
-    #[error(
-        "the body of model `{model}` panicked: {message}; check that the data arguments have \
-         consistent shapes"
-    )]
-    Panicked {
-        /// The model.
-        model: &'static str,
-        /// The panic's message.
-        message: String,
-    },
     /// A draw lacks a value for a latent site.
     #[error("site `{site}` has no value in the draw: a posterior draw must give every latent site")]
     MissingValue {
@@ -87,6 +85,7 @@ fn hint(e: &DistError) -> &'static str {
             "; check the constants and data the parameter is computed from"
         }
         DistError::Shape { .. } => "; vectorized parameters need one value per plate element",
+        DistError::Operand(_) => "; check the lengths and plates of the values the model combines",
         DistError::BatchedParameters { .. } | DistError::NotSampleable { .. } => "",
     }
 }
@@ -114,10 +113,11 @@ impl ModelError {
         match self {
             ModelError::Distribution { site, .. }
             | ModelError::Shape { site, .. }
+            | ModelError::Value { site, .. }
             | ModelError::DiscreteLatent { site, .. }
             | ModelError::NonFiniteDensity { site, .. }
             | ModelError::MissingValue { site } => Some(site),
-            ModelError::ParameterLength { .. } | ModelError::Panicked { .. } => None,
+            ModelError::ParameterLength { .. } => None,
         }
     }
 }

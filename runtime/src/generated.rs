@@ -18,3 +18,29 @@ pub fn site_distribution<T: Site, D>(dist: Result<D, DistError>) -> Result<D, Mo
     note = "condition the `sample!` sites it is computed from, or set it with `.intervene()`"
 )]
 pub trait ConditionOnDeterministicSite {}
+
+/// What a plated site's builder method accepts: its `DVector`, or a trace's [`Vector`]
+/// of the same element type (simulate, then condition on the simulation).
+///
+/// [`Vector`]: crate::value::Vector
+#[diagnostic::on_unimplemented(
+    message = "this site takes a `{T}`, not a `{Self}`",
+    label = "expected a `{T}` (or the `Vector` a trace holds for this site)",
+    note = "the value type of a site comes from its distribution: counts are `u64`, categories `usize`, everything else `f64`"
+)]
+pub trait IntoSiteValue<T> {
+    /// The value.
+    fn into_site_value(self) -> T;
+}
+
+impl<T: nalgebra::Scalar> IntoSiteValue<nalgebra::DVector<T>> for nalgebra::DVector<T> {
+    fn into_site_value(self) -> nalgebra::DVector<T> {
+        self
+    }
+}
+
+impl<T: nalgebra::Scalar> IntoSiteValue<nalgebra::DVector<T>> for crate::value::Vector<T> {
+    fn into_site_value(self) -> nalgebra::DVector<T> {
+        self.into()
+    }
+}

@@ -133,6 +133,12 @@ impl ShiftValue for usize {
     }
 }
 
+impl<T: ShiftValue + nalgebra::Scalar> ShiftValue for crate::value::Vector<T> {
+    fn shifted(&self, shift: &Shift) -> Self {
+        self.map(|x| x.shifted(shift))
+    }
+}
+
 impl<T: ShiftValue + nalgebra::Scalar> ShiftValue for DVector<T> {
     fn shifted(&self, shift: &Shift) -> Self {
         self.map(|x| x.shifted(shift))

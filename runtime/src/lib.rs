@@ -17,13 +17,13 @@ pub mod gradient;
 pub mod graph;
 pub mod handler;
 pub mod intervention;
-pub mod linalg;
 pub mod model;
 pub mod plate;
 pub mod scalar;
 pub mod scenario;
 pub mod shape;
 pub mod transform;
+pub mod value;
 
 pub use error::ModelError;
 pub use intervention::{Intervention, Shift};

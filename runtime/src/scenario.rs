@@ -25,15 +25,6 @@ pub struct Scenario<'m, M: Model> {
     pub interventions: M::Interventions,
 }
 
-/// The text of a panic payload.
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".to_string())
-}
-
 impl<M: Model> Clone for Scenario<'_, M> {
     fn clone(&self) -> Self {
         Scenario {
@@ -68,13 +59,10 @@ impl<'m, M: Model> Scenario<'m, M> {
         H: crate::handler::Handler<M, S>,
     {
         let mut h = Intervene::new(&self.interventions, Condition::new(&self.conditions, base));
-        // Model code is ordinary Rust: a shape mismatch between data arguments (a vector of
-        // the wrong length given to `mul_elem`) panics there. It comes back as an error.
-        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.model.run(&mut h)));
-        let trace = run.map_err(|payload| ModelError::Panicked {
-            model: M::NAME,
-            message: panic_message(payload.as_ref()),
-        })??;
+        // Shape mismatches in model values are typed errors (`crate::value`), so nothing here
+        // catches panics: a panic in the user's own code is theirs (a sampler chain still
+        // returns it as that chain's error).
+        let trace = self.model.run(&mut h)?;
         Ok((trace, h.inner.inner))
     }
 

@@ -8,6 +8,7 @@ use crate::gradient::LocalTangents;
 use crate::intervention::ShiftValue;
 use crate::plate::{Plate, Unplated};
 use crate::scalar::Scalar;
+use crate::value::{ShapeError, Vector};
 use nalgebra::DVector;
 use rand::Rng;
 use std::fmt::Debug;
@@ -105,7 +106,7 @@ where
     D::Value: nalgebra::Scalar,
     D::Plain: nalgebra::Scalar,
 {
-    type Value = DVector<D::Value>;
+    type Value = Vector<D::Value>;
     type Plain = DVector<D::Plain>;
 
     fn plate(self) -> Option<Plate> {
@@ -114,7 +115,7 @@ where
     fn log_prob<L: LocalTangents<S>>(
         self,
         d: &D,
-        v: &DVector<D::Value>,
+        v: &Vector<D::Value>,
         locals: &mut L,
     ) -> Result<S, DistError> {
         d.log_prob_plate_local(v, locals)
@@ -129,7 +130,7 @@ where
         self,
         site: &'static str,
         v: &DVector<D::Plain>,
-    ) -> Result<DVector<D::Value>, ModelError> {
+    ) -> Result<Vector<D::Value>, ModelError> {
         if v.len() != self.size {
             return Err(ModelError::Shape {
                 site,
@@ -138,10 +139,11 @@ where
                 found: v.len(),
             });
         }
-        Ok(v.map(|x| D::lift(&x)))
+        let values = DVector::from_vec(v.as_slice().iter().map(D::lift).collect());
+        Ok(Vector::on_plate(values, self))
     }
-    fn lower(v: &DVector<D::Value>) -> DVector<D::Plain> {
-        v.map(|x| D::lower(&x))
+    fn lower(v: &Vector<D::Value>) -> DVector<D::Plain> {
+        DVector::from_vec(v.as_slice().iter().map(D::lower).collect())
     }
     fn unconstrained_len(self, d: &D) -> usize {
         self.size * d.unconstrained_dim()
@@ -151,7 +153,7 @@ where
         d: &D,
         u: &[S],
         locals: &mut L,
-    ) -> (DVector<D::Value>, S) {
+    ) -> (Vector<D::Value>, S) {
         let k = d.unconstrained_dim();
         let mut log_jac = S::zero();
         let values = DVector::from_iterator(
@@ -167,7 +169,7 @@ where
                 }),
         );
         locals.clear(&mut log_jac);
-        (values, log_jac)
+        (Vector::on_plate(values, self), log_jac)
     }
     fn to_unconstrained(
         self,
@@ -191,8 +193,9 @@ pub trait DetValue<S: Scalar>: Clone + Debug + ShiftValue {
     fn lift(site: &'static str, plate: Option<Plate>, v: &Self::Plain) -> Result<Self, ModelError>;
     /// The value part.
     fn lower(&self) -> Self::Plain;
-    /// Checks the value's length against the plate.
-    fn check(&self, site: &'static str, plate: Option<Plate>) -> Result<(), ModelError>;
+    /// The value placed on the site's plate: an error naming the site if it was computed by
+    /// an operation that failed or does not fit the plate.
+    fn checked(self, site: &'static str, plate: Option<Plate>) -> Result<Self, ModelError>;
 }
 
 impl<S: Scalar + ShiftValue> DetValue<S> for S {
@@ -203,37 +206,41 @@ impl<S: Scalar + ShiftValue> DetValue<S> for S {
     fn lower(&self) -> f64 {
         self.re()
     }
-    fn check(&self, _site: &'static str, _plate: Option<Plate>) -> Result<(), ModelError> {
-        Ok(())
+    fn checked(self, _site: &'static str, _plate: Option<Plate>) -> Result<Self, ModelError> {
+        Ok(self)
     }
 }
 
-impl<S: Scalar + ShiftValue> DetValue<S> for DVector<S> {
+impl<S: Scalar + ShiftValue> DetValue<S> for Vector<S> {
     type Plain = DVector<f64>;
     fn lift(
         site: &'static str,
         plate: Option<Plate>,
         v: &DVector<f64>,
     ) -> Result<Self, ModelError> {
-        check_len(site, plate, v.len())?;
-        Ok(v.map(S::from_f64))
+        Vector::from(v.map(S::from_f64)).checked(site, plate)
     }
     fn lower(&self) -> DVector<f64> {
-        self.map(|x| x.re())
+        self.map(|x| x.re()).into_dvector()
     }
-    fn check(&self, site: &'static str, plate: Option<Plate>) -> Result<(), ModelError> {
-        check_len(site, plate, self.len())
-    }
-}
-
-fn check_len(site: &'static str, plate: Option<Plate>, found: usize) -> Result<(), ModelError> {
-    match plate {
-        Some(p) if p.size != found => Err(ModelError::Shape {
-            site,
-            plate: p.name,
-            expected: p.size,
-            found,
-        }),
-        _ => Ok(()),
+    fn checked(self, site: &'static str, plate: Option<Plate>) -> Result<Self, ModelError> {
+        if let Some(source) = self.shape_error() {
+            return Err(ModelError::Value { site, source });
+        }
+        let Some(p) = plate else {
+            return Ok(self);
+        };
+        self.placed(p).map_err(|source| match source {
+            // A length mismatch with the plate keeps the error a conditioned value gets.
+            ShapeError::Mismatch { left, .. } if left.plate.is_none_or(|q| q == p.name) => {
+                ModelError::Shape {
+                    site,
+                    plate: p.name,
+                    expected: p.size,
+                    found: left.len,
+                }
+            }
+            source => ModelError::Value { site, source },
+        })
     }
 }

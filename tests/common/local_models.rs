@@ -11,7 +11,7 @@ pub fn normal_locals(x: &DVector<f64>) {
     let beta = sample!(Normal::new(0.0, 1.0));
     let sigma = sample!(HalfNormal::new(1.0));
     let z = sample!(Normal::new(mu, tau), units);
-    let y = sample!(Normal::new(&z + x.scale_by(beta), sigma), units);
+    let y = sample!(Normal::new(&z + beta * x, sigma), units);
 }
 
 /// The confounder network's shape: C → Z, X → Z, C → Y, Z → Y with a LogNormal local latent
@@ -26,12 +26,6 @@ pub fn confounder(c: &DVector<f64>, x: &DVector<f64>) {
     let b0 = sample!(Normal::new(0.0, 1.0));
     let b_c = sample!(Normal::new(0.0, 1.0));
     let b_z = sample!(Normal::new(0.0, 1.0));
-    let z = sample!(
-        LogNormal::new((c.scale_by(a_c) + x.scale_by(a_x)).plus(a0), s_z),
-        units
-    );
-    let y = sample!(
-        Bernoulli::logits((c.scale_by(b_c) + &z * b_z).plus(b0)),
-        units
-    );
+    let z = sample!(LogNormal::new(a0 + a_c * c + a_x * x, s_z), units);
+    let y = sample!(Bernoulli::logits(b0 + b_c * c + b_z * &z), units);
 }

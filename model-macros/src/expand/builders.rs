@@ -31,6 +31,7 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
         #[derive(Clone, Debug)]
         #vis struct #int<'m>(#vis ::doppl::__private::Scenario<'m, #m>);
 
+        #[allow(non_snake_case)]
         impl<'m> #cond<'m> {
             #(#condition_methods)*
             /// Goes on with interventions on the same scenario.
@@ -39,6 +40,7 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
             #vis fn build(self) -> ::doppl::__private::Scenario<'m, #m> { self.0 }
         }
 
+        #[allow(non_snake_case)]
         impl<'m> #int<'m> {
             #(#intervention_methods)*
             /// Goes on with conditions on the same scenario.
@@ -79,10 +81,11 @@ fn condition_method(vis: &syn::Visibility, s: &Site) -> TokenStream {
         let doc = format!(
             "Conditions site `{n}` on observed `value`: its log-density at `value` is added."
         );
+        let (param, value) = value_param(s, &t);
         quote! {
             #[doc = #doc]
-            #vis fn #n(mut self, value: #t) -> Self {
-                self.0.conditions.#n = ::core::option::Option::Some(value);
+            #vis fn #n(mut self, value: #param) -> Self {
+                self.0.conditions.#n = ::core::option::Option::Some(#value);
                 self
             }
         }
@@ -107,10 +110,11 @@ fn intervention_methods(vis: &syn::Visibility, s: &Site) -> TokenStream {
     let shift_doc = format!(
         "`do({n} = f({n}))`: downstream sees the site's natural value mapped elementwise by `shift`."
     );
+    let (param, value) = value_param(s, &t);
     quote! {
         #[doc = #doc]
-        #vis fn #n(mut self, value: #t) -> Self {
-            self.0.interventions.#n = ::core::option::Option::Some(::doppl::__private::Intervention::Value(value));
+        #vis fn #n(mut self, value: #param) -> Self {
+            self.0.interventions.#n = ::core::option::Option::Some(::doppl::__private::Intervention::Value(#value));
             self
         }
         #[doc = #shift_doc]
@@ -118,5 +122,18 @@ fn intervention_methods(vis: &syn::Visibility, s: &Site) -> TokenStream {
             self.0.interventions.#n = ::core::option::Option::Some(::doppl::__private::Intervention::Shift(shift));
             self
         }
+    }
+}
+
+/// The parameter type of a builder method and the stored value: a plated site takes anything
+/// that converts into its `DVector` (a `DVector`, or a trace's `Vector`), a scalar site
+/// exactly its type.
+fn value_param(s: &Site, t: &TokenStream) -> (TokenStream, TokenStream) {
+    match s.plate {
+        Some(_) => (
+            quote!(impl ::doppl::__private::IntoSiteValue<#t>),
+            quote!(::doppl::__private::IntoSiteValue::into_site_value(value)),
+        ),
+        None => (quote!(#t), quote!(value)),
     }
 }

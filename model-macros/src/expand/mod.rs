@@ -99,7 +99,7 @@ pub fn plain_type(site: &Site) -> TokenStream {
     plated(site, one)
 }
 
-/// The site's value inside the body, with scalar type `S`.
+/// The site's value inside the body, with scalar type `S`: a `Vector` on a plate.
 pub fn value_type(site: &Site) -> TokenStream {
     let one = match &site.kind {
         SiteKind::Sample { family, .. } => {
@@ -107,7 +107,10 @@ pub fn value_type(site: &Site) -> TokenStream {
         }
         SiteKind::Deterministic { .. } => quote!(S),
     };
-    plated(site, one)
+    match site.plate {
+        Some(_) => quote!(::doppl::__private::Vector<#one>),
+        None => one,
+    }
 }
 
 fn plated(site: &Site, one: TokenStream) -> TokenStream {

@@ -2,7 +2,7 @@
 //! conversions between traces and value records.
 
 use super::{Names, marker, plate_of};
-use crate::ir::{ModelIr, Site, SiteKind, Statement};
+use crate::ir::{ArgView, ModelIr, Site, SiteKind, Statement};
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -35,7 +35,7 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site], valid: bool) -> T
             const NAME: &'static ::core::primitive::str = #model_name;
             const SITES: &'static [::doppl::__private::SiteInfo] = &[#(#infos),*];
 
-            #[allow(unused_variables, clippy::let_and_return)]
+            #[allow(unused_variables, non_snake_case, clippy::let_and_return)]
             fn run<S, __DopplH>(&self, __doppl_handler: &mut __DopplH) -> ::core::result::Result<#trace<S>, ::doppl::__private::ModelError>
             where
                 S: ::doppl::__private::Scalar,
@@ -118,17 +118,21 @@ fn lower(s: &Site) -> TokenStream {
         (SiteKind::Sample { family, .. }, Some(_)) => quote!(
             <::doppl::__private::Plate as ::doppl::__private::Shape<::core::primitive::f64, #family<::core::primitive::f64>>>::lower(&trace.#n)
         ),
-        (SiteKind::Deterministic { .. }, _) => quote!(::core::clone::Clone::clone(&trace.#n)),
+        (SiteKind::Deterministic { .. }, _) => quote!(
+            ::doppl::__private::DetValue::<::core::primitive::f64>::lower(&trace.#n)
+        ),
     }
 }
 
 fn body(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
     let args = model.args.iter().map(|a| {
         let n = &a.name;
-        if a.by_ref {
-            quote!(let #n = &self.#n;)
-        } else {
-            quote!(let #n = ::core::clone::Clone::clone(&self.#n);)
+        match (a.view, a.by_ref) {
+            (ArgView::Data | ArgView::IndexSlice, _) => {
+                quote!(let #n = ::doppl::__private::Data::new(&self.#n);)
+            }
+            (ArgView::Plain, true) => quote!(let #n = &self.#n;),
+            (ArgView::Plain, false) => quote!(let #n = ::core::clone::Clone::clone(&self.#n);),
         }
     });
     let index_of = |name: &syn::Ident| sites.iter().position(|s| s.name == *name).unwrap_or(0);
@@ -139,6 +143,10 @@ fn body(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
             quote_spanned!(size.span()=> let #name = ::doppl::__private::Plate::new(#label, #size);)
         }
         Statement::Site(s) => site_statement(s, marker(names, index_of(&s.name))),
+        Statement::Factor { name, value } => {
+            let label = syn::ext::IdentExt::unraw(name).to_string();
+            quote_spanned!(value.span()=> __doppl_handler.factor(#label, #value)?;)
+        }
     });
     let trace = &names.trace;
     let fields = sites.iter().map(|s| &s.name);
@@ -170,7 +178,7 @@ fn site_statement(s: &Site, marker: TokenStream) -> TokenStream {
         SiteKind::Deterministic { value } => {
             let (ty, plate) = match &plate {
                 Some(p) => (
-                    quote!(::doppl::__private::DVector<S>),
+                    quote!(::doppl::__private::Vector<S>),
                     quote!(::core::option::Option::Some(#p)),
                 ),
                 None => (quote!(S), quote!(::core::option::Option::None)),

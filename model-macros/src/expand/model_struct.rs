@@ -1,7 +1,7 @@
 //! The model struct: the function's arguments as owned fields, with `new`.
 
 use super::Names;
-use crate::ir::ModelIr;
+use crate::ir::{ArgView, ModelIr};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -15,18 +15,18 @@ pub fn expand(model: &ModelIr, names: &Names) -> TokenStream {
     });
     let params = model.args.iter().map(|a| {
         let (n, t) = (&a.name, &a.stored);
-        if a.by_ref {
-            quote!(#n: &#t)
-        } else {
-            quote!(#n: #t)
+        match (a.view, a.by_ref) {
+            (ArgView::IndexSlice, _) => quote!(#n: &[::core::primitive::usize]),
+            (_, true) => quote!(#n: &#t),
+            (_, false) => quote!(#n: #t),
         }
     });
     let inits = model.args.iter().map(|a| {
         let n = &a.name;
-        if a.by_ref {
-            quote!(#n: ::core::clone::Clone::clone(#n))
-        } else {
-            quote!(#n)
+        match (a.view, a.by_ref) {
+            (ArgView::IndexSlice, _) => quote!(#n: #n.to_vec()),
+            (_, true) => quote!(#n: ::core::clone::Clone::clone(#n)),
+            (_, false) => quote!(#n),
         }
     });
     let model_name = model.fn_name.to_string();

@@ -20,12 +20,14 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
     quote! {
         #[doc = concat!("An optional `f64` value per site of [`", #model_name, "`] (conditions, draws).")]
         #[derive(Clone, Debug, Default)]
+        #[allow(non_snake_case)]
         #vis struct #values {
             #(#[allow(missing_docs)] #value_fields,)*
         }
 
         #[doc = concat!("An optional intervention per site of [`", #model_name, "`].")]
         #[derive(Clone, Debug, Default)]
+        #[allow(non_snake_case)]
         #vis struct #interventions {
             #(#[allow(missing_docs)] #intervention_fields,)*
         }

@@ -21,6 +21,7 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
     quote! {
         #[doc = concat!("One run of [`", #model_name, "`]: the value of every site.")]
         #[derive(Clone, Debug)]
+        #[allow(non_snake_case)]
         #vis struct #name<S: ::doppl::__private::Scalar> {
             #(#fields,)*
             #phantom

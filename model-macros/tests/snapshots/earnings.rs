@@ -23,11 +23,12 @@ impl Earnings {
 }
 #[doc = concat!("One run of [`", "Earnings", "`]: the value of every site.")]
 #[derive(Clone, Debug)]
+#[allow(non_snake_case)]
 pub struct EarningsTrace<S: ::doppl::__private::Scalar> {
     ///The value of site `p_treat`.
     pub p_treat: <Beta<S> as ::doppl::__private::Distribution<S>>::Value,
     ///The value of site `treat`.
-    pub treat: ::doppl::__private::DVector<
+    pub treat: ::doppl::__private::Vector<
         <Bernoulli<S> as ::doppl::__private::Distribution<S>>::Value,
     >,
     ///The value of site `intercept`.
@@ -37,15 +38,15 @@ pub struct EarningsTrace<S: ::doppl::__private::Scalar> {
     ///The value of site `beta_interact`.
     pub beta_interact: <Normal<S> as ::doppl::__private::Distribution<S>>::Value,
     ///The value of site `beta_cov`.
-    pub beta_cov: ::doppl::__private::DVector<
+    pub beta_cov: ::doppl::__private::Vector<
         <Normal<S> as ::doppl::__private::Distribution<S>>::Value,
     >,
     ///The value of site `sigma`.
     pub sigma: <HalfNormal<S> as ::doppl::__private::Distribution<S>>::Value,
     ///The value of site `mu_earnings`.
-    pub mu_earnings: ::doppl::__private::DVector<S>,
+    pub mu_earnings: ::doppl::__private::Vector<S>,
     ///The value of site `y`.
-    pub y: ::doppl::__private::DVector<
+    pub y: ::doppl::__private::Vector<
         <Normal<S> as ::doppl::__private::Distribution<S>>::Value,
     >,
 }
@@ -53,6 +54,7 @@ pub struct EarningsTrace<S: ::doppl::__private::Scalar> {
     "An optional `f64` value per site of [`", "Earnings", "`] (conditions, draws)."
 )]
 #[derive(Clone, Debug, Default)]
+#[allow(non_snake_case)]
 pub struct EarningsValues {
     #[allow(missing_docs)]
     pub p_treat: ::core::option::Option<
@@ -115,6 +117,7 @@ pub struct EarningsValues {
 }
 #[doc = concat!("An optional intervention per site of [`", "Earnings", "`].")]
 #[derive(Clone, Debug, Default)]
+#[allow(non_snake_case)]
 pub struct EarningsInterventions {
     #[allow(missing_docs)]
     pub p_treat: ::core::option::Option<
@@ -546,6 +549,7 @@ pub struct EarningsCondition<'m>(pub ::doppl::__private::Scenario<'m, Earnings>)
 )]
 #[derive(Clone, Debug)]
 pub struct EarningsIntervention<'m>(pub ::doppl::__private::Scenario<'m, Earnings>);
+#[allow(non_snake_case)]
 impl<'m> EarningsCondition<'m> {
     ///Conditions site `p_treat` on observed `value`: its log-density at `value` is added.
     pub fn p_treat(
@@ -560,13 +564,17 @@ impl<'m> EarningsCondition<'m> {
     ///Conditions site `treat` on observed `value`: its log-density at `value` is added.
     pub fn treat(
         mut self,
-        value: ::doppl::__private::DVector<
-            <Bernoulli<
-                ::core::primitive::f64,
-            > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+        value: impl ::doppl::__private::IntoSiteValue<
+            ::doppl::__private::DVector<
+                <Bernoulli<
+                    ::core::primitive::f64,
+                > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+            >,
         >,
     ) -> Self {
-        self.0.conditions.treat = ::core::option::Option::Some(value);
+        self.0.conditions.treat = ::core::option::Option::Some(
+            ::doppl::__private::IntoSiteValue::into_site_value(value),
+        );
         self
     }
     ///Conditions site `intercept` on observed `value`: its log-density at `value` is added.
@@ -602,13 +610,17 @@ impl<'m> EarningsCondition<'m> {
     ///Conditions site `beta_cov` on observed `value`: its log-density at `value` is added.
     pub fn beta_cov(
         mut self,
-        value: ::doppl::__private::DVector<
-            <Normal<
-                ::core::primitive::f64,
-            > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+        value: impl ::doppl::__private::IntoSiteValue<
+            ::doppl::__private::DVector<
+                <Normal<
+                    ::core::primitive::f64,
+                > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+            >,
         >,
     ) -> Self {
-        self.0.conditions.beta_cov = ::core::option::Option::Some(value);
+        self.0.conditions.beta_cov = ::core::option::Option::Some(
+            ::doppl::__private::IntoSiteValue::into_site_value(value),
+        );
         self
     }
     ///Conditions site `sigma` on observed `value`: its log-density at `value` is added.
@@ -631,13 +643,17 @@ impl<'m> EarningsCondition<'m> {
     ///Conditions site `y` on observed `value`: its log-density at `value` is added.
     pub fn y(
         mut self,
-        value: ::doppl::__private::DVector<
-            <Normal<
-                ::core::primitive::f64,
-            > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+        value: impl ::doppl::__private::IntoSiteValue<
+            ::doppl::__private::DVector<
+                <Normal<
+                    ::core::primitive::f64,
+                > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+            >,
         >,
     ) -> Self {
-        self.0.conditions.y = ::core::option::Option::Some(value);
+        self.0.conditions.y = ::core::option::Option::Some(
+            ::doppl::__private::IntoSiteValue::into_site_value(value),
+        );
         self
     }
     /// Goes on with interventions on the same scenario.
@@ -649,6 +665,7 @@ impl<'m> EarningsCondition<'m> {
         self.0
     }
 }
+#[allow(non_snake_case)]
 impl<'m> EarningsIntervention<'m> {
     ///`do(p_treat = value)`: downstream of `p_treat` sees `value`.
     pub fn p_treat(
@@ -672,14 +689,18 @@ impl<'m> EarningsIntervention<'m> {
     ///`do(treat = value)`: downstream of `treat` sees `value`.
     pub fn treat(
         mut self,
-        value: ::doppl::__private::DVector<
-            <Bernoulli<
-                ::core::primitive::f64,
-            > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+        value: impl ::doppl::__private::IntoSiteValue<
+            ::doppl::__private::DVector<
+                <Bernoulli<
+                    ::core::primitive::f64,
+                > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+            >,
         >,
     ) -> Self {
         self.0.interventions.treat = ::core::option::Option::Some(
-            ::doppl::__private::Intervention::Value(value),
+            ::doppl::__private::Intervention::Value(
+                ::doppl::__private::IntoSiteValue::into_site_value(value),
+            ),
         );
         self
     }
@@ -750,14 +771,18 @@ impl<'m> EarningsIntervention<'m> {
     ///`do(beta_cov = value)`: downstream of `beta_cov` sees `value`.
     pub fn beta_cov(
         mut self,
-        value: ::doppl::__private::DVector<
-            <Normal<
-                ::core::primitive::f64,
-            > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+        value: impl ::doppl::__private::IntoSiteValue<
+            ::doppl::__private::DVector<
+                <Normal<
+                    ::core::primitive::f64,
+                > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+            >,
         >,
     ) -> Self {
         self.0.interventions.beta_cov = ::core::option::Option::Some(
-            ::doppl::__private::Intervention::Value(value),
+            ::doppl::__private::Intervention::Value(
+                ::doppl::__private::IntoSiteValue::into_site_value(value),
+            ),
         );
         self
     }
@@ -790,10 +815,14 @@ impl<'m> EarningsIntervention<'m> {
     ///`do(mu_earnings = value)`: downstream of `mu_earnings` sees `value`.
     pub fn mu_earnings(
         mut self,
-        value: ::doppl::__private::DVector<::core::primitive::f64>,
+        value: impl ::doppl::__private::IntoSiteValue<
+            ::doppl::__private::DVector<::core::primitive::f64>,
+        >,
     ) -> Self {
         self.0.interventions.mu_earnings = ::core::option::Option::Some(
-            ::doppl::__private::Intervention::Value(value),
+            ::doppl::__private::Intervention::Value(
+                ::doppl::__private::IntoSiteValue::into_site_value(value),
+            ),
         );
         self
     }
@@ -807,14 +836,18 @@ impl<'m> EarningsIntervention<'m> {
     ///`do(y = value)`: downstream of `y` sees `value`.
     pub fn y(
         mut self,
-        value: ::doppl::__private::DVector<
-            <Normal<
-                ::core::primitive::f64,
-            > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+        value: impl ::doppl::__private::IntoSiteValue<
+            ::doppl::__private::DVector<
+                <Normal<
+                    ::core::primitive::f64,
+                > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+            >,
         >,
     ) -> Self {
         self.0.interventions.y = ::core::option::Option::Some(
-            ::doppl::__private::Intervention::Value(value),
+            ::doppl::__private::Intervention::Value(
+                ::doppl::__private::IntoSiteValue::into_site_value(value),
+            ),
         );
         self
     }
@@ -942,7 +975,7 @@ impl ::doppl::__private::Model for Earnings {
             parents: &["mu_earnings", "sigma"],
         },
     ];
-    #[allow(unused_variables, clippy::let_and_return)]
+    #[allow(unused_variables, non_snake_case, clippy::let_and_return)]
     fn run<S, __DopplH>(
         &self,
         __doppl_handler: &mut __DopplH,
@@ -951,8 +984,8 @@ impl ::doppl::__private::Model for Earnings {
         S: ::doppl::__private::Scalar,
         __DopplH: ::doppl::__private::Handler<Self, S>,
     {
-        let x = &self.x;
-        let nodegree = &self.nodegree;
+        let x = ::doppl::__private::Data::new(&self.x);
+        let nodegree = ::doppl::__private::Data::new(&self.nodegree);
         let scale = ::core::clone::Clone::clone(&self.scale);
         let units = ::doppl::__private::Plate::new("units", x.nrows());
         let p_treat = __doppl_handler
@@ -1039,15 +1072,16 @@ impl ::doppl::__private::Model for Earnings {
                 >(HalfNormal::new(scale))?,
                 ::doppl::__private::Unplated,
             )?;
-        let effect = nodegree.scale_by(beta_interact).plus(beta_treat);
         let mu_earnings = __doppl_handler
             .deterministic::<
                 EarningsSite<7usize>,
-                ::doppl::__private::DVector<S>,
+                ::doppl::__private::Vector<S>,
             >(
-                x.mul_params(&beta_cov).plus(intercept) + treat.mul_elem(&effect),
+                intercept + x * &beta_cov
+                    + &treat * (beta_treat + beta_interact * nodegree),
                 ::core::option::Option::Some(units),
             )?;
+        __doppl_handler.factor("soft_zero_sum", beta_cov.sum() * beta_cov.sum() * -0.5)?;
         let y = __doppl_handler
             .sample::<
                 EarningsSite<8usize>,
@@ -1117,7 +1151,9 @@ impl ::doppl::__private::Model for Earnings {
                 >>::lower(&trace.sigma),
             ),
             mu_earnings: ::core::option::Option::Some(
-                ::core::clone::Clone::clone(&trace.mu_earnings),
+                ::doppl::__private::DetValue::<
+                    ::core::primitive::f64,
+                >::lower(&trace.mu_earnings),
             ),
             y: ::core::option::Option::Some(
                 <::doppl::__private::Plate as ::doppl::__private::Shape<

@@ -14,6 +14,7 @@ impl Coin {
 }
 #[doc = concat!("One run of [`", "Coin", "`]: the value of every site.")]
 #[derive(Clone, Debug)]
+#[allow(non_snake_case)]
 struct CoinTrace<S: ::doppl::__private::Scalar> {
     ///The value of site `p`.
     pub p: <Beta<S> as ::doppl::__private::Distribution<S>>::Value,
@@ -22,6 +23,7 @@ struct CoinTrace<S: ::doppl::__private::Scalar> {
     "An optional `f64` value per site of [`", "Coin", "`] (conditions, draws)."
 )]
 #[derive(Clone, Debug, Default)]
+#[allow(non_snake_case)]
 struct CoinValues {
     #[allow(missing_docs)]
     pub p: ::core::option::Option<
@@ -32,6 +34,7 @@ struct CoinValues {
 }
 #[doc = concat!("An optional intervention per site of [`", "Coin", "`].")]
 #[derive(Clone, Debug, Default)]
+#[allow(non_snake_case)]
 struct CoinInterventions {
     #[allow(missing_docs)]
     pub p: ::core::option::Option<
@@ -93,6 +96,7 @@ struct CoinCondition<'m>(::doppl::__private::Scenario<'m, Coin>);
 )]
 #[derive(Clone, Debug)]
 struct CoinIntervention<'m>(::doppl::__private::Scenario<'m, Coin>);
+#[allow(non_snake_case)]
 impl<'m> CoinCondition<'m> {
     ///Conditions site `p` on observed `value`: its log-density at `value` is added.
     fn p(
@@ -113,6 +117,7 @@ impl<'m> CoinCondition<'m> {
         self.0
     }
 }
+#[allow(non_snake_case)]
 impl<'m> CoinIntervention<'m> {
     ///`do(p = value)`: downstream of `p` sees `value`.
     fn p(
@@ -194,7 +199,7 @@ impl ::doppl::__private::Model for Coin {
             parents: &[],
         },
     ];
-    #[allow(unused_variables, clippy::let_and_return)]
+    #[allow(unused_variables, non_snake_case, clippy::let_and_return)]
     fn run<S, __DopplH>(
         &self,
         __doppl_handler: &mut __DopplH,

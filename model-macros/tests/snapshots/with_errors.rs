@@ -18,9 +18,10 @@ impl Broken {
 }
 #[doc = concat!("One run of [`", "Broken", "`]: the value of every site.")]
 #[derive(Clone, Debug)]
+#[allow(non_snake_case)]
 struct BrokenTrace<S: ::doppl::__private::Scalar> {
     ///The value of site `a`.
-    pub a: ::doppl::__private::DVector<
+    pub a: ::doppl::__private::Vector<
         <Normal<S> as ::doppl::__private::Distribution<S>>::Value,
     >,
     ///The value of site `b`.
@@ -30,6 +31,7 @@ struct BrokenTrace<S: ::doppl::__private::Scalar> {
     "An optional `f64` value per site of [`", "Broken", "`] (conditions, draws)."
 )]
 #[derive(Clone, Debug, Default)]
+#[allow(non_snake_case)]
 struct BrokenValues {
     #[allow(missing_docs)]
     pub a: ::core::option::Option<
@@ -48,6 +50,7 @@ struct BrokenValues {
 }
 #[doc = concat!("An optional intervention per site of [`", "Broken", "`].")]
 #[derive(Clone, Debug, Default)]
+#[allow(non_snake_case)]
 struct BrokenInterventions {
     #[allow(missing_docs)]
     pub a: ::core::option::Option<
@@ -163,17 +166,22 @@ struct BrokenCondition<'m>(::doppl::__private::Scenario<'m, Broken>);
 )]
 #[derive(Clone, Debug)]
 struct BrokenIntervention<'m>(::doppl::__private::Scenario<'m, Broken>);
+#[allow(non_snake_case)]
 impl<'m> BrokenCondition<'m> {
     ///Conditions site `a` on observed `value`: its log-density at `value` is added.
     fn a(
         mut self,
-        value: ::doppl::__private::DVector<
-            <Normal<
-                ::core::primitive::f64,
-            > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+        value: impl ::doppl::__private::IntoSiteValue<
+            ::doppl::__private::DVector<
+                <Normal<
+                    ::core::primitive::f64,
+                > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+            >,
         >,
     ) -> Self {
-        self.0.conditions.a = ::core::option::Option::Some(value);
+        self.0.conditions.a = ::core::option::Option::Some(
+            ::doppl::__private::IntoSiteValue::into_site_value(value),
+        );
         self
     }
     ///Conditions site `b` on observed `value`: its log-density at `value` is added.
@@ -195,18 +203,23 @@ impl<'m> BrokenCondition<'m> {
         self.0
     }
 }
+#[allow(non_snake_case)]
 impl<'m> BrokenIntervention<'m> {
     ///`do(a = value)`: downstream of `a` sees `value`.
     fn a(
         mut self,
-        value: ::doppl::__private::DVector<
-            <Normal<
-                ::core::primitive::f64,
-            > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+        value: impl ::doppl::__private::IntoSiteValue<
+            ::doppl::__private::DVector<
+                <Normal<
+                    ::core::primitive::f64,
+                > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+            >,
         >,
     ) -> Self {
         self.0.interventions.a = ::core::option::Option::Some(
-            ::doppl::__private::Intervention::Value(value),
+            ::doppl::__private::Intervention::Value(
+                ::doppl::__private::IntoSiteValue::into_site_value(value),
+            ),
         );
         self
     }
@@ -304,7 +317,7 @@ impl ::doppl::__private::Model for Broken {
             parents: &[],
         },
     ];
-    #[allow(unused_variables, clippy::let_and_return)]
+    #[allow(unused_variables, non_snake_case, clippy::let_and_return)]
     fn run<S, __DopplH>(
         &self,
         __doppl_handler: &mut __DopplH,

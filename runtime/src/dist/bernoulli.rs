@@ -39,7 +39,7 @@ enum BernoulliParam<S> {
 impl<S: Scalar> Bernoulli<S> {
     /// Bernoulli with success probability `probs` in [0, 1].
     pub fn new(probs: impl IntoParam<S>) -> Result<Self, DistError> {
-        let probs = probs.into_param();
+        let probs = probs.into_param()?;
         check_param(FAMILY, "probs", &probs, "in [0, 1]", |p| {
             (0.0..=1.0).contains(&p)
         })?;
@@ -50,7 +50,7 @@ impl<S: Scalar> Bernoulli<S> {
 
     /// Bernoulli with success log-odds `logits` (finite).
     pub fn logits(logits: impl IntoParam<S>) -> Result<Self, DistError> {
-        let logits = logits.into_param();
+        let logits = logits.into_param()?;
         check_finite(FAMILY, "logits", &logits)?;
         Ok(Bernoulli {
             param: BernoulliParam::Logits(logits),

@@ -33,7 +33,7 @@ pub struct Beta<S> {
 impl<S: Scalar> Beta<S> {
     /// Beta with concentrations `a > 0` and `b > 0`.
     pub fn new(a: impl IntoParam<S>, b: impl IntoParam<S>) -> Result<Self, DistError> {
-        let (a, b) = (a.into_param(), b.into_param());
+        let (a, b) = (a.into_param()?, b.into_param()?);
         check_positive(FAMILY, "a", &a)?;
         check_positive(FAMILY, "b", &b)?;
         let batch = common_batch(&[a.batch_len(), b.batch_len()])?;

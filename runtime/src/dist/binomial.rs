@@ -31,7 +31,7 @@ pub struct Binomial<S> {
 impl<S: Scalar> Binomial<S> {
     /// Binomial with `total_count` trials and success probability `probs` in [0, 1].
     pub fn new(total_count: u64, probs: impl IntoParam<S>) -> Result<Self, DistError> {
-        let probs = probs.into_param();
+        let probs = probs.into_param()?;
         check_param(FAMILY, "probs", &probs, "in [0, 1]", |p| {
             (0.0..=1.0).contains(&p)
         })?;
@@ -44,7 +44,7 @@ impl<S: Scalar> Binomial<S> {
 
     /// Binomial with `total_count` trials and success log-odds `logits` (finite).
     pub fn logits(total_count: u64, logits: impl IntoParam<S>) -> Result<Self, DistError> {
-        let logits = logits.into_param();
+        let logits = logits.into_param()?;
         check_finite(FAMILY, "logits", &logits)?;
         Ok(Binomial {
             total_count,

@@ -35,7 +35,7 @@ pub struct Categorical<S> {
 impl<S: Scalar> Categorical<S> {
     /// Categorical with probabilities `probs` (a vector of numbers in [0, 1] summing to 1).
     pub fn new(probs: impl IntoParam<S>) -> Result<Self, DistError> {
-        let probs = require_vector(FAMILY, "probs", probs.into_param())?;
+        let probs = require_vector(FAMILY, "probs", probs.into_param()?)?;
         let invalid = |index, value, requirement| DistError::InvalidParameter {
             family: FAMILY,
             param: "probs",
@@ -58,7 +58,7 @@ impl<S: Scalar> Categorical<S> {
 
     /// Categorical with unnormalised log-probabilities `logits` (finite).
     pub fn logits(logits: impl IntoParam<S>) -> Result<Self, DistError> {
-        let logits = require_vector(FAMILY, "logits", logits.into_param())?;
+        let logits = require_vector(FAMILY, "logits", logits.into_param()?)?;
         if let Some(i) = logits.iter().position(|l| !l.re().is_finite()) {
             return Err(DistError::InvalidParameter {
                 family: FAMILY,

@@ -31,7 +31,7 @@ pub struct Cauchy<S> {
 impl<S: Scalar> Cauchy<S> {
     /// Cauchy with location `loc` and `scale > 0`.
     pub fn new(loc: impl IntoParam<S>, scale: impl IntoParam<S>) -> Result<Self, DistError> {
-        let (loc, scale) = (loc.into_param(), scale.into_param());
+        let (loc, scale) = (loc.into_param()?, scale.into_param()?);
         check_finite(FAMILY, "loc", &loc)?;
         check_positive(FAMILY, "scale", &scale)?;
         let batch = common_batch(&[loc.batch_len(), scale.batch_len()])?;

@@ -37,7 +37,7 @@ pub struct Dirichlet<S> {
 impl<S: Scalar> Dirichlet<S> {
     /// Dirichlet with a concentration vector of at least two entries, each finite and > 0.
     pub fn new(concentration: impl IntoParam<S>) -> Result<Self, DistError> {
-        let concentration = require_vector(FAMILY, "concentration", concentration.into_param())?;
+        let concentration = require_vector(FAMILY, "concentration", concentration.into_param()?)?;
         if concentration.len() < 2 {
             return Err(DistError::Shape {
                 expected: 2,

@@ -48,6 +48,10 @@ pub enum DistError {
         /// The parameters' length.
         len: usize,
     },
+    /// A parameter computed by an operation on model values that failed (operands of
+    /// different lengths or plates, an index out of range).
+    #[error("a parameter could not be computed: {0}")]
+    Operand(crate::value::ShapeError),
     /// An improper prior (Flat, HalfFlat) was asked for a draw.
     #[error(
         "{family} is an improper prior and cannot be sampled: condition this site, intervene \

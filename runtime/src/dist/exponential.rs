@@ -26,7 +26,7 @@ pub struct Exponential<S> {
 impl<S: Scalar> Exponential<S> {
     /// Exponential with `rate > 0`.
     pub fn new(rate: impl IntoParam<S>) -> Result<Self, DistError> {
-        let rate = rate.into_param();
+        let rate = rate.into_param()?;
         check_positive(FAMILY, "rate", &rate)?;
         Ok(Exponential { rate })
     }

@@ -32,7 +32,7 @@ pub struct Gamma<S> {
 impl<S: Scalar> Gamma<S> {
     /// Gamma with `shape > 0` and `rate > 0`.
     pub fn new(shape: impl IntoParam<S>, rate: impl IntoParam<S>) -> Result<Self, DistError> {
-        let (shape, rate) = (shape.into_param(), rate.into_param());
+        let (shape, rate) = (shape.into_param()?, rate.into_param()?);
         check_positive(FAMILY, "shape", &shape)?;
         check_positive(FAMILY, "rate", &rate)?;
         let batch = common_batch(&[shape.batch_len(), rate.batch_len()])?;

@@ -28,7 +28,7 @@ pub struct HalfCauchy<S> {
 impl<S: Scalar> HalfCauchy<S> {
     /// HalfCauchy with `scale > 0`.
     pub fn new(scale: impl IntoParam<S>) -> Result<Self, DistError> {
-        let scale = scale.into_param();
+        let scale = scale.into_param()?;
         check_positive(FAMILY, "scale", &scale)?;
         Ok(HalfCauchy { scale })
     }

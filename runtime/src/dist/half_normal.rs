@@ -32,7 +32,7 @@ pub struct HalfNormal<S> {
 impl<S: Scalar> HalfNormal<S> {
     /// HalfNormal with `scale > 0` (a constant, a scalar or one per plate element).
     pub fn new(scale: impl IntoParam<S>) -> Result<Self, DistError> {
-        let scale = scale.into_param();
+        let scale = scale.into_param()?;
         check_positive(FAMILY, "scale", &scale)?;
         Ok(HalfNormal { scale })
     }

@@ -30,7 +30,7 @@ pub struct InverseGamma<S> {
 impl<S: Scalar> InverseGamma<S> {
     /// InverseGamma with `shape > 0` and `scale > 0`.
     pub fn new(shape: impl IntoParam<S>, scale: impl IntoParam<S>) -> Result<Self, DistError> {
-        let (shape, scale) = (shape.into_param(), scale.into_param());
+        let (shape, scale) = (shape.into_param()?, scale.into_param()?);
         check_positive(FAMILY, "shape", &shape)?;
         check_positive(FAMILY, "scale", &scale)?;
         let batch = common_batch(&[shape.batch_len(), scale.batch_len()])?;

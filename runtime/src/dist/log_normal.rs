@@ -31,7 +31,7 @@ pub struct LogNormal<S> {
 impl<S: Scalar> LogNormal<S> {
     /// LogNormal with the location and scale (> 0) of the underlying normal.
     pub fn new(loc: impl IntoParam<S>, scale: impl IntoParam<S>) -> Result<Self, DistError> {
-        let (loc, scale) = (loc.into_param(), scale.into_param());
+        let (loc, scale) = (loc.into_param()?, scale.into_param()?);
         check_finite(FAMILY, "loc", &loc)?;
         check_positive(FAMILY, "scale", &scale)?;
         let batch = common_batch(&[loc.batch_len(), scale.batch_len()])?;

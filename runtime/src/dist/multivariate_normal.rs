@@ -58,7 +58,7 @@ impl<S: Scalar> MultivariateNormal<S> {
     /// MultivariateNormal with mean `loc` (a vector) and a symmetric positive definite
     /// covariance matrix `cov` of matching size.
     pub fn new(loc: impl IntoParam<S>, cov: DMatrix<f64>) -> Result<Self, DistError> {
-        let loc = require_vector(FAMILY, "loc", loc.into_param())?;
+        let loc = require_vector(FAMILY, "loc", loc.into_param()?)?;
         check_square(&cov, loc.len())?;
         let asymmetry = (&cov - cov.transpose()).amax();
         if asymmetry > 1e-10 * cov.amax() {
@@ -87,7 +87,7 @@ impl<S: Scalar> MultivariateNormal<S> {
         loc: impl IntoParam<S>,
         scale_tril: DMatrix<f64>,
     ) -> Result<Self, DistError> {
-        let loc = require_vector(FAMILY, "loc", loc.into_param())?;
+        let loc = require_vector(FAMILY, "loc", loc.into_param()?)?;
         let k = loc.len();
         check_square(&scale_tril, k).map_err(|e| match e {
             DistError::InvalidParameter { value, .. } => invalid("scale_tril", value, "finite"),

@@ -28,8 +28,8 @@ impl<S: Scalar> Normal<S> {
     /// Normal with location `loc` and standard deviation `scale > 0`, each a constant, a
     /// scalar or a vector (one per plate element).
     pub fn new(loc: impl IntoParam<S>, scale: impl IntoParam<S>) -> Result<Self, DistError> {
-        let loc = loc.into_param();
-        let scale = scale.into_param();
+        let loc = loc.into_param()?;
+        let scale = scale.into_param()?;
         let invalid = |param, (index, value), requirement| DistError::InvalidParameter {
             family: "Normal",
             param,

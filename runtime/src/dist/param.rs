@@ -1,6 +1,8 @@
 //! [`Param`]: a distribution parameter that is a constant, a scalar or one value per plate element.
 
+use super::DistError;
 use crate::scalar::Scalar;
+use crate::value::{Data, ShapeError, Vector};
 use nalgebra::DVector;
 
 /// A distribution parameter.
@@ -69,36 +71,74 @@ impl<S: Scalar> Param<S> {
 
 /// Conversion of what a model writes as a parameter (`0.0`, a latent scalar, a vector of
 /// latents, a data vector) into a [`Param`].
+///
+/// Conversion fails only for a vector computed by an operation that failed (operands of
+/// different lengths): its [`ShapeError`] is reported with the site.
 pub trait IntoParam<S> {
     /// The parameter.
-    fn into_param(self) -> Param<S>;
+    fn into_param(self) -> Result<Param<S>, DistError>;
 }
 
 impl<S> IntoParam<S> for f64 {
     #[inline]
-    fn into_param(self) -> Param<S> {
-        Param::Const(self)
+    fn into_param(self) -> Result<Param<S>, DistError> {
+        Ok(Param::Const(self))
     }
 }
 
 impl<S: nalgebra::Scalar> IntoParam<S> for DVector<S> {
     #[inline]
-    fn into_param(self) -> Param<S> {
-        Param::Vector(self)
+    fn into_param(self) -> Result<Param<S>, DistError> {
+        Ok(Param::Vector(self))
     }
 }
 
 /// A borrowed vector (a site value used again later, or data when `S` is `f64`) is copied.
 impl<S: nalgebra::Scalar> IntoParam<S> for &DVector<S> {
     #[inline]
-    fn into_param(self) -> Param<S> {
-        Param::Vector(self.clone())
+    fn into_param(self) -> Result<Param<S>, DistError> {
+        Ok(Param::Vector(self.clone()))
     }
 }
 
 impl<S> IntoParam<S> for Param<S> {
     #[inline]
-    fn into_param(self) -> Param<S> {
-        self
+    fn into_param(self) -> Result<Param<S>, DistError> {
+        Ok(self)
+    }
+}
+
+/// A vector of site values or of results (`Normal::new(mu, sigma)`); a failed operation's
+/// error comes back here.
+impl<S: nalgebra::Scalar> IntoParam<S> for Vector<S> {
+    #[inline]
+    fn into_param(self) -> Result<Param<S>, DistError> {
+        match self.shape_error() {
+            Some(e) => Err(DistError::Operand(e)),
+            None => Ok(Param::Vector(self.into_dvector())),
+        }
+    }
+}
+
+/// A borrowed vector (a site value used again later) is copied.
+impl<S: nalgebra::Scalar> IntoParam<S> for &Vector<S> {
+    #[inline]
+    fn into_param(self) -> Result<Param<S>, DistError> {
+        self.clone().into_param()
+    }
+}
+
+/// A data vector as a parameter (`Normal::new(theta, sigma)` with data `theta`): its values
+/// as constants.
+impl<S: Scalar> IntoParam<S> for Data<'_, DVector<f64>> {
+    #[inline]
+    fn into_param(self) -> Result<Param<S>, DistError> {
+        Ok(Param::Vector(self.get().map(S::from_f64)))
+    }
+}
+
+impl From<ShapeError> for DistError {
+    fn from(e: ShapeError) -> Self {
+        DistError::Operand(e)
     }
 }

@@ -36,7 +36,7 @@ impl<S: Scalar> StudentT<S> {
         loc: impl IntoParam<S>,
         scale: impl IntoParam<S>,
     ) -> Result<Self, DistError> {
-        let (df, loc, scale) = (df.into_param(), loc.into_param(), scale.into_param());
+        let (df, loc, scale) = (df.into_param()?, loc.into_param()?, scale.into_param()?);
         check_positive(FAMILY, "df", &df)?;
         check_finite(FAMILY, "loc", &loc)?;
         check_positive(FAMILY, "scale", &scale)?;

@@ -35,7 +35,7 @@ pub struct Uniform<S> {
 impl<S: Scalar> Uniform<S> {
     /// Uniform with finite bounds `low < high` (elementwise when vectorized).
     pub fn new(low: impl IntoParam<S>, high: impl IntoParam<S>) -> Result<Self, DistError> {
-        let (low, high) = (low.into_param(), high.into_param());
+        let (low, high) = (low.into_param()?, high.into_param()?);
         check_finite(FAMILY, "low", &low)?;
         check_finite(FAMILY, "high", &high)?;
         let batch = common_batch(&[low.batch_len(), high.batch_len()])?;

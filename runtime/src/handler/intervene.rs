@@ -63,5 +63,6 @@ impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Intervene<'_, M, H
     }
 
     forward_to_inner!(known);
+    forward_to_inner!(factor);
     forward_to_inner!(shadowed);
 }

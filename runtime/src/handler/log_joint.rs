@@ -1,6 +1,6 @@
 //! [`LogJoint`]: the log-density of the unconstrained parameter vector.
 
-use super::{Handler, Known};
+use super::{FactorTerm, Handler, Known};
 use crate::dist::Distribution;
 use crate::error::ModelError;
 use crate::gradient::{LanePlan, NoLocals, ReadOff};
@@ -67,10 +67,10 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
     }
 
     /// The shared lanes read off in the plate sums of `plate` (none without read-off).
-    fn lanes_for(&self, plate: Option<crate::Plate>) -> &'x [crate::gradient::LocalLane] {
+    fn lanes_for(&self, plate: Option<&str>) -> &'x [crate::gradient::LocalLane] {
         let plan: Option<&'x LanePlan> = self.read_off.as_ref().map(|(plan, _)| *plan);
         match (plan, plate) {
-            (Some(plan), Some(plate)) => plan.lanes_of(plate.name),
+            (Some(plan), Some(plate)) => plan.lanes_of(plate),
             _ => &[],
         }
     }
@@ -83,7 +83,7 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
         shape: P,
         value: &P::Value,
     ) -> Result<S, ModelError> {
-        let lanes = self.lanes_for(shape.plate());
+        let lanes = self.lanes_for(shape.plate().map(|p| p.name));
         let lp = match &mut self.read_off {
             Some((_, grad)) if !lanes.is_empty() => {
                 shape.log_prob(dist, value, &mut ReadOff::new(lanes, grad))
@@ -102,7 +102,7 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
         end: usize,
     ) -> (P::Value, S) {
         let u = &self.x[self.position..end];
-        let lanes = self.lanes_for(shape.plate());
+        let lanes = self.lanes_for(shape.plate().map(|p| p.name));
         match &mut self.read_off {
             Some((_, grad)) if !lanes.is_empty() => {
                 shape.from_unconstrained(dist, u, &mut ReadOff::new(lanes, grad))
@@ -184,5 +184,17 @@ impl<M: Model, S: Scalar> Handler<M, S> for LogJoint<'_, S> {
             Known::Substituted => self.parts.log_prior += lp,
         }
         Ok(v)
+    }
+
+    fn factor<F: FactorTerm<S>>(&mut self, name: &'static str, term: F) -> Result<(), ModelError> {
+        let lanes = self.lanes_for(term.plate());
+        let total = match &mut self.read_off {
+            Some((_, grad)) if !lanes.is_empty() => term.total(&mut ReadOff::new(lanes, grad)),
+            _ => term.total(&mut NoLocals),
+        };
+        let total = total.map_err(|source| ModelError::Value { site: name, source })?;
+        self.track(name, &total);
+        self.parts.log_likelihood += total;
+        Ok(())
     }
 }

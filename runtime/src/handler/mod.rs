@@ -56,6 +56,15 @@ macro_rules! forward_to_inner {
             self.inner.shadowed::<T, D, P>(dist, shape)
         }
     };
+    (factor) => {
+        fn factor<F: $crate::handler::FactorTerm<S>>(
+            &mut self,
+            name: &'static str,
+            term: F,
+        ) -> Result<(), $crate::error::ModelError> {
+            self.inner.factor(name, term)
+        }
+    };
     (deterministic) => {
         fn deterministic<T, V>(
             &mut self,
@@ -89,9 +98,11 @@ pub use site_streams::{SiteStreams, mix};
 
 use crate::dist::Distribution;
 use crate::error::ModelError;
+use crate::gradient::LocalTangents;
 use crate::model::{Model, Site};
 use crate::scalar::Scalar;
 use crate::shape::{DetValue, Shape};
+use crate::value::{ShapeError, Vector};
 
 /// Why a site's value is known rather than drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,6 +146,13 @@ pub trait Handler<M: Model, S: Scalar> {
         Ok(())
     }
 
+    /// A `factor!` term added to the log-density. Handlers that do not evaluate the density
+    /// (sampling, layout) ignore it.
+    fn factor<F: FactorTerm<S>>(&mut self, name: &'static str, term: F) -> Result<(), ModelError> {
+        let _ = (name, term);
+        Ok(())
+    }
+
     /// A deterministic site: its value as computed (or as an intervention sets it).
     fn deterministic<T, V>(
         &mut self,
@@ -145,7 +163,42 @@ pub trait Handler<M: Model, S: Scalar> {
         T: Site<Model = M, Value = V::Plain>,
         V: DetValue<S>,
     {
-        value.check(T::NAME, plate)?;
-        Ok(value)
+        value.checked(T::NAME, plate)
+    }
+}
+
+/// What `factor!` accepts: a scalar term, or per-element terms on a plate (summed, each
+/// element's derivative read off as for a plate's log-density).
+pub trait FactorTerm<S: Scalar> {
+    /// The plate of per-element terms.
+    fn plate(&self) -> Option<&'static str>;
+    /// The total, each element shown to `locals`.
+    fn total<L: LocalTangents<S>>(&self, locals: &mut L) -> Result<S, ShapeError>;
+}
+
+impl<S: Scalar> FactorTerm<S> for S {
+    fn plate(&self) -> Option<&'static str> {
+        None
+    }
+    fn total<L: LocalTangents<S>>(&self, _locals: &mut L) -> Result<S, ShapeError> {
+        Ok(*self)
+    }
+}
+
+impl<S: Scalar> FactorTerm<S> for Vector<S> {
+    fn plate(&self) -> Option<&'static str> {
+        Vector::plate(self)
+    }
+    fn total<L: LocalTangents<S>>(&self, locals: &mut L) -> Result<S, ShapeError> {
+        if let Some(e) = self.shape_error() {
+            return Err(e);
+        }
+        let mut acc = S::zero();
+        for (i, t) in self.iter().enumerate() {
+            locals.read(i, t, 1.0);
+            acc += *t;
+        }
+        locals.clear(&mut acc);
+        Ok(acc)
     }
 }

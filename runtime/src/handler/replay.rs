@@ -39,6 +39,7 @@ impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Replay<'_, M, H> {
     }
 
     forward_to_inner!(known);
+    forward_to_inner!(factor);
     forward_to_inner!(shadowed);
     forward_to_inner!(deterministic);
 }

@@ -253,8 +253,8 @@ impl<const W: usize> num_traits::One for Dual<W> {
 
 impl<const W: usize> IntoParam<Dual<W>> for Dual<W> {
     #[inline]
-    fn into_param(self) -> Param<Dual<W>> {
-        Param::Scalar(self)
+    fn into_param(self) -> Result<Param<Dual<W>>, crate::dist::DistError> {
+        Ok(Param::Scalar(self))
     }
 }
 

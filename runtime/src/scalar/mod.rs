@@ -55,6 +55,7 @@ pub trait Scalar:
     + Sum
     + IntoParam<Self>
     + crate::intervention::ShiftValue
+    + crate::value::ScalarVectorOps
 {
     /// A constant (all derivative parts zero).
     fn from_f64(x: f64) -> Self;

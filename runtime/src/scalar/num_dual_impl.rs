@@ -7,8 +7,8 @@ use num_dual::{Dual64, DualNum};
 
 impl IntoParam<Dual64> for Dual64 {
     #[inline]
-    fn into_param(self) -> Param<Dual64> {
-        Param::Scalar(self)
+    fn into_param(self) -> Result<Param<Dual64>, crate::dist::DistError> {
+        Ok(Param::Scalar(self))
     }
 }
 

@@ -4,7 +4,7 @@ use doppl::prelude::*;
 fn regression(x: &DVector<f64>) {
     let units = plate!(x.len());
     let slope = sample!(Normal::new(0.0, 1.0));
-    let mu = deterministic!(x.scale_by(slope), units);
+    let mu = deterministic!(slope * x, units);
     let y = sample!(Normal::new(&mu, 1.0), units);
 }
 

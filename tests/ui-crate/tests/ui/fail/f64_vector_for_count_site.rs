@@ -4,7 +4,7 @@ use doppl::prelude::*;
 fn counts(exposure: &DVector<f64>) {
     let units = plate!(exposure.len());
     let rate = sample!(Gamma::new(2.0, 1.0));
-    let n = sample!(Poisson::new(exposure.scale_by(rate)), units);
+    let n = sample!(Poisson::new(rate * exposure), units);
 }
 
 fn main() {

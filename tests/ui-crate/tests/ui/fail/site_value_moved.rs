@@ -6,7 +6,7 @@ use doppl::prelude::*;
 fn moved(x: &DVector<f64>) {
     let units = plate!(x.len());
     let b = sample!(Normal::new(0.0, 1.0));
-    let mu = deterministic!(x.scale_by(b), units);
+    let mu = deterministic!(b * x, units);
     let y = sample!(Normal::new(mu, 1.0), units);
 }
 

@@ -4,7 +4,7 @@ use doppl::prelude::*;
 fn regression(x: &DVector<f64>) {
     let units = plate!(x.len());
     let slope = sample!(Normal::new(0.0, 1.0));
-    let y = sample!(Normal::new(x.scale_by(slope), 1.0), units);
+    let y = sample!(Normal::new(slope * x, 1.0), units);
 }
 
 fn main() {

@@ -4,7 +4,7 @@ use doppl::prelude::*;
 fn regression(x: &DVector<f64>) {
     let units = plate!(x.len());
     let beta = sample!(Normal::new(0.0, 1.0));
-    let y = sample!(Normal::new(x.scale_by(beta), 1.0), units);
+    let y = sample!(Normal::new(beta * x, 1.0), units);
 }
 
 fn main() {

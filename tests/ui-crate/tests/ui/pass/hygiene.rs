@@ -26,7 +26,7 @@ fn hygienic(x: &DVector<f64>) {
     let units = plate!(x.len());
     let a = sample!(Normal::new(0.0, 1.0));
     let s = sample!(HalfNormal::new(1.0));
-    let mu = deterministic!(x.scale_by(a), units);
+    let mu = deterministic!(a * x, units);
     let y = sample!(Normal::new(&mu, s), units);
 }
 

@@ -6,7 +6,7 @@ use doppl::prelude::*;
 fn linear(x: &DMatrix<f64>) {
     let units = plate!(x.nrows());
     let beta = sample!(Normal::new(0.0, 1.0), plate!(x.ncols()));
-    let y = sample!(Normal::new(&x.mul_params(&beta), 1.0), units);
+    let y = sample!(Normal::new(x * &beta, 1.0), units);
 }
 
 fn main() {

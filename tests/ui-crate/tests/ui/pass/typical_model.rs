@@ -12,9 +12,8 @@ fn earnings(x: &DMatrix<f64>, nodegree: &DVector<f64>) {
     let beta_interact = sample!(Normal::new(0.0, 2.0));
     let beta_cov = sample!(Normal::new(0.0, 1.0), covariates);
     let sigma = sample!(HalfNormal::new(5.0));
-    let effect = nodegree.scale_by(beta_interact).plus(beta_treat);
     let mu = deterministic!(
-        x.mul_params(&beta_cov).plus(intercept) + treat.mul_elem(&effect),
+        intercept + x * &beta_cov + &treat * (beta_treat + beta_interact * nodegree),
         units
     );
     let y = sample!(Normal::new(&mu, sigma), units);
@@ -29,10 +28,11 @@ fn main() {
     // The trace has one typed field per site, deterministic ones included.
     let trace: EarningsTrace<f64> = model.scenario().sample_prior(&mut rng).unwrap();
     let _: f64 = trace.p_treat;
-    let _: &DVector<f64> = &trace.treat;
+    // Plated sites are `Vector`s, which read like (deref to) `DVector`s.
+    let _: &Vector<f64> = &trace.treat;
     let _: &DVector<f64> = &trace.beta_cov;
-    let _: &DVector<f64> = &trace.mu;
-    let y: DVector<f64> = trace.y.clone();
+    let _: &Vector<f64> = &trace.mu;
+    let y: DVector<f64> = trace.y.clone().into();
     assert_eq!(y.len(), 3);
 
     // condition() takes each sample site's value type; intervene() every site's.

@@ -1,0 +1,317 @@
+//! Operators on model values: vectors, data and scalars combined as in the math.
+//!
+//! Every form a model writes is covered: `Vector ∘ Vector`, `Vector ∘ scalar`,
+//! `Vector ∘ Data`, `Data ∘ Vector`, `Data ∘ scalar`, `Data ∘ Data`, `f64 ∘ Vector`,
+//! `f64 ∘ Data`, `X · β` for a data matrix, and `-v`, each vector owned or borrowed. A scalar
+//! of the body's generic type on the left (`beta * nodegree`) goes through the
+//! [`crate::scalar::Scalar`] supertraits, implemented in [`super::scalar_left`].
+
+use super::data::Data;
+use super::error::{Extent, ShapeError};
+use super::mix::{Mix, MixOperand};
+use super::vector::Vector;
+use crate::scalar::Scalar;
+use nalgebra::{DMatrix, DVector};
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+/// `f(aᵢ, bᵢ)` for operands of the same length and plate; a failed vector otherwise.
+pub(super) fn zip<A, B, C>(
+    op: &'static str,
+    a: &Vector<A>,
+    b: &Vector<B>,
+    f: impl Fn(A, B) -> C,
+) -> Vector<C>
+where
+    A: nalgebra::Scalar + Copy,
+    B: nalgebra::Scalar + Copy,
+    C: nalgebra::Scalar,
+{
+    if let Some(e) = a.error.or(b.error) {
+        return Vector::failed(e);
+    }
+    let plates_differ = matches!((a.plate, b.plate), (Some(p), Some(q)) if p != q);
+    if a.values.len() != b.values.len() || plates_differ {
+        return Vector::failed(ShapeError::Mismatch {
+            op,
+            left: a.extent(),
+            right: b.extent(),
+        });
+    }
+    let values = a.values.as_slice().iter().zip(b.values.as_slice());
+    Vector {
+        values: DVector::from_vec(values.map(|(&x, &y)| f(x, y)).collect()),
+        plate: a.plate.or(b.plate),
+        error: None,
+    }
+}
+
+/// `f(aᵢ, dᵢ)` for a vector and a data vector (`data_left`: the data was the left operand).
+pub(super) fn zip_data<A, C>(
+    op: &'static str,
+    a: &Vector<A>,
+    data: &DVector<f64>,
+    data_left: bool,
+    f: impl Fn(A, f64) -> C,
+) -> Vector<C>
+where
+    A: nalgebra::Scalar + Copy,
+    C: nalgebra::Scalar,
+{
+    if let Some(e) = a.error {
+        return Vector::failed(e);
+    }
+    if a.values.len() != data.len() {
+        let d = Extent {
+            len: data.len(),
+            plate: None,
+        };
+        let (left, right) = if data_left {
+            (d, a.extent())
+        } else {
+            (a.extent(), d)
+        };
+        return Vector::failed(ShapeError::Mismatch { op, left, right });
+    }
+    let values = a.values.as_slice().iter().zip(data.as_slice());
+    Vector {
+        values: DVector::from_vec(values.map(|(&x, &y)| f(x, y)).collect()),
+        plate: a.plate,
+        error: None,
+    }
+}
+
+/// A data vector as a vector of constants of type `B`.
+fn data_vector<B: MixOperand>(d: &DVector<f64>) -> Vector<B> {
+    Vector::from(
+        d.as_slice()
+            .iter()
+            .map(|&x| B::constant(x))
+            .collect::<Vec<_>>(),
+    )
+}
+
+macro_rules! binary_ops {
+    ($Op:ident, $op:ident, $mix:ident, $sym:literal) => {
+        impl<A: Mix<B> + nalgebra::Scalar + Copy, B: nalgebra::Scalar + Copy> $Op<&Vector<B>>
+            for &Vector<A>
+        {
+            type Output = Vector<A::Output>;
+            fn $op(self, rhs: &Vector<B>) -> Self::Output {
+                zip($sym, self, rhs, A::$mix)
+            }
+        }
+        impl<A: Mix<B> + nalgebra::Scalar + Copy, B: nalgebra::Scalar + Copy> $Op<Vector<B>>
+            for &Vector<A>
+        {
+            type Output = Vector<A::Output>;
+            fn $op(self, rhs: Vector<B>) -> Self::Output {
+                zip($sym, self, &rhs, A::$mix)
+            }
+        }
+        impl<A: Mix<B> + nalgebra::Scalar + Copy, B: nalgebra::Scalar + Copy> $Op<&Vector<B>>
+            for Vector<A>
+        {
+            type Output = Vector<A::Output>;
+            fn $op(self, rhs: &Vector<B>) -> Self::Output {
+                zip($sym, &self, rhs, A::$mix)
+            }
+        }
+        impl<A: Mix<B> + nalgebra::Scalar + Copy, B: nalgebra::Scalar + Copy> $Op<Vector<B>>
+            for Vector<A>
+        {
+            type Output = Vector<A::Output>;
+            fn $op(self, rhs: Vector<B>) -> Self::Output {
+                zip($sym, &self, &rhs, A::$mix)
+            }
+        }
+        impl<A: Mix<B> + nalgebra::Scalar + Copy, B: MixOperand> $Op<B> for &Vector<A> {
+            type Output = Vector<A::Output>;
+            fn $op(self, rhs: B) -> Self::Output {
+                self.map(|&a| a.$mix(rhs))
+            }
+        }
+        impl<A: Mix<B> + nalgebra::Scalar + Copy, B: MixOperand> $Op<B> for Vector<A> {
+            type Output = Vector<A::Output>;
+            fn $op(self, rhs: B) -> Self::Output {
+                self.map(|&a| a.$mix(rhs))
+            }
+        }
+        impl<A: Mix<f64> + nalgebra::Scalar + Copy> $Op<Data<'_, DVector<f64>>> for &Vector<A> {
+            type Output = Vector<A::Output>;
+            fn $op(self, rhs: Data<'_, DVector<f64>>) -> Self::Output {
+                zip_data($sym, self, rhs.get(), false, A::$mix)
+            }
+        }
+        impl<A: Mix<f64> + nalgebra::Scalar + Copy> $Op<Data<'_, DVector<f64>>> for Vector<A> {
+            type Output = Vector<A::Output>;
+            fn $op(self, rhs: Data<'_, DVector<f64>>) -> Self::Output {
+                zip_data($sym, &self, rhs.get(), false, A::$mix)
+            }
+        }
+        impl<B: MixOperand> $Op<&Vector<B>> for Data<'_, DVector<f64>> {
+            type Output = Vector<B>;
+            fn $op(self, rhs: &Vector<B>) -> Vector<B> {
+                zip_data($sym, rhs, self.get(), true, |b, d| d.$mix(b))
+            }
+        }
+        impl<B: MixOperand> $Op<Vector<B>> for Data<'_, DVector<f64>> {
+            type Output = Vector<B>;
+            fn $op(self, rhs: Vector<B>) -> Vector<B> {
+                zip_data($sym, &rhs, self.get(), true, |b, d| d.$mix(b))
+            }
+        }
+        impl<B: MixOperand> $Op<B> for Data<'_, DVector<f64>> {
+            type Output = Vector<B>;
+            fn $op(self, rhs: B) -> Vector<B> {
+                data_vector::<f64>(self.get()).map(|&d| d.$mix(rhs))
+            }
+        }
+        impl $Op<Data<'_, DVector<f64>>> for Data<'_, DVector<f64>> {
+            type Output = Vector<f64>;
+            fn $op(self, rhs: Data<'_, DVector<f64>>) -> Vector<f64> {
+                zip_data(
+                    $sym,
+                    &data_vector::<f64>(rhs.get()),
+                    self.get(),
+                    true,
+                    |r, l| l.$mix(r),
+                )
+            }
+        }
+        impl<B: MixOperand> $Op<&Vector<B>> for f64 {
+            type Output = Vector<B>;
+            fn $op(self, rhs: &Vector<B>) -> Vector<B> {
+                rhs.map(|&b| self.$mix(b))
+            }
+        }
+        impl<B: MixOperand> $Op<Vector<B>> for f64 {
+            type Output = Vector<B>;
+            fn $op(self, rhs: Vector<B>) -> Vector<B> {
+                rhs.map(|&b| self.$mix(b))
+            }
+        }
+        impl $Op<Data<'_, DVector<f64>>> for f64 {
+            type Output = Vector<f64>;
+            fn $op(self, rhs: Data<'_, DVector<f64>>) -> Vector<f64> {
+                data_vector::<f64>(rhs.get()).map(|&d| self.$mix(d))
+            }
+        }
+    };
+}
+
+binary_ops!(Add, add, mix_add, "+");
+binary_ops!(Sub, sub, mix_sub, "-");
+binary_ops!(Mul, mul, mix_mul, "*");
+binary_ops!(Div, div, mix_div, "/");
+
+impl<A: nalgebra::Scalar + Copy + Neg<Output = A>> Neg for &Vector<A> {
+    type Output = Vector<A>;
+    fn neg(self) -> Vector<A> {
+        self.map(|&a| -a)
+    }
+}
+impl<A: nalgebra::Scalar + Copy + Neg<Output = A>> Neg for Vector<A> {
+    type Output = Vector<A>;
+    fn neg(self) -> Vector<A> {
+        -&self
+    }
+}
+
+/// `X · β`: data rows times a parameter vector, without converting `X` to duals and skipping
+/// the tangent work of unseeded coefficients ([`Scalar::add_data_matvec`]).
+impl<B: Scalar> Mul<&Vector<B>> for Data<'_, DMatrix<f64>> {
+    type Output = Vector<B>;
+    fn mul(self, beta: &Vector<B>) -> Vector<B> {
+        if let Some(e) = beta.error {
+            return Vector::failed(e);
+        }
+        let x = self.get();
+        if x.ncols() != beta.values.len() {
+            return Vector::failed(ShapeError::Mismatch {
+                op: "X · β",
+                left: Extent {
+                    len: x.ncols(),
+                    plate: None,
+                },
+                right: beta.extent(),
+            });
+        }
+        let mut out = vec![B::zero(); x.nrows()];
+        B::add_data_matvec(&mut out, x.as_slice(), beta.values.as_slice());
+        Vector::from(out)
+    }
+}
+impl<B: Scalar> Mul<Vector<B>> for Data<'_, DMatrix<f64>> {
+    type Output = Vector<B>;
+    fn mul(self, beta: Vector<B>) -> Vector<B> {
+        self * &beta
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scalar::{Dual, MATVEC_BLOCK};
+
+    /// The dual kernel (value parts apart, tangents only where seeded) against the plain
+    /// per-element definition, over unseeded, one-lane and dense coefficients and a row
+    /// count that leaves a partial block.
+    #[test]
+    fn data_matrix_times_parameters_matches_the_elementwise_definition() {
+        let (n, k) = (2 * MATVEC_BLOCK + 37, 4);
+        let x = DMatrix::from_fn(n, k, |i, j| ((i * 7 + j * 3) % 11) as f64 - 5.0);
+        let mut beta = DVector::from_fn(k, |j, _| Dual::<3>::constant(0.5 - j as f64));
+        beta[1].eps[2] = 1.0;
+        beta[2].eps = [0.25, -1.0, 2.0];
+        let out = Data::new(&x) * Vector::from(beta.clone());
+        for i in 0..n {
+            let mut expected = Dual::<3>::constant(0.0);
+            for j in 0..k {
+                expected += beta[j] * x[(i, j)];
+            }
+            assert_eq!(out[i].re, expected.re, "row {i}");
+            assert_eq!(out[i].eps, expected.eps, "row {i}");
+        }
+    }
+
+    #[test]
+    fn mismatched_operands_name_both_extents() {
+        let a = Vector::on_plate(DVector::from_element(3, 1.0), crate::Plate::new("units", 3));
+        let b = Vector::on_plate(
+            DVector::from_element(3, 1.0),
+            crate::Plate::new("groups", 3),
+        );
+        let e = (&a + &b).shape_error().unwrap();
+        assert_eq!(
+            e.to_string(),
+            "`+` of 3 values on plate `units` and 3 values on plate `groups`: operands must \
+             have the same length and plate (nothing is broadcast; use a scalar for a value \
+             shared by every element)"
+        );
+        let x = DMatrix::from_element(4, 2, 1.0);
+        let e = (Data::new(&x) * &a).shape_error().unwrap();
+        assert!(matches!(e, ShapeError::Mismatch { op: "X · β", .. }), "{e}");
+        // A failed operand stays failed through later operations.
+        assert_eq!(
+            (2.0 * (&a + &b) + 1.0).shape_error(),
+            Some((&a + &b).shape_error().unwrap())
+        );
+    }
+
+    #[test]
+    fn mixed_operands_keep_the_derivatives() {
+        let treat = Vector::from(vec![1.0, 0.0]);
+        let effect = Vector::from(vec![Dual::<1>::variable(2.0, 0), Dual::constant(3.0)]);
+        let out = &treat * &effect;
+        assert_eq!(
+            (out[0].re, out[0].eps, out[1].re, out[1].eps),
+            (2.0, [1.0], 0.0, [0.0])
+        );
+        let d = DVector::from_vec(vec![2.0, 4.0]);
+        let s = Dual::<1>::variable(0.5, 0);
+        let out = s * Data::new(&d) - 1.0;
+        assert_eq!((out[1].re, out[1].eps), (1.0, [4.0]));
+        let out = 1.0 - Data::new(&d) / Data::new(&d);
+        assert_eq!(out.as_slice(), &[0.0, 0.0]);
+    }
+}

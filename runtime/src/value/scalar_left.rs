@@ -1,0 +1,90 @@
+//! A scalar of the body's generic type on the left of a vector or data (`beta * nodegree`,
+//! `intercept + x * beta`).
+//!
+//! Rust's coherence rules forbid `impl<S> Mul<Vector<S>> for S` for a type parameter `S`, so
+//! these operators are implemented for each concrete scalar (`f64` in [`super::ops`], the
+//! dual types here) and required by [`ScalarVectorOps`], a supertrait of
+//! [`crate::scalar::Scalar`]: a body generic over `S` then knows that `S * Vector<S>` exists.
+
+use super::data::Data;
+use super::mix::{Mix, MixOperand};
+use super::vector::Vector;
+use crate::scalar::Dual;
+use nalgebra::DVector;
+use num_dual::Dual64;
+use std::ops::{Add, Div, Mul, Sub};
+
+/// The arithmetic of a scalar with model values, in every operand form: a supertrait of
+/// [`crate::scalar::Scalar`], implemented by `f64`, [`Dual`] and num-dual's `Dual64`.
+pub trait ScalarVectorOps:
+    MixOperand
+    + Mix<Self, Output = Self>
+    + Mix<f64, Output = Self>
+    + Add<Vector<Self>, Output = Vector<Self>>
+    + Sub<Vector<Self>, Output = Vector<Self>>
+    + Mul<Vector<Self>, Output = Vector<Self>>
+    + Div<Vector<Self>, Output = Vector<Self>>
+    + for<'a> Add<&'a Vector<Self>, Output = Vector<Self>>
+    + for<'a> Sub<&'a Vector<Self>, Output = Vector<Self>>
+    + for<'a> Mul<&'a Vector<Self>, Output = Vector<Self>>
+    + for<'a> Div<&'a Vector<Self>, Output = Vector<Self>>
+    + Add<Vector<f64>, Output = Vector<Self>>
+    + Sub<Vector<f64>, Output = Vector<Self>>
+    + Mul<Vector<f64>, Output = Vector<Self>>
+    + Div<Vector<f64>, Output = Vector<Self>>
+    + for<'a> Add<&'a Vector<f64>, Output = Vector<Self>>
+    + for<'a> Sub<&'a Vector<f64>, Output = Vector<Self>>
+    + for<'a> Mul<&'a Vector<f64>, Output = Vector<Self>>
+    + for<'a> Div<&'a Vector<f64>, Output = Vector<Self>>
+    + for<'a> Add<Data<'a, DVector<f64>>, Output = Vector<Self>>
+    + for<'a> Sub<Data<'a, DVector<f64>>, Output = Vector<Self>>
+    + for<'a> Mul<Data<'a, DVector<f64>>, Output = Vector<Self>>
+    + for<'a> Div<Data<'a, DVector<f64>>, Output = Vector<Self>>
+{
+}
+
+impl ScalarVectorOps for f64 {}
+impl<const W: usize> ScalarVectorOps for Dual<W> {}
+impl ScalarVectorOps for Dual64 {}
+
+macro_rules! scalar_left {
+    ([$($g:tt)*] $t:ty, $Op:ident, $op:ident, $mix:ident) => {
+        impl<$($g)* B: MixOperand> $Op<&Vector<B>> for $t
+        where
+            $t: Mix<B>,
+        {
+            type Output = Vector<<$t as Mix<B>>::Output>;
+            fn $op(self, rhs: &Vector<B>) -> Self::Output {
+                rhs.map(|&b| self.$mix(b))
+            }
+        }
+        impl<$($g)* B: MixOperand> $Op<Vector<B>> for $t
+        where
+            $t: Mix<B>,
+        {
+            type Output = Vector<<$t as Mix<B>>::Output>;
+            fn $op(self, rhs: Vector<B>) -> Self::Output {
+                rhs.map(|&b| self.$mix(b))
+            }
+        }
+        impl<$($g)*> $Op<Data<'_, DVector<f64>>> for $t {
+            type Output = Vector<$t>;
+            fn $op(self, rhs: Data<'_, DVector<f64>>) -> Vector<$t> {
+                let data = rhs.get().as_slice().iter();
+                Vector::from(data.map(|&d| self.$mix(d)).collect::<Vec<_>>())
+            }
+        }
+    };
+}
+
+macro_rules! scalar_left_all {
+    ([$($g:tt)*] $t:ty) => {
+        scalar_left!([$($g)*] $t, Add, add, mix_add);
+        scalar_left!([$($g)*] $t, Sub, sub, mix_sub);
+        scalar_left!([$($g)*] $t, Mul, mul, mix_mul);
+        scalar_left!([$($g)*] $t, Div, div, mix_div);
+    };
+}
+
+scalar_left_all!([const W: usize,] Dual<W>);
+scalar_left_all!([] Dual64);
