@@ -27,7 +27,7 @@ mod uniform;
 
 pub use bernoulli::Bernoulli;
 pub use beta::Beta;
-pub use binomial::Binomial;
+pub use binomial::{Binomial, TotalCount};
 pub use categorical::Categorical;
 pub use cauchy::Cauchy;
 pub use dirichlet::Dirichlet;
