@@ -4,7 +4,7 @@
 
 mod dist_table;
 
-use dist_table::{continuous::continuous_rows, discrete::discrete_rows, multivariate};
+use dist_table::{continuous::continuous_rows, counts, discrete::discrete_rows, multivariate};
 
 #[test]
 fn every_family_matches_its_reference() {
@@ -19,5 +19,40 @@ fn every_family_matches_its_reference() {
     }
     checked.extend(multivariate::check_all());
     // Guards against a row silently dropping out of the table.
-    assert_eq!(checked.len(), 21, "families checked: {checked:?}");
+    assert_eq!(checked.len(), 23, "families checked: {checked:?}");
+}
+
+#[test]
+fn binomial_per_element_counts_match_statrs() {
+    counts::binomial_per_element_counts_match_statrs();
+}
+
+#[test]
+fn binomial_per_element_counts_plate_and_gradients() {
+    counts::binomial_per_element_counts_plate_and_gradients();
+}
+
+#[test]
+fn binomial_per_element_counts_reject_bad_input() {
+    counts::binomial_per_element_counts_reject_bad_input();
+}
+
+#[test]
+fn binomial_per_element_counts_sample_moments() {
+    counts::binomial_per_element_counts_sample_moments();
+}
+
+#[test]
+fn poisson_log_rate_at_extreme_log_rates() {
+    counts::poisson_log_rate_at_extreme_log_rates();
+}
+
+#[test]
+fn poisson_log_rate_plates_and_draws() {
+    counts::poisson_log_rate_plates_and_draws();
+}
+
+#[test]
+fn plate_sums_read_each_element() {
+    counts::plate_sums_read_each_element();
 }

@@ -1,6 +1,6 @@
 //! The Poisson distribution on the counts {0, 1, 2, …}.
 
-use super::common::{check_positive, ln_at, reject_batched, sample_each};
+use super::common::{check_finite, check_positive, ln_at, reject_batched, sample_each};
 use super::{DistError, Distribution, IntoParam, Param, Support, check_batch};
 use crate::scalar::Scalar;
 use nalgebra::DVector;
@@ -13,6 +13,9 @@ const FAMILY: &str = "Poisson";
 /// Poisson(rate λ): λ^k e^(−λ) / k! for k = 0, 1, 2, … (values are `u64`, so negative counts
 /// cannot be represented).
 ///
+/// Also constructed from the log rate η = ln λ with [`Poisson::log_rate`] (Stan's
+/// `poisson_log`), the natural output of a linear predictor.
+///
 /// ```
 /// use doppl_runtime::dist::{Distribution, Poisson};
 /// let d = Poisson::<f64>::new(2.0).unwrap();
@@ -20,7 +23,14 @@ const FAMILY: &str = "Poisson";
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Poisson<S> {
-    rate: Param<S>,
+    param: PoissonParam<S>,
+}
+
+/// How the rate was given.
+#[derive(Clone, Debug, PartialEq)]
+enum PoissonParam<S> {
+    Rate(Param<S>),
+    LogRate(Param<S>),
 }
 
 impl<S: Scalar> Poisson<S> {
@@ -28,7 +38,57 @@ impl<S: Scalar> Poisson<S> {
     pub fn new(rate: impl IntoParam<S>) -> Result<Self, DistError> {
         let rate = rate.into_param()?;
         check_positive(FAMILY, "rate", &rate)?;
-        Ok(Poisson { rate })
+        Ok(Poisson {
+            param: PoissonParam::Rate(rate),
+        })
+    }
+
+    /// Poisson with log rate `eta` = ln λ (finite): ln p(k) = k η − e^η − ln k!.
+    ///
+    /// The density is computed from η itself, never from ln(e^η): η = −1000 (a rate that
+    /// underflows to 0) gives k η − ln k!, and the value and its derivative k − e^η are finite
+    /// whenever e^η is (η below ≈ 709.78). Beyond that the true log-density is below −1.8e308
+    /// for every `u64` count, and −∞ is returned.
+    ///
+    /// ```
+    /// use doppl_runtime::dist::{Distribution, Poisson};
+    /// let d = Poisson::<f64>::log_rate(2f64.ln()).unwrap();
+    /// assert!((d.log_prob(&3).unwrap() - (8.0f64 / 6.0).ln() + 2.0).abs() < 1e-14);
+    /// let tiny = Poisson::<f64>::log_rate(-1000.0).unwrap();
+    /// assert!((tiny.log_prob(&2).unwrap() + 2000.0 + 2f64.ln()).abs() < 1e-12);
+    /// ```
+    pub fn log_rate(eta: impl IntoParam<S>) -> Result<Self, DistError> {
+        let eta = eta.into_param()?;
+        check_finite(FAMILY, "log_rate", &eta)?;
+        Ok(Poisson {
+            param: PoissonParam::LogRate(eta),
+        })
+    }
+
+    fn raw(&self) -> &Param<S> {
+        match &self.param {
+            PoissonParam::Rate(p) | PoissonParam::LogRate(p) => p,
+        }
+    }
+
+    /// `total ln λ − n λ`: the parameter terms of `n` counts summing to `total` at
+    /// element `i`'s parameter (k ln λ − λ for one count).
+    fn rate_terms(&self, i: usize, total: f64, n: f64) -> S {
+        match &self.param {
+            PoissonParam::Rate(rate) => ln_at(rate, i) * total - rate.at(i) * n,
+            PoissonParam::LogRate(eta) => {
+                let eta = eta.at(i);
+                eta * total - eta.exp() * n
+            }
+        }
+    }
+
+    /// The rate of element `i` as `f64`.
+    fn rate_re(&self, i: usize) -> f64 {
+        match &self.param {
+            PoissonParam::Rate(rate) => rate.re_at(i),
+            PoissonParam::LogRate(eta) => eta.re_at(i).exp(),
+        }
     }
 }
 
@@ -41,7 +101,7 @@ impl<S: Scalar> Distribution<S> for Poisson<S> {
         Support::Count
     }
     fn batch_len(&self) -> Option<usize> {
-        self.rate.batch_len()
+        self.raw().batch_len()
     }
     fn lift(v: &u64) -> u64 {
         *v
@@ -51,9 +111,10 @@ impl<S: Scalar> Distribution<S> for Poisson<S> {
     }
     fn log_prob(&self, k: &u64) -> Result<S, DistError> {
         reject_batched(FAMILY, self.batch_len())?;
-        Ok(ln_at(&self.rate, 0) * (*k as f64) - self.rate.at(0) - ln_factorial(*k))
+        Ok(self.rate_terms(0, *k as f64, 1.0) - ln_factorial(*k))
     }
-    /// With a scalar rate: (Σk) ln λ − nλ − Σ ln k!, the sums in plain `f64`.
+    /// With a scalar rate: (Σk) ln λ − nλ − Σ ln k! (or (Σk) η − n e^η − Σ ln k!), the sums
+    /// in plain `f64`.
     fn log_prob_plate_local<L: crate::gradient::LocalTangents<S>>(
         &self,
         ks: &DVector<u64>,
@@ -64,12 +125,11 @@ impl<S: Scalar> Distribution<S> for Poisson<S> {
         let log_factorials: f64 = ks.iter().map(|&k| ln_factorial(k)).sum();
         if self.batch_len().is_none() {
             let total: f64 = ks.iter().map(|&k| k as f64).sum();
-            let rate = self.rate.at(0);
-            return Ok(ln_at(&self.rate, 0) * total - rate * n as f64 - log_factorials);
+            return Ok(self.rate_terms(0, total, n as f64) - log_factorials);
         }
         let mut acc = S::zero();
         for (i, &k) in ks.iter().enumerate() {
-            let term = ln_at(&self.rate, i) * (k as f64) - self.rate.at(i);
+            let term = self.rate_terms(i, k as f64, 1.0);
             locals.read(i, &term, 1.0);
             acc += term;
         }
@@ -77,7 +137,7 @@ impl<S: Scalar> Distribution<S> for Poisson<S> {
         Ok(acc - log_factorials)
     }
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {
-        draw(self.rate.re_at(0), rng)
+        draw(self.rate_re(0), rng)
     }
     fn sample_plate<R: Rng + ?Sized>(
         &self,
@@ -85,7 +145,7 @@ impl<S: Scalar> Distribution<S> for Poisson<S> {
         rng: &mut R,
     ) -> Result<DVector<u64>, DistError> {
         sample_each(self.batch_len(), n, rng, |i, rng| {
-            draw(self.rate.re_at(i), rng)
+            draw(self.rate_re(i), rng)
         })
     }
     fn unconstrained_dim(&self) -> usize {
@@ -102,7 +162,7 @@ impl<S: Scalar> Distribution<S> for Poisson<S> {
 }
 
 /// A Poisson draw. rand_distr returns it as `f64`; rates beyond its range (≈1.8e19) give 0
-/// rather than a panic.
+/// rather than a panic, and so does a rate that underflowed to 0 (η = ln λ below ≈ −745).
 fn draw<R: Rng + ?Sized>(rate: f64, rng: &mut R) -> u64 {
     rand_distr::Poisson::new(rate).map_or(0, |d| d.sample(rng) as u64)
 }

@@ -50,14 +50,48 @@ impl<S: Scalar> StudentT<S> {
     }
 }
 
-/// Parameter quantities of one element.
+/// Parameter quantities of one element (shared with the half-Student-t).
 #[derive(Clone, Copy)]
 pub(crate) struct Prepared<S> {
     loc: S,
     inv_scale: S,
     inv_df: S,
     half_df_plus_one: S,
-    norm: S,
+    /// ln Γ((ν+1)/2) − ln Γ(ν/2) − ½ ln(νπ) − ln σ.
+    pub(super) norm: S,
+}
+
+impl<S: Scalar> Prepared<S> {
+    /// The quantities of a t with degrees of freedom `df`, location `loc`, scale `scale`
+    /// and `ln_scale` = ln σ (passed in so that a constant scale's logarithm stays `f64`).
+    pub(super) fn new(df: S, loc: S, scale: S, ln_scale: S) -> Self {
+        let half_df_plus_one = (df + 1.0) * 0.5;
+        let norm = half_df_plus_one.ln_gamma()
+            - (df * 0.5).ln_gamma()
+            - (df * std::f64::consts::PI).ln() * 0.5
+            - ln_scale;
+        Prepared {
+            loc,
+            inv_scale: scale.recip(),
+            inv_df: df.recip(),
+            half_df_plus_one,
+            norm,
+        }
+    }
+
+    /// The value-dependent term −(ν+1)/2 · ln(1 + ((x − μ)/σ)² / ν).
+    pub(super) fn kernel(&self, x: S) -> S {
+        let z = (x - self.loc) * self.inv_scale;
+        -self.half_df_plus_one * (z * z * self.inv_df).ln_1p()
+    }
+}
+
+/// A draw from the standard t with `df` degrees of freedom: z / √(χ²_ν / ν), drawn directly
+/// so that any `df > 0` works.
+pub(super) fn standard_t<R: Rng + ?Sized>(df: f64, rng: &mut R) -> f64 {
+    let z: f64 = StandardNormal.sample(rng);
+    let chi2 = ChiSquared::new(df).map_or(f64::NAN, |c| c.sample(rng));
+    z / (chi2 / df).sqrt()
 }
 
 impl<S: Scalar> ElementDensity<S> for StudentT<S> {
@@ -68,27 +102,15 @@ impl<S: Scalar> ElementDensity<S> for StudentT<S> {
         self.batch
     }
     fn prepare(&self, i: usize) -> Prepared<S> {
-        let df = self.df.at(i);
-        let half_df_plus_one = (df + 1.0) * 0.5;
-        let norm = half_df_plus_one.ln_gamma()
-            - (df * 0.5).ln_gamma()
-            - (df * std::f64::consts::PI).ln() * 0.5
-            - ln_at(&self.scale, i);
-        Prepared {
-            loc: self.loc.at(i),
-            inv_scale: self.scale.at(i).recip(),
-            inv_df: df.recip(),
-            half_df_plus_one,
-            norm,
-        }
+        let (df, loc, scale) = (self.df.at(i), self.loc.at(i), self.scale.at(i));
+        Prepared::new(df, loc, scale, ln_at(&self.scale, i))
     }
     fn normalizer(&self, prep: &Prepared<S>) -> S {
         prep.norm
     }
     fn kernel(&self, prep: &Prepared<S>, v: &S) -> Result<S, DistError> {
         check_finite_value(FAMILY, v.re(), Support::Real.describe())?;
-        let z = (*v - prep.loc) * prep.inv_scale;
-        Ok(-prep.half_df_plus_one * (z * z * prep.inv_df).ln_1p())
+        Ok(prep.kernel(*v))
     }
 }
 
@@ -99,12 +121,8 @@ impl<S: Scalar> ScalarFamily<S> for StudentT<S> {
     fn check_value(&self, x: f64) -> Result<(), DistError> {
         check_finite_value(FAMILY, x, Support::Real.describe())
     }
-    /// t = z / √(χ²_ν / ν), drawn directly so that any `df > 0` works.
     fn draw<R: Rng + ?Sized>(&self, i: usize, rng: &mut R) -> f64 {
-        let df = self.df.re_at(i);
-        let z: f64 = StandardNormal.sample(rng);
-        let chi2 = ChiSquared::new(df).map_or(f64::NAN, |c| c.sample(rng));
-        self.loc.re_at(i) + self.scale.re_at(i) * z / (chi2 / df).sqrt()
+        self.loc.re_at(i) + self.scale.re_at(i) * standard_t(self.df.re_at(i), rng)
     }
     fn forward(&self, u: S) -> (S, S) {
         Identity::forward(u)

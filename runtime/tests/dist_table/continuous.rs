@@ -10,7 +10,7 @@ use nalgebra::DVector;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use statrs::distribution::{self as sd, Continuous};
-use std::f64::consts::PI;
+use std::f64::consts::{LN_2, PI};
 
 type D = Dual<W>;
 
@@ -44,6 +44,10 @@ builder!(StudentTB, StudentT, |p| StudentT::new(
     p[0].clone(),
     p[1].clone(),
     p[2].clone()
+));
+builder!(HalfStudentTB, HalfStudentT, |p| HalfStudentT::new(
+    p[0].clone(),
+    p[1].clone()
 ));
 builder!(CauchyB, Cauchy, |p| Cauchy::new(p[0].clone(), p[1].clone()));
 builder!(HalfCauchyB, HalfCauchy, |p| HalfCauchy::new(p[0].clone()));
@@ -246,6 +250,20 @@ fn quantile(q: f64, prob: f64) -> Vec<Expectation<f64>> {
     }]
 }
 
+/// Mean, variance and P(X < 2σ) of HalfStudentT(ν, σ): E|T| = 2√ν Γ((ν+1)/2) /
+/// (√π (ν − 1) Γ(ν/2)), E T² = ν / (ν − 2), P(|T| < 2) = 2 F_t(2) − 1.
+fn half_student_t_expectations(nu: f64, sigma: f64) -> Vec<Expectation<f64>> {
+    use statrs::distribution::ContinuousCDF;
+    use statrs::function::gamma::ln_gamma;
+    let ratio = (ln_gamma((nu + 1.0) / 2.0) - ln_gamma(nu / 2.0)).exp();
+    let mean = sigma * 2.0 * nu.sqrt() * ratio / (PI.sqrt() * (nu - 1.0));
+    let var = sigma * sigma * nu / (nu - 2.0) - mean * mean;
+    let t = sd::StudentsT::new(0.0, 1.0, nu).unwrap();
+    let mut expectations = moments(mean, var);
+    expectations.extend(quantile(2.0 * sigma, 2.0 * t.cdf(2.0) - 1.0));
+    expectations
+}
+
 macro_rules! row {
     ($b:ident, $name:literal, $params:expr, $points:expr, $reference:expr,
      outside: $outside:expr, invalid: $invalid:expr, expectations: $exp:expr) => {
@@ -266,6 +284,10 @@ macro_rules! row {
 }
 
 const NAN: f64 = f64::NAN;
+/// The half-Student-t row's parameters: ν > 8 so that the variance check's standard error
+/// (which needs E x⁴, and E x⁸ to be estimated well) is reliable.
+const HT_DF: f64 = 10.0;
+const HT_SCALE: f64 = 1.5;
 const INF: f64 = f64::INFINITY;
 
 /// The continuous families with their references.
@@ -291,6 +313,12 @@ pub fn continuous_rows() -> Vec<Row> {
             |p: &[f64], x| sd::StudentsT::new(p[1], p[2], p[0]).unwrap().ln_pdf(x),
             outside: [INF], invalid: [(&[0.0, 0.0, 1.0][..], "df"), (&[3.0, 0.0, -2.0][..], "scale")],
             expectations: moments(mu, sigma * sigma * nu / (nu - 2.0))),
+        row!(HalfStudentTB, "HalfStudentT", [HT_DF, HT_SCALE], [0.2, 1.5, 6.0],
+            |p: &[f64], x| LN_2 + sd::StudentsT::new(0.0, p[1], p[0]).unwrap().ln_pdf(x),
+            outside: [-0.5, -1e-9, NAN],
+            invalid: [(&[-1.0, 1.0][..], "df"), (&[0.0, 1.0][..], "df"), (&[NAN, 1.0][..], "df"),
+                (&[3.0, -2.0][..], "scale"), (&[3.0, INF][..], "scale")],
+            expectations: half_student_t_expectations(HT_DF, HT_SCALE)),
         row!(CauchyB, "Cauchy", [1.0, 2.0], [-5.0, 1.0, 3.0],
             |p: &[f64], x| sd::Cauchy::new(p[0], p[1]).unwrap().ln_pdf(x),
             outside: [NAN], invalid: [(&[0.0, 0.0][..], "scale")],

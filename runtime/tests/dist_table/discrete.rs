@@ -66,6 +66,9 @@ builder!(BinomialLogitsB, Binomial, u64, |p| Binomial::logits(
     p[0].clone()
 ));
 builder!(PoissonB, Poisson, u64, |p| Poisson::new(p[0].clone()));
+builder!(PoissonLogRateB, Poisson, u64, |p| Poisson::log_rate(
+    p[0].clone()
+));
 
 /// One discrete family.
 pub struct Row<V> {
@@ -251,5 +254,11 @@ pub fn discrete_rows() -> Vec<AnyRow> {
             |r: f64, k: u64| sd::Poisson::new(r).unwrap().ln_pmf(k),
             outside: [], invalid: [(0.0, "rate"), (-1.0, "rate")],
             moments: (3.5, 3.5))),
+        AnyRow::Count(
+            row!(PoissonLogRateB, "Poisson (log rate)", 3.5f64.ln(), [0u64, 3, 12],
+            |eta: f64, k: u64| sd::Poisson::new(eta.exp()).unwrap().ln_pmf(k),
+            outside: [], invalid: [(f64::NAN, "log_rate"), (f64::INFINITY, "log_rate")],
+            moments: (3.5, 3.5)),
+        ),
     ]
 }

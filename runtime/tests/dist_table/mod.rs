@@ -1,6 +1,7 @@
 //! Shared machinery of the distribution table test.
 
 pub mod continuous;
+pub mod counts;
 pub mod discrete;
 pub mod multivariate;
 
