@@ -9,6 +9,16 @@ use common::*;
 use doppl::prelude::*;
 use rand::RngExt;
 
+/// A coefficient vector on its own plate (read by every unit through `x * beta`) beside a
+/// local latent per unit.
+#[model]
+fn coefficients_and_locals(x: &DMatrix<f64>) {
+    let units = plate!(x.nrows());
+    let beta = sample!(Normal::new(0.0, 1.0), plate!(x.ncols()));
+    let z = sample!(Normal::new(0.0, 1.0), units);
+    let y = sample!(Normal::new(x * &beta + &z, 0.5), units);
+}
+
 /// A global site whose mean is the sum of a local latent over its plate.
 #[model]
 fn summed_locals(n: usize) {
@@ -81,14 +91,34 @@ fn several_local_sites_on_one_plate_get_a_lane_each() {
 }
 
 #[test]
+fn a_coefficient_vector_read_across_the_plate_becomes_global() {
+    let mut rng = StdRng::seed_from_u64(11);
+    let x = DMatrix::from_fn(20, 3, |_, _| rng.random_range(-1.0..1.0));
+    let model = CoefficientsAndLocals::new(&x);
+    let posterior = model.condition().y(covariate(20, 12));
+    let mode = assert_gradient_matches(&posterior, &test_point(23, 13));
+    assert_eq!(mode, GradientMode::PlateLocal { sites: vec!["z"] });
+}
+
+#[test]
 fn a_sum_over_the_plate_falls_back_to_the_dense_path() {
-    let model = SummedLocals::new(12);
+    // 60 elements of z: more than one chunk of lanes, so the cost is worth a note.
+    let model = SummedLocals::new(60);
     let posterior = model.condition().total(3.0);
-    let mode = assert_gradient_matches(&posterior, &test_point(13, 8));
-    let GradientMode::DenseFallback { reason } = mode else {
-        panic!("expected the dense fallback, got {mode:?}");
-    };
-    assert!(reason.contains("local latent `z` is mixed"), "{reason}");
+    let mode = assert_gradient_matches(&posterior, &test_point(61, 8));
+    assert_eq!(mode, GradientMode::Chunked);
+    let note = posterior
+        .gradient()
+        .unwrap()
+        .note()
+        .expect("a note on the dense path");
+    assert!(note.contains("local latent `z` is mixed"), "{note}");
+    // A handful of mixed elements fit in one pass: nothing to report.
+    let small = SummedLocals::new(12);
+    assert_eq!(
+        small.condition().total(3.0).gradient().unwrap().note(),
+        None
+    );
 }
 
 #[test]
@@ -104,7 +134,7 @@ fn a_neighbour_read_is_caught_by_the_directional_check() {
 
 #[test]
 fn the_sampler_report_says_when_the_dense_path_is_used() {
-    let model = SummedLocals::new(5);
+    let model = SummedLocals::new(60);
     let options = NutsOptions {
         num_chains: 1,
         num_warmup: 100,

@@ -40,6 +40,11 @@ impl<'s, 'm, M: Model> ModelDensity<'s, 'm, M> {
     pub fn gradient_mode(&self) -> &GradientMode {
         self.gradient.mode()
     }
+
+    /// What the sampler report should say about the gradient's cost ([`Gradient::note`]).
+    pub fn gradient_note(&self) -> Option<String> {
+        self.gradient.note()
+    }
 }
 
 impl<M: Model> LogDensity for ModelDensity<'_, '_, M> {

@@ -40,6 +40,8 @@ pub struct Posterior<'m, M: Model> {
     pub layout: Layout,
     /// How gradients were computed (plate-local lanes, or the dense fallback and why).
     pub gradient_mode: GradientMode,
+    /// What the sampler report says about the gradient's cost, if anything.
+    pub gradient_note: Option<String>,
 }
 
 /// Fits `scenario` with NUTS.
@@ -54,6 +56,7 @@ pub fn nuts<'m, M: Model>(
     let layout = scenario.layout()?;
     let density = ModelDensity::with_layout(&scenario, &layout)?;
     let gradient_mode = density.gradient_mode().clone();
+    let gradient_note = density.gradient_note();
     let output = sample(&density, options)?;
     if output.successful().next().is_none() {
         return Err(FitError::AllChainsFailed(
@@ -88,6 +91,7 @@ pub fn nuts<'m, M: Model>(
         output,
         layout,
         gradient_mode,
+        gradient_note,
     })
 }
 
@@ -135,8 +139,8 @@ impl<M: Model> Posterior<'_, M> {
         for advice in self.output.advice() {
             out += &format!("note: {advice}\n");
         }
-        if let GradientMode::DenseFallback { reason } = &self.gradient_mode {
-            out += &format!("note: {reason}\n");
+        if let Some(note) = &self.gradient_note {
+            out += &format!("note: {note}\n");
         }
         out
     }

@@ -64,6 +64,8 @@ pub struct Gradient<'s, 'm, M: Model> {
     plan: LanePlan,
     dim: usize,
     mode: GradientMode,
+    /// Plated sites found mixed across their plate, made global: (site, coordinates).
+    mixed: Vec<(&'static str, usize)>,
 }
 
 impl<M: Model> Clone for Gradient<'_, '_, M> {
@@ -73,6 +75,7 @@ impl<M: Model> Clone for Gradient<'_, '_, M> {
             plan: self.plan.clone(),
             dim: self.dim,
             mode: self.mode.clone(),
+            mixed: self.mixed.clone(),
         }
     }
 }
@@ -80,26 +83,37 @@ impl<M: Model> Clone for Gradient<'_, '_, M> {
 impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
     /// The engine for `scenario` with its `layout`: plate-local when the layout has local
     /// latents and the checks pass at a valid point (see the module docs), chunked otherwise.
+    ///
+    /// A plated site whose elements a term outside its plate reads (a coefficient vector in
+    /// `X · β`, a group effect summed) is not local: it is made global and the check runs
+    /// again, so that only the sites that really are element-local share lanes.
     pub fn new(scenario: &'s Scenario<'m, M>, layout: &Layout) -> Result<Self, ModelError> {
-        let plan = LanePlan::new(layout);
-        let mut engine = Self::dense(scenario, layout);
-        if plan.local_lanes() == 0 {
-            return Ok(engine);
+        let mut global: Vec<&'static str> = Vec::new();
+        loop {
+            let plan = LanePlan::new(layout, &global);
+            let mut engine = Self::dense(scenario, layout);
+            engine.mixed = mixed_sites(layout, &global);
+            if plan.local_lanes() == 0 {
+                return Ok(engine);
+            }
+            if plan.local_lanes() >= MAX_WIDTH {
+                engine.mode = GradientMode::DenseFallback {
+                    reason: format!(
+                        "{} local latent sites need more than {MAX_WIDTH} shared lanes",
+                        plan.local_lanes()
+                    ),
+                };
+                return Ok(engine);
+            }
+            let sites = plan.plates().iter().flat_map(|p| p.sites.clone()).collect();
+            engine.plan = plan;
+            engine.mode = GradientMode::PlateLocal { sites };
+            engine.mixed = mixed_sites(layout, &global);
+            match engine.verify()? {
+                Some(site) => global.push(site),
+                None => return Ok(engine),
+            }
         }
-        if plan.local_lanes() >= MAX_WIDTH {
-            engine.mode = GradientMode::DenseFallback {
-                reason: format!(
-                    "{} local latent sites need more than {MAX_WIDTH} shared lanes",
-                    plan.local_lanes()
-                ),
-            };
-            return Ok(engine);
-        }
-        let sites = plan.plates().iter().flat_map(|p| p.sites.clone()).collect();
-        engine.plan = plan;
-        engine.mode = GradientMode::PlateLocal { sites };
-        engine.verify()?;
-        Ok(engine)
     }
 
     /// The reference engine: every coordinate its own lane, in chunks, whatever the model.
@@ -109,12 +123,31 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
             plan: LanePlan::default(),
             dim: layout.dim(),
             mode: GradientMode::Chunked,
+            mixed: Vec::new(),
         }
     }
 
     /// How this engine differentiates.
     pub fn mode(&self) -> &GradientMode {
         &self.mode
+    }
+
+    /// What a user should know about the cost: the dense fallback and why, or plated sites
+    /// read across their plate whose elements take more lanes than one pass holds (a sum of
+    /// a per-unit latent over the units: correct, but every gradient re-runs the model once
+    /// per 56 of its elements). `None` when neither happened.
+    pub fn note(&self) -> Option<String> {
+        if let GradientMode::DenseFallback { reason } = &self.mode {
+            return Some(reason.clone());
+        }
+        let lanes: usize = self.mixed.iter().map(|(_, len)| len).sum();
+        (lanes > MAX_WIDTH).then(|| {
+            let sites: Vec<String> = self.mixed.iter().map(|(s, _)| format!("`{s}`")).collect();
+            mixed_reason(
+                &sites.join(", "),
+                "a term reads its elements across the plate",
+            )
+        })
     }
 
     /// The number of unconstrained coordinates.
@@ -139,7 +172,10 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
             PlateLocalPass::Done(value) => Ok(value),
             PlateLocalPass::Mixed(site) => {
                 self.mode = GradientMode::DenseFallback {
-                    reason: mixed_reason(site, "a term outside its plate depends on it"),
+                    reason: mixed_reason(
+                        &format!("`{site}`"),
+                        "a term outside its plate depends on it",
+                    ),
                 };
                 self.chunked(x, grad)
             }
@@ -236,18 +272,16 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
     }
 
     /// Checks the plate-local gradient at a valid point against directional derivatives
-    /// along random directions (one forward pass each); falls back to the dense path if they
-    /// disagree or a shared lane leaks out of its plate.
-    fn verify(&mut self) -> Result<(), ModelError> {
+    /// along random directions (one forward pass each): returns the local site whose lane
+    /// leaks out of its plate, if one does, and falls back to the dense path if the
+    /// directional derivatives disagree.
+    fn verify(&mut self) -> Result<Option<&'static str>, ModelError> {
         let Some(point) = self.valid_point() else {
-            return Ok(());
+            return Ok(None);
         };
         let mut grad = vec![0.0; self.dim];
         if let PlateLocalPass::Mixed(site) = self.plate_local(&point, &mut grad)? {
-            self.mode = GradientMode::DenseFallback {
-                reason: mixed_reason(site, "a term outside its plate depends on it"),
-            };
-            return Ok(());
+            return Ok(Some(site));
         }
         let mut rng = rand::rngs::StdRng::seed_from_u64(0x6772_6164);
         for _ in 0..2 {
@@ -274,10 +308,10 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
                             .join(", ")
                     ),
                 };
-                return Ok(());
+                return Ok(None);
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     /// A point where the log-density is finite: a seeded uniform(−2, 2) point (so that the
@@ -298,9 +332,15 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
     }
 }
 
-fn mixed_reason(site: &str, what: &str) -> String {
+/// The sizes of the plated sites made global.
+fn mixed_sites(layout: &Layout, global: &[&'static str]) -> Vec<(&'static str, usize)> {
+    let len = |s: &str| layout.block(s).map_or(0, |b| b.len);
+    global.iter().map(|&s| (s, len(s))).collect()
+}
+
+fn mixed_reason(sites: &str, what: &str) -> String {
     format!(
-        "local latent `{site}` is mixed across its plate ({what}); gradients use the dense \
-         path, O(N) times slower"
+        "local latent {sites} is mixed across its plate ({what}); its elements get a lane \
+         each (the dense path, O(N) times slower than one shared lane)"
     )
 }

@@ -29,12 +29,17 @@ pub struct LanePlan {
 }
 
 impl LanePlan {
-    /// The plan for `layout`.
-    pub fn new(layout: &Layout) -> Self {
+    /// The plan for `layout`, with the sites in `global` kept global even if they qualify as
+    /// local (a coefficient vector on its own plate that a product mixes).
+    pub fn new(layout: &Layout, global: &[&str]) -> Self {
         let mut plan = LanePlan::default();
         for block in &layout.blocks {
             match block.plate {
-                Some(plate) if block.len == plate.size && block.len > 0 => {
+                Some(plate)
+                    if block.len == plate.size
+                        && block.len > 0
+                        && !global.contains(&block.site) =>
+                {
                     let lane = LocalLane {
                         lane: plan.local_lanes,
                         offset: block.offset,
