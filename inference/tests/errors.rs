@@ -255,3 +255,23 @@ fn recoverability_follows_the_density_error() {
     assert!(nan.is_recoverable());
     assert!(nan.recoverable().is_ok());
 }
+
+#[test]
+fn a_distribution_error_prints_its_cause_once_through_the_chain() {
+    let error = invalid_scale(-1.0);
+    let source = error
+        .source()
+        .expect("the distribution's error is the source");
+    assert!(source.is::<DistError>());
+    assert!(!error.to_string().contains("-1"), "{error}");
+    assert_eq!(
+        ErrorChain(&error).to_string(),
+        "site `y`: a parameter is invalid (check the constants and data it is computed from): \
+         parameter `scale` of Normal is -1, but it must be positive and finite"
+    );
+    assert_chain_does_not_repeat(&error);
+    // Transparent: the sampler's wrapper adds no message of its own.
+    let wrapped = LogpError::Density(error.clone());
+    assert_eq!(wrapped.to_string(), error.to_string());
+    assert_chain_does_not_repeat(&wrapped);
+}
