@@ -67,6 +67,7 @@ pub use doppl_runtime as runtime;
 /// Everything a model file needs.
 pub mod prelude {
     pub use crate::{deterministic, factor, plate, sample};
+    pub use doppl_inference::ErrorChain;
     pub use doppl_inference::{
         Estimate, NutsOptions, Posterior, nuts, posterior_predictive, posterior_predictive_map,
         prior_predictive, treatment_effects,

@@ -2,6 +2,7 @@
 
 mod common;
 
+use doppl::inference::ErrorChain;
 use doppl::prelude::*;
 use doppl::runtime::dist::DistError;
 
@@ -39,7 +40,9 @@ fn non_finite_observed_data_names_site_index_and_value() {
         }
         other => panic!("unexpected error {other:?}"),
     }
-    let msg = err.to_string();
+    // The message names the site; its source (the distribution's error) the index and value.
+    assert!(err.to_string().contains("`y`"), "{err}");
+    let msg = ErrorChain(&err).to_string();
     assert!(
         msg.contains("`y`") && msg.contains("[1]") && msg.contains("NaN"),
         "{msg}"
@@ -162,7 +165,8 @@ fn invalid_constant_hyper_parameter() {
         }
         other => panic!("unexpected error {other:?}"),
     }
-    assert!(err.to_string().contains("must be"), "{err}");
+    let msg = ErrorChain(&err).to_string();
+    assert!(msg.contains("site `x`") && msg.contains("must be"), "{msg}");
 }
 
 #[test]
@@ -216,10 +220,13 @@ fn inconsistent_data_arguments_are_an_error_not_a_panic() {
             if left.len == 4 && right.len == 3),
         "{source:?}"
     );
+    let printed = doppl::inference::ErrorChain(&err).to_string();
     assert!(
-        err.to_string()
-            .starts_with("site `mu`: `*` of 4 values and 3 values"),
-        "{err}"
+        printed.starts_with(
+            "site `mu`: its value cannot be computed from the model's operands: `*` of 4 values \
+             and 3 values"
+        ),
+        "{printed}"
     );
 }
 

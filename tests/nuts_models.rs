@@ -289,9 +289,8 @@ fn initialization_failure_names_the_site() {
         let zero = sample!(Exponential::new(rate));
         let y = sample!(Normal::new(zero * 1e308 * 1e308, 1.0));
     }
-    let err = nuts(Impossible::new().condition().y(0.0), &options(1))
-        .unwrap_err()
-        .to_string();
+    let err = nuts(Impossible::new().condition().y(0.0), &options(1)).unwrap_err();
+    let err = doppl::inference::ErrorChain(&err).to_string();
     println!("{err}");
     assert!(
         err.contains('`') && (err.contains("site `y`") || err.contains("`y`")),

@@ -3,8 +3,8 @@
 
 pub use crate::model::Earnings;
 use crate::{data, report};
-use doppl::inference::Effects;
 use doppl::inference::output::write_draws_csv;
+use doppl::inference::{Effects, ErrorChain};
 use doppl::prelude::*;
 use std::time::Instant;
 
@@ -45,7 +45,7 @@ pub fn analyze(args: &Args) -> Result<report::Report, String> {
         seed: args.seed,
         ..Default::default()
     };
-    let posterior = nuts(observed, &options).map_err(|e| e.to_string())?;
+    let posterior = nuts(observed, &options).map_err(|e| ErrorChain(&e).to_string())?;
     let summary = posterior.summary();
     println!("{summary}");
     println!("{}", posterior.sampler_report());
@@ -56,8 +56,12 @@ pub fn analyze(args: &Args) -> Result<report::Report, String> {
     let report = report::Report {
         naive: report::naive_difference(&study.treat, &study.re78),
         ate: effects.ate(),
-        cate_nodegree_1: effects.cate(&no_degree).map_err(|e| e.to_string())?,
-        cate_nodegree_0: effects.cate(&with_degree).map_err(|e| e.to_string())?,
+        cate_nodegree_1: effects
+            .cate(&no_degree)
+            .map_err(|e| ErrorChain(&e).to_string())?,
+        cate_nodegree_0: effects
+            .cate(&with_degree)
+            .map_err(|e| ErrorChain(&e).to_string())?,
         truth: study.truth,
         max_rhat: summary.max_rhat(),
         min_ess_bulk: summary.min_ess_bulk(),
@@ -93,7 +97,7 @@ fn effects_of_training(
         |t| t.mu_earnings.clone(),
         seed,
     )
-    .map_err(|e| e.to_string())
+    .map_err(|e| ErrorChain(&e).to_string())
 }
 
 /// The `--json` report and the `--draws` CSV, when asked for.

@@ -60,7 +60,7 @@ pub fn predictive_check(
     let means = doppl::inference::posterior_predictive_map(posterior, &scenario, seed, |t| {
         (arm_mean(&t.y, 1.0), arm_mean(&t.y, 0.0))
     })
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| doppl::inference::ErrorChain(&e).to_string())?;
     let arm = |label, value: f64| {
         let draws: Vec<f64> = means
             .iter()

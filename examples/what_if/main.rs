@@ -33,7 +33,18 @@ fn at_true_parameters(model: &WhatIf) -> WhatIfIntervention<'_> {
         .sigma(0.2)
 }
 
-fn main() -> Result<(), Error> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // The error and its causes: the failing site, then what was wrong with it.
+            eprintln!("error: {}", doppl::inference::ErrorChain(&*e));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Error> {
     let model = WhatIf::new(100);
 
     // 1. Simulate: the prior predictive of the model intervened on its parameters.

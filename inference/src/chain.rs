@@ -5,9 +5,9 @@ use rand::Rng;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::adapt::{DualAveraging, MetricEstimator, WarmupSchedule, find_initial_step_size};
-use crate::density::{LogDensity, LogpError};
+use crate::density::LogDensity;
 use crate::error::SampleError;
-use crate::init::initial_point;
+use crate::init::{fatal_error, initial_point};
 use crate::nuts::{
     Hamiltonian, Metric, PhasePoint, TransitionSettings, TransitionStats, transition,
 };
@@ -33,7 +33,7 @@ impl ChainState<'_> {
         density: &mut D,
         options: &NutsOptions,
         rng: &mut R,
-    ) -> Result<TransitionStats, LogpError>
+    ) -> Result<TransitionStats, D::Error>
     where
         D: LogDensity + ?Sized,
         R: Rng + ?Sized,
@@ -54,7 +54,7 @@ impl ChainState<'_> {
     }
 
     /// Stan's step-size heuristic from the current step size and point.
-    fn retune_step_size<D, R>(&mut self, density: &mut D, rng: &mut R) -> Result<(), LogpError>
+    fn retune_step_size<D, R>(&mut self, density: &mut D, rng: &mut R) -> Result<(), D::Error>
     where
         D: LogDensity + ?Sized,
         R: Rng + ?Sized,
@@ -75,7 +75,7 @@ pub fn run_chain<D: LogDensity + ?Sized>(
     density: &mut D,
     options: &NutsOptions,
     chain: usize,
-) -> Result<ChainOutput, SampleError> {
+) -> Result<ChainOutput, SampleError<D::Error>> {
     validate(options, density.dim())?;
     if chain >= options.num_chains {
         return Err(SampleError::InvalidOptions(format!(
@@ -92,7 +92,7 @@ pub(crate) fn run_validated_chain<D: LogDensity + ?Sized>(
     options: &NutsOptions,
     chain: usize,
     progress: &AtomicUsize,
-) -> Result<ChainOutput, SampleError> {
+) -> Result<ChainOutput, SampleError<D::Error>> {
     let mut rng = chain_rng(options.seed, chain);
     let (point, init_evals) = initial_point(density, &options.init, chain, &mut rng);
     let dim = density.dim();
@@ -107,10 +107,7 @@ pub(crate) fn run_validated_chain<D: LogDensity + ?Sized>(
         gradient_evals: init_evals,
         progress,
     };
-    let fatal = |error: LogpError| SampleError::Density {
-        chain,
-        message: error.message().to_string(),
-    };
+    let fatal = |error| fatal_error(chain, error);
     let started = std::time::Instant::now();
     let warmup_stats = warm_up(&mut state, density, options, &mut rng).map_err(fatal)?;
     let warmup_seconds = started.elapsed().as_secs_f64();
@@ -154,7 +151,7 @@ fn warm_up<D, R>(
     density: &mut D,
     options: &NutsOptions,
     rng: &mut R,
-) -> Result<Vec<TransitionStats>, LogpError>
+) -> Result<Vec<TransitionStats>, D::Error>
 where
     D: LogDensity + ?Sized,
     R: Rng + ?Sized,

@@ -14,6 +14,7 @@ use nalgebra::{DMatrix, DVector};
 
 /// What can go wrong when computing or summarizing effects.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum EffectError {
     /// Running a scenario failed.
     #[error(transparent)]

@@ -2,19 +2,23 @@
 
 use rand::{Rng, RngExt};
 
-use crate::density::{LogDensity, LogpError};
+use crate::density::{DensityError, LogDensity, LogpError};
 use crate::error::SampleError;
 use crate::nuts::PhasePoint;
 use crate::options::InitStrategy;
 
 /// Evaluates the starting point of chain `chain`; the returned count is the gradient
 /// evaluations spent.
+///
+/// A fatal density error ends the search at once as [`SampleError::Density`]; recoverable
+/// ones make the next attempt, and the last of them is kept in
+/// [`SampleError::Initialization`].
 pub(crate) fn initial_point<D, R>(
     density: &mut D,
     strategy: &InitStrategy,
     chain: usize,
     rng: &mut R,
-) -> (Result<PhasePoint, SampleError>, u64)
+) -> (Result<PhasePoint, SampleError<D::Error>>, u64)
 where
     D: LogDensity + ?Sized,
     R: Rng + ?Sized,
@@ -26,7 +30,7 @@ where
             max_attempts,
         } => {
             let mut evals = 0;
-            let mut last_error = String::from("no attempt made (max_attempts is 0)");
+            let mut last_error = None;
             for _ in 0..*max_attempts {
                 let position: Vec<f64> = (0..dim)
                     .map(|_| rng.random_range(-radius..*radius))
@@ -34,29 +38,45 @@ where
                 evals += 1;
                 match PhasePoint::new(density, position) {
                     Ok(point) => return (Ok(point), evals),
-                    Err(LogpError::Recoverable(message)) => last_error = message,
-                    Err(LogpError::Fatal(message)) => {
-                        return (Err(SampleError::Density { chain, message }), evals);
-                    }
+                    Err(error) => match error.recoverable() {
+                        Ok(recoverable) => last_error = Some(recoverable),
+                        Err(fatal) => return (Err(fatal_error(chain, fatal)), evals),
+                    },
                 }
             }
-            let error = SampleError::Initialization {
-                chain,
-                attempts: *max_attempts,
-                last_error,
-            };
+            let error = initialization_error(chain, *max_attempts, last_error);
             return (Err(error), evals);
         }
         InitStrategy::Fixed(position) => (position, 1),
         InitStrategy::PerChain(positions) => (&positions[chain], 1),
     };
-    let result = PhasePoint::new(density, candidates.clone()).map_err(|error| match error {
-        LogpError::Recoverable(message) => SampleError::Initialization {
-            chain,
-            attempts: max_attempts,
-            last_error: message,
-        },
-        LogpError::Fatal(message) => SampleError::Density { chain, message },
-    });
+    let result =
+        PhasePoint::new(density, candidates.clone()).map_err(|error| match error.recoverable() {
+            Ok(recoverable) => initialization_error(chain, max_attempts, Some(recoverable)),
+            Err(fatal) => fatal_error(chain, fatal),
+        });
     (result, 1)
+}
+
+/// No valid starting point in `attempts` tries; `last_error` is the last failure.
+fn initialization_error<E: DensityError>(
+    chain: usize,
+    attempts: usize,
+    last_error: Option<LogpError<E>>,
+) -> SampleError<E> {
+    SampleError::Initialization {
+        chain,
+        attempts,
+        site: last_error.as_ref().and_then(DensityError::site),
+        last_error,
+    }
+}
+
+/// A fatal density error: the chain stops with it.
+pub(crate) fn fatal_error<E: DensityError>(chain: usize, error: E) -> SampleError<E> {
+    SampleError::Density {
+        chain,
+        site: error.site(),
+        source: error,
+    }
 }

@@ -25,9 +25,9 @@ mod run;
 pub mod summary;
 
 pub use chain::run_chain;
-pub use density::{LogDensity, LogpError};
+pub use density::{DensityError, LogDensity, LogpError};
 pub use effect::{EffectError, Effects, Estimate, treatment_effects};
-pub use error::SampleError;
+pub use error::{ErrorChain, SampleError};
 pub use model_density::ModelDensity;
 pub use options::{DualAveragingOptions, InitStrategy, NutsOptions, WarmupWindows};
 pub use posterior::{FitError, Posterior, nuts};

@@ -1,6 +1,6 @@
 //! [`ModelDensity`]: a conditioned, intervened model seen by the sampler as a [`LogDensity`].
 
-use crate::density::{LogDensity, LogpError};
+use crate::density::LogDensity;
 use doppl_runtime::gradient::{Gradient, GradientMode};
 use doppl_runtime::handler::Layout;
 use doppl_runtime::{Model, ModelError, Scenario};
@@ -8,9 +8,10 @@ use doppl_runtime::{Model, ModelError, Scenario};
 /// The log posterior density of a [`Scenario`] on its unconstrained parameter space,
 /// differentiated by the scenario's [`Gradient`] engine.
 ///
-/// Errors that depend on the point (an invalid parameter value, a non-finite density) are
-/// recoverable: the sampler counts a divergence. Errors of the model or data (a shape
-/// mismatch, a discrete latent site) are fatal.
+/// Its errors are the model's own [`ModelError`]s. Those that depend on the point (an invalid
+/// parameter value, a non-finite density) are recoverable: the sampler counts a divergence.
+/// Errors of the model or data (a shape mismatch, a panic in the model body) are fatal: the
+/// chain stops with the error, typed, in [`crate::SampleError::Density`].
 pub struct ModelDensity<'s, 'm, M: Model> {
     gradient: Gradient<'s, 'm, M>,
 }
@@ -48,16 +49,13 @@ impl<'s, 'm, M: Model> ModelDensity<'s, 'm, M> {
 }
 
 impl<M: Model> LogDensity for ModelDensity<'_, '_, M> {
+    type Error = ModelError;
+
     fn dim(&self) -> usize {
         self.gradient.dim()
     }
 
-    fn logp_grad(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, LogpError> {
-        self.gradient
-            .logp_grad(x, grad)
-            .map_err(|e| match e.is_recoverable() {
-                true => LogpError::Recoverable(e.to_string()),
-                false => LogpError::Fatal(e.to_string()),
-            })
+    fn logp_grad(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError> {
+        self.gradient.logp_grad(x, grad)
     }
 }

@@ -10,17 +10,53 @@ use doppl_runtime::handler::Layout;
 use doppl_runtime::{Model, ModelError, Scenario};
 
 /// Why a fit failed.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+///
+/// The message says what failed and where; the cause (the model's error, the first chain's
+/// error) is its [`std::error::Error::source`], typed: print the whole chain with
+/// [`crate::ErrorChain`], or match on the variants.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum FitError {
     /// The model could not be run (shapes, discrete latents, invalid constants).
-    #[error("the model cannot be fitted: {0}")]
-    Model(#[from] ModelError),
-    /// The sampler could not start (invalid options).
-    #[error(transparent)]
-    Sample(#[from] SampleError),
-    /// No chain finished; each chain's error.
-    #[error("every chain failed; the first error: {}", .0.first().map(|e| e.to_string()).unwrap_or_default())]
+    Model(ModelError),
+    /// The sampler could not start (invalid options); displayed as that error.
+    Sample(SampleError),
+    /// No chain finished; each chain's error (the first is the source).
     AllChainsFailed(Vec<SampleError>),
+}
+
+impl From<ModelError> for FitError {
+    fn from(error: ModelError) -> Self {
+        FitError::Model(error)
+    }
+}
+
+impl From<SampleError> for FitError {
+    fn from(error: SampleError) -> Self {
+        FitError::Sample(error)
+    }
+}
+
+impl std::fmt::Display for FitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FitError::Model(_) => write!(f, "the model cannot be fitted"),
+            FitError::Sample(error) => std::fmt::Display::fmt(error, f),
+            FitError::AllChainsFailed(errors) => write!(f, "all {} chains failed", errors.len()),
+        }
+    }
+}
+
+impl std::error::Error for FitError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            FitError::Model(error) => Some(error),
+            FitError::Sample(error) => error.source(),
+            FitError::AllChainsFailed(errors) => errors
+                .first()
+                .map(|error| error as &(dyn std::error::Error + 'static)),
+        }
+    }
 }
 
 /// Posterior draws of a model: per chain, per draw, the value of every latent and

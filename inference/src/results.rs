@@ -1,8 +1,10 @@
 //! What a run returns: per-chain draws, sampler statistics, adaptation results and advice.
 
+use doppl_runtime::ModelError;
 use nalgebra::DMatrix;
 
-use crate::error::SampleError;
+use crate::density::DensityError;
+use crate::error::{ErrorChain, SampleError};
 use crate::nuts::{Metric, TransitionStats};
 
 /// E-BFMI below this suggests the momentum resampling explores energy poorly (Betancourt
@@ -79,22 +81,24 @@ impl ChainOutput {
 }
 
 /// The result of a multi-chain run: one entry per chain, in chain order.
+///
+/// `E` is the density's error type ([`ModelError`] for a model fitted with [`crate::nuts()`]).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SampleOutput {
+pub struct SampleOutput<E = ModelError> {
     /// Each chain's output or its error; a failed chain does not affect the others.
-    pub chains: Vec<Result<ChainOutput, SampleError>>,
+    pub chains: Vec<Result<ChainOutput, SampleError<E>>>,
     /// The maximum tree depth the run used (for the advice text).
     pub max_depth: usize,
 }
 
-impl SampleOutput {
+impl<E: DensityError> SampleOutput<E> {
     /// The chains that finished.
     pub fn successful(&self) -> impl Iterator<Item = &ChainOutput> {
         self.chains.iter().filter_map(|chain| chain.as_ref().ok())
     }
 
     /// The chains' errors.
-    pub fn errors(&self) -> impl Iterator<Item = &SampleError> {
+    pub fn errors(&self) -> impl Iterator<Item = &SampleError<E>> {
         self.chains.iter().filter_map(|chain| chain.as_ref().err())
     }
 
@@ -152,7 +156,7 @@ impl SampleOutput {
             ));
         }
         for error in self.errors() {
-            advice.push(format!("{error}"));
+            advice.push(ErrorChain(error).to_string());
         }
         advice
     }

@@ -11,13 +11,19 @@ use crate::options::{InitStrategy, NutsOptions};
 use crate::progress::Progress;
 use crate::results::{ChainOutput, SampleOutput};
 
+/// One chain's output or its error.
+type ChainResult<E> = Result<ChainOutput, SampleError<E>>;
+
 /// Samples `options.num_chains` NUTS chains from `density`.
 ///
 /// Each chain gets its own clone of the density and its own RNG stream derived from
 /// `(options.seed, chain)`, so the draws do not depend on `num_threads`. A chain that fails
 /// or panics yields an error in its slot; the others are unaffected. The outer `Err` is only
 /// for options that cannot work.
-pub fn sample<D>(density: &D, options: &NutsOptions) -> Result<SampleOutput, SampleError>
+pub fn sample<D>(
+    density: &D,
+    options: &NutsOptions,
+) -> Result<SampleOutput<D::Error>, SampleError<D::Error>>
 where
     D: LogDensity + Clone + Send,
 {
@@ -31,7 +37,7 @@ where
     let densities: Vec<Mutex<Option<D>>> = (0..options.num_chains)
         .map(|_| Mutex::new(Some(density.clone())))
         .collect();
-    let results: Vec<Mutex<Option<Result<ChainOutput, SampleError>>>> =
+    let results: Vec<Mutex<Option<ChainResult<D::Error>>>> =
         (0..options.num_chains).map(|_| Mutex::new(None)).collect();
     let next_chain = AtomicUsize::new(0);
     let progress = Progress::new(options);
@@ -107,7 +113,7 @@ fn run_guarded<D: LogDensity>(
     options: &NutsOptions,
     chain: usize,
     progress: &AtomicUsize,
-) -> Result<ChainOutput, SampleError> {
+) -> ChainResult<D::Error> {
     catch_unwind(AssertUnwindSafe(|| {
         run_validated_chain(density, options, chain, progress)
     }))
@@ -129,7 +135,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// The error for a chain slot that no worker filled; only reachable if a worker died
 /// outside `catch_unwind`.
-fn unreachable_chain(chain: usize) -> Result<ChainOutput, SampleError> {
+fn unreachable_chain<E>(chain: usize) -> ChainResult<E> {
     Err(SampleError::Panic {
         chain,
         message: "chain was not run".to_string(),
@@ -137,7 +143,7 @@ fn unreachable_chain(chain: usize) -> Result<ChainOutput, SampleError> {
 }
 
 /// Rejects options that cannot produce a run.
-pub(crate) fn validate(options: &NutsOptions, dim: usize) -> Result<(), SampleError> {
+pub(crate) fn validate<E>(options: &NutsOptions, dim: usize) -> Result<(), SampleError<E>> {
     let invalid = |message: String| Err(SampleError::InvalidOptions(message));
     if dim == 0 {
         return invalid("the density has no parameters (dim = 0)".into());
@@ -167,7 +173,11 @@ pub(crate) fn validate(options: &NutsOptions, dim: usize) -> Result<(), SampleEr
 }
 
 /// Checks initial values against the dimension and the number of chains.
-fn validate_init(init: &InitStrategy, num_chains: usize, dim: usize) -> Result<(), SampleError> {
+fn validate_init<E>(
+    init: &InitStrategy,
+    num_chains: usize,
+    dim: usize,
+) -> Result<(), SampleError<E>> {
     let wrong_length = |len: usize| {
         SampleError::InvalidOptions(format!(
             "an initial point has {len} coordinates but the density has {dim}"

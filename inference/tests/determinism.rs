@@ -41,7 +41,7 @@ fn different_seeds_or_chains_give_different_draws() {
     let density = Gaussian::diagonal(vec![0.0], &[1.0]);
     let a = sample(&density, &options(1, 2)).unwrap();
     let b = sample(&density, &options(2, 2)).unwrap();
-    let draws = |output: &doppl_inference::SampleOutput, chain: usize| {
+    let draws = |output: &doppl_inference::SampleOutput<std::convert::Infallible>, chain: usize| {
         output.chains[chain].as_ref().unwrap().draws.clone()
     };
     assert_ne!(draws(&a, 0), draws(&b, 0));

@@ -2,8 +2,8 @@
 
 mod support;
 
-use doppl_inference::{InitStrategy, NutsOptions, SampleError, sample};
-use support::{Fault, Faulty, Gaussian};
+use doppl_inference::{InitStrategy, LogpError, NutsOptions, SampleError, sample};
+use support::{Fault, FaultError, Faulty, Gaussian};
 
 fn short_run() -> NutsOptions {
     NutsOptions {
@@ -41,11 +41,17 @@ fn always_invalid_density_fails_initialization() {
             Err(SampleError::Initialization {
                 chain: reported,
                 attempts,
+                site,
                 last_error,
+                ..
             }) => {
                 assert_eq!(*reported, chain);
                 assert_eq!(*attempts, 100);
-                assert!(last_error.contains("scale is negative"));
+                assert_eq!(*site, None);
+                assert_eq!(
+                    *last_error,
+                    Some(LogpError::Density(FaultError::NegativeScale))
+                );
             }
             other => panic!("expected an initialization error, got {other:?}"),
         }
@@ -61,19 +67,36 @@ fn invalid_user_initial_values_fail_initialization() {
     let output = sample(&Faulty(Fault::ErrorAboveOne), &options).unwrap();
     assert!(matches!(
         output.chains[0],
-        Err(SampleError::Initialization { attempts: 1, .. })
+        Err(SampleError::Initialization {
+            attempts: 1,
+            last_error: Some(LogpError::Density(FaultError::AboveOne(3.0))),
+            ..
+        })
     ));
+    // A NaN found by the sampler itself is typed too.
+    let output = sample(&Faulty(Fault::NanAboveOne), &options).unwrap();
+    match &output.chains[0] {
+        Err(SampleError::Initialization {
+            last_error: Some(LogpError::NonFiniteLogp { value }),
+            ..
+        }) => assert!(value.is_nan()),
+        other => panic!("expected a non-finite log density, got {other:?}"),
+    }
 }
 
 #[test]
 fn fatal_density_error_is_the_chains_error() {
     let output = sample(&Faulty(Fault::AlwaysFatal), &short_run()).unwrap();
-    assert!(
-        output
-            .chains
-            .iter()
-            .all(|c| matches!(c, Err(SampleError::Density { .. })))
-    );
+    for (chain, result) in output.chains.iter().enumerate() {
+        assert_eq!(
+            *result,
+            Err(SampleError::Density {
+                chain,
+                site: None,
+                source: FaultError::WrongShape,
+            })
+        );
+    }
 }
 
 #[test]
@@ -107,7 +130,7 @@ fn a_panicking_chain_returns_its_error_and_the_others_finish() {
     for (chain, result) in output.chains.iter().enumerate() {
         if chain == 2 {
             match result {
-                Err(SampleError::Panic { chain, message }) => {
+                Err(SampleError::Panic { chain, message, .. }) => {
                     assert_eq!(*chain, 2);
                     assert!(message.contains("exploded"), "{message}");
                 }

@@ -4,11 +4,12 @@ mod support;
 
 use doppl_inference::diagnostics::{ess_mean, rhat};
 use doppl_inference::{NutsOptions, SampleOutput, sample};
+use std::convert::Infallible;
 use support::Gaussian;
 
 /// Checks each coordinate's mean and variance against the truth within 5 Monte Carlo
 /// standard errors (from our own ESS), R-hat < 1.01 and zero divergences.
-fn check(output: &SampleOutput, means: &[f64], sds: &[f64]) {
+fn check(output: &SampleOutput<Infallible>, means: &[f64], sds: &[f64]) {
     assert_eq!(output.errors().count(), 0);
     assert_eq!(output.num_divergent(), 0, "advice: {:?}", output.advice());
     for (index, (&mean, &sd)) in means.iter().zip(sds).enumerate() {

@@ -3,14 +3,20 @@
 use crate::dist::DistError;
 
 /// An error raised while running a model; every variant names the site.
+///
+/// [`ModelError::Distribution`] says what kind of problem the site has and how to fix it;
+/// the distribution's own message (parameter, index, value) is its
+/// [`std::error::Error::source`], so print the error with its source chain (for example
+/// with `doppl_inference::ErrorChain`).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ModelError {
     /// A distribution rejected a parameter or a value.
-    #[error("site `{site}`: {source}{}", hint(source))]
+    #[error("site `{site}`: {}", summary(source))]
     Distribution {
         /// The site.
         site: &'static str,
-        /// What the distribution said.
+        /// What the distribution said (the error's source).
         source: DistError,
     },
     /// A value given for a site (by `condition`, `intervene` or a draw) has the wrong length.
@@ -28,9 +34,9 @@ pub enum ModelError {
         /// The length found.
         found: usize,
     },
-    /// A deterministic site's value could not be computed (operands of different lengths or
-    /// plates), or does not fit the site's plate.
-    #[error("site `{site}`: {source}")]
+    /// A deterministic site's or a factor's value could not be computed (operands of
+    /// different lengths or plates, an index out of range), or does not fit the site's plate.
+    #[error("site `{site}`: its value cannot be computed from the model's operands")]
     Value {
         /// The site.
         site: &'static str,
@@ -78,15 +84,25 @@ pub enum ModelError {
     },
 }
 
-fn hint(e: &DistError) -> &'static str {
+/// What kind of problem a distribution error is, and the hint, without its message (that is
+/// the error's source).
+fn summary(e: &DistError) -> &'static str {
     match e {
-        DistError::OutOfSupport { .. } => "; check the data given to `condition`",
-        DistError::InvalidParameter { .. } => {
-            "; check the constants and data the parameter is computed from"
+        DistError::OutOfSupport { .. } => {
+            "a value is outside the support (check the data given to `condition`)"
         }
-        DistError::Shape { .. } => "; vectorized parameters need one value per plate element",
-        DistError::Operand(_) => "; check the lengths and plates of the values the model combines",
-        DistError::BatchedParameters { .. } | DistError::NotSampleable { .. } => "",
+        DistError::InvalidParameter { .. } => {
+            "a parameter is invalid (check the constants and data it is computed from)"
+        }
+        DistError::Shape { .. } => {
+            "a shape mismatch (vectorized parameters need one value per plate element)"
+        }
+        DistError::Operand(_) => {
+            "a parameter could not be computed (check the lengths and plates of the values the \
+             model combines)"
+        }
+        DistError::BatchedParameters { .. } => "vectorized parameters outside a plate",
+        DistError::NotSampleable { .. } => "the distribution cannot be sampled",
     }
 }
 

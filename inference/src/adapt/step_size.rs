@@ -2,7 +2,7 @@
 
 use rand::Rng;
 
-use crate::density::{LogDensity, LogpError};
+use crate::density::LogDensity;
 use crate::nuts::{Hamiltonian, PhasePoint};
 use crate::options::DualAveragingOptions;
 
@@ -64,14 +64,15 @@ const MAX_STEP_SEARCH: usize = 60;
 /// Stan's initial step-size heuristic (Hoffman & Gelman 2014, Algorithm 4): double or halve
 /// `ε` until the one-step acceptance `exp(H0 − H)` crosses 0.8.
 ///
-/// Unlike Stan it never fails: at the search limit, or outside `(0, 1e7]`, it returns the
-/// last step size and lets divergences report the problem.
+/// Unlike Stan it never fails on its own: at the search limit, or outside `(0, 1e7]`, it
+/// returns the last step size and lets divergences report the problem. `Err` is a fatal
+/// error of the density.
 pub fn find_initial_step_size<D, R>(
     hamiltonian: &mut Hamiltonian<'_, D>,
     point: &PhasePoint,
     initial: f64,
     rng: &mut R,
-) -> Result<f64, LogpError>
+) -> Result<f64, D::Error>
 where
     D: LogDensity + ?Sized,
     R: Rng + ?Sized,
@@ -108,7 +109,7 @@ fn one_step_log_accept<D, R>(
     point: &PhasePoint,
     step: f64,
     rng: &mut R,
-) -> Result<f64, LogpError>
+) -> Result<f64, D::Error>
 where
     D: LogDensity + ?Sized,
     R: Rng + ?Sized,
@@ -117,10 +118,9 @@ where
     hamiltonian.metric.sample_momentum(rng, &mut trial.momentum);
     hamiltonian.refresh_velocity(&mut trial);
     let initial_energy = trial.energy();
-    match hamiltonian.leapfrog(&mut trial, step) {
-        Ok(()) => {}
-        Err(LogpError::Recoverable(_)) => return Ok(f64::NEG_INFINITY),
-        Err(fatal) => return Err(fatal),
+    if let Err(error) = hamiltonian.leapfrog(&mut trial, step) {
+        error.recoverable()?;
+        return Ok(f64::NEG_INFINITY);
     }
     let log_accept = initial_energy - trial.energy();
     Ok(if log_accept.is_nan() {

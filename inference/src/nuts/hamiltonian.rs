@@ -23,7 +23,7 @@ impl PhasePoint {
     pub fn new<D: LogDensity + ?Sized>(
         density: &mut D,
         position: Vec<f64>,
-    ) -> Result<Self, LogpError> {
+    ) -> Result<Self, LogpError<D::Error>> {
         let dim = position.len();
         let mut grad = vec![0.0; dim];
         let logp = checked_logp_grad(density, &position, &mut grad)?;
@@ -69,9 +69,13 @@ impl<'a, D: LogDensity + ?Sized> Hamiltonian<'a, D> {
 
     /// One leapfrog (Störmer–Verlet) step of signed size `step`.
     ///
-    /// On error the point is left half-updated; callers treat it as a divergence and stop
-    /// using it.
-    pub fn leapfrog(&mut self, point: &mut PhasePoint, step: f64) -> Result<(), LogpError> {
+    /// On error the point is left half-updated; callers treat a recoverable error as a
+    /// divergence and stop using the point.
+    pub fn leapfrog(
+        &mut self,
+        point: &mut PhasePoint,
+        step: f64,
+    ) -> Result<(), LogpError<D::Error>> {
         let half_step = 0.5 * step;
         for (p, g) in point.momentum.iter_mut().zip(&point.grad) {
             *p += half_step * g;

@@ -4,7 +4,7 @@ use rand::{Rng, RngExt};
 
 use super::hamiltonian::{Hamiltonian, PhasePoint};
 use super::tree::{Edge, TreeBuilder, add, log_sum_exp, no_u_turn};
-use crate::density::{LogDensity, LogpError};
+use crate::density::LogDensity;
 
 /// Settings of a single transition.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -51,12 +51,13 @@ struct Trajectory {
 /// Top-level merges use biased progressive sampling (prefer the new subtree with probability
 /// `min(1, w_new / w_old)`), as in Stan and Betancourt (2017), arXiv:1701.02434, §A.3.2.
 /// Returns the selected point (with the momentum it had on the trajectory) and the stats.
+/// Recoverable density errors are divergences; `Err` is a fatal error of the density.
 pub fn transition_from<D, R>(
     hamiltonian: &mut Hamiltonian<'_, D>,
     start: PhasePoint,
     settings: &TransitionSettings,
     rng: &mut R,
-) -> Result<(PhasePoint, TransitionStats), LogpError>
+) -> Result<(PhasePoint, TransitionStats), D::Error>
 where
     D: LogDensity + ?Sized,
     R: Rng + ?Sized,
@@ -120,7 +121,7 @@ pub fn transition<D, R>(
     mut start: PhasePoint,
     settings: &TransitionSettings,
     rng: &mut R,
-) -> Result<(PhasePoint, TransitionStats), LogpError>
+) -> Result<(PhasePoint, TransitionStats), D::Error>
 where
     D: LogDensity + ?Sized,
     R: Rng + ?Sized,

@@ -9,7 +9,7 @@ use rand::{Rng, RngExt};
 
 use super::hamiltonian::{Hamiltonian, PhasePoint};
 use super::metric::dot;
-use crate::density::{LogDensity, LogpError};
+use crate::density::LogDensity;
 
 /// Momentum and velocity at one end of a (sub)trajectory.
 #[derive(Debug, Clone)]
@@ -89,7 +89,7 @@ impl<D: LogDensity + ?Sized, R: Rng + ?Sized> TreeBuilder<'_, '_, D, R> {
         &mut self,
         frontier: &mut PhasePoint,
         depth: usize,
-    ) -> Result<Option<Subtree>, LogpError> {
+    ) -> Result<Option<Subtree>, D::Error> {
         if depth == 0 {
             return self.leaf(frontier);
         }
@@ -136,12 +136,14 @@ impl<D: LogDensity + ?Sized, R: Rng + ?Sized> TreeBuilder<'_, '_, D, R> {
         })
     }
 
-    /// One leapfrog step: a subtree of a single point.
-    fn leaf(&mut self, frontier: &mut PhasePoint) -> Result<Option<Subtree>, LogpError> {
+    /// One leapfrog step: a subtree of a single point; a recoverable error is a divergence.
+    fn leaf(&mut self, frontier: &mut PhasePoint) -> Result<Option<Subtree>, D::Error> {
         let energy = match self.hamiltonian.leapfrog(frontier, self.step) {
             Ok(()) => frontier.energy(),
-            Err(LogpError::Recoverable(_)) => f64::INFINITY,
-            Err(fatal @ LogpError::Fatal(_)) => return Err(fatal),
+            Err(error) => {
+                error.recoverable()?;
+                f64::INFINITY
+            }
         };
         self.n_leapfrog += 1;
         let energy = if energy.is_nan() {

@@ -1,7 +1,9 @@
 //! Test densities shared by the integration tests.
 #![allow(dead_code)]
 
-use doppl_inference::{LogDensity, LogpError};
+use std::convert::Infallible;
+
+use doppl_inference::{DensityError, LogDensity};
 
 /// A multivariate normal given by its mean and precision matrix (row-major).
 #[derive(Debug, Clone)]
@@ -34,11 +36,13 @@ impl Gaussian {
 }
 
 impl LogDensity for Gaussian {
+    type Error = Infallible;
+
     fn dim(&self) -> usize {
         self.mean.len()
     }
 
-    fn logp_grad(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, LogpError> {
+    fn logp_grad(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, Infallible> {
         let dim = self.mean.len();
         let centered: Vec<f64> = x.iter().zip(&self.mean).map(|(x, m)| x - m).collect();
         let mut logp = 0.0;
@@ -67,25 +71,45 @@ pub enum Fault {
     PanicFarAway,
 }
 
+/// What [`Faulty`] fails with.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FaultError {
+    /// Recoverable.
+    #[error("x = {0} is above 1")]
+    AboveOne(f64),
+    /// Recoverable.
+    #[error("scale is negative")]
+    NegativeScale,
+    /// Fatal.
+    #[error("data has the wrong shape")]
+    WrongShape,
+}
+
+impl DensityError for FaultError {
+    fn is_recoverable(&self) -> bool {
+        !matches!(self, FaultError::WrongShape)
+    }
+}
+
 /// A 1-D standard normal with a fault.
 #[derive(Debug, Clone)]
 pub struct Faulty(pub Fault);
 
 impl LogDensity for Faulty {
+    type Error = FaultError;
+
     fn dim(&self) -> usize {
         1
     }
 
-    fn logp_grad(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, LogpError> {
+    fn logp_grad(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, FaultError> {
         grad[0] = -x[0];
         let logp = -0.5 * x[0] * x[0];
         match self.0 {
             Fault::NanAboveOne if x[0] > 1.0 => Ok(f64::NAN),
-            Fault::ErrorAboveOne if x[0] > 1.0 => {
-                Err(LogpError::Recoverable(format!("x = {} is above 1", x[0])))
-            }
-            Fault::AlwaysInvalid => Err(LogpError::Recoverable("scale is negative".into())),
-            Fault::AlwaysFatal => Err(LogpError::Fatal("data has the wrong shape".into())),
+            Fault::ErrorAboveOne if x[0] > 1.0 => Err(FaultError::AboveOne(x[0])),
+            Fault::AlwaysInvalid => Err(FaultError::NegativeScale),
+            Fault::AlwaysFatal => Err(FaultError::WrongShape),
             Fault::PanicFarAway if x[0] > 1e6 => panic!("density exploded at {}", x[0]),
             _ => Ok(logp),
         }

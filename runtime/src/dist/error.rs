@@ -5,6 +5,7 @@
 /// The handler adds the site's name (see `ModelError`), so these messages name the
 /// parameter, the element index and the value, and say what is required.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DistError {
     /// A parameter outside its domain, e.g. a negative scale.
     #[error("parameter `{param}`{} of {family} is {value}, but it must be {requirement}", index_suffix(*index))]
