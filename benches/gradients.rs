@@ -5,7 +5,9 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use common::{Earnings, NormalLocals, lalonde_analytic, lalonde_like, test_point};
+use common::{
+    Earnings, NormalLocals, Radon, lalonde_analytic, lalonde_like, radon_like, test_point,
+};
 use criterion::{Criterion, criterion_group, criterion_main};
 use doppl::prelude::*;
 use rand::RngExt;
@@ -114,6 +116,37 @@ fn bench_local_latents(c: &mut Criterion) {
     group.finish();
 }
 
+/// A radon-like varying intercept (919 houses, 85 counties through an index vector, 4
+/// globals): the gathered group effect in three shared lanes against every coordinate in its
+/// own lane.
+fn bench_radon(c: &mut Criterion) {
+    let (floor, county, y) = radon_like(919, 85, 3);
+    let model = Radon::new(&floor, &county, 85);
+    let posterior = model.condition().log_radon(y);
+    let layout = posterior.layout().unwrap();
+    let u = test_point(layout.dim(), 5);
+    let mut grad = vec![0.0; layout.dim()];
+    let mut group = c.benchmark_group("radon_n919_j85");
+    group.bench_function("log_density_f64", |b| {
+        b.iter(|| posterior.log_density(black_box(&u)).unwrap().total())
+    });
+    let mut engine = posterior.gradient().unwrap();
+    assert_eq!(
+        engine.mode(),
+        &GradientMode::PlateLocal {
+            sites: vec!["alpha"]
+        }
+    );
+    group.bench_function("gradient_gathered", |b| {
+        b.iter(|| engine.logp_grad(black_box(&u), &mut grad).unwrap())
+    });
+    let mut dense = Gradient::dense(&posterior, &layout);
+    group.bench_function("gradient_dense_chunked", |b| {
+        b.iter(|| dense.logp_grad(black_box(&u), &mut grad).unwrap())
+    });
+    group.finish();
+}
+
 fn bench_logistic(c: &mut Criterion) {
     let (n, k) = (10_000, 50);
     let mut rng = StdRng::seed_from_u64(5);
@@ -144,5 +177,11 @@ fn bench_logistic(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_lalonde, bench_logistic, bench_local_latents);
+criterion_group!(
+    benches,
+    bench_lalonde,
+    bench_logistic,
+    bench_local_latents,
+    bench_radon
+);
 criterion_main!(benches);

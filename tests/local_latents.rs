@@ -150,3 +150,63 @@ fn the_sampler_report_says_when_the_dense_path_is_used() {
     let fit = nuts(fine.condition().y(y), &options).unwrap();
     assert!(!fit.sampler_report().contains("dense path"));
 }
+
+/// Each unit reads two group entries: no single element to scatter to.
+#[model]
+fn two_groups_per_unit(own: &[usize], other: &[usize], groups: usize) {
+    let units = plate!(own.len());
+    let group = plate!(groups);
+    let alpha = sample!(Normal::new(0.0, 1.0), group);
+    let y = sample!(
+        Normal::new(alpha.gather(own) + alpha.gather(other), 1.0),
+        units
+    );
+}
+
+#[test]
+fn a_group_effect_read_through_an_index_shares_lanes_and_scatters() {
+    let (floor, county, y) = radon_like(120, 9, 14);
+    let model = Radon::new(&floor, &county, 9);
+    let posterior = model.condition().log_radon(y);
+    let dim = posterior.layout().unwrap().dim();
+    assert_eq!(dim, 13);
+    for seed in 0..3 {
+        let mode = assert_gradient_matches(&posterior, &test_point(dim, 20 + seed));
+        assert_eq!(
+            mode,
+            GradientMode::PlateLocal {
+                sites: vec!["alpha"]
+            }
+        );
+    }
+}
+
+#[test]
+fn two_group_entries_per_unit_make_the_group_effect_global() {
+    let own: Vec<usize> = (0..30).map(|i| i % 5).collect();
+    let other: Vec<usize> = (0..30).map(|i| (i * 3 + 1) % 5).collect();
+    let model = TwoGroupsPerUnit::new(&own, &other, 5);
+    let posterior = model.condition().y(covariate(30, 15));
+    let mode = assert_gradient_matches(&posterior, &test_point(5, 16));
+    assert_eq!(mode, GradientMode::Chunked);
+}
+
+#[test]
+fn an_index_out_of_range_is_a_typed_error_naming_the_site() {
+    let (floor, mut county, y) = radon_like(20, 4, 17);
+    county[6] = 4;
+    let model = Radon::new(&floor, &county, 4);
+    let err = model.condition().log_radon(y).layout().unwrap_err();
+    let ModelError::Distribution { site, source } = &err else {
+        panic!("expected a distribution error, got {err:?}");
+    };
+    assert_eq!(*site, "log_radon");
+    assert_eq!(
+        *source,
+        DistError::Operand(ShapeError::IndexOutOfRange {
+            position: 6,
+            index: 4,
+            len: 4
+        })
+    );
+}

@@ -108,15 +108,17 @@ impl<'m, M: Model> Scenario<'m, M> {
     }
 
     /// The log-density at `x`, whose local latents share tangent lanes as `plan` says; their
-    /// per-element derivatives are added into `grad`.
+    /// per-element derivatives are added into `grad`. Also the gathered site whose reads
+    /// could not be decoded, if any.
     pub(crate) fn log_density_read_off<S: Scalar>(
         &self,
         x: &[S],
         plan: &LanePlan,
         grad: &mut [f64],
-    ) -> Result<S, ModelError> {
+    ) -> Result<(S, Option<&'static str>), ModelError> {
         let (_, lj) = self.run_with(LogJoint::with_read_off(x, plan, grad))?;
-        Ok(lj.finish()?.total())
+        let mixed = lj.mixed_site();
+        Ok((lj.finish()?.total(), mixed))
     }
 
     /// The constrained values of every site (deterministic ones recomputed) at `x`.

@@ -29,3 +29,35 @@ pub fn confounder(c: &DVector<f64>, x: &DVector<f64>) {
     let z = sample!(LogNormal::new(a0 + a_c * c + a_x * x, s_z), units);
     let y = sample!(Bernoulli::logits(b0 + b_c * c + b_z * &z), units);
 }
+
+/// A radon-like varying intercept (Gelman & Hill): each house reads its county's intercept
+/// through an index vector.
+#[model]
+pub fn radon(floor: &DVector<f64>, county: &[usize], counties: usize) {
+    let houses = plate!(floor.len());
+    let groups = plate!(counties);
+    let mu_a = sample!(Normal::new(0.0, 10.0));
+    let sigma_a = sample!(HalfNormal::new(5.0));
+    let beta = sample!(Normal::new(0.0, 10.0));
+    let sigma_y = sample!(HalfNormal::new(5.0));
+    let alpha = sample!(Normal::new(mu_a, sigma_a), groups);
+    let log_radon = sample!(
+        Normal::new(alpha.gather(county) + beta * floor, sigma_y),
+        houses
+    );
+}
+
+/// Radon-shaped data: `n` houses in `j` counties, a floor indicator, and simulated outcomes.
+pub fn radon_like(n: usize, j: usize, seed: u64) -> (DVector<f64>, Vec<usize>, DVector<f64>) {
+    use rand::RngExt;
+    let mut rng = StdRng::seed_from_u64(seed);
+    let floor = DVector::from_fn(n, |_, _| f64::from(rng.random_range(0..2u8)));
+    let county: Vec<usize> = (0..n)
+        .map(|i| (i * 7 + rng.random_range(0..3)) % j)
+        .collect();
+    let alpha: Vec<f64> = (0..j).map(|_| rng.random_range(0.5..2.0)).collect();
+    let y = DVector::from_fn(n, |i, _| {
+        alpha[county[i]] - 0.7 * floor[i] + rng.random_range(-0.8..0.8)
+    });
+    (floor, county, y)
+}

@@ -88,9 +88,9 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
     /// `X · β`, a group effect summed) is not local: it is made global and the check runs
     /// again, so that only the sites that really are element-local share lanes.
     pub fn new(scenario: &'s Scenario<'m, M>, layout: &Layout) -> Result<Self, ModelError> {
-        let mut global: Vec<&'static str> = Vec::new();
+        let (mut global, mut gathered): (Vec<&'static str>, Vec<&'static str>) = Default::default();
         loop {
-            let plan = LanePlan::new(layout, &global);
+            let plan = LanePlan::new(layout, &global, &gathered);
             let mut engine = Self::dense(scenario, layout);
             engine.mixed = mixed_sites(layout, &global);
             if plan.local_lanes() == 0 {
@@ -109,8 +109,14 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
             engine.plan = plan;
             engine.mode = GradientMode::PlateLocal { sites };
             engine.mixed = mixed_sites(layout, &global);
+            // A site read across its plate is tried as gathered (read through an index),
+            // and made global if that does not decode either.
             match engine.verify()? {
-                Some(site) => global.push(site),
+                Some(site) if gathered.contains(&site) => {
+                    gathered.retain(|s| *s != site);
+                    global.push(site);
+                }
+                Some(site) => gathered.push(site),
                 None => return Ok(engine),
             }
         }
@@ -234,9 +240,12 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
                 seeded[i].eps[k + j] = 1.0;
             }
             let total = if pass == 0 {
-                let total = self
+                let (total, mixed) = self
                     .scenario
                     .log_density_read_off(&seeded, &self.plan, grad)?;
+                if let Some(site) = mixed {
+                    return Ok(PlateLocalPass::Mixed(site));
+                }
                 if let Some(lane) =
                     (0..k).find(|&l| total.eps[l] != 0.0 && total.eps[l].is_finite())
                 {
@@ -258,12 +267,18 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
         Ok(PlateLocalPass::Done(value))
     }
 
-    /// Sets the shared lane of every local element to `seed` and zeroes its gradient entries
-    /// (when `grad` is given).
+    /// Sets the shared lane of every local element to `seed` (and the index lanes of a
+    /// gathered element `j` to `seed · j`, `seed · j²`), and zeroes its gradient entries (when
+    /// `grad` is given).
     fn seed_locals<const W: usize>(&self, seeded: &mut [Dual<W>], grad: &mut [f64], seed: f64) {
         for l in self.plan.plates().iter().flat_map(|p| &p.lanes) {
-            for d in &mut seeded[l.offset..l.offset + l.len] {
+            for (j, d) in seeded[l.offset..l.offset + l.len].iter_mut().enumerate() {
                 d.eps[l.lane] = seed;
+                if let Some((ij, ijj)) = l.index_lanes {
+                    let j = j as f64;
+                    d.eps[ij] = seed * j;
+                    d.eps[ijj] = seed * j * j;
+                }
             }
             if let Some(g) = grad.get_mut(l.offset..l.offset + l.len) {
                 g.fill(0.0);

@@ -1,10 +1,16 @@
-//! Reading per-element derivatives off a tangent lane shared by a plate's elements.
+//! Reading per-element derivatives off tangent lanes shared by a plate's elements.
 //!
 //! A local latent (one value per element of a plate) influences only its own element's
 //! terms, so all of its elements are seeded in one tangent lane. Summed over the plate that
 //! lane would be meaningless; instead every plate sum hands each element's term to a
 //! [`LocalTangents`] before adding it, which reads the lane off into that element's gradient
 //! coordinate, and clears the lane of the finished sum.
+//!
+//! A local latent read by another plate through an index (a group effect `alpha[county[i]]`
+//! in every house's term) is *gathered*: besides its lane, element `j` is seeded with `j` and
+//! `j²` in two index lanes. A term that depends on one element `j` carries the three
+//! derivatives `c`, `c·j`, `c·j²`, so `j` is read off the ratio and `c` scatter-added to
+//! coordinate `j`; a term that mixes several elements fails the `j²` test and is reported.
 
 use crate::scalar::Scalar;
 
@@ -39,7 +45,7 @@ impl<S: Scalar> LocalTangents<S> for NoLocals {
     }
 }
 
-/// One local latent site's lane: its elements are seeded in `lane`, and element `i`'s
+/// One local latent site's lanes: its elements are seeded in `lane`, and element `i`'s
 /// derivative belongs to gradient coordinate `offset + i`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LocalLane {
@@ -49,40 +55,126 @@ pub struct LocalLane {
     pub offset: usize,
     /// The number of elements (the plate's size).
     pub len: usize,
+    /// For a gathered site: the lanes seeded with the element's index `j` and with `j²`.
+    pub index_lanes: Option<(usize, usize)>,
 }
 
-/// Reads the lanes of one plate's local latents into the gradient.
+impl LocalLane {
+    /// Every lane the site is seeded in.
+    pub fn all_lanes(&self) -> impl Iterator<Item = usize> {
+        let (a, b) = self
+            .index_lanes
+            .map_or((None, None), |(a, b)| (Some(a), Some(b)));
+        std::iter::once(self.lane).chain(a).chain(b)
+    }
+}
+
+/// A local site that other plates read through an index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GatheredLane {
+    /// The plate the site lives on.
+    pub home: &'static str,
+    /// The site.
+    pub site: &'static str,
+    /// Its lanes (`index_lanes` set).
+    pub lane: LocalLane,
+}
+
+/// What the plate sums of one plate read: the plate's own local sites, and the gathered
+/// sites of other plates.
+#[derive(Clone, Copy, Debug)]
+pub struct PlateReads<'a> {
+    /// The plate.
+    pub plate: &'a str,
+    /// Its own local sites.
+    pub home: &'a [LocalLane],
+    /// Gathered sites (those living on `plate` itself are read as home sites).
+    pub gathered: &'a [GatheredLane],
+}
+
+impl PlateReads<'_> {
+    /// Whether nothing is read.
+    pub fn is_empty(&self) -> bool {
+        self.home.is_empty() && self.foreign().next().is_none()
+    }
+    fn foreign(&self) -> impl Iterator<Item = &GatheredLane> {
+        self.gathered.iter().filter(move |g| g.home != self.plate)
+    }
+}
+
+/// Reads one plate's lanes into the gradient; a gathered read that does not decode to one
+/// element is recorded in `mixed`.
 pub struct ReadOff<'a> {
-    lanes: &'a [LocalLane],
+    reads: PlateReads<'a>,
     grad: &'a mut [f64],
+    mixed: &'a mut Option<&'static str>,
 }
 
 impl<'a> ReadOff<'a> {
-    /// Reads `lanes` into `grad`.
-    pub fn new(lanes: &'a [LocalLane], grad: &'a mut [f64]) -> Self {
-        ReadOff { lanes, grad }
+    /// Reads `reads` into `grad`, recording an undecodable gathered read in `mixed`.
+    pub fn new(
+        reads: PlateReads<'a>,
+        grad: &'a mut [f64],
+        mixed: &'a mut Option<&'static str>,
+    ) -> Self {
+        ReadOff { reads, grad, mixed }
     }
+}
+
+/// The element a gathered term depends on, from its derivatives `c`, `c·j`, `c·j²` along the
+/// value and index lanes: `Ok(None)` when it depends on none, `Err` when not on exactly one.
+fn decode(c: f64, cj: f64, cjj: f64, len: usize) -> Result<Option<usize>, ()> {
+    if c == 0.0 {
+        return if cj == 0.0 && cjj == 0.0 {
+            Ok(None)
+        } else {
+            Err(())
+        };
+    }
+    let r = cj / c;
+    let j = r.round();
+    let fits = j >= 0.0
+        && j < len as f64
+        && (r - j).abs() <= 1e-6 * (1.0 + j)
+        && (cjj / c - j * j).abs() <= 1e-6 * (1.0 + j * j);
+    if fits { Ok(Some(j as usize)) } else { Err(()) }
 }
 
 impl<S: Scalar> LocalTangents<S> for ReadOff<'_> {
     #[inline]
     fn read(&mut self, index: usize, term: &S, scale: f64) {
-        for l in self.lanes {
+        for l in self.reads.home {
             // An index beyond the site is a length mismatch the family reports itself.
             if index < l.len {
                 self.grad[l.offset + index] += scale * term.tangent(l.lane);
             }
         }
+        for g in self.reads.foreign() {
+            let l = g.lane;
+            let Some((ij, ijj)) = l.index_lanes else {
+                continue;
+            };
+            let c = term.tangent(l.lane);
+            match decode(c, term.tangent(ij), term.tangent(ijj), l.len) {
+                Ok(Some(j)) => self.grad[l.offset + j] += scale * c,
+                Ok(None) => {}
+                Err(()) => *self.mixed = self.mixed.or(Some(g.site)),
+            }
+        }
     }
     #[inline]
     fn clear(&self, sum: &mut S) {
-        for l in self.lanes {
-            sum.clear_tangent(l.lane);
+        let home = self.reads.home.iter();
+        for lane in home
+            .chain(self.reads.foreign().map(|g| &g.lane))
+            .flat_map(|l| l.all_lanes())
+        {
+            sum.clear_tangent(lane);
         }
     }
     #[inline]
     fn is_active(&self) -> bool {
-        !self.lanes.is_empty()
+        !self.reads.is_empty()
     }
 }
 
@@ -97,11 +189,17 @@ mod tests {
             lane: 1,
             offset: 2,
             len: 3,
+            index_lanes: None,
         }];
-        let mut grad = vec![0.0; 5];
+        let reads = PlateReads {
+            plate: "units",
+            home: &lanes,
+            gathered: &[],
+        };
+        let (mut grad, mut mixed) = (vec![0.0; 5], None);
         let mut sum = Dual::<2>::constant(0.0);
         {
-            let mut r = ReadOff::new(&lanes, &mut grad);
+            let mut r = ReadOff::new(reads, &mut grad, &mut mixed);
             for i in 0..3 {
                 let mut t = Dual::<2>::constant(i as f64);
                 t.eps = [0.5, 1.0 + i as f64];
@@ -113,5 +211,35 @@ mod tests {
         assert_eq!(grad, vec![0.0, 0.0, 2.0, 4.0, 6.0]);
         assert_eq!(sum.eps, [1.5, 0.0]);
         assert_eq!(sum.re, 3.0);
+    }
+
+    #[test]
+    fn gathered_reads_decode_the_element_or_report_mixing() {
+        let gathered = [GatheredLane {
+            home: "groups",
+            site: "alpha",
+            lane: LocalLane {
+                lane: 0,
+                offset: 1,
+                len: 4,
+                index_lanes: Some((1, 2)),
+            },
+        }];
+        let reads = PlateReads {
+            plate: "units",
+            home: &[],
+            gathered: &gathered,
+        };
+        let (mut grad, mut mixed) = (vec![0.0; 5], None);
+        let mut r = ReadOff::new(reads, &mut grad, &mut mixed);
+        // A term depending on alpha[3] with derivative 0.5: lanes (0.5, 0.5·3, 0.5·9).
+        let mut t = Dual::<3>::constant(1.0);
+        t.eps = [0.5, 1.5, 4.5];
+        r.read(0, &t, 2.0);
+        // alpha[1] + alpha[2] (derivatives 1 and 1): lanes (2, 3, 5) fail the j² test.
+        t.eps = [2.0, 3.0, 5.0];
+        r.read(1, &t, 1.0);
+        assert_eq!(grad, vec![0.0, 0.0, 0.0, 0.0, 1.0]);
+        assert_eq!(mixed, Some("alpha"));
     }
 }

@@ -24,5 +24,5 @@ pub mod local;
 mod plan;
 
 pub use engine::{Gradient, GradientMode};
-pub use local::{LocalLane, LocalTangents, NoLocals, ReadOff};
+pub use local::{GatheredLane, LocalLane, LocalTangents, NoLocals, PlateReads, ReadOff};
 pub use plan::{LanePlan, PlateLanes};

@@ -3,7 +3,7 @@
 use super::{FactorTerm, Handler, Known};
 use crate::dist::Distribution;
 use crate::error::ModelError;
-use crate::gradient::{LanePlan, NoLocals, ReadOff};
+use crate::gradient::{LanePlan, NoLocals, PlateReads, ReadOff};
 use crate::model::{Model, Site};
 use crate::scalar::Scalar;
 use crate::shape::Shape;
@@ -38,8 +38,9 @@ impl<S: Scalar> LogDensityParts<S> {
 /// supports and accumulates [`LogDensityParts`].
 pub struct LogJoint<'x, S> {
     x: &'x [S],
-    /// Plate-local derivatives: the lane plan and the gradient they are read into.
-    read_off: Option<(&'x LanePlan, &'x mut [f64])>,
+    /// Plate-local derivatives: the lane plan, the gradient they are read into, and the first
+    /// gathered site found read by more than one element.
+    read_off: Option<(&'x LanePlan, &'x mut [f64], Option<&'static str>)>,
     position: usize,
     first_non_finite: Option<(&'static str, f64)>,
     /// The accumulated log-density.
@@ -61,18 +62,22 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
     /// per-element derivatives are read off into `grad` ([`crate::gradient`]).
     pub fn with_read_off(x: &'x [S], plan: &'x LanePlan, grad: &'x mut [f64]) -> Self {
         LogJoint {
-            read_off: Some((plan, grad)),
+            read_off: Some((plan, grad, None)),
             ..Self::new(x)
         }
     }
 
     /// The shared lanes read off in the plate sums of `plate` (none without read-off).
-    fn lanes_for(&self, plate: Option<&str>) -> &'x [crate::gradient::LocalLane] {
-        let plan: Option<&'x LanePlan> = self.read_off.as_ref().map(|(plan, _)| *plan);
-        match (plan, plate) {
-            (Some(plan), Some(plate)) => plan.lanes_of(plate),
-            _ => &[],
-        }
+    fn reads_for(&self, plate: Option<&'static str>) -> Option<PlateReads<'x>> {
+        let plan: Option<&'x LanePlan> = self.read_off.as_ref().map(|(plan, _, _)| *plan);
+        let reads = plan.zip(plate).map(|(plan, plate)| plan.reads_of(plate))?;
+        (!reads.is_empty()).then_some(reads)
+    }
+
+    /// The gathered site found read by more than one element of a plate, if any: its
+    /// derivatives cannot be read off (the engine makes it global).
+    pub fn mixed_site(&self) -> Option<&'static str> {
+        self.read_off.as_ref().and_then(|(_, _, mixed)| *mixed)
     }
 
     /// ln p of a site's value, plate sums reading off the plate's local lanes.
@@ -83,10 +88,10 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
         shape: P,
         value: &P::Value,
     ) -> Result<S, ModelError> {
-        let lanes = self.lanes_for(shape.plate().map(|p| p.name));
-        let lp = match &mut self.read_off {
-            Some((_, grad)) if !lanes.is_empty() => {
-                shape.log_prob(dist, value, &mut ReadOff::new(lanes, grad))
+        let reads = self.reads_for(shape.plate().map(|p| p.name));
+        let lp = match (&mut self.read_off, reads) {
+            (Some((_, grad, mixed)), Some(reads)) => {
+                shape.log_prob(dist, value, &mut ReadOff::new(reads, grad, mixed))
             }
             _ => shape.log_prob(dist, value, &mut NoLocals),
         };
@@ -102,10 +107,10 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
         end: usize,
     ) -> (P::Value, S) {
         let u = &self.x[self.position..end];
-        let lanes = self.lanes_for(shape.plate().map(|p| p.name));
-        match &mut self.read_off {
-            Some((_, grad)) if !lanes.is_empty() => {
-                shape.from_unconstrained(dist, u, &mut ReadOff::new(lanes, grad))
+        let reads = self.reads_for(shape.plate().map(|p| p.name));
+        match (&mut self.read_off, reads) {
+            (Some((_, grad, mixed)), Some(reads)) => {
+                shape.from_unconstrained(dist, u, &mut ReadOff::new(reads, grad, mixed))
             }
             _ => shape.from_unconstrained(dist, u, &mut NoLocals),
         }
@@ -187,9 +192,11 @@ impl<M: Model, S: Scalar> Handler<M, S> for LogJoint<'_, S> {
     }
 
     fn factor<F: FactorTerm<S>>(&mut self, name: &'static str, term: F) -> Result<(), ModelError> {
-        let lanes = self.lanes_for(term.plate());
-        let total = match &mut self.read_off {
-            Some((_, grad)) if !lanes.is_empty() => term.total(&mut ReadOff::new(lanes, grad)),
+        let reads = self.reads_for(term.plate());
+        let total = match (&mut self.read_off, reads) {
+            (Some((_, grad, mixed)), Some(reads)) => {
+                term.total(&mut ReadOff::new(reads, grad, mixed))
+            }
             _ => term.total(&mut NoLocals),
         };
         let total = total.map_err(|source| ModelError::Value { site: name, source })?;

@@ -5,7 +5,7 @@
 use super::{Expectation, W, assert_close, assert_invalid_parameter, assert_out_of_support};
 use super::{central_difference, check_expectations};
 use doppl_runtime::dist::*;
-use doppl_runtime::gradient::{LocalLane, ReadOff};
+use doppl_runtime::gradient::{LocalLane, PlateReads, ReadOff};
 use doppl_runtime::scalar::{Dual, Scalar};
 use nalgebra::DVector;
 use rand::SeedableRng;
@@ -336,7 +336,14 @@ pub fn plate_sums_read_each_element() {
         lane: 1,
         offset: 0,
         len: TRIALS.len(),
+        index_lanes: None,
     }];
+    let reads = PlateReads {
+        plate: "trials",
+        home: &lanes,
+        gathered: &[],
+    };
+    let mut mixed = None;
     let shared = |x: f64| D::variable(x, 1);
     let ks = successes();
     let probs = DVector::from_fn(TRIALS.len(), |i, _| shared(p_at(i)));
@@ -354,7 +361,7 @@ pub fn plate_sums_read_each_element() {
         .collect();
     let mut grad = vec![0.0; TRIALS.len()];
     let sum = binomial
-        .log_prob_plate_local(&ks, &mut ReadOff::new(&lanes, &mut grad))
+        .log_prob_plate_local(&ks, &mut ReadOff::new(reads, &mut grad, &mut mixed))
         .unwrap();
     check_read_off(
         "Binomial per-element counts",
@@ -364,7 +371,7 @@ pub fn plate_sums_read_each_element() {
     );
     let mut grad = vec![0.0; TRIALS.len()];
     let sum = poisson
-        .log_prob_plate_local(&ks, &mut ReadOff::new(&lanes, &mut grad))
+        .log_prob_plate_local(&ks, &mut ReadOff::new(reads, &mut grad, &mut mixed))
         .unwrap();
     check_read_off("Poisson log rate", sum, &grad, &expected_poisson);
 }
