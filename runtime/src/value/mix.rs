@@ -54,6 +54,89 @@ pub trait Mix<B>: Sized {
     fn mix_mul(self, b: B) -> Self::Output;
     /// self / b.
     fn mix_div(self, b: B) -> Self::Output;
+    /// `op` of an owned buffer of left operands with `rhs`, written into that buffer when
+    /// the result has the left operands' type (one vector less per operation); the buffer
+    /// back otherwise.
+    fn in_place_left(
+        buffer: Vec<Self>,
+        rhs: Rhs<'_, B>,
+        op: Op,
+    ) -> Result<Vec<Self::Output>, Vec<Self>> {
+        let _ = (rhs, op);
+        Err(buffer)
+    }
+    /// `op` of `lhs` with an owned buffer of right operands, written into that buffer when
+    /// the result has the right operands' type.
+    fn in_place_right(lhs: &[Self], buffer: Vec<B>, op: Op) -> Result<Vec<Self::Output>, Vec<B>> {
+        let _ = (lhs, op);
+        Err(buffer)
+    }
+}
+
+/// An arithmetic operation, for the in-place forms of [`Mix`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// +
+    Add,
+    /// −
+    Sub,
+    /// ·
+    Mul,
+    /// /
+    Div,
+}
+
+impl Op {
+    /// `a op b`.
+    #[inline]
+    pub fn apply<A: Mix<B>, B>(self, a: A, b: B) -> A::Output {
+        match self {
+            Op::Add => a.mix_add(b),
+            Op::Sub => a.mix_sub(b),
+            Op::Mul => a.mix_mul(b),
+            Op::Div => a.mix_div(b),
+        }
+    }
+}
+
+/// The right operand of an in-place operation: one value per element, or one for all.
+#[derive(Clone, Copy, Debug)]
+pub enum Rhs<'a, B> {
+    /// Elementwise.
+    Each(&'a [B]),
+    /// The same for every element.
+    All(B),
+}
+
+/// `buffer[i] = buffer[i] op rhs[i]` for a type combined with a right operand into itself.
+#[inline]
+fn apply_left<A: Mix<B, Output = A> + Copy, B: Copy>(
+    mut buffer: Vec<A>,
+    rhs: Rhs<'_, B>,
+    op: Op,
+) -> Vec<A> {
+    match rhs {
+        Rhs::Each(bs) => buffer
+            .iter_mut()
+            .zip(bs)
+            .for_each(|(a, &b)| *a = op.apply(*a, b)),
+        Rhs::All(b) => buffer.iter_mut().for_each(|a| *a = op.apply(*a, b)),
+    }
+    buffer
+}
+
+/// `buffer[i] = lhs[i] op buffer[i]` for a left type combined with `B` into `B`.
+#[inline]
+fn apply_right<A: Mix<B, Output = B> + Copy, B: Copy>(
+    lhs: &[A],
+    mut buffer: Vec<B>,
+    op: Op,
+) -> Vec<B> {
+    buffer
+        .iter_mut()
+        .zip(lhs)
+        .for_each(|(b, &a)| *b = op.apply(a, *b));
+    buffer
 }
 
 /// `f64` with anything: the result has `b`'s type. Each operation gives the same bits as
@@ -75,6 +158,9 @@ impl<B: MixOperand> Mix<B> for f64 {
     #[inline]
     fn mix_div(self, b: B) -> B {
         B::constant(self) / b
+    }
+    fn in_place_right(lhs: &[f64], buffer: Vec<B>, op: Op) -> Result<Vec<B>, Vec<B>> {
+        Ok(apply_right(lhs, buffer, op))
     }
 }
 
@@ -99,6 +185,16 @@ macro_rules! mix_for_dual {
             fn mix_div(self, b: $dual) -> $dual {
                 self / b
             }
+            fn in_place_left(
+                buffer: Vec<$dual>,
+                rhs: Rhs<'_, $dual>,
+                op: Op,
+            ) -> Result<Vec<$dual>, Vec<$dual>> {
+                Ok(apply_left(buffer, rhs, op))
+            }
+            fn in_place_right(lhs: &[$dual], buffer: Vec<$dual>, op: Op) -> Result<Vec<$dual>, Vec<$dual>> {
+                Ok(apply_right(lhs, buffer, op))
+            }
         }
         impl<$($generics)*> Mix<f64> for $dual {
             type Output = $dual;
@@ -117,6 +213,13 @@ macro_rules! mix_for_dual {
             #[inline]
             fn mix_div(self, b: f64) -> $dual {
                 self / b
+            }
+            fn in_place_left(
+                buffer: Vec<$dual>,
+                rhs: Rhs<'_, f64>,
+                op: Op,
+            ) -> Result<Vec<$dual>, Vec<$dual>> {
+                Ok(apply_left(buffer, rhs, op))
             }
         }
     };

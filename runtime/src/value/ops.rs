@@ -8,7 +8,7 @@
 
 use super::data::Data;
 use super::error::{Extent, ShapeError};
-use super::mix::{Mix, MixOperand};
+use super::mix::{Mix, MixOperand, Op, Rhs};
 use super::vector::Vector;
 use crate::scalar::Scalar;
 use nalgebra::{DMatrix, DVector};
@@ -26,22 +26,126 @@ where
     B: nalgebra::Scalar + Copy,
     C: nalgebra::Scalar,
 {
-    if let Some(e) = a.error.or(b.error) {
+    if let Err(e) = check_pair(op, a, b) {
         return Vector::failed(e);
-    }
-    let plates_differ = matches!((a.plate, b.plate), (Some(p), Some(q)) if p != q);
-    if a.values.len() != b.values.len() || plates_differ {
-        return Vector::failed(ShapeError::Mismatch {
-            op,
-            left: a.extent(),
-            right: b.extent(),
-        });
     }
     let values = a.values.as_slice().iter().zip(b.values.as_slice());
     Vector {
         values: DVector::from_vec(values.map(|(&x, &y)| f(x, y)).collect()),
         plate: a.plate.or(b.plate),
         error: None,
+    }
+}
+
+/// Why two vectors cannot be combined elementwise, if they cannot.
+fn check_pair<A: nalgebra::Scalar, B: nalgebra::Scalar>(
+    op: &'static str,
+    a: &Vector<A>,
+    b: &Vector<B>,
+) -> Result<(), ShapeError> {
+    if let Some(e) = a.error.or(b.error) {
+        return Err(e);
+    }
+    let plates_differ = matches!((a.plate, b.plate), (Some(p), Some(q)) if p != q);
+    if a.values.len() != b.values.len() || plates_differ {
+        return Err(ShapeError::Mismatch {
+            op,
+            left: a.extent(),
+            right: b.extent(),
+        });
+    }
+    Ok(())
+}
+
+/// `a ∘ b` with `a` owned: the result goes into `a`'s buffer when the types allow.
+fn zip_left<A, B>(sym: &'static str, op: Op, a: Vector<A>, b: &Vector<B>) -> Vector<A::Output>
+where
+    A: Mix<B> + nalgebra::Scalar + Copy,
+    B: nalgebra::Scalar + Copy,
+{
+    if let Err(e) = check_pair(sym, &a, b) {
+        return Vector::failed(e);
+    }
+    let plate = a.plate.or(b.plate);
+    match A::in_place_left(a.values.data.into(), Rhs::Each(b.values.as_slice()), op) {
+        Ok(values) => Vector::from(values).with_plate(plate),
+        Err(values) => zip(sym, &Vector::from(values).with_plate(a.plate), b, |x, y| {
+            op.apply(x, y)
+        }),
+    }
+}
+
+/// `a ∘ b` with `b` owned: the result goes into `b`'s buffer when the types allow.
+fn zip_right<A, B>(sym: &'static str, op: Op, a: &Vector<A>, b: Vector<B>) -> Vector<A::Output>
+where
+    A: Mix<B> + nalgebra::Scalar + Copy,
+    B: nalgebra::Scalar + Copy,
+{
+    if let Err(e) = check_pair(sym, a, &b) {
+        return Vector::failed(e);
+    }
+    let plate = a.plate.or(b.plate);
+    match A::in_place_right(a.values.as_slice(), b.values.data.into(), op) {
+        Ok(values) => Vector::from(values).with_plate(plate),
+        Err(values) => zip(sym, a, &Vector::from(values).with_plate(b.plate), |x, y| {
+            op.apply(x, y)
+        }),
+    }
+}
+
+/// `a ∘ b` for an owned vector and one right operand for every element.
+fn map_left<A, B>(op: Op, a: Vector<A>, b: B) -> Vector<A::Output>
+where
+    A: Mix<B> + nalgebra::Scalar + Copy,
+    B: Copy,
+{
+    if let Some(e) = a.error {
+        return Vector::failed(e);
+    }
+    let plate = a.plate;
+    match A::in_place_left(a.values.data.into(), Rhs::All(b), op) {
+        Ok(values) => Vector::from(values).with_plate(plate),
+        Err(values) => Vector::from(values)
+            .with_plate(plate)
+            .map(|&x| op.apply(x, b)),
+    }
+}
+
+/// `aᵢ ∘ dᵢ` with `a` owned, into `a`'s buffer when the types allow.
+fn zip_left_data<A>(sym: &'static str, op: Op, a: Vector<A>, d: &DVector<f64>) -> Vector<A::Output>
+where
+    A: Mix<f64> + nalgebra::Scalar + Copy,
+{
+    if a.error.is_some() || a.values.len() != d.len() {
+        return zip_data(sym, &a, d, false, |x, y| op.apply(x, y));
+    }
+    let plate = a.plate;
+    match A::in_place_left(a.values.data.into(), Rhs::Each(d.as_slice()), op) {
+        Ok(values) => Vector::from(values).with_plate(plate),
+        Err(values) => {
+            let a = Vector::from(values).with_plate(plate);
+            zip_data(sym, &a, d, false, |x, y| op.apply(x, y))
+        }
+    }
+}
+
+/// `dᵢ ∘ bᵢ` with `b` owned, into `b`'s buffer (`f64 ∘ B` is a `B`).
+fn zip_data_right<B: MixOperand>(
+    sym: &'static str,
+    op: Op,
+    d: &DVector<f64>,
+    b: Vector<B>,
+) -> Vector<B> {
+    if b.error.is_some() || b.values.len() != d.len() {
+        return zip_data(sym, &b, d, true, |y, x| op.apply(x, y));
+    }
+    let plate = b.plate;
+    match f64::in_place_right(d.as_slice(), b.values.data.into(), op) {
+        Ok(values) => Vector::from(values).with_plate(plate),
+        Err(values) => {
+            let b = Vector::from(values).with_plate(plate);
+            zip_data(sym, &b, d, true, |y, x| op.apply(x, y))
+        }
     }
 }
 
@@ -91,7 +195,7 @@ fn data_vector<B: MixOperand>(d: &DVector<f64>) -> Vector<B> {
 }
 
 macro_rules! binary_ops {
-    ($Op:ident, $op:ident, $mix:ident, $sym:literal) => {
+    ($Op:ident, $op:ident, $mix:ident, $sym:literal, $which:expr) => {
         impl<A: Mix<B> + nalgebra::Scalar + Copy, B: nalgebra::Scalar + Copy> $Op<&Vector<B>>
             for &Vector<A>
         {
@@ -105,7 +209,7 @@ macro_rules! binary_ops {
         {
             type Output = Vector<A::Output>;
             fn $op(self, rhs: Vector<B>) -> Self::Output {
-                zip($sym, self, &rhs, A::$mix)
+                zip_right($sym, $which, self, rhs)
             }
         }
         impl<A: Mix<B> + nalgebra::Scalar + Copy, B: nalgebra::Scalar + Copy> $Op<&Vector<B>>
@@ -113,7 +217,7 @@ macro_rules! binary_ops {
         {
             type Output = Vector<A::Output>;
             fn $op(self, rhs: &Vector<B>) -> Self::Output {
-                zip($sym, &self, rhs, A::$mix)
+                zip_left($sym, $which, self, rhs)
             }
         }
         impl<A: Mix<B> + nalgebra::Scalar + Copy, B: nalgebra::Scalar + Copy> $Op<Vector<B>>
@@ -121,7 +225,7 @@ macro_rules! binary_ops {
         {
             type Output = Vector<A::Output>;
             fn $op(self, rhs: Vector<B>) -> Self::Output {
-                zip($sym, &self, &rhs, A::$mix)
+                zip_left($sym, $which, self, &rhs)
             }
         }
         impl<A: Mix<B> + nalgebra::Scalar + Copy, B: MixOperand> $Op<B> for &Vector<A> {
@@ -133,7 +237,7 @@ macro_rules! binary_ops {
         impl<A: Mix<B> + nalgebra::Scalar + Copy, B: MixOperand> $Op<B> for Vector<A> {
             type Output = Vector<A::Output>;
             fn $op(self, rhs: B) -> Self::Output {
-                self.map(|&a| a.$mix(rhs))
+                map_left($which, self, rhs)
             }
         }
         impl<A: Mix<f64> + nalgebra::Scalar + Copy> $Op<Data<'_, DVector<f64>>> for &Vector<A> {
@@ -145,7 +249,7 @@ macro_rules! binary_ops {
         impl<A: Mix<f64> + nalgebra::Scalar + Copy> $Op<Data<'_, DVector<f64>>> for Vector<A> {
             type Output = Vector<A::Output>;
             fn $op(self, rhs: Data<'_, DVector<f64>>) -> Self::Output {
-                zip_data($sym, &self, rhs.get(), false, A::$mix)
+                zip_left_data($sym, $which, self, rhs.get())
             }
         }
         impl<B: MixOperand> $Op<&Vector<B>> for Data<'_, DVector<f64>> {
@@ -157,7 +261,7 @@ macro_rules! binary_ops {
         impl<B: MixOperand> $Op<Vector<B>> for Data<'_, DVector<f64>> {
             type Output = Vector<B>;
             fn $op(self, rhs: Vector<B>) -> Vector<B> {
-                zip_data($sym, &rhs, self.get(), true, |b, d| d.$mix(b))
+                zip_data_right($sym, $which, self.get(), rhs)
             }
         }
         impl<B: MixOperand> $Op<B> for Data<'_, DVector<f64>> {
@@ -199,10 +303,10 @@ macro_rules! binary_ops {
     };
 }
 
-binary_ops!(Add, add, mix_add, "+");
-binary_ops!(Sub, sub, mix_sub, "-");
-binary_ops!(Mul, mul, mix_mul, "*");
-binary_ops!(Div, div, mix_div, "/");
+binary_ops!(Add, add, mix_add, "+", Op::Add);
+binary_ops!(Sub, sub, mix_sub, "-", Op::Sub);
+binary_ops!(Mul, mul, mix_mul, "*", Op::Mul);
+binary_ops!(Div, div, mix_div, "/", Op::Div);
 
 impl<A: nalgebra::Scalar + Copy + Neg<Output = A>> Neg for &Vector<A> {
     type Output = Vector<A>;
@@ -313,5 +417,38 @@ mod tests {
         assert_eq!((out[1].re, out[1].eps), (1.0, [4.0]));
         let out = 1.0 - Data::new(&d) / Data::new(&d);
         assert_eq!(out.as_slice(), &[0.0, 0.0]);
+    }
+
+    /// Owned operands lend their buffer to the result: the same values as the borrowed forms,
+    /// the plate kept, and a mismatch still reported.
+    #[test]
+    fn owned_operands_give_the_borrowed_results() {
+        let plate = crate::Plate::new("units", 3);
+        let dual = |v: f64, e: f64| Dual::<2> {
+            re: v,
+            eps: [e, 1.0],
+        };
+        let a = Vector::on_plate(
+            DVector::from_vec(vec![dual(1.0, 0.5), dual(2.0, 0.0), dual(-3.0, 2.0)]),
+            plate,
+        );
+        let b = Vector::from(vec![dual(0.5, 1.0), dual(4.0, -1.0), dual(2.0, 0.0)]);
+        let d = DVector::from_vec(vec![2.0, -1.0, 0.25]);
+        let same = |x: &Vector<Dual<2>>, y: &Vector<Dual<2>>| {
+            assert_eq!(x.plate(), Some("units"));
+            for (p, q) in x.iter().zip(y.iter()) {
+                assert_eq!((p.re, p.eps), (q.re, q.eps));
+            }
+        };
+        same(&(a.clone() + &b), &(&a + &b));
+        same(&(a.clone() / b.clone()), &(&a / &b));
+        same(&(&a - b.clone()), &(&a - &b));
+        same(&(a.clone() * dual(3.0, 1.0)), &(&a * dual(3.0, 1.0)));
+        same(&(a.clone() - Data::new(&d)), &(&a - Data::new(&d)));
+        same(&(Data::new(&d) / a.clone()), &(Data::new(&d) / &a));
+        let short = Vector::from(vec![dual(1.0, 0.0)]);
+        assert!((a.clone() + short).shape_error().is_some());
+        let bad = DVector::from_vec(vec![1.0]);
+        assert!((Data::new(&bad) * a).shape_error().is_some());
     }
 }

@@ -80,6 +80,11 @@ impl<T: nalgebra::Scalar> Vector<T> {
         self.plate = Some(plate.name);
         Ok(self)
     }
+    /// The same values with `plate` as their plate.
+    pub(super) fn with_plate(mut self, plate: Option<&'static str>) -> Self {
+        self.plate = plate;
+        self
+    }
     pub(crate) fn extent(&self) -> Extent {
         Extent {
             len: self.values.len(),
