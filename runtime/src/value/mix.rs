@@ -65,9 +65,13 @@ pub trait Mix<B>: Sized {
         let _ = (rhs, op);
         Err(buffer)
     }
-    /// `op` of `lhs` with an owned buffer of right operands, written into that buffer when
-    /// the result has the right operands' type.
-    fn in_place_right(lhs: &[Self], buffer: Vec<B>, op: Op) -> Result<Vec<Self::Output>, Vec<B>> {
+    /// `op` of `lhs` (one per element, or one for all) with an owned buffer of right
+    /// operands, written into that buffer when the result has the right operands' type.
+    fn in_place_right(
+        lhs: Rhs<'_, Self>,
+        buffer: Vec<B>,
+        op: Op,
+    ) -> Result<Vec<Self::Output>, Vec<B>> {
         let _ = (lhs, op);
         Err(buffer)
     }
@@ -99,7 +103,8 @@ impl Op {
     }
 }
 
-/// The right operand of an in-place operation: one value per element, or one for all.
+/// The operand of an in-place operation that is not overwritten: one value per element, or
+/// one for all.
 #[derive(Clone, Copy, Debug)]
 pub enum Rhs<'a, B> {
     /// Elementwise.
@@ -109,34 +114,56 @@ pub enum Rhs<'a, B> {
 }
 
 /// `buffer[i] = buffer[i] op rhs[i]` for a type combined with a right operand into itself.
+/// The operation is matched once, outside the loop, so each loop is monomorphic.
 #[inline]
 fn apply_left<A: Mix<B, Output = A> + Copy, B: Copy>(
-    mut buffer: Vec<A>,
+    buffer: Vec<A>,
     rhs: Rhs<'_, B>,
     op: Op,
 ) -> Vec<A> {
-    match rhs {
-        Rhs::Each(bs) => buffer
-            .iter_mut()
-            .zip(bs)
-            .for_each(|(a, &b)| *a = op.apply(*a, b)),
-        Rhs::All(b) => buffer.iter_mut().for_each(|a| *a = op.apply(*a, b)),
+    fn each<A: Copy, B: Copy>(
+        mut buffer: Vec<A>,
+        rhs: Rhs<'_, B>,
+        f: impl Fn(A, B) -> A,
+    ) -> Vec<A> {
+        match rhs {
+            Rhs::Each(bs) => buffer.iter_mut().zip(bs).for_each(|(a, &b)| *a = f(*a, b)),
+            Rhs::All(b) => buffer.iter_mut().for_each(|a| *a = f(*a, b)),
+        }
+        buffer
     }
-    buffer
+    match op {
+        Op::Add => each(buffer, rhs, A::mix_add),
+        Op::Sub => each(buffer, rhs, A::mix_sub),
+        Op::Mul => each(buffer, rhs, A::mix_mul),
+        Op::Div => each(buffer, rhs, A::mix_div),
+    }
 }
 
 /// `buffer[i] = lhs[i] op buffer[i]` for a left type combined with `B` into `B`.
 #[inline]
 fn apply_right<A: Mix<B, Output = B> + Copy, B: Copy>(
-    lhs: &[A],
-    mut buffer: Vec<B>,
+    lhs: Rhs<'_, A>,
+    buffer: Vec<B>,
     op: Op,
 ) -> Vec<B> {
-    buffer
-        .iter_mut()
-        .zip(lhs)
-        .for_each(|(b, &a)| *b = op.apply(a, *b));
-    buffer
+    fn each<A: Copy, B: Copy>(
+        lhs: Rhs<'_, A>,
+        mut buffer: Vec<B>,
+        f: impl Fn(A, B) -> B,
+    ) -> Vec<B> {
+        match lhs {
+            Rhs::Each(as_) => buffer.iter_mut().zip(as_).for_each(|(b, &a)| *b = f(a, *b)),
+            Rhs::All(a) => buffer.iter_mut().for_each(|b| *b = f(a, *b)),
+        }
+        buffer
+    }
+    match op {
+        Op::Add => each(lhs, buffer, A::mix_add),
+        Op::Sub => each(lhs, buffer, A::mix_sub),
+        Op::Mul => each(lhs, buffer, A::mix_mul),
+        Op::Div => each(lhs, buffer, A::mix_div),
+    }
 }
 
 /// `f64` with anything: the result has `b`'s type. Each operation gives the same bits as
@@ -159,7 +186,7 @@ impl<B: MixOperand> Mix<B> for f64 {
     fn mix_div(self, b: B) -> B {
         B::constant(self) / b
     }
-    fn in_place_right(lhs: &[f64], buffer: Vec<B>, op: Op) -> Result<Vec<B>, Vec<B>> {
+    fn in_place_right(lhs: Rhs<'_, f64>, buffer: Vec<B>, op: Op) -> Result<Vec<B>, Vec<B>> {
         Ok(apply_right(lhs, buffer, op))
     }
 }
@@ -192,7 +219,11 @@ macro_rules! mix_for_dual {
             ) -> Result<Vec<$dual>, Vec<$dual>> {
                 Ok(apply_left(buffer, rhs, op))
             }
-            fn in_place_right(lhs: &[$dual], buffer: Vec<$dual>, op: Op) -> Result<Vec<$dual>, Vec<$dual>> {
+            fn in_place_right(
+                lhs: Rhs<'_, $dual>,
+                buffer: Vec<$dual>,
+                op: Op,
+            ) -> Result<Vec<$dual>, Vec<$dual>> {
                 Ok(apply_right(lhs, buffer, op))
             }
         }

@@ -85,7 +85,7 @@ where
         return Vector::failed(e);
     }
     let plate = a.plate.or(b.plate);
-    match A::in_place_right(a.values.as_slice(), b.values.data.into(), op) {
+    match A::in_place_right(Rhs::Each(a.values.as_slice()), b.values.data.into(), op) {
         Ok(values) => Vector::from(values).with_plate(plate),
         Err(values) => zip(sym, a, &Vector::from(values).with_plate(b.plate), |x, y| {
             op.apply(x, y)
@@ -140,11 +140,27 @@ fn zip_data_right<B: MixOperand>(
         return zip_data(sym, &b, d, true, |y, x| op.apply(x, y));
     }
     let plate = b.plate;
-    match f64::in_place_right(d.as_slice(), b.values.data.into(), op) {
+    match f64::in_place_right(Rhs::Each(d.as_slice()), b.values.data.into(), op) {
         Ok(values) => Vector::from(values).with_plate(plate),
         Err(values) => {
             let b = Vector::from(values).with_plate(plate);
             zip_data(sym, &b, d, true, |y, x| op.apply(x, y))
+        }
+    }
+}
+
+impl<B: nalgebra::Scalar + Copy> Vector<B> {
+    /// `a ∘ self` for one left operand, into this vector's buffer when the types allow.
+    pub(super) fn scalar_left<A: Mix<B> + Copy>(self, a: A, op: Op) -> Vector<A::Output> {
+        if let Some(e) = self.error {
+            return Vector::failed(e);
+        }
+        let plate = self.plate;
+        match A::in_place_right(Rhs::All(a), self.values.data.into(), op) {
+            Ok(values) => Vector::from(values).with_plate(plate),
+            Err(values) => Vector::from(values)
+                .with_plate(plate)
+                .map(|&b| op.apply(a, b)),
         }
     }
 }
@@ -291,7 +307,7 @@ macro_rules! binary_ops {
         impl<B: MixOperand> $Op<Vector<B>> for f64 {
             type Output = Vector<B>;
             fn $op(self, rhs: Vector<B>) -> Vector<B> {
-                rhs.map(|&b| self.$mix(b))
+                rhs.scalar_left(self, $which)
             }
         }
         impl $Op<Data<'_, DVector<f64>>> for f64 {
@@ -446,6 +462,8 @@ mod tests {
         same(&(a.clone() * dual(3.0, 1.0)), &(&a * dual(3.0, 1.0)));
         same(&(a.clone() - Data::new(&d)), &(&a - Data::new(&d)));
         same(&(Data::new(&d) / a.clone()), &(Data::new(&d) / &a));
+        same(&(dual(2.0, 1.0) - a.clone()), &(dual(2.0, 1.0) - &a));
+        same(&(2.0 / a.clone()), &(2.0 / &a));
         let short = Vector::from(vec![dual(1.0, 0.0)]);
         assert!((a.clone() + short).shape_error().is_some());
         let bad = DVector::from_vec(vec![1.0]);

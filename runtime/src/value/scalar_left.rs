@@ -7,7 +7,7 @@
 //! [`crate::scalar::Scalar`]: a body generic over `S` then knows that `S * Vector<S>` exists.
 
 use super::data::Data;
-use super::mix::{Mix, MixOperand};
+use super::mix::{Mix, MixOperand, Op};
 use super::vector::Vector;
 use crate::scalar::Dual;
 use nalgebra::DVector;
@@ -48,7 +48,7 @@ impl<const W: usize> ScalarVectorOps for Dual<W> {}
 impl ScalarVectorOps for Dual64 {}
 
 macro_rules! scalar_left {
-    ([$($g:tt)*] $t:ty, $Op:ident, $op:ident, $mix:ident) => {
+    ([$($g:tt)*] $t:ty, $Op:ident, $op:ident, $mix:ident, $which:expr) => {
         impl<$($g)* B: MixOperand> $Op<&Vector<B>> for $t
         where
             $t: Mix<B>,
@@ -64,7 +64,7 @@ macro_rules! scalar_left {
         {
             type Output = Vector<<$t as Mix<B>>::Output>;
             fn $op(self, rhs: Vector<B>) -> Self::Output {
-                rhs.map(|&b| self.$mix(b))
+                rhs.scalar_left(self, $which)
             }
         }
         impl<$($g)*> $Op<Data<'_, DVector<f64>>> for $t {
@@ -79,10 +79,10 @@ macro_rules! scalar_left {
 
 macro_rules! scalar_left_all {
     ([$($g:tt)*] $t:ty) => {
-        scalar_left!([$($g)*] $t, Add, add, mix_add);
-        scalar_left!([$($g)*] $t, Sub, sub, mix_sub);
-        scalar_left!([$($g)*] $t, Mul, mul, mix_mul);
-        scalar_left!([$($g)*] $t, Div, div, mix_div);
+        scalar_left!([$($g)*] $t, Add, add, mix_add, Op::Add);
+        scalar_left!([$($g)*] $t, Sub, sub, mix_sub, Op::Sub);
+        scalar_left!([$($g)*] $t, Mul, mul, mix_mul, Op::Mul);
+        scalar_left!([$($g)*] $t, Div, div, mix_div, Op::Div);
     };
 }
 
