@@ -5,6 +5,7 @@ mod common;
 use doppl::inference::ErrorChain;
 use doppl::prelude::*;
 use doppl::runtime::dist::DistError;
+use doppl::runtime::value::Extent;
 
 #[model]
 fn counts(n: usize) {
@@ -270,4 +271,77 @@ fn simulating_an_improper_prior_is_an_error() {
         .sample_prior(&mut StdRng::seed_from_u64(0))
         .unwrap();
     assert_eq!(trace.m, 2.0);
+}
+
+/// Two plates of the same size: adding their vectors is a mistake the length cannot show.
+#[model]
+fn two_plates(n: usize) {
+    let units = plate!(n);
+    let groups = plate!(n);
+    let u = sample!(Normal::new(0.0, 1.0), units);
+    let v = sample!(Normal::new(0.0, 1.0), groups);
+    let mu = deterministic!(&u + &v, units);
+}
+
+#[test]
+fn vectors_of_two_plates_do_not_combine() {
+    let err = TwoPlates::new(3)
+        .scenario()
+        .sample_prior(&mut StdRng::seed_from_u64(0))
+        .unwrap_err();
+    let expected = ModelError::Value {
+        site: "mu",
+        source: ShapeError::Mismatch {
+            op: "+",
+            left: Extent {
+                len: 3,
+                plate: Some("units"),
+            },
+            right: Extent {
+                len: 3,
+                plate: Some("groups"),
+            },
+        },
+    };
+    assert_eq!(err, expected);
+}
+
+#[test]
+fn covariates_with_the_wrong_shape_name_the_site() {
+    // 613 rows of covariates (the plate of units) but 614 nodegree entries.
+    let data = common::lalonde_like(614, 7, 3);
+    let short = data.x.rows(0, 613).into_owned();
+    let model = common::Earnings::new(&short, &data.nodegree);
+    let err = model
+        .scenario()
+        .sample_prior(&mut StdRng::seed_from_u64(0))
+        .unwrap_err();
+    let ModelError::Value { site, source } = &err else {
+        panic!("expected a value error, got {err:?}");
+    };
+    assert_eq!(*site, "mu_earnings");
+    assert!(
+        matches!(source, ShapeError::Mismatch { left, right, .. } if left.len == 613 && right.len == 614),
+        "{source:?}"
+    );
+    // Six coefficients given for seven covariates: the intervened value does not fit.
+    let data = common::lalonde_like(50, 7, 4);
+    let model = common::Earnings::new(&data.x, &data.nodegree);
+    let err = model
+        .intervene()
+        .beta_cov(DVector::zeros(6))
+        .sample_prior(&mut StdRng::seed_from_u64(0))
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            ModelError::Shape {
+                site: "beta_cov",
+                expected: 7,
+                found: 6,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
