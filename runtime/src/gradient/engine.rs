@@ -7,6 +7,7 @@ use crate::model::Model;
 use crate::scalar::Dual;
 use crate::scenario::Scenario;
 use rand::{RngExt, SeedableRng};
+use std::any::Any;
 
 /// The widest dual the engine compiles: one pass of up to 56 lanes. Few chunks that fit
 /// snugly win (measured: 12 lanes for 12 parameters beat 16 by ~15%, one chunk of 52 for 51
@@ -66,6 +67,49 @@ pub struct Gradient<'s, 'm, M: Model> {
     mode: GradientMode,
     /// Plated sites found mixed across their plate, made global: (site, coordinates).
     mixed: Vec<(&'static str, usize)>,
+    seeded: SeededBuffer,
+}
+
+/// The seeded parameter vector, kept from one gradient to the next so that it is not
+/// allocated again (each chain's clone starts with its own, empty).
+#[derive(Default)]
+struct SeededBuffer(Option<Box<dyn Any + Send>>);
+
+impl Clone for SeededBuffer {
+    fn clone(&self) -> Self {
+        SeededBuffer(None)
+    }
+}
+
+impl std::fmt::Debug for SeededBuffer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SeededBuffer")
+    }
+}
+
+impl SeededBuffer {
+    /// `x` as constants of width `W`, in the kept buffer when it has that width.
+    fn take<const W: usize>(&mut self, x: &[f64]) -> Vec<Dual<W>> {
+        let kept = self
+            .0
+            .as_mut()
+            .and_then(|b| b.downcast_mut::<Vec<Dual<W>>>());
+        let mut seeded = kept.map(std::mem::take).unwrap_or_default();
+        seeded.clear();
+        seeded.extend(x.iter().map(|&v| Dual::constant(v)));
+        seeded
+    }
+    /// Keeps `seeded` for the next gradient (in the kept box when it holds width `W`).
+    fn give_back<const W: usize>(&mut self, seeded: Vec<Dual<W>>) {
+        match self
+            .0
+            .as_mut()
+            .and_then(|b| b.downcast_mut::<Vec<Dual<W>>>())
+        {
+            Some(kept) => *kept = seeded,
+            None => self.0 = Some(Box::new(seeded)),
+        }
+    }
 }
 
 impl<M: Model> Clone for Gradient<'_, '_, M> {
@@ -76,6 +120,7 @@ impl<M: Model> Clone for Gradient<'_, '_, M> {
             dim: self.dim,
             mode: self.mode.clone(),
             mixed: self.mixed.clone(),
+            seeded: SeededBuffer::default(),
         }
     }
 }
@@ -130,6 +175,7 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
             dim: layout.dim(),
             mode: GradientMode::Chunked,
             mixed: Vec::new(),
+            seeded: SeededBuffer::default(),
         }
     }
 
@@ -189,7 +235,7 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
     }
 
     /// Every coordinate in its own lane, in chunks of up to [`MAX_WIDTH`].
-    fn chunked(&self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError> {
+    fn chunked(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError> {
         let share = x.len().div_ceil(x.len().div_ceil(MAX_WIDTH).max(1));
         if share == 0 {
             return self.scenario.log_density(x).map(|p| p.total());
@@ -197,15 +243,30 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
         by_width!(share, self.chunked_pass(x, grad))
     }
 
-    fn chunked_pass<const W: usize>(&self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError> {
-        let mut seeded: Vec<Dual<W>> = x.iter().map(|&v| Dual::constant(v)).collect();
+    fn chunked_pass<const W: usize>(
+        &mut self,
+        x: &[f64],
+        grad: &mut [f64],
+    ) -> Result<f64, ModelError> {
+        let mut seeded = self.seeded.take::<W>(x);
+        let value = self.chunked_passes(&mut seeded, grad);
+        self.seeded.give_back(seeded);
+        value
+    }
+
+    fn chunked_passes<const W: usize>(
+        &self,
+        seeded: &mut [Dual<W>],
+        grad: &mut [f64],
+    ) -> Result<f64, ModelError> {
+        let x_len = seeded.len();
         let mut value = 0.0;
-        for start in (0..x.len()).step_by(W) {
-            let end = (start + W).min(x.len());
+        for start in (0..x_len).step_by(W) {
+            let end = (start + W).min(x_len);
             for (lane, d) in seeded[start..end].iter_mut().enumerate() {
                 d.eps[lane] = 1.0;
             }
-            let total = self.scenario.log_density_at(&seeded)?.0.total();
+            let total = self.scenario.log_density_at(seeded)?.0.total();
             grad[start..end].copy_from_slice(&total.eps[..end - start]);
             value = total.re;
             for d in &mut seeded[start..end] {
@@ -216,7 +277,7 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
     }
 
     /// Local latents in shared lanes `0..K`, globals in chunks after them.
-    fn plate_local(&self, x: &[f64], grad: &mut [f64]) -> Result<PlateLocalPass, ModelError> {
+    fn plate_local(&mut self, x: &[f64], grad: &mut [f64]) -> Result<PlateLocalPass, ModelError> {
         let k = self.plan.local_lanes();
         let globals = self.plan.globals().len();
         let passes = globals.div_ceil(MAX_WIDTH - k).max(1);
@@ -224,13 +285,23 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
     }
 
     fn plate_local_pass<const W: usize>(
-        &self,
+        &mut self,
         x: &[f64],
         grad: &mut [f64],
     ) -> Result<PlateLocalPass, ModelError> {
+        let mut seeded = self.seeded.take::<W>(x);
+        let pass = self.plate_local_passes(&mut seeded, grad);
+        self.seeded.give_back(seeded);
+        pass
+    }
+
+    fn plate_local_passes<const W: usize>(
+        &self,
+        seeded: &mut [Dual<W>],
+        grad: &mut [f64],
+    ) -> Result<PlateLocalPass, ModelError> {
         let k = self.plan.local_lanes();
-        let mut seeded: Vec<Dual<W>> = x.iter().map(|&v| Dual::constant(v)).collect();
-        self.seed_locals(&mut seeded, grad, 1.0);
+        self.seed_locals(seeded, grad, 1.0);
         let globals = self.plan.globals();
         let chunk = (W - k).max(1);
         let mut value = 0.0;
@@ -242,7 +313,7 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
             let total = if pass == 0 {
                 let (total, mixed) = self
                     .scenario
-                    .log_density_read_off(&seeded, &self.plan, grad)?;
+                    .log_density_read_off(seeded, &self.plan, grad)?;
                 if let Some(site) = mixed {
                     return Ok(PlateLocalPass::Mixed(site));
                 }
@@ -253,10 +324,10 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
                         self.plan.site_of_lane(lane).unwrap_or("?"),
                     ));
                 }
-                self.seed_locals(&mut seeded, &mut [], 0.0);
+                self.seed_locals(seeded, &mut [], 0.0);
                 total
             } else {
-                self.scenario.log_density_at(&seeded)?.0.total()
+                self.scenario.log_density_at(seeded)?.0.total()
             };
             for (j, &i) in block.iter().enumerate() {
                 grad[i] = total.eps[k + j];
