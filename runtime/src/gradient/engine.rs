@@ -19,7 +19,8 @@ macro_rules! by_width {
     ($needed:expr, $self:ident . $pass:ident ( $($arg:expr),* )) => {
         match $needed {
             0..=4 => $self.$pass::<4>($($arg),*),
-            5..=8 => $self.$pass::<8>($($arg),*),
+            5..=6 => $self.$pass::<6>($($arg),*),
+            7..=8 => $self.$pass::<8>($($arg),*),
             9..=12 => $self.$pass::<12>($($arg),*),
             13..=16 => $self.$pass::<16>($($arg),*),
             17..=24 => $self.$pass::<24>($($arg),*),
@@ -144,7 +145,8 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
             if plan.local_lanes() >= MAX_WIDTH {
                 engine.mode = GradientMode::DenseFallback {
                     reason: format!(
-                        "{} local latent sites need more than {MAX_WIDTH} shared lanes",
+                        "the local latent sites need {} shared lanes, more than the {MAX_WIDTH} \
+                         of one pass",
                         plan.local_lanes()
                     ),
                 };
@@ -153,7 +155,6 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
             let sites = plan.plates().iter().flat_map(|p| p.sites.clone()).collect();
             engine.plan = plan;
             engine.mode = GradientMode::PlateLocal { sites };
-            engine.mixed = mixed_sites(layout, &global);
             // A site read across its plate is tried as gathered (read through an index),
             // and made global if that does not decode either.
             match engine.verify()? {
