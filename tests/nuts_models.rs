@@ -61,6 +61,46 @@ fn normal_normal_posterior() {
     );
 }
 
+/// One latent mean per unit, known variances: zᵢ ~ N(μ, τ²), yᵢ ~ N(zᵢ, σ²).
+#[model]
+fn hierarchical_means(n: usize, tau: f64, sigma: f64) {
+    let units = plate!(n);
+    let mu = sample!(Normal::new(0.0, 2.0));
+    let z = sample!(Normal::new(mu, tau), units);
+    let y = sample!(Normal::new(&z, sigma), units);
+}
+
+/// NUTS with the unit latents in one shared tangent lane recovers the exact posterior: μ
+/// marginally (yᵢ ~ N(μ, τ² + σ²)) and each zᵢ as the precision-weighted mix of yᵢ and μ.
+#[test]
+fn local_latents_in_a_shared_lane_give_the_exact_posterior() {
+    let y = DVector::from_vec(vec![1.2, -0.4, 2.5, 0.9, 1.7, 0.1, 3.0, 1.1]);
+    let (s0, tau, sigma) = (2.0f64, 1.0f64, 0.8f64);
+    let marginal = tau.powi(2) + sigma.powi(2);
+    let precision = 1.0 / s0.powi(2) + y.len() as f64 / marginal;
+    let mu_mean = y.sum() / marginal / precision;
+    let model = HierarchicalMeans::new(y.len(), tau, sigma);
+    let posterior = nuts(model.condition().y(y.clone()), &options(4)).unwrap();
+    assert_eq!(
+        posterior.gradient_mode,
+        GradientMode::PlateLocal { sites: vec!["z"] }
+    );
+    let mu = posterior.site(|d| &d.mu);
+    assert_moments("mu", &mu, mu_mean, precision.sqrt().recip());
+    let w = tau.powi(2) / marginal;
+    let conditional_var = tau.powi(2) * sigma.powi(2) / marginal;
+    for i in [0, 2, 7] {
+        let zi: Vec<Vec<f64>> = posterior
+            .site(|d| &d.z)
+            .iter()
+            .map(|chain| chain.iter().map(|z| z[i]).collect())
+            .collect();
+        let mean = w * y[i] + (1.0 - w) * mu_mean;
+        let var = conditional_var + (1.0 - w).powi(2) / precision;
+        assert_moments(&format!("z[{i}]"), &zi, mean, var.sqrt());
+    }
+}
+
 #[model]
 fn coin(trials: u64) {
     let p = sample!(Beta::new(2.0, 3.0));
