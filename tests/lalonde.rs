@@ -4,6 +4,8 @@
 #[allow(dead_code)]
 #[path = "../examples/lalonde/analysis.rs"]
 mod analysis;
+#[path = "common/ci.rs"]
+mod ci;
 #[allow(dead_code)]
 #[path = "../examples/lalonde/data.rs"]
 mod data;
@@ -30,7 +32,7 @@ fn args(data: Option<String>) -> Args {
 fn lalonde_on_the_real_data_converges() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/lalonde.csv");
     if !std::path::Path::new(path).exists() {
-        eprintln!("skipping: {path} is not there (CI provides it)");
+        ci::skip_unless_ci(path);
         return;
     }
     let report = analyze(&args(Some(path.to_string()))).expect("analysis runs");

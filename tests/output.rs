@@ -1,7 +1,9 @@
 //! Output formats: the single CSV with a `chain` column, CmdStan per-chain CSVs, and that
-//! ArviZ reads them (when python3 has arviz; CI checks the CSV with check_posterior.py in
-//! tests/posteriordb.rs).
+//! ArviZ reads them (the pinned ArviZ of `.ci/run`'s virtual environment under CI; skipped
+//! on a machine without arviz, failed under CI).
 
+#[path = "common/ci.rs"]
+mod ci;
 use doppl::inference::output::{summary_json, write_cmdstan_chain_csv, write_draws_csv};
 use doppl::prelude::*;
 
@@ -85,7 +87,7 @@ fn cmdstan_csv_and_summary_json() {
             .collect::<Vec<_>>()
             .join(",")
     );
-    match std::process::Command::new("python3")
+    match std::process::Command::new(ci::python())
         .args(["-c", &script])
         .output()
     {
@@ -93,7 +95,7 @@ fn cmdstan_csv_and_summary_json() {
             assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "(2, 30, 2)")
         }
         Ok(o) if String::from_utf8_lossy(&o.stderr).contains("No module named") => {
-            eprintln!("arviz not installed: skipped")
+            ci::skip_unless_ci("arviz (python module)")
         }
         other => panic!("ArviZ failed to read the CmdStan CSVs: {other:?}"),
     }

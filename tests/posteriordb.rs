@@ -3,6 +3,8 @@
 //! reference's own `check_posterior.py` (means and sds within 5 MCSE, ESS ≥ 100), with zero
 //! divergences.
 
+#[path = "common/ci.rs"]
+mod ci;
 mod common;
 
 use doppl::inference::output::write_draws_csv;
@@ -16,7 +18,7 @@ fn posteriordb_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("skipping: {} is not there (CI provides it)", dir.display());
+        ci::skip_unless_ci(&dir.display().to_string());
         None
     }
 }
@@ -59,7 +61,7 @@ fn fit_and_check<M: Model>(
     let name = dir.file_name().unwrap().to_string_lossy().to_string();
     let csv = std::env::temp_dir().join(format!("doppl-{name}-{}.csv", std::process::id()));
     write_draws_csv(&posterior, keep, std::fs::File::create(&csv).unwrap()).unwrap();
-    let out = Command::new("python3")
+    let out = Command::new(ci::python())
         .arg(dir.join("../check_posterior.py"))
         .arg(&csv)
         .arg(dir.join("reference.json"))
