@@ -1,6 +1,10 @@
 //! Errors of a fit come back from `nuts()` typed: the model's `ModelError` inside the chain's
 //! `SampleError` inside the `FitError`, each printed once along the source chain.
 
+#[path = "../inference/tests/support/error_chain.rs"]
+mod error_chain;
+
+use error_chain::assert_chain_does_not_repeat;
 use std::error::Error;
 
 use doppl::inference::{ErrorChain, FitError, LogpError, SampleError};
@@ -12,29 +16,6 @@ fn options(seed: u64) -> NutsOptions {
         num_draws: 300,
         seed,
         ..Default::default()
-    }
-}
-
-/// Walks `error`'s source chain: no message repeats its source's message, and the printed
-/// chain holds each message exactly once.
-fn assert_chain_does_not_repeat(error: &(dyn Error + 'static)) {
-    let printed = ErrorChain(error).to_string();
-    let mut current = Some(error);
-    while let Some(e) = current {
-        let message = e.to_string();
-        assert_eq!(
-            printed.matches(&message).count(),
-            1,
-            "`{message}` is printed more than once in `{printed}`"
-        );
-        if let Some(source) = e.source() {
-            let source_message = source.to_string();
-            assert!(
-                !message.contains(&source_message),
-                "`{message}` repeats its source `{source_message}`"
-            );
-        }
-        current = e.source();
     }
 }
 

@@ -1,6 +1,9 @@
 //! Density errors stay typed from the density to the chain's result, and their source chains
 //! print every message once.
 
+#[path = "support/error_chain.rs"]
+mod error_chain;
+
 use std::error::Error;
 
 use doppl_inference::{
@@ -86,31 +89,10 @@ fn short_run() -> NutsOptions {
     }
 }
 
-/// Walks `error`'s source chain: no message repeats its source's message, and the printed
-/// chain holds each message exactly once.
+/// The chain check of `support/error_chain.rs`, with a cause behind the error.
 fn assert_chain_does_not_repeat(error: &(dyn Error + 'static)) {
-    let printed = ErrorChain(error).to_string();
-    let mut current = Some(error);
-    let mut depth = 0;
-    while let Some(e) = current {
-        let message = e.to_string();
-        assert!(!message.is_empty());
-        assert_eq!(
-            printed.matches(&message).count(),
-            1,
-            "`{message}` is printed more than once in `{printed}`"
-        );
-        if let Some(source) = e.source() {
-            let source_message = source.to_string();
-            assert!(
-                !message.contains(&source_message),
-                "`{message}` repeats its source `{source_message}`"
-            );
-        }
-        current = e.source();
-        depth += 1;
-    }
-    assert!(depth >= 2, "expected a cause behind `{printed}`");
+    let depth = error_chain::assert_chain_does_not_repeat(error);
+    assert!(depth >= 2, "expected a cause behind `{error}`");
 }
 
 #[test]

@@ -200,14 +200,28 @@ where
     }
 }
 
-/// A data vector as a vector of constants of type `B`.
-fn data_vector<B: MixOperand>(d: &DVector<f64>) -> Vector<B> {
-    Vector::from(
-        d.as_slice()
-            .iter()
-            .map(|&x| B::constant(x))
-            .collect::<Vec<_>>(),
-    )
+/// `f(dᵢ)` for every element of a data vector, in one pass.
+fn map_data<C: nalgebra::Scalar>(d: &DVector<f64>, f: impl Fn(f64) -> C) -> Vector<C> {
+    Vector::from(d.as_slice().iter().map(|&x| f(x)).collect::<Vec<_>>())
+}
+
+/// `f(aᵢ, bᵢ)` for two data vectors of the same length.
+fn zip_two_data(
+    op: &'static str,
+    a: &DVector<f64>,
+    b: &DVector<f64>,
+    f: impl Fn(f64, f64) -> f64,
+) -> Vector<f64> {
+    if a.len() != b.len() {
+        let extent = |len| Extent { len, plate: None };
+        return Vector::failed(ShapeError::Mismatch {
+            op,
+            left: extent(a.len()),
+            right: extent(b.len()),
+        });
+    }
+    let pairs = a.as_slice().iter().zip(b.as_slice());
+    Vector::from(pairs.map(|(&x, &y)| f(x, y)).collect::<Vec<_>>())
 }
 
 macro_rules! binary_ops {
@@ -283,19 +297,13 @@ macro_rules! binary_ops {
         impl<B: MixOperand> $Op<B> for Data<'_, DVector<f64>> {
             type Output = Vector<B>;
             fn $op(self, rhs: B) -> Vector<B> {
-                data_vector::<f64>(self.get()).map(|&d| d.$mix(rhs))
+                map_data(self.get(), |d| d.$mix(rhs))
             }
         }
         impl $Op<Data<'_, DVector<f64>>> for Data<'_, DVector<f64>> {
             type Output = Vector<f64>;
             fn $op(self, rhs: Data<'_, DVector<f64>>) -> Vector<f64> {
-                zip_data(
-                    $sym,
-                    &data_vector::<f64>(rhs.get()),
-                    self.get(),
-                    true,
-                    |r, l| l.$mix(r),
-                )
+                zip_two_data($sym, self.get(), rhs.get(), |l, r| l.$mix(r))
             }
         }
         impl<B: MixOperand> $Op<&Vector<B>> for f64 {
@@ -313,7 +321,7 @@ macro_rules! binary_ops {
         impl $Op<Data<'_, DVector<f64>>> for f64 {
             type Output = Vector<f64>;
             fn $op(self, rhs: Data<'_, DVector<f64>>) -> Vector<f64> {
-                data_vector::<f64>(rhs.get()).map(|&d| self.$mix(d))
+                map_data(rhs.get(), |d| self.$mix(d))
             }
         }
     };
