@@ -6,57 +6,16 @@
 mod common;
 
 use common::{
-    Earnings, NormalLocals, Radon, lalonde_analytic, lalonde_like, radon_like, test_point,
+    Earnings, Logistic, NormalLocals, Radon, lalonde_analytic, lalonde_like, logistic_analytic,
+    logistic_like, radon_like, test_point,
 };
 use criterion::{Criterion, criterion_group, criterion_main};
 use doppl::prelude::*;
+use doppl::runtime::value::Workspace;
 use rand::RngExt;
 use std::hint::black_box;
 
-#[model]
-fn logistic(x: &DMatrix<f64>) {
-    let units = plate!(x.nrows());
-    let alpha = sample!(Normal::new(0.0, 2.0));
-    let beta = sample!(Normal::new(0.0, 1.0), plate!(x.ncols()));
-    let eta = alpha + x * &beta;
-    let y = sample!(Bernoulli::logits(eta), units);
-}
-
-/// The logistic regression's log posterior and gradient by hand, in f64.
-fn logistic_analytic(x: &DMatrix<f64>, y: &DVector<f64>, u: &[f64], grad: &mut [f64]) -> f64 {
-    let (n, k) = (x.nrows(), x.ncols());
-    let beta = DVector::from_column_slice(&u[1..]);
-    let eta = x * &beta;
-    let mut lp = -0.5 * (u[0] / 2.0).powi(2) - 0.5 * beta.norm_squared();
-    let mut g_eta = DVector::zeros(n);
-    for i in 0..n {
-        let e = eta[i] + u[0];
-        let p = 1.0 / (1.0 + (-e).exp());
-        lp += if y[i] > 0.5 {
-            -(-e).exp().ln_1p()
-        } else {
-            -e.exp().ln_1p()
-        };
-        g_eta[i] = y[i] - p;
-    }
-    grad[0] = g_eta.sum() - u[0] / 4.0;
-    let g_beta = x.tr_mul(&g_eta);
-    for j in 0..k {
-        grad[1 + j] = g_beta[j] - beta[j];
-    }
-    lp
-}
-
-/// The state `doppl::inference::sample` puts glibc's malloc in before sampling (one large
-/// block freed raises its trim threshold), so that the figures are those a fit sees rather
-/// than those of a process that returns its heap to the OS after every evaluation.
-fn prime_allocator() {
-    let block: Vec<u8> = Vec::with_capacity(16 << 20);
-    drop(black_box(block));
-}
-
 fn bench_lalonde(c: &mut Criterion) {
-    prime_allocator();
     let data = lalonde_like(614, 7, 1);
     let model = Earnings::new(&data.x, &data.nodegree);
     let posterior = model
@@ -67,7 +26,8 @@ fn bench_lalonde(c: &mut Criterion) {
     let mut grad = vec![0.0; 12];
     let mut group = c.benchmark_group("lalonde_n614_d12");
     group.bench_function("log_density_f64", |b| {
-        b.iter(|| posterior.log_density(black_box(&u)).unwrap().total())
+        let mut workspace = Workspace::default();
+        b.iter(|| workspace.lend(|| posterior.log_density(black_box(&u)).unwrap().total()))
     });
     let mut engine = posterior.gradient().unwrap();
     group.bench_function("gradient_forward_mode", |b| {
@@ -95,7 +55,8 @@ fn bench_local_latents(c: &mut Criterion) {
         let u = test_point(dim, 4);
         let mut grad = vec![0.0; dim];
         group.bench_function(format!("n{n}/log_density_f64"), |b| {
-            b.iter(|| posterior.log_density(black_box(&u)).unwrap().total())
+            let mut workspace = Workspace::default();
+            b.iter(|| workspace.lend(|| posterior.log_density(black_box(&u)).unwrap().total()))
         });
         let mut engine = posterior.gradient().unwrap();
         assert_eq!(
@@ -128,7 +89,8 @@ fn bench_radon(c: &mut Criterion) {
     let mut grad = vec![0.0; layout.dim()];
     let mut group = c.benchmark_group("radon_n919_j85");
     group.bench_function("log_density_f64", |b| {
-        b.iter(|| posterior.log_density(black_box(&u)).unwrap().total())
+        let mut workspace = Workspace::default();
+        b.iter(|| workspace.lend(|| posterior.log_density(black_box(&u)).unwrap().total()))
     });
     let mut engine = posterior.gradient().unwrap();
     assert_eq!(
@@ -148,16 +110,8 @@ fn bench_radon(c: &mut Criterion) {
 }
 
 fn bench_logistic(c: &mut Criterion) {
-    let (n, k) = (10_000, 50);
-    let mut rng = StdRng::seed_from_u64(5);
-    let x = DMatrix::from_fn(n, k, |_, _| rng.random_range(-1.0..1.0) * 0.3);
-    let y = DVector::from_fn(n, |i, _| {
-        if x.row(i).sum() + rng.random_range(-1.0..1.0) > 0.0 {
-            1.0
-        } else {
-            0.0
-        }
-    });
+    let k = 50;
+    let (x, y) = logistic_like(10_000, k, 5);
     let model = Logistic::new(&x);
     let posterior = model.condition().y(y.clone());
     let u = test_point(k + 1, 4);
@@ -165,7 +119,8 @@ fn bench_logistic(c: &mut Criterion) {
     let mut group = c.benchmark_group("logistic_n10000_d51");
     group.sample_size(20);
     group.bench_function("log_density_f64", |b| {
-        b.iter(|| posterior.log_density(black_box(&u)).unwrap().total())
+        let mut workspace = Workspace::default();
+        b.iter(|| workspace.lend(|| posterior.log_density(black_box(&u)).unwrap().total()))
     });
     let mut engine = posterior.gradient().unwrap();
     group.bench_function("gradient_forward_mode", |b| {

@@ -28,7 +28,6 @@ where
     D: LogDensity + Clone + Send,
 {
     validate(options, density.dim())?;
-    prime_allocator();
     let threads = options
         .num_threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -82,20 +81,6 @@ where
         chains,
         max_depth: options.max_depth,
     })
-}
-
-/// Allocates and frees one 16 MiB block before sampling.
-///
-/// A log-density evaluation allocates and frees vectors of N duals. glibc's malloc returns
-/// the top of a heap to the OS whenever more than its trim threshold (128 KiB at start) is
-/// free, so with the default settings every evaluation page-faults its memory back in: the
-/// first fit in a process measured 3× slower than later ones (BENCHMARKS.md). glibc raises
-/// its mmap and trim thresholds when a block it had mapped is freed; one large block freed
-/// here brings the process to the state it would reach after its first fit anyway. Other
-/// allocators see one short-lived allocation. The pages are never touched.
-fn prime_allocator() {
-    let block: Vec<u8> = Vec::with_capacity(16 << 20);
-    drop(std::hint::black_box(block));
 }
 
 /// Runs a closure when dropped, even while unwinding.

@@ -139,8 +139,8 @@ where
                 found: v.len(),
             });
         }
-        let values = DVector::from_vec(v.as_slice().iter().map(D::lift).collect());
-        Ok(Vector::on_plate(values, self))
+        let values = crate::value::collect(v.len(), v.as_slice().iter().map(D::lift));
+        Ok(Vector::on_plate(DVector::from_vec(values), self))
     }
     fn lower(v: &Vector<D::Value>) -> DVector<D::Plain> {
         DVector::from_vec(v.as_slice().iter().map(D::lower).collect())
@@ -156,7 +156,7 @@ where
     ) -> (Vector<D::Value>, S) {
         let k = d.unconstrained_dim();
         let mut log_jac = S::zero();
-        let values = DVector::from_iterator(
+        let values = crate::value::collect(
             self.size,
             u.chunks_exact(k.max(1))
                 .take(self.size)
@@ -169,7 +169,7 @@ where
                 }),
         );
         locals.clear(&mut log_jac);
-        (Vector::on_plate(values, self), log_jac)
+        (Vector::on_plate(DVector::from_vec(values), self), log_jac)
     }
     fn to_unconstrained(
         self,

@@ -93,6 +93,56 @@ pub fn lalonde_analytic(data: &LalondeData, u: &[f64]) -> (f64, Vec<f64>) {
     (lp, grad)
 }
 
+/// A logistic regression with a normal intercept and coefficients (the gradient benchmark's).
+#[model]
+pub fn logistic(x: &DMatrix<f64>) {
+    let units = plate!(x.nrows());
+    let alpha = sample!(Normal::new(0.0, 2.0));
+    let beta = sample!(Normal::new(0.0, 1.0), plate!(x.ncols()));
+    let eta = alpha + x * &beta;
+    let y = sample!(Bernoulli::logits(eta), units);
+}
+
+/// A logistic regression's data: n rows of k covariates in (−0.3, 0.3), outcomes from their
+/// sum plus uniform noise.
+pub fn logistic_like(n: usize, k: usize, seed: u64) -> (DMatrix<f64>, DVector<f64>) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let x = DMatrix::from_fn(n, k, |_, _| rng.random_range(-1.0..1.0) * 0.3);
+    let y = DVector::from_fn(n, |i, _| {
+        if x.row(i).sum() + rng.random_range(-1.0..1.0) > 0.0 {
+            1.0
+        } else {
+            0.0
+        }
+    });
+    (x, y)
+}
+
+/// The logistic regression's log posterior and gradient by hand, in f64.
+pub fn logistic_analytic(x: &DMatrix<f64>, y: &DVector<f64>, u: &[f64], grad: &mut [f64]) -> f64 {
+    let (n, k) = (x.nrows(), x.ncols());
+    let beta = DVector::from_column_slice(&u[1..]);
+    let eta = x * &beta;
+    let mut lp = -0.5 * (u[0] / 2.0).powi(2) - 0.5 * beta.norm_squared();
+    let mut g_eta = DVector::zeros(n);
+    for i in 0..n {
+        let e = eta[i] + u[0];
+        let p = 1.0 / (1.0 + (-e).exp());
+        lp += if y[i] > 0.5 {
+            -(-e).exp().ln_1p()
+        } else {
+            -e.exp().ln_1p()
+        };
+        g_eta[i] = y[i] - p;
+    }
+    grad[0] = g_eta.sum() - u[0] / 4.0;
+    let g_beta = x.tr_mul(&g_eta);
+    for j in 0..k {
+        grad[1 + j] = g_beta[j] - beta[j];
+    }
+    lp
+}
+
 /// Central finite differences of the scenario's log-density.
 pub fn finite_difference_gradient<M: Model>(scenario: &Scenario<'_, M>, x: &[f64]) -> Vec<f64> {
     (0..x.len())

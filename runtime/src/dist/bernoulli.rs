@@ -25,13 +25,13 @@ const FAMILY: &str = "Bernoulli";
 /// assert!(d.log_prob(&2.0).is_err());
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct Bernoulli<S> {
+pub struct Bernoulli<S: nalgebra::Scalar> {
     param: BernoulliParam<S>,
 }
 
 /// How the success probability was given.
 #[derive(Clone, Debug, PartialEq)]
-enum BernoulliParam<S> {
+enum BernoulliParam<S: nalgebra::Scalar> {
     Probs(Param<S>),
     Logits(Param<S>),
 }

@@ -24,7 +24,7 @@ const FAMILY: &str = "Beta";
 /// assert!(d.log_prob(&1.0).is_err());
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct Beta<S> {
+pub struct Beta<S: nalgebra::Scalar> {
     a: Param<S>,
     b: Param<S>,
     batch: Option<usize>,

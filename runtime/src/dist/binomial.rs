@@ -111,7 +111,7 @@ impl From<&[u64]> for TotalCount {
 /// assert!(d.log_prob(&5).is_err());
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct Binomial<S> {
+pub struct Binomial<S: nalgebra::Scalar> {
     total_count: TotalCount,
     probs: Param<S>,
     from_logits: bool,

@@ -28,7 +28,7 @@ const SUM_TOLERANCE: f64 = 1e-6;
 /// assert!((l.log_prob(&1).unwrap() - 0.5f64.ln()).abs() < 1e-15);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct Categorical<S> {
+pub struct Categorical<S: nalgebra::Scalar> {
     log_probs: DVector<S>,
 }
 

@@ -22,7 +22,7 @@ const FAMILY: &str = "Cauchy";
 /// assert!((lp + (std::f64::consts::PI * 2.0 * 2.0).ln()).abs() < 1e-14);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct Cauchy<S> {
+pub struct Cauchy<S: nalgebra::Scalar> {
     loc: Param<S>,
     scale: Param<S>,
     batch: Option<usize>,

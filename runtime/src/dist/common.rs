@@ -343,7 +343,7 @@ pub(crate) fn require_vector<S: Scalar>(
     param: Param<S>,
 ) -> Result<DVector<S>, DistError> {
     match param {
-        Param::Vector(v) => Ok(v),
+        Param::Vector(v) => Ok(v.into_dvector()),
         Param::Const(c) => Err(not_a_vector(family, name, c)),
         Param::Scalar(s) => Err(not_a_vector(family, name, s.re())),
     }

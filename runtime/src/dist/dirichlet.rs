@@ -28,7 +28,7 @@ const SIMPLEX_TOLERANCE: f64 = 1e-6;
 /// assert!(d.log_prob(&dvector![0.2, 0.3, 0.6]).is_err());
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct Dirichlet<S> {
+pub struct Dirichlet<S: nalgebra::Scalar> {
     concentration: DVector<S>,
     /// ln Γ(Σα) − Σ ln Γ(αᵢ), computed once at construction.
     log_norm: S,

@@ -19,7 +19,7 @@ const FAMILY: &str = "Exponential";
 /// assert!((d.log_prob(&1.5).unwrap() - (2f64.ln() - 3.0)).abs() < 1e-14);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct Exponential<S> {
+pub struct Exponential<S: nalgebra::Scalar> {
     rate: Param<S>,
 }
 

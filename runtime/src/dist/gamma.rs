@@ -23,7 +23,7 @@ const FAMILY: &str = "Gamma";
 /// assert!((d.log_prob(&1.0).unwrap() - (9f64.ln() - 3.0)).abs() < 1e-13);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct Gamma<S> {
+pub struct Gamma<S: nalgebra::Scalar> {
     shape: Param<S>,
     rate: Param<S>,
     batch: Option<usize>,

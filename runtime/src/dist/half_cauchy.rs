@@ -21,7 +21,7 @@ const FAMILY: &str = "HalfCauchy";
 /// assert!(d.log_prob(&-0.5).is_err());
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct HalfCauchy<S> {
+pub struct HalfCauchy<S: nalgebra::Scalar> {
     scale: Param<S>,
 }
 

@@ -25,7 +25,7 @@ const FAMILY: &str = "HalfNormal";
 /// assert!(d.log_prob(&-1.0).is_err());
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct HalfNormal<S> {
+pub struct HalfNormal<S: nalgebra::Scalar> {
     scale: Param<S>,
 }
 

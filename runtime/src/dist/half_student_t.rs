@@ -29,7 +29,7 @@ const FAMILY: &str = "HalfStudentT";
 /// assert!(d.log_prob(&-0.5).is_err());
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct HalfStudentT<S> {
+pub struct HalfStudentT<S: nalgebra::Scalar> {
     df: Param<S>,
     scale: Param<S>,
     batch: Option<usize>,

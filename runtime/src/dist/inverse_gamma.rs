@@ -21,7 +21,7 @@ const FAMILY: &str = "InverseGamma";
 /// assert!((d.log_prob(&1.0).unwrap() - (9f64.ln() - 3.0)).abs() < 1e-13);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct InverseGamma<S> {
+pub struct InverseGamma<S: nalgebra::Scalar> {
     shape: Param<S>,
     scale: Param<S>,
     batch: Option<usize>,

@@ -22,7 +22,7 @@ const FAMILY: &str = "LogNormal";
 /// assert!(d.log_prob(&0.0).is_err());
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct LogNormal<S> {
+pub struct LogNormal<S: nalgebra::Scalar> {
     loc: Param<S>,
     scale: Param<S>,
     batch: Option<usize>,

@@ -28,7 +28,7 @@ const FAMILY: &str = "MultivariateNormal";
 /// assert!(MultivariateNormal::<f64>::new(dvector![0.0, 0.0], dmatrix![1.0, 2.0; 2.0, 1.0]).is_err());
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct MultivariateNormal<S> {
+pub struct MultivariateNormal<S: nalgebra::Scalar> {
     loc: DVector<S>,
     scale_tril: DMatrix<f64>,
     /// −Σ ln Lᵢᵢ − k ln √2π.

@@ -19,7 +19,7 @@ const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 /// assert!(Normal::<f64>::new(0.0, -1.0).is_err());
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct Normal<S> {
+pub struct Normal<S: nalgebra::Scalar> {
     loc: Param<S>,
     scale: Param<S>,
 }

@@ -10,13 +10,13 @@ use nalgebra::DVector;
 /// Constants are kept apart from scalars so that terms depending only on constants cost
 /// nothing in the derivative parts (a `Normal::new(0.0, 5.0)` prior computes ln 5 as f64).
 #[derive(Clone, Debug, PartialEq)]
-pub enum Param<S> {
+pub enum Param<S: nalgebra::Scalar> {
     /// A number known before the model runs (no derivative parts).
     Const(f64),
     /// A scalar that may carry derivatives.
     Scalar(S),
     /// One value per plate element.
-    Vector(DVector<S>),
+    Vector(Vector<S>),
 }
 
 impl<S: Scalar> Param<S> {
@@ -64,7 +64,7 @@ impl<S: Scalar> Param<S> {
         match self {
             Param::Const(c) => Param::Const(fc(*c)),
             Param::Scalar(s) => Param::Scalar(f(*s)),
-            Param::Vector(v) => Param::Vector(v.map(f)),
+            Param::Vector(v) => Param::Vector(v.map(|&x| f(x))),
         }
     }
 }
@@ -74,34 +74,37 @@ impl<S: Scalar> Param<S> {
 ///
 /// Conversion fails only for a vector computed by an operation that failed (operands of
 /// different lengths): its [`ShapeError`] is reported with the site.
-pub trait IntoParam<S> {
+pub trait IntoParam<S: nalgebra::Scalar> {
     /// The parameter.
     fn into_param(self) -> Result<Param<S>, DistError>;
 }
 
-impl<S> IntoParam<S> for f64 {
+impl<S: nalgebra::Scalar> IntoParam<S> for f64 {
     #[inline]
     fn into_param(self) -> Result<Param<S>, DistError> {
         Ok(Param::Const(self))
     }
 }
 
-impl<S: nalgebra::Scalar> IntoParam<S> for DVector<S> {
+impl<S: Scalar> IntoParam<S> for DVector<S> {
     #[inline]
     fn into_param(self) -> Result<Param<S>, DistError> {
-        Ok(Param::Vector(self))
+        Ok(Param::Vector(Vector::from(self)))
     }
 }
 
 /// A borrowed vector (a site value used again later, or data when `S` is `f64`) is copied.
-impl<S: nalgebra::Scalar> IntoParam<S> for &DVector<S> {
+impl<S: Scalar> IntoParam<S> for &DVector<S> {
     #[inline]
     fn into_param(self) -> Result<Param<S>, DistError> {
-        Ok(Param::Vector(self.clone()))
+        Ok(Param::Vector(Vector::pooled(crate::value::collect(
+            self.len(),
+            self.iter().copied(),
+        ))))
     }
 }
 
-impl<S> IntoParam<S> for Param<S> {
+impl<S: Scalar> IntoParam<S> for Param<S> {
     #[inline]
     fn into_param(self) -> Result<Param<S>, DistError> {
         Ok(self)
@@ -110,18 +113,20 @@ impl<S> IntoParam<S> for Param<S> {
 
 /// A vector of site values or of results (`Normal::new(mu, sigma)`); a failed operation's
 /// error comes back here.
-impl<S: nalgebra::Scalar> IntoParam<S> for Vector<S> {
+impl<S: Scalar> IntoParam<S> for Vector<S> {
     #[inline]
     fn into_param(self) -> Result<Param<S>, DistError> {
         match self.shape_error() {
             Some(e) => Err(DistError::Operand(e)),
-            None => Ok(Param::Vector(self.into_dvector())),
+            None => Ok(Param::Vector(self)),
         }
     }
 }
 
-/// A borrowed vector (a site value used again later) is copied.
-impl<S: nalgebra::Scalar> IntoParam<S> for &Vector<S> {
+/// A borrowed vector (a site value used again later) is copied, into a buffer that the
+/// per-chain workspace reuses ([`crate::value::Workspace`]); pass it by value
+/// (`Normal::new(mu, sigma)`) when the body does not read it again.
+impl<S: Scalar> IntoParam<S> for &Vector<S> {
     #[inline]
     fn into_param(self) -> Result<Param<S>, DistError> {
         self.clone().into_param()
@@ -133,7 +138,11 @@ impl<S: nalgebra::Scalar> IntoParam<S> for &Vector<S> {
 impl<S: Scalar> IntoParam<S> for Data<'_, DVector<f64>> {
     #[inline]
     fn into_param(self) -> Result<Param<S>, DistError> {
-        Ok(Param::Vector(self.get().map(S::from_f64)))
+        let values = self.get().iter().map(|&x| S::from_f64(x));
+        Ok(Param::Vector(Vector::pooled(crate::value::collect(
+            self.len(),
+            values,
+        ))))
     }
 }
 

@@ -22,13 +22,13 @@ const FAMILY: &str = "Poisson";
 /// assert!((d.log_prob(&3).unwrap() - (8.0f64 / 6.0).ln() + 2.0).abs() < 1e-14);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct Poisson<S> {
+pub struct Poisson<S: nalgebra::Scalar> {
     param: PoissonParam<S>,
 }
 
 /// How the rate was given.
 #[derive(Clone, Debug, PartialEq)]
-enum PoissonParam<S> {
+enum PoissonParam<S: nalgebra::Scalar> {
     Rate(Param<S>),
     LogRate(Param<S>),
 }

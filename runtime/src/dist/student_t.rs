@@ -22,7 +22,7 @@ const FAMILY: &str = "StudentT";
 /// assert!((lp + (2.0 * std::f64::consts::PI).ln()).abs() < 1e-12);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct StudentT<S> {
+pub struct StudentT<S: nalgebra::Scalar> {
     df: Param<S>,
     loc: Param<S>,
     scale: Param<S>,

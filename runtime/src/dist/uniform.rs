@@ -26,7 +26,7 @@ const FAMILY: &str = "Uniform";
 /// assert!(Uniform::<f64>::new(1.0, 1.0).is_err());
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct Uniform<S> {
+pub struct Uniform<S: nalgebra::Scalar> {
     low: Param<S>,
     high: Param<S>,
     batch: Option<usize>,

@@ -6,8 +6,8 @@ use crate::handler::Layout;
 use crate::model::Model;
 use crate::scalar::Dual;
 use crate::scenario::Scenario;
+use crate::value::Workspace;
 use rand::{RngExt, SeedableRng};
-use std::any::Any;
 
 /// The widest dual the engine compiles: one pass of up to 56 lanes. Few chunks that fit
 /// snugly win (measured: 12 lanes for 12 parameters beat 16 by ~15%, one chunk of 52 for 51
@@ -68,49 +68,8 @@ pub struct Gradient<'s, 'm, M: Model> {
     mode: GradientMode,
     /// Plated sites found mixed across their plate, made global: (site, coordinates).
     mixed: Vec<(&'static str, usize)>,
-    seeded: SeededBuffer,
-}
-
-/// The seeded parameter vector, kept from one gradient to the next so that it is not
-/// allocated again (each chain's clone starts with its own, empty).
-#[derive(Default)]
-struct SeededBuffer(Option<Box<dyn Any + Send>>);
-
-impl Clone for SeededBuffer {
-    fn clone(&self) -> Self {
-        SeededBuffer(None)
-    }
-}
-
-impl std::fmt::Debug for SeededBuffer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SeededBuffer")
-    }
-}
-
-impl SeededBuffer {
-    /// `x` as constants of width `W`, in the kept buffer when it has that width.
-    fn take<const W: usize>(&mut self, x: &[f64]) -> Vec<Dual<W>> {
-        let kept = self
-            .0
-            .as_mut()
-            .and_then(|b| b.downcast_mut::<Vec<Dual<W>>>());
-        let mut seeded = kept.map(std::mem::take).unwrap_or_default();
-        seeded.clear();
-        seeded.extend(x.iter().map(|&v| Dual::constant(v)));
-        seeded
-    }
-    /// Keeps `seeded` for the next gradient (in the kept box when it holds width `W`).
-    fn give_back<const W: usize>(&mut self, seeded: Vec<Dual<W>>) {
-        match self
-            .0
-            .as_mut()
-            .and_then(|b| b.downcast_mut::<Vec<Dual<W>>>())
-        {
-            Some(kept) => *kept = seeded,
-            None => self.0 = Some(Box::new(seeded)),
-        }
-    }
+    /// The buffers of the model's values and of the seeded point, lent to each evaluation.
+    workspace: Workspace,
 }
 
 impl<M: Model> Clone for Gradient<'_, '_, M> {
@@ -121,7 +80,7 @@ impl<M: Model> Clone for Gradient<'_, '_, M> {
             dim: self.dim,
             mode: self.mode.clone(),
             mixed: self.mixed.clone(),
-            seeded: SeededBuffer::default(),
+            workspace: Workspace::default(),
         }
     }
 }
@@ -176,7 +135,7 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
             dim: layout.dim(),
             mode: GradientMode::Chunked,
             mixed: Vec::new(),
-            seeded: SeededBuffer::default(),
+            workspace: Workspace::default(),
         }
     }
 
@@ -209,7 +168,17 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
     }
 
     /// The log-density at `x`; its gradient is written into `grad`.
+    ///
+    /// The model's values take their buffers from this engine's workspace: after the first
+    /// call, a gradient allocates nothing ([`Workspace`]).
     pub fn logp_grad(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError> {
+        let mut workspace = std::mem::take(&mut self.workspace);
+        let result = workspace.lend(|| self.logp_grad_in_workspace(x, grad));
+        self.workspace = workspace;
+        result
+    }
+
+    fn logp_grad_in_workspace(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError> {
         for found in [x.len(), grad.len()] {
             if found != self.dim {
                 return Err(ModelError::ParameterLength {
@@ -249,9 +218,9 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
         x: &[f64],
         grad: &mut [f64],
     ) -> Result<f64, ModelError> {
-        let mut seeded = self.seeded.take::<W>(x);
+        let mut seeded = seeded_point::<W>(x);
         let value = self.chunked_passes(&mut seeded, grad);
-        self.seeded.give_back(seeded);
+        crate::value::recycle(seeded);
         value
     }
 
@@ -290,9 +259,9 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
         x: &[f64],
         grad: &mut [f64],
     ) -> Result<PlateLocalPass, ModelError> {
-        let mut seeded = self.seeded.take::<W>(x);
+        let mut seeded = seeded_point::<W>(x);
         let pass = self.plate_local_passes(&mut seeded, grad);
-        self.seeded.give_back(seeded);
+        crate::value::recycle(seeded);
         pass
     }
 
@@ -430,4 +399,9 @@ fn mixed_reason(sites: &str, what: &str) -> String {
         "local latent {sites} is mixed across its plate ({what}); its elements get a lane \
          each (the dense path, O(N) times slower than one shared lane)"
     )
+}
+
+/// `x` as constants of width `W`, in a buffer from the lent workspace.
+fn seeded_point<const W: usize>(x: &[f64]) -> Vec<Dual<W>> {
+    crate::value::collect(x.len(), x.iter().map(|&v| Dual::constant(v)))
 }

@@ -294,13 +294,15 @@ impl<const W: usize> Scalar for Dual<W> {
     }
     fn add_data_matvec(out: &mut [Self], x: &[f64], beta: &[Self]) {
         let n = out.len();
-        let beta: Vec<(Self, Tangent)> = beta.iter().map(|b| (*b, b.tangent_kind())).collect();
+        let kinds = beta.iter().map(|b| (*b, b.tangent_kind()));
+        let beta: Vec<(Self, Tangent)> = crate::value::collect(beta.len(), kinds);
         let mut re = [0.0; MATVEC_BLOCK];
         for (b, block) in out.chunks_mut(MATVEC_BLOCK).enumerate() {
             let (start, len) = (b * MATVEC_BLOCK, block.len());
             let columns = (0..beta.len()).map(|j| (j * n + start, j * n + start + len));
             matvec_block(block, &mut re[..len], columns, x, &beta);
         }
+        crate::value::recycle(beta);
     }
     #[inline]
     fn tangent(&self, lane: usize) -> f64 {

@@ -51,11 +51,14 @@ mod data;
 mod error;
 mod mix;
 mod ops;
+mod pool;
 mod scalar_left;
 mod vector;
 
 pub use data::Data;
 pub use error::{Extent, ShapeError};
 pub use mix::{Mix, MixOperand};
+pub use pool::Workspace;
+pub(crate) use pool::{collect, recycle};
 pub use scalar_left::ScalarVectorOps;
 pub use vector::Vector;

@@ -9,6 +9,7 @@
 use super::data::Data;
 use super::error::{Extent, ShapeError};
 use super::mix::{Mix, MixOperand, Op, Rhs};
+use super::pool;
 use super::vector::Vector;
 use crate::scalar::Scalar;
 use nalgebra::{DMatrix, DVector};
@@ -31,7 +32,10 @@ where
     }
     let values = a.values.as_slice().iter().zip(b.values.as_slice());
     Vector {
-        values: DVector::from_vec(values.map(|(&x, &y)| f(x, y)).collect()),
+        values: DVector::from_vec(pool::collect(
+            a.values.len(),
+            values.map(|(&x, &y)| f(x, y)),
+        )),
         plate: a.plate.or(b.plate),
         error: None,
     }
@@ -66,10 +70,10 @@ where
     if let Err(e) = check_pair(sym, &a, b) {
         return Vector::failed(e);
     }
-    let plate = a.plate.or(b.plate);
-    match A::in_place_left(a.values.data.into(), Rhs::Each(b.values.as_slice()), op) {
+    let (plate, a_plate) = (a.plate.or(b.plate), a.plate);
+    match A::in_place_left(a.into_buffer(), Rhs::Each(b.values.as_slice()), op) {
         Ok(values) => Vector::from(values).with_plate(plate),
-        Err(values) => zip(sym, &Vector::from(values).with_plate(a.plate), b, |x, y| {
+        Err(values) => zip(sym, &Vector::from(values).with_plate(a_plate), b, |x, y| {
             op.apply(x, y)
         }),
     }
@@ -84,10 +88,10 @@ where
     if let Err(e) = check_pair(sym, a, &b) {
         return Vector::failed(e);
     }
-    let plate = a.plate.or(b.plate);
-    match A::in_place_right(Rhs::Each(a.values.as_slice()), b.values.data.into(), op) {
+    let (plate, b_plate) = (a.plate.or(b.plate), b.plate);
+    match A::in_place_right(Rhs::Each(a.values.as_slice()), b.into_buffer(), op) {
         Ok(values) => Vector::from(values).with_plate(plate),
-        Err(values) => zip(sym, a, &Vector::from(values).with_plate(b.plate), |x, y| {
+        Err(values) => zip(sym, a, &Vector::from(values).with_plate(b_plate), |x, y| {
             op.apply(x, y)
         }),
     }
@@ -103,7 +107,7 @@ where
         return Vector::failed(e);
     }
     let plate = a.plate;
-    match A::in_place_left(a.values.data.into(), Rhs::All(b), op) {
+    match A::in_place_left(a.into_buffer(), Rhs::All(b), op) {
         Ok(values) => Vector::from(values).with_plate(plate),
         Err(values) => Vector::from(values)
             .with_plate(plate)
@@ -120,7 +124,7 @@ where
         return zip_data(sym, &a, d, false, |x, y| op.apply(x, y));
     }
     let plate = a.plate;
-    match A::in_place_left(a.values.data.into(), Rhs::Each(d.as_slice()), op) {
+    match A::in_place_left(a.into_buffer(), Rhs::Each(d.as_slice()), op) {
         Ok(values) => Vector::from(values).with_plate(plate),
         Err(values) => {
             let a = Vector::from(values).with_plate(plate);
@@ -140,7 +144,7 @@ fn zip_data_right<B: MixOperand>(
         return zip_data(sym, &b, d, true, |y, x| op.apply(x, y));
     }
     let plate = b.plate;
-    match f64::in_place_right(Rhs::Each(d.as_slice()), b.values.data.into(), op) {
+    match f64::in_place_right(Rhs::Each(d.as_slice()), b.into_buffer(), op) {
         Ok(values) => Vector::from(values).with_plate(plate),
         Err(values) => {
             let b = Vector::from(values).with_plate(plate);
@@ -156,7 +160,7 @@ impl<B: nalgebra::Scalar + Copy> Vector<B> {
             return Vector::failed(e);
         }
         let plate = self.plate;
-        match A::in_place_right(Rhs::All(a), self.values.data.into(), op) {
+        match A::in_place_right(Rhs::All(a), self.into_buffer(), op) {
             Ok(values) => Vector::from(values).with_plate(plate),
             Err(values) => Vector::from(values)
                 .with_plate(plate)
@@ -194,7 +198,10 @@ where
     }
     let values = a.values.as_slice().iter().zip(data.as_slice());
     Vector {
-        values: DVector::from_vec(values.map(|(&x, &y)| f(x, y)).collect()),
+        values: DVector::from_vec(pool::collect(
+            a.values.len(),
+            values.map(|(&x, &y)| f(x, y)),
+        )),
         plate: a.plate,
         error: None,
     }
@@ -202,7 +209,7 @@ where
 
 /// `f(dᵢ)` for every element of a data vector, in one pass.
 fn map_data<C: nalgebra::Scalar>(d: &DVector<f64>, f: impl Fn(f64) -> C) -> Vector<C> {
-    Vector::from(d.as_slice().iter().map(|&x| f(x)).collect::<Vec<_>>())
+    Vector::pooled(pool::collect(d.len(), d.as_slice().iter().map(|&x| f(x))))
 }
 
 /// `f(aᵢ, bᵢ)` for two data vectors of the same length.
@@ -221,7 +228,7 @@ fn zip_two_data(
         });
     }
     let pairs = a.as_slice().iter().zip(b.as_slice());
-    Vector::from(pairs.map(|(&x, &y)| f(x, y)).collect::<Vec<_>>())
+    Vector::pooled(pool::collect(a.len(), pairs.map(|(&x, &y)| f(x, y))))
 }
 
 macro_rules! binary_ops {
@@ -364,9 +371,10 @@ impl<B: Scalar> Mul<&Vector<B>> for Data<'_, DMatrix<f64>> {
                 right: beta.extent(),
             });
         }
-        let mut out = vec![B::zero(); x.nrows()];
+        let mut out = pool::buffer(x.nrows());
+        out.resize(x.nrows(), B::zero());
         B::add_data_matvec(&mut out, x.as_slice(), beta.values.as_slice());
-        Vector::from(out)
+        Vector::pooled(out)
     }
 }
 impl<B: Scalar> Mul<Vector<B>> for Data<'_, DMatrix<f64>> {

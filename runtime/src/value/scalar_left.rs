@@ -71,7 +71,7 @@ macro_rules! scalar_left {
             type Output = Vector<$t>;
             fn $op(self, rhs: Data<'_, DVector<f64>>) -> Vector<$t> {
                 let data = rhs.get().as_slice().iter();
-                Vector::from(data.map(|&d| self.$mix(d)).collect::<Vec<_>>())
+                Vector::pooled(super::pool::collect(data.len(), data.map(|&d| self.$mix(d))))
             }
         }
     };

@@ -2,6 +2,7 @@
 
 use super::data::Data;
 use super::error::{Extent, ShapeError};
+use super::pool;
 use crate::plate::Plate;
 use crate::scalar::Scalar;
 use nalgebra::DVector;
@@ -25,7 +26,7 @@ use std::ops::Deref;
 /// let bad = &a + Vector::from(dvector![1.0, 2.0, 3.0]);
 /// assert!(bad.shape_error().is_some());
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Vector<T: nalgebra::Scalar> {
     pub(super) values: DVector<T>,
     pub(super) plate: Option<&'static str>,
@@ -58,8 +59,16 @@ impl<T: nalgebra::Scalar> Vector<T> {
         self.error
     }
     /// The values as a `DVector`.
-    pub fn into_dvector(self) -> DVector<T> {
-        self.values
+    pub fn into_dvector(mut self) -> DVector<T> {
+        std::mem::replace(&mut self.values, DVector::from_vec(Vec::new()))
+    }
+    /// The values' buffer, to be written over by an operation (see [`pool`]).
+    pub(super) fn into_buffer(self) -> Vec<T> {
+        self.into_dvector().data.into()
+    }
+    /// Values in a buffer from the lent workspace ([`pool`]), with no plate.
+    pub(crate) fn pooled(values: Vec<T>) -> Self {
+        Vector::from(DVector::from_vec(values))
     }
     /// The same values placed on `plate`; an error if the length or a known plate differs.
     pub fn placed(mut self, plate: Plate) -> Result<Self, ShapeError> {
@@ -93,11 +102,32 @@ impl<T: nalgebra::Scalar> Vector<T> {
     }
     /// `f` of every element, on the same plate.
     pub fn map<U: nalgebra::Scalar>(&self, f: impl FnMut(&T) -> U) -> Vector<U> {
+        let values = self.values.as_slice().iter().map(f);
         Vector {
-            values: DVector::from_vec(self.values.as_slice().iter().map(f).collect()),
+            values: DVector::from_vec(pool::collect(self.values.len(), values)),
             plate: self.plate,
             error: self.error,
         }
+    }
+}
+
+/// A copy's buffer comes from the lent workspace, if any.
+impl<T: nalgebra::Scalar> Clone for Vector<T> {
+    fn clone(&self) -> Self {
+        let values = self.values.as_slice().iter().cloned();
+        Vector {
+            values: DVector::from_vec(pool::collect(self.values.len(), values)),
+            plate: self.plate,
+            error: self.error,
+        }
+    }
+}
+
+/// The buffer goes back to the lent workspace, if any.
+impl<T: nalgebra::Scalar> Drop for Vector<T> {
+    fn drop(&mut self) {
+        let values = std::mem::replace(&mut self.values, DVector::from_vec(Vec::new()));
+        pool::recycle::<T>(values.data.into());
     }
 }
 
@@ -126,7 +156,7 @@ impl<T: nalgebra::Scalar> From<Vec<T>> for Vector<T> {
 
 impl<T: nalgebra::Scalar> From<Vector<T>> for DVector<T> {
     fn from(v: Vector<T>) -> Self {
-        v.values
+        v.into_dvector()
     }
 }
 
@@ -206,6 +236,9 @@ impl<S: Scalar> Vector<S> {
                 len,
             });
         }
-        Vector::from(index.iter().map(|&i| self.values[i]).collect::<Vec<_>>())
+        Vector::pooled(pool::collect(
+            index.len(),
+            index.iter().map(|&i| self.values[i]),
+        ))
     }
 }

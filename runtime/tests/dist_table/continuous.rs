@@ -172,7 +172,7 @@ fn check_plates<B: Build>(row: &Row) {
     }
     let element = |k: usize, i: usize| D::variable(row.params[k] * (1.0 + 0.1 * i as f64), k);
     let vectorized: Vec<Param<D>> = (0..np)
-        .map(|k| Param::Vector(DVector::from_fn(n, |i, _| element(k, i))))
+        .map(|k| Param::Vector(DVector::from_fn(n, |i, _| element(k, i)).into()))
         .collect();
     let dv = B::build(&vectorized).unwrap();
     let plate = dv.log_prob_plate(&DVector::from_vec(xs.clone())).unwrap();

@@ -115,7 +115,7 @@ fn check_counts_plate(logits: bool, vectorized: bool) {
     // Element i's parameter as a dual whose lane 0 is ∂/∂z.
     let element = |i: usize| D::variable(z, 0) * element_scale(i, vectorized);
     let param = if vectorized {
-        Param::Vector(DVector::from_fn(n, |i, _| element(i)))
+        Param::Vector(DVector::from_fn(n, |i, _| element(i)).into())
     } else {
         Param::Scalar(element(0))
     };
@@ -131,7 +131,7 @@ fn check_counts_plate(logits: bool, vectorized: bool) {
     compare_duals(&what, plate, singles);
     let f = |x: &[f64]| {
         let p = DVector::from_fn(n, |i, _| x[0] * element_scale(i, vectorized));
-        let d = build_binomial::<f64>(logits, TRIALS.to_vec().into(), Param::Vector(p));
+        let d = build_binomial::<f64>(logits, TRIALS.to_vec().into(), Param::Vector(p.into()));
         d.unwrap().log_prob_plate(&successes()).unwrap()
     };
     let fd = central_difference(&f, &[z], 0);

@@ -166,7 +166,7 @@ fn check_derivatives<B: Build>(row: &Row<B::V>) {
 
     let n = ks.len();
     let element = |i: usize| D::variable(row.param * (1.0 + 0.1 * i as f64), 0);
-    let dv = B::build(&[Param::Vector(DVector::from_fn(n, |i, _| element(i)))]).unwrap();
+    let dv = B::build(&[Param::Vector(DVector::from_fn(n, |i, _| element(i)).into())]).unwrap();
     let plate = dv.log_prob_plate(&ks).unwrap();
     let singles: D = (0..n)
         .map(|i| {
