@@ -138,7 +138,7 @@ pub mod __private {
     pub use doppl_runtime::dist::Distribution;
     pub use doppl_runtime::flatten::Flatten;
     pub use doppl_runtime::generated::{
-        ConditionOnDeterministicSite, IntoSiteValue, site_distribution,
+        AsDataMatrix, ConditionOnDeterministicSite, IntoSiteValue, site_distribution,
     };
     pub use doppl_runtime::handler::Handler;
     pub use doppl_runtime::model::{Model, Site, SiteInfo, SiteKind};
@@ -146,5 +146,5 @@ pub mod __private {
     pub use doppl_runtime::shape::{DetValue, Shape};
     pub use doppl_runtime::value::{Data, Vector};
     pub use doppl_runtime::{Intervention, ModelError, Plate, Scenario, Shift, Unplated};
-    pub use nalgebra::DVector;
+    pub use nalgebra::{DMatrix, DVector};
 }

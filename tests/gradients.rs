@@ -48,11 +48,13 @@ fn lalonde_gradient_matches_finite_differences_and_num_dual() {
     let layout = posterior.layout().unwrap();
     assert_eq!(layout.dim(), 12);
     let x = test_point(12, 9);
-    // beta_cov lives on a plate of its own but `x * beta_cov` reads all of it in every
-    // unit's term: it is a global, and with no local latents every coordinate has a lane.
+    // beta_cov lives on a plate of its own and is read only through `x * beta_cov`: one
+    // lane, differentiated through xᵀg (tests/projected_products.rs).
     assert_eq!(
         assert_gradient_matches(&posterior, &x),
-        GradientMode::Chunked
+        GradientMode::PlateLocal {
+            sites: vec!["beta_cov"]
+        }
     );
 
     // num-dual, one direction at a time: an engine we did not write.

@@ -19,6 +19,16 @@ fn coefficients_and_locals(x: &DMatrix<f64>) {
     let y = sample!(Normal::new(x * &beta + &z, 0.5), units);
 }
 
+/// The same with the coefficients also read through their sum: no longer only through the
+/// product, so they cannot keep one lane.
+#[model]
+fn summed_coefficients_and_locals(x: &DMatrix<f64>) {
+    let units = plate!(x.nrows());
+    let beta = sample!(Normal::new(0.0, 1.0), plate!(x.ncols()));
+    let z = sample!(Normal::new(0.0, 1.0), units);
+    let y = sample!(Normal::new(x * &beta + beta.sum() + &z, 0.5), units);
+}
+
 /// A global site whose mean is the sum of a local latent over its plate.
 #[model]
 fn summed_locals(n: usize) {
@@ -91,10 +101,25 @@ fn several_local_sites_on_one_plate_get_a_lane_each() {
 }
 
 #[test]
-fn a_coefficient_vector_read_across_the_plate_becomes_global() {
+fn a_coefficient_vector_read_through_a_data_matrix_keeps_one_lane() {
     let mut rng = StdRng::seed_from_u64(11);
     let x = DMatrix::from_fn(20, 3, |_, _| rng.random_range(-1.0..1.0));
     let model = CoefficientsAndLocals::new(&x);
+    let posterior = model.condition().y(covariate(20, 12));
+    let mode = assert_gradient_matches(&posterior, &test_point(23, 13));
+    assert_eq!(
+        mode,
+        GradientMode::PlateLocal {
+            sites: vec!["beta", "z"]
+        }
+    );
+}
+
+#[test]
+fn a_coefficient_vector_read_across_the_plate_becomes_global() {
+    let mut rng = StdRng::seed_from_u64(11);
+    let x = DMatrix::from_fn(20, 3, |_, _| rng.random_range(-1.0..1.0));
+    let model = SummedCoefficientsAndLocals::new(&x);
     let posterior = model.condition().y(covariate(20, 12));
     let mode = assert_gradient_matches(&posterior, &test_point(23, 13));
     assert_eq!(mode, GradientMode::PlateLocal { sites: vec!["z"] });

@@ -3,6 +3,7 @@
 use crate::dist::DistError;
 use crate::error::ModelError;
 use crate::model::Site;
+use nalgebra::{DMatrix, DVector};
 
 /// A site's distribution, or its constructor's error with the site's name attached.
 #[inline]
@@ -42,5 +43,29 @@ impl<T: nalgebra::Scalar> IntoSiteValue<nalgebra::DVector<T>> for nalgebra::DVec
 impl<T: nalgebra::Scalar> IntoSiteValue<nalgebra::DVector<T>> for crate::value::Vector<T> {
     fn into_site_value(self) -> nalgebra::DVector<T> {
         self.into()
+    }
+}
+
+/// A data argument as a matrix, if it is one (what generated `Model::data_matrix` returns).
+pub trait AsDataMatrix {
+    /// `Some` for a `DMatrix<f64>`, `None` for vectors.
+    fn as_data_matrix(&self) -> Option<&DMatrix<f64>>;
+}
+
+impl AsDataMatrix for DMatrix<f64> {
+    fn as_data_matrix(&self) -> Option<&DMatrix<f64>> {
+        Some(self)
+    }
+}
+
+impl AsDataMatrix for DVector<f64> {
+    fn as_data_matrix(&self) -> Option<&DMatrix<f64>> {
+        None
+    }
+}
+
+impl AsDataMatrix for Vec<usize> {
+    fn as_data_matrix(&self) -> Option<&DMatrix<f64>> {
+        None
     }
 }

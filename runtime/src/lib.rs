@@ -17,6 +17,7 @@ pub mod gradient;
 pub mod graph;
 pub mod handler;
 pub mod intervention;
+mod loan;
 pub mod model;
 pub mod plate;
 pub mod scalar;

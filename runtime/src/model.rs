@@ -64,6 +64,14 @@ pub trait Model: Sized + Send + Sync {
 
     /// Which sites are intervened on.
     fn interventions_mask(interventions: &Self::Interventions) -> Vec<bool>;
+
+    /// The model's data argument number `index` if it is a matrix (`#[model]` numbers the
+    /// `DVector`/`DMatrix`/index arguments in order). The derivative engine differentiates
+    /// a product `X · β` through `Xᵀ g` and finds `X` here ([`crate::gradient`]).
+    fn data_matrix(&self, index: usize) -> Option<&nalgebra::DMatrix<f64>> {
+        let _ = index;
+        None
+    }
 }
 
 /// A site of model `Self::Model`, as a type: generated as a unit struct per site.

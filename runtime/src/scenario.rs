@@ -116,7 +116,8 @@ impl<'m, M: Model> Scenario<'m, M> {
         plan: &LanePlan,
         grad: &mut [f64],
     ) -> Result<(S, Option<&'static str>), ModelError> {
-        let (_, lj) = self.run_with(LogJoint::with_read_off(x, plan, grad))?;
+        let lj = LogJoint::with_read_off(x, plan, grad, self.model);
+        let (_, lj) = self.run_with(lj)?;
         let mixed = lj.mixed_site();
         Ok((lj.finish()?.total(), mixed))
     }

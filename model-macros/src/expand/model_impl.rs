@@ -27,6 +27,7 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site], valid: bool) -> T
         .map(|s| syn::ext::IdentExt::unraw(&s.name).to_string())
         .collect();
     let lowered = sites.iter().map(|s| lower(s));
+    let data_matrix = data_matrix(model);
     quote! {
         impl ::doppl::__private::Model for #m {
             type Values = #values;
@@ -78,6 +79,29 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site], valid: bool) -> T
             fn interventions_mask(v: &#interventions) -> ::std::vec::Vec<::core::primitive::bool> {
                 ::std::vec![#(v.#names_list.is_some()),*]
             }
+
+            #data_matrix
+        }
+    }
+}
+
+/// `Model::data_matrix`: the data arguments by position, those that are matrices.
+fn data_matrix(model: &ModelIr) -> TokenStream {
+    let arms = model
+        .args
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.view == ArgView::Data)
+        .map(|(index, a)| {
+            let n = &a.name;
+            quote!(#index => ::doppl::__private::AsDataMatrix::as_data_matrix(&self.#n),)
+        });
+    quote! {
+        fn data_matrix(&self, index: ::core::primitive::usize) -> ::core::option::Option<&::doppl::__private::DMatrix<::core::primitive::f64>> {
+            match index {
+                #(#arms)*
+                _ => ::core::option::Option::None,
+            }
         }
     }
 }
@@ -125,10 +149,13 @@ fn lower(s: &Site) -> TokenStream {
 }
 
 fn body(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
-    let args = model.args.iter().map(|a| {
+    let args = model.args.iter().enumerate().map(|(index, a)| {
         let n = &a.name;
         match (a.view, a.by_ref) {
-            (ArgView::Data | ArgView::IndexSlice, _) => {
+            (ArgView::Data, _) => {
+                quote!(let #n = ::doppl::__private::Data::argument(&self.#n, #index);)
+            }
+            (ArgView::IndexSlice, _) => {
                 quote!(let #n = ::doppl::__private::Data::new(&self.#n);)
             }
             (ArgView::Plain, true) => quote!(let #n = &self.#n;),

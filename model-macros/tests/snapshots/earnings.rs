@@ -984,8 +984,8 @@ impl ::doppl::__private::Model for Earnings {
         S: ::doppl::__private::Scalar,
         __DopplH: ::doppl::__private::Handler<Self, S>,
     {
-        let x = ::doppl::__private::Data::new(&self.x);
-        let nodegree = ::doppl::__private::Data::new(&self.nodegree);
+        let x = ::doppl::__private::Data::argument(&self.x, 0usize);
+        let nodegree = ::doppl::__private::Data::argument(&self.nodegree, 1usize);
         let scale = ::core::clone::Clone::clone(&self.scale);
         let units = ::doppl::__private::Plate::new("units", x.nrows());
         let p_treat = __doppl_handler
@@ -1271,5 +1271,15 @@ impl ::doppl::__private::Model for Earnings {
             .is_some(), v.beta_interact.is_some(), v.beta_cov.is_some(), v.sigma
             .is_some(), v.mu_earnings.is_some(), v.y.is_some()
         ]
+    }
+    fn data_matrix(
+        &self,
+        index: ::core::primitive::usize,
+    ) -> ::core::option::Option<&::doppl::__private::DMatrix<::core::primitive::f64>> {
+        match index {
+            0usize => ::doppl::__private::AsDataMatrix::as_data_matrix(&self.x),
+            1usize => ::doppl::__private::AsDataMatrix::as_data_matrix(&self.nodegree),
+            _ => ::core::option::Option::None,
+        }
     }
 }

@@ -261,4 +261,12 @@ impl ::doppl::__private::Model for Coin {
     ) -> ::std::vec::Vec<::core::primitive::bool> {
         ::std::vec![v.p.is_some()]
     }
+    fn data_matrix(
+        &self,
+        index: ::core::primitive::usize,
+    ) -> ::core::option::Option<&::doppl::__private::DMatrix<::core::primitive::f64>> {
+        match index {
+            _ => ::core::option::Option::None,
+        }
+    }
 }

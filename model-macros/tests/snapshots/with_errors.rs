@@ -382,6 +382,15 @@ impl ::doppl::__private::Model for Broken {
     ) -> ::std::vec::Vec<::core::primitive::bool> {
         ::std::vec![v.a.is_some(), v.b.is_some()]
     }
+    fn data_matrix(
+        &self,
+        index: ::core::primitive::usize,
+    ) -> ::core::option::Option<&::doppl::__private::DMatrix<::core::primitive::f64>> {
+        match index {
+            0usize => ::doppl::__private::AsDataMatrix::as_data_matrix(&self.x),
+            _ => ::core::option::Option::None,
+        }
+    }
 }
 ::core::compile_error! {
     "`sample!` must be the whole initializer of a `let` at the top level of the #[model] function (`let name = sample!(..);`): the binding names the site"

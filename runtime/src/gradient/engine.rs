@@ -1,6 +1,7 @@
 //! [`Gradient`]: the log-density and its gradient at a point, plate-aware when it can be.
 
 use super::plan::LanePlan;
+use super::projection::Projections;
 use crate::error::ModelError;
 use crate::handler::Layout;
 use crate::model::Model;
@@ -70,6 +71,8 @@ pub struct Gradient<'s, 'm, M: Model> {
     mixed: Vec<(&'static str, usize)>,
     /// The buffers of the model's values and of the seeded point, lent to each evaluation.
     workspace: Workspace,
+    /// Products `X · β` projected on a local lane in the read-off pass.
+    projections: Projections,
 }
 
 impl<M: Model> Clone for Gradient<'_, '_, M> {
@@ -81,6 +84,7 @@ impl<M: Model> Clone for Gradient<'_, '_, M> {
             mode: self.mode.clone(),
             mixed: self.mixed.clone(),
             workspace: Workspace::default(),
+            projections: self.projections.clone(),
         }
     }
 }
@@ -94,6 +98,8 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
     /// again, so that only the sites that really are element-local share lanes.
     pub fn new(scenario: &'s Scenario<'m, M>, layout: &Layout) -> Result<Self, ModelError> {
         let (mut global, mut gathered): (Vec<&'static str>, Vec<&'static str>) = Default::default();
+        // Products are projected until the check finds a model they do not fit.
+        let mut project = true;
         loop {
             let plan = LanePlan::new(layout, &global, &gathered);
             let mut engine = Self::dense(scenario, layout);
@@ -112,6 +118,10 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
                 return Ok(engine);
             }
             let sites = plan.plates().iter().flat_map(|p| p.sites.clone()).collect();
+            engine.projections = Projections::new(match project {
+                true => plan.projectable(),
+                false => Vec::new(),
+            });
             engine.plan = plan;
             engine.mode = GradientMode::PlateLocal { sites };
             // A site read across its plate is tried as gathered (read through an index),
@@ -122,6 +132,9 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
                     global.push(site);
                 }
                 Some(site) => gathered.push(site),
+                None if project && matches!(engine.mode, GradientMode::DenseFallback { .. }) => {
+                    project = false;
+                }
                 None => return Ok(engine),
             }
         }
@@ -136,6 +149,7 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
             mode: GradientMode::Chunked,
             mixed: Vec::new(),
             workspace: Workspace::default(),
+            projections: Projections::default(),
         }
     }
 
@@ -260,7 +274,9 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
         grad: &mut [f64],
     ) -> Result<PlateLocalPass, ModelError> {
         let mut seeded = seeded_point::<W>(x);
-        let pass = self.plate_local_passes(&mut seeded, grad);
+        let mut projections = std::mem::take(&mut self.projections);
+        let pass = self.plate_local_passes(&mut seeded, grad, &mut projections);
+        self.projections = projections;
         crate::value::recycle(seeded);
         pass
     }
@@ -269,6 +285,7 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
         &self,
         seeded: &mut [Dual<W>],
         grad: &mut [f64],
+        projections: &mut Projections,
     ) -> Result<PlateLocalPass, ModelError> {
         let k = self.plan.local_lanes();
         self.seed_locals(seeded, grad, 1.0);
@@ -281,9 +298,8 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
                 seeded[i].eps[k + j] = 1.0;
             }
             let total = if pass == 0 {
-                let (total, mixed) = self
-                    .scenario
-                    .log_density_read_off(seeded, &self.plan, grad)?;
+                let (total, mixed) = projections
+                    .lend(|| self.scenario.log_density_read_off(seeded, &self.plan, grad))?;
                 if let Some(site) = mixed {
                     return Ok(PlateLocalPass::Mixed(site));
                 }

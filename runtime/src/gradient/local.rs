@@ -12,7 +12,10 @@
 //! derivatives `c`, `c·j`, `c·j²`, so `j` is read off the ratio and `c` scatter-added to
 //! coordinate `j`; a term that mixes several elements fails the `j²` test and is reported.
 
+use super::projection::{self, Projections};
+use crate::model::Model;
 use crate::scalar::Scalar;
+use nalgebra::DMatrix;
 
 /// Where plate-local derivatives go while a plate sum is computed.
 ///
@@ -25,7 +28,7 @@ pub trait LocalTangents<S: Scalar> {
     /// `term` (pass the term itself and `scale = 1` when it is the whole contribution).
     fn read(&mut self, index: usize, term: &S, scale: f64);
     /// Zeroes the shared lanes of a finished plate sum: their derivatives were read off.
-    fn clear(&self, sum: &mut S);
+    fn clear(&mut self, sum: &mut S);
     /// Whether any lane is read (false lets a family skip per-element work).
     fn is_active(&self) -> bool;
 }
@@ -38,7 +41,7 @@ impl<S: Scalar> LocalTangents<S> for NoLocals {
     #[inline]
     fn read(&mut self, _index: usize, _term: &S, _scale: f64) {}
     #[inline]
-    fn clear(&self, _sum: &mut S) {}
+    fn clear(&mut self, _sum: &mut S) {}
     #[inline]
     fn is_active(&self) -> bool {
         false
@@ -102,12 +105,28 @@ impl PlateReads<'_> {
     }
 }
 
+/// Where the engine finds a model's data matrices by argument number (every [`Model`],
+/// through [`Model::data_matrix`]).
+pub trait DataMatrices {
+    /// Data argument `index`, if it is a matrix.
+    fn matrix(&self, index: usize) -> Option<&DMatrix<f64>>;
+}
+
+impl<M: Model> DataMatrices for M {
+    fn matrix(&self, index: usize) -> Option<&DMatrix<f64>> {
+        self.data_matrix(index)
+    }
+}
+
 /// Reads one plate's lanes into the gradient; a gathered read that does not decode to one
 /// element is recorded in `mixed`.
 pub struct ReadOff<'a> {
     reads: PlateReads<'a>,
     grad: &'a mut [f64],
     mixed: &'a mut Option<&'static str>,
+    /// Projected products of this evaluation and where their matrices are
+    /// ([`super::projection`]).
+    projections: Option<(Projections, &'a dyn DataMatrices)>,
 }
 
 impl<'a> ReadOff<'a> {
@@ -117,7 +136,26 @@ impl<'a> ReadOff<'a> {
         grad: &'a mut [f64],
         mixed: &'a mut Option<&'static str>,
     ) -> Self {
-        ReadOff { reads, grad, mixed }
+        ReadOff {
+            reads,
+            grad,
+            mixed,
+            projections: None,
+        }
+    }
+    /// Also reads the lanes of the products projected in this evaluation, if any, whose
+    /// matrices `matrices` finds.
+    pub fn projecting(mut self, matrices: &'a dyn DataMatrices) -> Self {
+        self.projections = projection::take().map(|p| (p, matrices));
+        self
+    }
+}
+
+impl Drop for ReadOff<'_> {
+    fn drop(&mut self) {
+        if let Some((p, _)) = self.projections.take() {
+            projection::put_back(p);
+        }
     }
 }
 
@@ -161,9 +199,15 @@ impl<S: Scalar> LocalTangents<S> for ReadOff<'_> {
                 Err(()) => *self.mixed = self.mixed.or(Some(g.site)),
             }
         }
+        if let Some((p, _)) = &mut self.projections {
+            p.read(self.reads.home, index, term, scale);
+        }
     }
     #[inline]
-    fn clear(&self, sum: &mut S) {
+    fn clear(&mut self, sum: &mut S) {
+        if let Some((p, matrices)) = &mut self.projections {
+            p.finish_sum(*matrices, self.grad, sum);
+        }
         let home = self.reads.home.iter();
         for lane in home
             .chain(self.reads.foreign().map(|g| &g.lane))
@@ -174,7 +218,7 @@ impl<S: Scalar> LocalTangents<S> for ReadOff<'_> {
     }
     #[inline]
     fn is_active(&self) -> bool {
-        !self.reads.is_empty()
+        !self.reads.is_empty() || self.projections.is_some()
     }
 }
 
@@ -206,7 +250,7 @@ mod tests {
                 r.read(i, &t, 2.0);
                 sum += t;
             }
-            LocalTangents::<Dual<2>>::clear(&r, &mut sum);
+            LocalTangents::<Dual<2>>::clear(&mut r, &mut sum);
         }
         assert_eq!(grad, vec![0.0, 0.0, 2.0, 4.0, 6.0]);
         assert_eq!(sum.eps, [1.5, 0.0]);
@@ -239,6 +283,7 @@ mod tests {
         // alpha[1] + alpha[2] (derivatives 1 and 1): lanes (2, 3, 5) fail the j² test.
         t.eps = [2.0, 3.0, 5.0];
         r.read(1, &t, 1.0);
+        drop(r);
         assert_eq!(grad, vec![0.0, 0.0, 0.0, 0.0, 1.0]);
         assert_eq!(mixed, Some("alpha"));
     }

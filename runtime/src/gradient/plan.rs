@@ -105,6 +105,12 @@ impl LanePlan {
             gathered: &self.gathered,
         }
     }
+    /// The local lanes of sites that a data-matrix product may project (all but the
+    /// gathered ones, whose lanes a product could not tell apart from their index lanes).
+    pub fn projectable(&self) -> Vec<LocalLane> {
+        let lanes = self.plates.iter().flat_map(|p| p.lanes.iter().copied());
+        lanes.filter(|l| l.index_lanes.is_none()).collect()
+    }
     /// The local site seeded in `lane` (its value lane or an index lane).
     pub fn site_of_lane(&self, lane: usize) -> Option<&'static str> {
         self.plates.iter().find_map(|p| {

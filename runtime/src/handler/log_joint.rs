@@ -3,7 +3,7 @@
 use super::{FactorTerm, Handler, Known};
 use crate::dist::Distribution;
 use crate::error::ModelError;
-use crate::gradient::{LanePlan, NoLocals, PlateReads, ReadOff};
+use crate::gradient::{DataMatrices, LanePlan, NoLocals, PlateReads, ReadOff, projection};
 use crate::model::{Model, Site};
 use crate::scalar::Scalar;
 use crate::shape::Shape;
@@ -41,6 +41,8 @@ pub struct LogJoint<'x, S> {
     /// Plate-local derivatives: the lane plan, the gradient they are read into, and the first
     /// gathered site found read by more than one element.
     read_off: Option<(&'x LanePlan, &'x mut [f64], Option<&'static str>)>,
+    /// The model's data matrices, for products projected on a local lane.
+    matrices: Option<&'x dyn DataMatrices>,
     position: usize,
     first_non_finite: Option<(&'static str, f64)>,
     /// The accumulated log-density.
@@ -53,25 +55,43 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
         LogJoint {
             x,
             read_off: None,
+            matrices: None,
             position: 0,
             first_non_finite: None,
             parts: LogDensityParts::zero(),
         }
     }
     /// Reads latents from `x`, whose local latents share tangent lanes as `plan` says; their
-    /// per-element derivatives are read off into `grad` ([`crate::gradient`]).
-    pub fn with_read_off(x: &'x [S], plan: &'x LanePlan, grad: &'x mut [f64]) -> Self {
+    /// per-element derivatives are read off into `grad` ([`crate::gradient`]), and products
+    /// with the model's data matrices `matrices` may be projected.
+    pub fn with_read_off(
+        x: &'x [S],
+        plan: &'x LanePlan,
+        grad: &'x mut [f64],
+        matrices: &'x dyn DataMatrices,
+    ) -> Self {
         LogJoint {
             read_off: Some((plan, grad, None)),
+            matrices: Some(matrices),
             ..Self::new(x)
         }
+    }
+
+    /// A read-off of `reads` into the gradient, with this evaluation's projected products.
+    fn read_off_for(&mut self, reads: PlateReads<'x>) -> Option<ReadOff<'_>> {
+        let (_, grad, mixed) = self.read_off.as_mut()?;
+        let read_off = ReadOff::new(reads, grad, mixed);
+        Some(match self.matrices {
+            Some(m) => read_off.projecting(m),
+            None => read_off,
+        })
     }
 
     /// The shared lanes read off in the plate sums of `plate` (none without read-off).
     fn reads_for(&self, plate: Option<&'static str>) -> Option<PlateReads<'x>> {
         let plan: Option<&'x LanePlan> = self.read_off.as_ref().map(|(plan, _, _)| *plan);
         let reads = plan.zip(plate).map(|(plan, plate)| plan.reads_of(plate))?;
-        (!reads.is_empty()).then_some(reads)
+        (!reads.is_empty() || projection::registered()).then_some(reads)
     }
 
     /// The gathered site found read by more than one element of a plate, if any: its
@@ -89,11 +109,9 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
         value: &P::Value,
     ) -> Result<S, ModelError> {
         let reads = self.reads_for(shape.plate().map(|p| p.name));
-        let lp = match (&mut self.read_off, reads) {
-            (Some((_, grad, mixed)), Some(reads)) => {
-                shape.log_prob(dist, value, &mut ReadOff::new(reads, grad, mixed))
-            }
-            _ => shape.log_prob(dist, value, &mut NoLocals),
+        let lp = match reads.and_then(|r| self.read_off_for(r)) {
+            Some(mut read_off) => shape.log_prob(dist, value, &mut read_off),
+            None => shape.log_prob(dist, value, &mut NoLocals),
         };
         lp.map_err(|e| ModelError::at_site(site, e))
     }
@@ -108,11 +126,9 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
     ) -> (P::Value, S) {
         let u = &self.x[self.position..end];
         let reads = self.reads_for(shape.plate().map(|p| p.name));
-        match (&mut self.read_off, reads) {
-            (Some((_, grad, mixed)), Some(reads)) => {
-                shape.from_unconstrained(dist, u, &mut ReadOff::new(reads, grad, mixed))
-            }
-            _ => shape.from_unconstrained(dist, u, &mut NoLocals),
+        match reads.and_then(|r| self.read_off_for(r)) {
+            Some(mut read_off) => shape.from_unconstrained(dist, u, &mut read_off),
+            None => shape.from_unconstrained(dist, u, &mut NoLocals),
         }
     }
 
@@ -193,11 +209,9 @@ impl<M: Model, S: Scalar> Handler<M, S> for LogJoint<'_, S> {
 
     fn factor<F: FactorTerm<S>>(&mut self, name: &'static str, term: F) -> Result<(), ModelError> {
         let reads = self.reads_for(term.plate());
-        let total = match (&mut self.read_off, reads) {
-            (Some((_, grad, mixed)), Some(reads)) => {
-                term.total(&mut ReadOff::new(reads, grad, mixed))
-            }
-            _ => term.total(&mut NoLocals),
+        let total = match reads.and_then(|r| self.read_off_for(r)) {
+            Some(mut read_off) => term.total(&mut read_off),
+            None => term.total(&mut NoLocals),
         };
         let total = total.map_err(|source| ModelError::Value { site: name, source })?;
         self.track(name, &total);

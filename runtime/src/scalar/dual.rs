@@ -313,6 +313,17 @@ impl<const W: usize> Scalar for Dual<W> {
         self.eps[lane] = 0.0;
     }
     #[inline]
+    fn single_lane(&self) -> Option<(usize, f64)> {
+        match self.tangent_kind() {
+            Tangent::Lane(lane, e) => Some((lane, e)),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn seeded(re: f64, lane: usize) -> Self {
+        Self::variable(re, lane)
+    }
+    #[inline]
     fn exp(self) -> Self {
         let e = self.re.exp();
         self.chain(e, e)

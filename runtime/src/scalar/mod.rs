@@ -174,6 +174,17 @@ pub trait Scalar:
     fn clear_tangent(&mut self, lane: usize) {
         let _ = lane;
     }
+    /// The lane and derivative when exactly one lane is non-zero (`None` without lanes).
+    #[inline]
+    fn single_lane(&self) -> Option<(usize, f64)> {
+        None
+    }
+    /// `re` with derivative 1 in lane `lane` and 0 elsewhere (a constant without lanes).
+    #[inline]
+    fn seeded(re: f64, lane: usize) -> Self {
+        let _ = lane;
+        Self::from_f64(re)
+    }
 }
 
 /// Rows per block in [`Scalar::add_data_matvec`]: 128 duals of 17 lanes are 17 KiB.

@@ -19,7 +19,13 @@ use std::ops::Deref;
 /// assert_eq!(eta.as_slice(), &[-0.5, -0.5]);
 /// ```
 #[derive(Debug)]
-pub struct Data<'a, T: ?Sized>(&'a T);
+pub struct Data<'a, T: ?Sized> {
+    value: &'a T,
+    /// Which of the model's data arguments this is (set by `#[model]`), so that the
+    /// derivative engine can find a data matrix again after a product
+    /// ([`crate::gradient`]'s projected products).
+    argument: Option<usize>,
+}
 
 impl<T: ?Sized> Clone for Data<'_, T> {
     fn clone(&self) -> Self {
@@ -31,17 +37,34 @@ impl<T: ?Sized> Copy for Data<'_, T> {}
 impl<'a, T: ?Sized> Data<'a, T> {
     /// A view of `value`.
     pub fn new(value: &'a T) -> Self {
-        Data(value)
+        Data {
+            value,
+            argument: None,
+        }
+    }
+    /// A view of the model's data argument number `index` (what
+    /// [`crate::Model::data_matrix`] returns for a matrix). Generated code only: a wrong
+    /// index is caught by the engine's gradient check, never read as another matrix's data.
+    #[doc(hidden)]
+    pub fn argument(value: &'a T, index: usize) -> Self {
+        Data {
+            value,
+            argument: Some(index),
+        }
     }
     /// The argument itself.
     pub fn get(self) -> &'a T {
-        self.0
+        self.value
+    }
+    /// Which model argument this is, if `#[model]` made the view.
+    pub(crate) fn argument_index(self) -> Option<usize> {
+        self.argument
     }
 }
 
 impl<T: ?Sized> Deref for Data<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        self.0
+        self.value
     }
 }

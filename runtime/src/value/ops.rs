@@ -353,7 +353,9 @@ impl<A: nalgebra::Scalar + Copy + Neg<Output = A>> Neg for Vector<A> {
 }
 
 /// `X · β`: data rows times a parameter vector, without converting `X` to duals and skipping
-/// the tangent work of unseeded coefficients ([`Scalar::add_data_matvec`]).
+/// the tangent work of unseeded coefficients ([`Scalar::add_data_matvec`]); with a model data
+/// matrix and a local `β` in the engine's read-off pass, projected on `β`'s lane
+/// ([`crate::gradient`]).
 impl<B: Scalar> Mul<&Vector<B>> for Data<'_, DMatrix<f64>> {
     type Output = Vector<B>;
     fn mul(self, beta: &Vector<B>) -> Vector<B> {
@@ -370,6 +372,12 @@ impl<B: Scalar> Mul<&Vector<B>> for Data<'_, DMatrix<f64>> {
                 },
                 right: beta.extent(),
             });
+        }
+        if let Some(argument) = self.argument_index()
+            && let Some(out) =
+                crate::gradient::projection::project(argument, x, beta.values.as_slice())
+        {
+            return Vector::pooled(out);
         }
         let mut out = pool::buffer(x.nrows());
         out.resize(x.nrows(), B::zero());

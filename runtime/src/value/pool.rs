@@ -11,6 +11,7 @@
 //! thread, if any, is restored, and outside a loan vectors allocate as usual. No state
 //! outlives the call, and nothing is shared between threads.
 
+use crate::loan;
 use std::any::{Any, TypeId};
 use std::cell::RefCell;
 
@@ -64,13 +65,7 @@ impl Workspace {
     /// Runs `f` with this workspace lent to the values created on this thread, and takes
     /// it back (with the buffers that came back) when `f` returns or unwinds.
     pub fn lend<R>(&mut self, f: impl FnOnce() -> R) -> R {
-        let mine = std::mem::take(self);
-        let previous = LENT.with(|lent| lent.replace(Some(mine)));
-        let _restore = Restore {
-            owner: self,
-            previous,
-        };
-        f()
+        loan::lend(&LENT, self, f)
     }
 
     /// How many free buffers the workspace holds.
@@ -115,31 +110,9 @@ impl Workspace {
     }
 }
 
-/// Gives a lent workspace back to its owner and restores the thread's previous loan.
-struct Restore<'a> {
-    owner: &'a mut Workspace,
-    previous: Option<Workspace>,
-}
-
-impl Drop for Restore<'_> {
-    fn drop(&mut self) {
-        let previous = self.previous.take();
-        if let Ok(Some(lent)) = LENT.try_with(|lent| lent.replace(previous)) {
-            *self.owner = lent;
-        }
-    }
-}
-
 /// An empty buffer with room for `len` elements: from the lent workspace when there is one.
 pub(crate) fn buffer<T: 'static>(len: usize) -> Vec<T> {
-    let reused = LENT.try_with(|lent| {
-        let mut lent = lent.try_borrow_mut().ok()?;
-        lent.as_mut()?.take::<T>(len)
-    });
-    reused
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| Vec::with_capacity(len))
+    loan::with_lent(&LENT, |w| w.take::<T>(len)).unwrap_or_else(|| Vec::with_capacity(len))
 }
 
 /// `items` collected into a buffer from the lent workspace (`len` of them expected).
@@ -155,12 +128,9 @@ pub(crate) fn recycle<T: 'static>(buffer: Vec<T>) {
         return;
     }
     let mut buffer = Some(buffer);
-    let _ = LENT.try_with(|lent| {
-        if let Ok(mut lent) = lent.try_borrow_mut()
-            && let Some(workspace) = lent.as_mut()
-        {
-            workspace.put(buffer.take().expect("taken once"));
-        }
+    loan::with_lent(&LENT, |w| {
+        w.put(buffer.take()?);
+        Some(())
     });
 }
 
