@@ -146,7 +146,10 @@ impl<'a> ReadOff<'a> {
     /// Also reads the lanes of the products projected in this evaluation, if any, whose
     /// matrices `matrices` finds.
     pub fn projecting(mut self, matrices: &'a dyn DataMatrices) -> Self {
-        self.projections = projection::take().map(|p| (p, matrices));
+        self.projections = projection::take().map(|mut p| {
+            p.start_sum(self.reads.home);
+            (p, matrices)
+        });
         self
     }
 }
@@ -200,7 +203,7 @@ impl<S: Scalar> LocalTangents<S> for ReadOff<'_> {
             }
         }
         if let Some((p, _)) = &mut self.projections {
-            p.read(self.reads.home, index, term, scale);
+            p.read(index, term, scale);
         }
     }
     #[inline]

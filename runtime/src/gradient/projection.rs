@@ -38,6 +38,9 @@ pub(crate) struct Product {
     g: Vec<f64>,
     /// Whether `g` holds anything not yet added into the gradient.
     pending: bool,
+    /// Whether the current plate sum reads this product (its lane is not one of the plate's
+    /// own local lanes).
+    readable: bool,
 }
 
 /// The local lanes a product may project and the products of the current evaluation.
@@ -129,22 +132,21 @@ impl Projections {
         self.count > 0
     }
 
-    /// Reads element `index`'s derivative in each product's lane, except the lanes in `home`
-    /// (read as the plate's own local sites).
-    pub(crate) fn read<S: Scalar>(
-        &mut self,
-        home: &[LocalLane],
-        index: usize,
-        term: &S,
-        scale: f64,
-    ) {
+    /// Prepares a plate sum whose own local lanes are `home`: products on those lanes are
+    /// the plate's own sites, not read as products.
+    pub(crate) fn start_sum(&mut self, home: &[LocalLane]) {
         for p in &mut self.products[..self.count] {
-            if index < p.g.len() && !home.iter().any(|l| l.lane == p.lane) {
-                let d = term.tangent(p.lane);
-                if d != 0.0 {
-                    p.g[index] += scale * d;
-                    p.pending = true;
-                }
+            p.readable = !home.iter().any(|l| l.lane == p.lane);
+        }
+    }
+
+    /// Reads element `index`'s derivative in each readable product's lane.
+    #[inline]
+    pub(crate) fn read<S: Scalar>(&mut self, index: usize, term: &S, scale: f64) {
+        for p in &mut self.products[..self.count] {
+            if p.readable && index < p.g.len() {
+                p.g[index] += scale * term.tangent(p.lane);
+                p.pending = true;
             }
         }
     }
