@@ -48,11 +48,12 @@ impl ChainState<'_> {
         };
         self.progress.fetch_add(1, Ordering::Relaxed);
         let mut hamiltonian = Hamiltonian::new(density, &self.metric, &mut self.pool);
-        let start = self.point.clone();
+        let start = hamiltonian.pool.copy_point(&self.point);
         let result = transition(&mut hamiltonian, start, &settings, rng);
         self.gradient_evals += hamiltonian.gradient_evals;
         let (point, stats) = result?;
-        self.point = point;
+        let previous = std::mem::replace(&mut self.point, point);
+        self.pool.give_point(previous);
         Ok(stats)
     }
 
