@@ -9,7 +9,7 @@ use crate::density::LogDensity;
 use crate::error::SampleError;
 use crate::init::{fatal_error, initial_point};
 use crate::nuts::{
-    Hamiltonian, Metric, PhasePoint, TransitionSettings, TransitionStats, transition,
+    BufferPool, Hamiltonian, Metric, PhasePoint, TransitionSettings, TransitionStats, transition,
 };
 use crate::options::NutsOptions;
 use crate::results::{ChainOutput, ChainTiming, GradientEvals, WarmupResult, e_bfmi};
@@ -20,6 +20,9 @@ use crate::run::validate;
 struct ChainState<'p> {
     point: PhasePoint,
     metric: Metric,
+    /// Spare buffers for the points of trajectories, kept across transitions so that
+    /// sampling stops allocating once the trees stop getting deeper.
+    pool: BufferPool,
     step_size: f64,
     gradient_evals: u64,
     /// Iterations done by all chains of the run, for the progress display.
@@ -44,12 +47,13 @@ impl ChainState<'_> {
             max_energy_error: options.max_energy_error,
         };
         self.progress.fetch_add(1, Ordering::Relaxed);
-        let mut hamiltonian = Hamiltonian::new(density, &self.metric);
-        let start = self.point.clone();
+        let mut hamiltonian = Hamiltonian::new(density, &self.metric, &mut self.pool);
+        let start = hamiltonian.pool.copy_point(&self.point);
         let result = transition(&mut hamiltonian, start, &settings, rng);
         self.gradient_evals += hamiltonian.gradient_evals;
         let (point, stats) = result?;
-        self.point = point;
+        let previous = std::mem::replace(&mut self.point, point);
+        self.pool.give_point(previous);
         Ok(stats)
     }
 
@@ -59,7 +63,7 @@ impl ChainState<'_> {
         D: LogDensity + ?Sized,
         R: Rng + ?Sized,
     {
-        let mut hamiltonian = Hamiltonian::new(density, &self.metric);
+        let mut hamiltonian = Hamiltonian::new(density, &self.metric, &mut self.pool);
         let result = find_initial_step_size(&mut hamiltonian, &self.point, self.step_size, rng);
         self.gradient_evals += hamiltonian.gradient_evals;
         self.step_size = result?;
@@ -103,6 +107,7 @@ pub(crate) fn run_validated_chain<D: LogDensity + ?Sized>(
         } else {
             Metric::unit_diagonal(dim)
         },
+        pool: BufferPool::new(),
         step_size: options.initial_step_size,
         gradient_evals: init_evals,
         progress,

@@ -2,7 +2,9 @@
 
 mod support;
 
-use doppl_inference::nuts::{Hamiltonian, Metric, PhasePoint, TransitionSettings, transition_from};
+use doppl_inference::nuts::{
+    BufferPool, Hamiltonian, Metric, PhasePoint, TransitionSettings, transition_from,
+};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use support::Gaussian;
@@ -26,7 +28,8 @@ fn leapfrog_is_reversible() {
     let mut density = gaussian_3d();
     let metric = Metric::Diagonal(vec![1.0, 0.5, 2.0]);
     let start = start_point(&mut density, &metric);
-    let mut hamiltonian = Hamiltonian::new(&mut density, &metric);
+    let mut pool = BufferPool::new();
+    let mut hamiltonian = Hamiltonian::new(&mut density, &metric, &mut pool);
     let mut point = start.clone();
     for _ in 0..25 {
         hamiltonian.leapfrog(&mut point, 0.1).unwrap();
@@ -51,7 +54,8 @@ fn energy_error(metric: &Metric, step: f64) -> f64 {
     let mut density = gaussian_3d();
     let mut point = start_point(&mut density, metric);
     let initial = point.energy();
-    let mut hamiltonian = Hamiltonian::new(&mut density, metric);
+    let mut pool = BufferPool::new();
+    let mut hamiltonian = Hamiltonian::new(&mut density, metric, &mut pool);
     for _ in 0..(1.0 / step).round() as usize {
         hamiltonian.leapfrog(&mut point, step).unwrap();
     }
@@ -84,7 +88,8 @@ fn golden_transition_on_3d_gaussian() {
     let mut density = gaussian_3d();
     let metric = Metric::Diagonal(vec![1.0, 0.5, 2.0]);
     let start = start_point(&mut density, &metric);
-    let mut hamiltonian = Hamiltonian::new(&mut density, &metric);
+    let mut pool = BufferPool::new();
+    let mut hamiltonian = Hamiltonian::new(&mut density, &metric, &mut pool);
     let settings = TransitionSettings {
         step_size: 0.4,
         max_depth: 10,

@@ -114,15 +114,15 @@ where
     D: LogDensity + ?Sized,
     R: Rng + ?Sized,
 {
-    let mut trial = point.clone();
+    let mut trial = hamiltonian.pool.copy_point(point);
     hamiltonian.metric.sample_momentum(rng, &mut trial.momentum);
     hamiltonian.refresh_velocity(&mut trial);
     let initial_energy = trial.energy();
-    if let Err(error) = hamiltonian.leapfrog(&mut trial, step) {
-        error.recoverable()?;
-        return Ok(f64::NEG_INFINITY);
-    }
-    let log_accept = initial_energy - trial.energy();
+    let log_accept = match hamiltonian.leapfrog(&mut trial, step) {
+        Ok(()) => initial_energy - trial.energy(),
+        Err(error) => error.recoverable().map(|_| f64::NEG_INFINITY)?,
+    };
+    hamiltonian.pool.give_point(trial);
     Ok(if log_accept.is_nan() {
         f64::NEG_INFINITY
     } else {

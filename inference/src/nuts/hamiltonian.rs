@@ -1,6 +1,7 @@
 //! Phase-space points and the leapfrog integrator of Euclidean Hamiltonian dynamics.
 
 use super::metric::Metric;
+use super::pool::BufferPool;
 use crate::density::{LogDensity, LogpError, checked_logp_grad};
 
 /// A point in phase space together with the quantities the sampler reuses.
@@ -42,22 +43,26 @@ impl PhasePoint {
     }
 }
 
-/// The dynamics: a density, a metric, and a count of gradient evaluations.
+/// The dynamics: a density, a metric, spare buffers for copies of points, and a count of
+/// gradient evaluations.
 pub struct Hamiltonian<'a, D: ?Sized> {
     /// The target density.
     pub density: &'a mut D,
     /// The kinetic-energy metric.
     pub metric: &'a Metric,
+    /// The chain's spare buffers: trajectories copy points into these instead of allocating.
+    pub pool: &'a mut BufferPool,
     /// Gradient evaluations made through this Hamiltonian so far.
     pub gradient_evals: u64,
 }
 
 impl<'a, D: LogDensity + ?Sized> Hamiltonian<'a, D> {
-    /// Wraps a density and a metric.
-    pub fn new(density: &'a mut D, metric: &'a Metric) -> Self {
+    /// Wraps a density, a metric and the chain's buffer pool.
+    pub fn new(density: &'a mut D, metric: &'a Metric, pool: &'a mut BufferPool) -> Self {
         Hamiltonian {
             density,
             metric,
+            pool,
             gradient_evals: 0,
         }
     }

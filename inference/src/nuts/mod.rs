@@ -1,10 +1,12 @@
-//! The No-U-Turn Sampler: metric, leapfrog integrator, tree building and transition.
+//! The No-U-Turn Sampler: metric, leapfrog integrator, buffer pool, tree building and transition.
 
 mod hamiltonian;
 mod metric;
+mod pool;
 mod transition;
 mod tree;
 
 pub use hamiltonian::{Hamiltonian, PhasePoint};
 pub use metric::Metric;
+pub use pool::BufferPool;
 pub use transition::{TransitionSettings, TransitionStats, transition, transition_from};

@@ -3,7 +3,8 @@
 use rand::{Rng, RngExt};
 
 use super::hamiltonian::{Hamiltonian, PhasePoint};
-use super::tree::{Edge, TreeBuilder, add, log_sum_exp, no_u_turn};
+use super::pool::BufferPool;
+use super::tree::{Edge, Subtree, TreeBuilder, log_sum_exp, no_u_turn, no_u_turn_across};
 use crate::density::LogDensity;
 
 /// Settings of a single transition.
@@ -46,12 +47,37 @@ struct Trajectory {
     log_sum_weight: f64,
 }
 
+impl Trajectory {
+    /// The trajectory of the single point `start`, in buffers from `pool`.
+    fn of(pool: &mut BufferPool, start: &PhasePoint) -> Self {
+        Trajectory {
+            backward_end: pool.copy_point(start),
+            forward_end: pool.copy_point(start),
+            backward_edge: Edge::of(pool, start),
+            forward_edge: Edge::of(pool, start),
+            rho: pool.copy_of(&start.momentum),
+            log_sum_weight: 0.0,
+        }
+    }
+
+    /// Returns all the buffers to `pool`.
+    fn give_back(self, pool: &mut BufferPool) {
+        pool.give_point(self.backward_end);
+        pool.give_point(self.forward_end);
+        self.backward_edge.give_back(pool);
+        self.forward_edge.give_back(pool);
+        pool.give(self.rho);
+    }
+}
+
 /// Runs one NUTS transition from `start`, whose momentum (and velocity) must already be set.
 ///
 /// Top-level merges use biased progressive sampling (prefer the new subtree with probability
 /// `min(1, w_new / w_old)`), as in Stan and Betancourt (2017), arXiv:1701.02434, §A.3.2.
 /// Returns the selected point (with the momentum it had on the trajectory) and the stats.
 /// Recoverable density errors are divergences; `Err` is a fatal error of the density.
+/// Copies of points are made in buffers of `hamiltonian.pool`, and all but the returned point
+/// go back to it; give that one back too once it is replaced.
 pub fn transition_from<D, R>(
     hamiltonian: &mut Hamiltonian<'_, D>,
     start: PhasePoint,
@@ -63,14 +89,7 @@ where
     R: Rng + ?Sized,
 {
     let initial_energy = start.energy();
-    let mut trajectory = Trajectory {
-        backward_edge: Edge::of(&start),
-        forward_edge: Edge::of(&start),
-        rho: start.momentum.clone(),
-        backward_end: start.clone(),
-        forward_end: start.clone(),
-        log_sum_weight: 0.0,
-    };
+    let mut trajectory = Trajectory::of(hamiltonian.pool, &start);
     let mut sample = start;
     let mut builder = TreeBuilder {
         hamiltonian,
@@ -91,18 +110,20 @@ where
             (&mut trajectory.backward_end, -settings.step_size)
         };
         builder.step = step;
-        let Some(subtree) = builder.build(frontier, depth)? else {
+        let Some(mut subtree) = builder.build(frontier, depth)? else {
             break;
         };
         depth += 1;
         let log_ratio = subtree.log_sum_weight - trajectory.log_sum_weight;
         if log_ratio > 0.0 || builder.rng.random::<f64>() < log_ratio.exp() {
-            sample = subtree.proposal.clone();
+            // The subtree now holds the old sample, whose buffers `extend` gives back.
+            std::mem::swap(&mut sample, &mut subtree.proposal);
         }
-        if !extend(&mut trajectory, subtree, forward) {
+        if !extend(&mut trajectory, subtree, forward, builder.hamiltonian.pool) {
             break;
         }
     }
+    trajectory.give_back(builder.hamiltonian.pool);
     let stats = TransitionStats {
         step_size: settings.step_size,
         tree_depth: depth,
@@ -132,7 +153,14 @@ where
 }
 
 /// Merges a valid new subtree into the trajectory; returns whether to keep extending.
-fn extend(trajectory: &mut Trajectory, subtree: super::tree::Subtree, forward: bool) -> bool {
+///
+/// The subtree's buffers that the trajectory does not keep go back to `pool`.
+fn extend(
+    trajectory: &mut Trajectory,
+    subtree: Subtree,
+    forward: bool,
+    pool: &mut BufferPool,
+) -> bool {
     trajectory.log_sum_weight = log_sum_exp(trajectory.log_sum_weight, subtree.log_sum_weight);
     // Name the pieces by time order: the backward part then the forward part.
     let (backward_rho, forward_rho) = if forward {
@@ -140,7 +168,7 @@ fn extend(trajectory: &mut Trajectory, subtree: super::tree::Subtree, forward: b
     } else {
         (&subtree.rho, &trajectory.rho)
     };
-    let rho = add(backward_rho, forward_rho);
+    let rho = pool.sum(backward_rho, forward_rho);
     let (backward_outer, backward_inner, forward_inner, forward_outer) = if forward {
         (
             &trajectory.backward_edge,
@@ -157,21 +185,29 @@ fn extend(trajectory: &mut Trajectory, subtree: super::tree::Subtree, forward: b
         )
     };
     let keep_going = no_u_turn(&backward_outer.velocity, &forward_outer.velocity, &rho)
-        && no_u_turn(
+        && no_u_turn_across(
+            pool,
             &backward_outer.velocity,
             &forward_inner.velocity,
-            &add(backward_rho, &forward_inner.momentum),
+            backward_rho,
+            &forward_inner.momentum,
         )
-        && no_u_turn(
+        && no_u_turn_across(
+            pool,
             &backward_inner.velocity,
             &forward_outer.velocity,
-            &add(forward_rho, &backward_inner.momentum),
+            forward_rho,
+            &backward_inner.momentum,
         );
-    trajectory.rho = rho;
-    if forward {
-        trajectory.forward_edge = subtree.outer;
+    pool.give(std::mem::replace(&mut trajectory.rho, rho));
+    let old_edge = if forward {
+        std::mem::replace(&mut trajectory.forward_edge, subtree.outer)
     } else {
-        trajectory.backward_edge = subtree.outer;
-    }
+        std::mem::replace(&mut trajectory.backward_edge, subtree.outer)
+    };
+    old_edge.give_back(pool);
+    subtree.inner.give_back(pool);
+    pool.give(subtree.rho);
+    pool.give_point(subtree.proposal);
     keep_going
 }

@@ -9,25 +9,33 @@ use rand::{Rng, RngExt};
 
 use super::hamiltonian::{Hamiltonian, PhasePoint};
 use super::metric::dot;
+use super::pool::BufferPool;
 use crate::density::LogDensity;
 
-/// Momentum and velocity at one end of a (sub)trajectory.
-#[derive(Debug, Clone)]
+/// Momentum and velocity at one end of a (sub)trajectory, in pooled buffers.
+#[derive(Debug)]
 pub(crate) struct Edge {
     pub momentum: Vec<f64>,
     pub velocity: Vec<f64>,
 }
 
 impl Edge {
-    pub fn of(point: &PhasePoint) -> Self {
+    /// The ends of `point`, copied into buffers from `pool`.
+    pub fn of(pool: &mut BufferPool, point: &PhasePoint) -> Self {
         Edge {
-            momentum: point.momentum.clone(),
-            velocity: point.velocity.clone(),
+            momentum: pool.copy_of(&point.momentum),
+            velocity: pool.copy_of(&point.velocity),
         }
+    }
+
+    /// Returns the buffers to `pool`.
+    pub fn give_back(self, pool: &mut BufferPool) {
+        pool.give(self.momentum);
+        pool.give(self.velocity);
     }
 }
 
-/// A finished, valid subtree.
+/// A finished, valid subtree; its buffers come from, and go back to, the chain's pool.
 #[derive(Debug)]
 pub(crate) struct Subtree {
     /// The point sampled from this subtree.
@@ -40,6 +48,16 @@ pub(crate) struct Subtree {
     pub inner: Edge,
     /// The end built last (the new frontier).
     pub outer: Edge,
+}
+
+impl Subtree {
+    /// Returns all the buffers to `pool`.
+    pub fn give_back(self, pool: &mut BufferPool) {
+        pool.give_point(self.proposal);
+        pool.give(self.rho);
+        self.inner.give_back(pool);
+        self.outer.give_back(pool);
+    }
 }
 
 /// State shared by all the recursive calls of one transition.
@@ -75,9 +93,22 @@ pub(crate) fn no_u_turn(velocity_a: &[f64], velocity_b: &[f64], rho: &[f64]) -> 
     dot(velocity_a, rho) > 0.0 && dot(velocity_b, rho) > 0.0
 }
 
-/// `a + b` elementwise.
-pub(crate) fn add(a: &[f64], b: &[f64]) -> Vec<f64> {
-    a.iter().zip(b).map(|(x, y)| x + y).collect()
+/// [`no_u_turn`] with the momentum sum `rho_part + momentum` of a junction.
+///
+/// The sum goes into a pooled scratch buffer before the dot products: splitting
+/// `v·(a + b)` into `v·a + v·b` would avoid the buffer but round differently and change the
+/// draws.
+pub(crate) fn no_u_turn_across(
+    pool: &mut BufferPool,
+    velocity_a: &[f64],
+    velocity_b: &[f64],
+    rho_part: &[f64],
+    momentum: &[f64],
+) -> bool {
+    let rho = pool.sum(rho_part, momentum);
+    let no_turn = no_u_turn(velocity_a, velocity_b, &rho);
+    pool.give(rho);
+    no_turn
 }
 
 impl<D: LogDensity + ?Sized, R: Rng + ?Sized> TreeBuilder<'_, '_, D, R> {
@@ -97,6 +128,7 @@ impl<D: LogDensity + ?Sized, R: Rng + ?Sized> TreeBuilder<'_, '_, D, R> {
             return Ok(None);
         };
         let Some(last) = self.build(frontier, depth - 1)? else {
+            first.give_back(self.hamiltonian.pool);
             return Ok(None);
         };
         Ok(self.merge(first, last))
@@ -106,29 +138,43 @@ impl<D: LogDensity + ?Sized, R: Rng + ?Sized> TreeBuilder<'_, '_, D, R> {
     fn merge(&mut self, first: Subtree, last: Subtree) -> Option<Subtree> {
         let log_sum_weight = log_sum_exp(first.log_sum_weight, last.log_sum_weight);
         let take_last = self.rng.random::<f64>() < (last.log_sum_weight - log_sum_weight).exp();
-        let rho = add(&first.rho, &last.rho);
+        let pool = &mut *self.hamiltonian.pool;
+        let rho = pool.sum(&first.rho, &last.rho);
         // Across the whole subtree, then across each junction: Stan's extra checks catch
         // U-turns that only show between the two halves.
         let valid = no_u_turn(&first.inner.velocity, &last.outer.velocity, &rho)
-            && no_u_turn(
+            && no_u_turn_across(
+                pool,
                 &first.inner.velocity,
                 &last.inner.velocity,
-                &add(&first.rho, &last.inner.momentum),
+                &first.rho,
+                &last.inner.momentum,
             )
-            && no_u_turn(
+            && no_u_turn_across(
+                pool,
                 &first.outer.velocity,
                 &last.outer.velocity,
-                &add(&last.rho, &first.outer.momentum),
+                &last.rho,
+                &first.outer.momentum,
             );
         if !valid {
+            pool.give(rho);
+            first.give_back(pool);
+            last.give_back(pool);
             return None;
         }
+        let (proposal, unused) = if take_last {
+            (last.proposal, first.proposal)
+        } else {
+            (first.proposal, last.proposal)
+        };
+        pool.give_point(unused);
+        pool.give(first.rho);
+        pool.give(last.rho);
+        first.outer.give_back(pool);
+        last.inner.give_back(pool);
         Some(Subtree {
-            proposal: if take_last {
-                last.proposal
-            } else {
-                first.proposal
-            },
+            proposal,
             log_sum_weight,
             rho,
             inner: first.inner,
@@ -157,12 +203,13 @@ impl<D: LogDensity + ?Sized, R: Rng + ?Sized> TreeBuilder<'_, '_, D, R> {
             self.divergent = true;
             return Ok(None);
         }
+        let pool = &mut *self.hamiltonian.pool;
         Ok(Some(Subtree {
-            proposal: frontier.clone(),
+            proposal: pool.copy_point(frontier),
             log_sum_weight: log_weight,
-            rho: frontier.momentum.clone(),
-            inner: Edge::of(frontier),
-            outer: Edge::of(frontier),
+            rho: pool.copy_of(&frontier.momentum),
+            inner: Edge::of(pool, frontier),
+            outer: Edge::of(pool, frontier),
         }))
     }
 }
