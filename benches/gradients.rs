@@ -36,6 +36,11 @@ fn bench_lalonde(c: &mut Criterion) {
     group.bench_function("gradient_analytic_f64", |b| {
         b.iter(|| lalonde_analytic(&data, black_box(&u)))
     });
+    let layout = posterior.layout().unwrap();
+    let mut dense = Gradient::dense(&posterior, &layout);
+    group.bench_function("gradient_dense_chunked", |b| {
+        b.iter(|| dense.logp_grad(black_box(&u), &mut grad).unwrap())
+    });
     group.finish();
 }
 

@@ -103,10 +103,10 @@ fn several_local_sites_on_one_plate_get_a_lane_each() {
 #[test]
 fn a_coefficient_vector_read_through_a_data_matrix_keeps_one_lane() {
     let mut rng = StdRng::seed_from_u64(11);
-    let x = DMatrix::from_fn(20, 3, |_, _| rng.random_range(-1.0..1.0));
+    let x = DMatrix::from_fn(20, 16, |_, _| rng.random_range(-0.3..0.3));
     let model = CoefficientsAndLocals::new(&x);
     let posterior = model.condition().y(covariate(20, 12));
-    let mode = assert_gradient_matches(&posterior, &test_point(23, 13));
+    let mode = assert_gradient_matches(&posterior, &test_point(36, 13));
     assert_eq!(
         mode,
         GradientMode::PlateLocal {

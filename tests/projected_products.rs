@@ -45,14 +45,15 @@ fn logistic_coefficients_share_one_lane_and_match_the_analytic_gradient() {
 
 #[test]
 fn lalonde_covariate_coefficients_are_projected() {
-    let data = lalonde_like(614, 7, 2);
+    // 20 covariates: at least `MIN_PROJECTED_LEN` coefficients (7 get a lane each).
+    let data = lalonde_like(614, 20, 2);
     let model = Earnings::new(&data.x, &data.nodegree);
     let posterior = model
         .condition()
         .treat(data.treat.clone())
         .y(data.y.clone());
     for seed in 0..3 {
-        let mode = assert_gradient_matches(&posterior, &test_point(12, 40 + seed));
+        let mode = assert_gradient_matches(&posterior, &test_point(25, 40 + seed));
         assert_eq!(
             mode,
             GradientMode::PlateLocal {
@@ -75,12 +76,12 @@ fn two_designs(x: &DMatrix<f64>, w: &DMatrix<f64>) {
 
 #[test]
 fn constrained_coefficients_and_two_products_are_projected() {
-    let x = DMatrix::from_fn(50, 3, |i, j| ((i * 3 + j) % 7) as f64 * 0.2 - 0.5);
-    let w = DMatrix::from_fn(50, 4, |i, j| ((i + 5 * j) % 5) as f64 * 0.3 - 0.6);
+    let x = DMatrix::from_fn(50, 16, |i, j| ((i * 3 + j) % 7) as f64 * 0.05 - 0.15);
+    let w = DMatrix::from_fn(50, 17, |i, j| ((i + 5 * j) % 5) as f64 * 0.1 - 0.2);
     let y = DVector::from_fn(50, |i, _| (i % 9) as f64 * 0.25 - 1.0);
     let model = TwoDesigns::new(&x, &w);
     let posterior = model.condition().y(y);
-    let mode = assert_gradient_matches(&posterior, &test_point(8, 5));
+    let mode = assert_gradient_matches(&posterior, &test_point(34, 5));
     assert_eq!(
         mode,
         GradientMode::PlateLocal {
@@ -110,13 +111,19 @@ fn repeated_product(x: &DMatrix<f64>) {
 
 #[test]
 fn coefficients_read_outside_the_product_fall_back_to_global_lanes() {
-    let x = DMatrix::from_fn(30, 4, |i, j| ((i * 5 + j) % 11) as f64 * 0.1 - 0.5);
+    let x = DMatrix::from_fn(30, 16, |i, j| ((i * 5 + j) % 11) as f64 * 0.1 - 0.5);
     let y = DVector::from_fn(30, |i, _| (i % 4) as f64 - 1.5);
     let model = SharedCoefficients::new(&x);
-    let mode = assert_gradient_matches(&model.condition().y(y.clone()), &test_point(4, 9));
+    let mode = assert_gradient_matches(&model.condition().y(y.clone()), &test_point(16, 9));
     assert_eq!(mode, GradientMode::Chunked);
     let model = RepeatedProduct::new(&x);
     let posterior = model.condition().y(y.clone()).z(y * 2.0);
-    let mode = assert_gradient_matches(&posterior, &test_point(4, 10));
+    let mode = assert_gradient_matches(&posterior, &test_point(16, 10));
+    // Below the threshold a product is not projected at all.
+    let small = DMatrix::from_fn(30, 4, |i, j| ((i * 5 + j) % 11) as f64 * 0.1 - 0.5);
+    let model = Logistic::new(&small);
+    let ones = DVector::from_fn(30, |i, _| (i % 2) as f64);
+    let mode_small = assert_gradient_matches(&model.condition().y(ones), &test_point(5, 11));
+    assert_eq!(mode_small, GradientMode::Chunked);
     assert_eq!(mode, GradientMode::Chunked);
 }

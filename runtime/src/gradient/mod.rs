@@ -30,4 +30,4 @@ pub use engine::{Gradient, GradientMode};
 pub use local::{
     DataMatrices, GatheredLane, LocalLane, LocalTangents, NoLocals, PlateReads, ReadOff,
 };
-pub use plan::{LanePlan, PlateLanes};
+pub use plan::{LanePlan, MIN_PROJECTED_LEN, PlateLanes};

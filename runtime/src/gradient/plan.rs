@@ -4,6 +4,12 @@
 use super::local::{GatheredLane, LocalLane, PlateReads};
 use crate::handler::Layout;
 
+/// The fewest coefficients for which a product `X · β` is projected rather than `β` given a
+/// lane per coefficient. The projection trades lanes for a per-row read-off and `Xᵀ g`;
+/// measured (BENCHMARKS.md): Lalonde's 7 coefficients 14% slower projected (16.9 vs 14.8 µs),
+/// the logistic regression's 50 about 1.5× faster.
+pub const MIN_PROJECTED_LEN: usize = 16;
+
 /// The local latent sites of one plate and their lanes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlateLanes {
@@ -105,11 +111,13 @@ impl LanePlan {
             gathered: &self.gathered,
         }
     }
-    /// The local lanes of sites that a data-matrix product may project (all but the
-    /// gathered ones, whose lanes a product could not tell apart from their index lanes).
+    /// The local lanes of sites that a data-matrix product may project: coefficient vectors
+    /// of at least [`MIN_PROJECTED_LEN`] elements, not gathered (a product could not tell
+    /// their index lanes apart).
     pub fn projectable(&self) -> Vec<LocalLane> {
         let lanes = self.plates.iter().flat_map(|p| p.lanes.iter().copied());
-        lanes.filter(|l| l.index_lanes.is_none()).collect()
+        let fits = |l: &LocalLane| l.index_lanes.is_none() && l.len >= MIN_PROJECTED_LEN;
+        lanes.filter(fits).collect()
     }
     /// The local site seeded in `lane` (its value lane or an index lane).
     pub fn site_of_lane(&self, lane: usize) -> Option<&'static str> {
