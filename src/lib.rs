@@ -34,6 +34,31 @@
 //! assert_eq!(posterior.layout().unwrap().dim(), 4);
 //! ```
 //!
+//! ## Variational inference
+//!
+//! [`inference::svi`] fits an automatic guide by stochastic gradient ascent on the ELBO:
+//!
+//! ```
+//! use doppl::prelude::*;
+//! use doppl::inference::svi::{AutoGuide, Optimizer, Schedule, SviOptions, svi};
+//!
+//! // y ~ N(mu, 1), mu ~ N(0, 1): the posterior of mu is N(Σy / (n + 1), 1 / (n + 1)).
+//! #[model]
+//! fn mean(n: usize) {
+//!     let mu = sample!(Normal::new(0.0, 1.0));
+//!     let y = sample!(Normal::new(mu, 1.0), plate!(n));
+//! }
+//! let model = Mean::new(4);
+//! let y = DVector::from_vec(vec![1.2, 0.4, 2.1, 1.5]);
+//! // Adam whose rate decays 20-fold over the run, so that the last steps settle.
+//! let optimizer = Optimizer::adam(0.02).with_schedule(Schedule::Exponential { decay: 0.999 });
+//! let options = SviOptions { steps: 3_000, optimizer, ..SviOptions::default() };
+//! let fit = svi(model.condition().y(y), AutoGuide::Normal, &options).unwrap();
+//! let (mean, sd) = (fit.guide.location()[0], fit.guide.covariance()[(0, 0)].sqrt());
+//! assert!((mean - 5.2 / 5.0).abs() < 0.03, "{mean}");
+//! assert!((sd - 0.2f64.sqrt()).abs() < 0.03, "{sd}");
+//! ```
+//!
 //! ## The model language
 //! - `let units = plate!(n);` declares a plate of `n` conditionally independent elements.
 //! - `let name = sample!(Family::new(..));` a random site with one value;

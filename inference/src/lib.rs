@@ -23,6 +23,7 @@ pub mod results;
 mod rng;
 mod run;
 pub mod summary;
+pub mod svi;
 
 pub use chain::run_chain;
 pub use density::{DensityError, LogDensity, LogpError};

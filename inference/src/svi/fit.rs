@@ -1,0 +1,248 @@
+//! [`svi`]: fitting an automatic guide to a scenario by stochastic gradient ascent on the
+//! ELBO, and what the fit gives back.
+
+use super::guide::{AutoGuide, Guide};
+use super::optim::Optimizer;
+use crate::density::{DensityError, LogDensity};
+use crate::model_density::ModelDensity;
+use doppl_runtime::gradient::GradientMode;
+use doppl_runtime::handler::Layout;
+use doppl_runtime::{Model, ModelError, Scenario};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use rand_distr::StandardNormal;
+
+/// Settings of an SVI run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SviOptions {
+    /// Optimization steps.
+    pub steps: usize,
+    /// Draws from the guide per ELBO estimate (NumPyro's `num_particles`, default 1).
+    pub particles: usize,
+    /// The optimizer (default Adam(0.01), as NumPyro's SVI examples).
+    pub optimizer: Optimizer,
+    /// The guide's initial scale on the unconstrained space (NumPyro's `init_scale`: 0.1).
+    pub init_scale: f64,
+    /// The initial location is a uniform(−radius, radius) point where the density is finite
+    /// (Stan's and NUTS's default: 2).
+    pub init_radius: f64,
+    /// Seed of the initial point and of every step's noise: the same seed gives the same fit.
+    pub seed: u64,
+}
+
+impl Default for SviOptions {
+    fn default() -> Self {
+        SviOptions {
+            steps: 5_000,
+            particles: 1,
+            optimizer: Optimizer::adam(0.01),
+            init_scale: 0.1,
+            init_radius: 2.0,
+            seed: 0,
+        }
+    }
+}
+
+/// Why an SVI run failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SviError {
+    /// The model cannot be run (shapes, discrete latents, invalid constants) or failed in a
+    /// way no step can avoid.
+    #[error("the model cannot be fitted")]
+    Model(#[source] ModelError),
+    /// The options cannot work.
+    #[error("invalid SVI options: {0}")]
+    Options(String),
+    /// No finite point was found to start from.
+    #[error("no initial point with a finite log-density in {attempts} attempts")]
+    Initialization {
+        /// How many points were tried.
+        attempts: usize,
+        /// The last point's error, if it raised one.
+        #[source]
+        last: Option<ModelError>,
+    },
+    /// Every step's ELBO or gradient was non-finite or raised an error.
+    #[error("all {steps} steps were skipped (non-finite ELBO or gradient){}", site_note(.last))]
+    AllStepsSkipped {
+        /// The number of steps.
+        steps: usize,
+        /// The last error a step raised, naming its site when it has one.
+        #[source]
+        last: Option<ModelError>,
+    },
+}
+
+fn site_note(last: &Option<ModelError>) -> String {
+    match last.as_ref().and_then(DensityError::site) {
+        Some(site) => format!("; the last one failed at site `{site}`"),
+        None => String::new(),
+    }
+}
+
+impl From<ModelError> for SviError {
+    fn from(error: ModelError) -> Self {
+        SviError::Model(error)
+    }
+}
+
+/// A fitted guide.
+#[derive(Debug)]
+pub struct SviFit<'m, M: Model> {
+    /// The scenario that was fitted.
+    pub scenario: Scenario<'m, M>,
+    /// The unconstrained parameter layout the guide covers.
+    pub layout: Layout,
+    /// The fitted guide.
+    pub guide: Guide,
+    /// The ELBO estimate at every step (`NaN` for a skipped step).
+    pub elbo: Vec<f64>,
+    /// Steps skipped because their ELBO or gradient was not finite.
+    pub skipped: usize,
+    /// How the model's gradients were computed.
+    pub gradient_mode: GradientMode,
+}
+
+/// Fits an automatic guide of `kind` to `scenario` by maximizing the ELBO
+/// `E_q[ln p(z, data)] + H[q]` with reparameterized gradients (the entropy in closed form).
+///
+/// Steps whose estimate or gradient is not finite are skipped and counted; a model error
+/// that no point avoids (a shape mismatch) ends the run.
+pub fn svi<'m, M: Model>(
+    scenario: impl Into<Scenario<'m, M>>,
+    kind: AutoGuide,
+    options: &SviOptions,
+) -> Result<SviFit<'m, M>, SviError> {
+    let scenario = scenario.into();
+    validate(options)?;
+    let layout = scenario.layout()?;
+    let mut density = ModelDensity::with_layout(&scenario, &layout)?;
+    let gradient_mode = density.gradient_mode().clone();
+    let mut rng = StdRng::seed_from_u64(options.seed);
+    let start = initial_location(&mut density, options, &mut rng)?;
+    let mut guide = Guide::new(kind, &start, options.init_scale);
+    let mut optimizer = options.optimizer.clone();
+    let mut run = Steps::new(&guide, density.dim());
+    let (mut elbo, mut skipped, mut last) = (Vec::with_capacity(options.steps), 0, None);
+    for _ in 0..options.steps {
+        match run.estimate(&mut density, &guide, options.particles, &mut rng) {
+            Ok(Some(value)) => {
+                optimizer.step(&mut guide.params, &run.grad);
+                elbo.push(value);
+            }
+            Ok(None) => {
+                skipped += 1;
+                elbo.push(f64::NAN);
+            }
+            Err(error) if error.is_recoverable() => {
+                (skipped, last) = (skipped + 1, Some(error));
+                elbo.push(f64::NAN);
+            }
+            Err(error) => return Err(SviError::Model(error)),
+        }
+    }
+    if options.steps > 0 && skipped == options.steps {
+        return Err(SviError::AllStepsSkipped {
+            steps: options.steps,
+            last,
+        });
+    }
+    drop(density);
+    Ok(SviFit {
+        scenario,
+        layout,
+        guide,
+        elbo,
+        skipped,
+        gradient_mode,
+    })
+}
+
+fn validate(options: &SviOptions) -> Result<(), SviError> {
+    if let Some(why) = options.optimizer.invalid() {
+        return Err(SviError::Options(why));
+    }
+    if options.particles == 0 {
+        return Err(SviError::Options("particles must be at least 1".into()));
+    }
+    let finite_positive = |x: f64| x.is_finite() && x > 0.0;
+    if !finite_positive(options.init_scale) || !finite_positive(options.init_radius) {
+        return Err(SviError::Options(format!(
+            "init_scale ({}) and init_radius ({}) must be finite and > 0",
+            options.init_scale, options.init_radius
+        )));
+    }
+    Ok(())
+}
+
+/// A uniform point in the box where the log-density and its gradient are finite.
+fn initial_location<D: LogDensity<Error = ModelError>>(
+    density: &mut D,
+    options: &SviOptions,
+    rng: &mut StdRng,
+) -> Result<Vec<f64>, SviError> {
+    const ATTEMPTS: usize = 100;
+    let dim = density.dim();
+    let mut grad = vec![0.0; dim];
+    let mut last = None;
+    for _ in 0..ATTEMPTS {
+        let r = options.init_radius;
+        let x: Vec<f64> = (0..dim).map(|_| rng.random_range(-r..r)).collect();
+        match density.logp_grad(&x, &mut grad) {
+            Ok(lp) if lp.is_finite() && grad.iter().all(|g| g.is_finite()) => return Ok(x),
+            Ok(_) => {}
+            Err(error) if error.is_recoverable() => last = Some(error),
+            Err(error) => return Err(SviError::Model(error)),
+        }
+    }
+    Err(SviError::Initialization {
+        attempts: ATTEMPTS,
+        last,
+    })
+}
+
+/// The buffers of the ELBO estimates, reused from step to step.
+struct Steps {
+    eps: Vec<f64>,
+    z: Vec<f64>,
+    g: Vec<f64>,
+    grad: Vec<f64>,
+}
+
+impl Steps {
+    fn new(guide: &Guide, dim: usize) -> Self {
+        Steps {
+            eps: vec![0.0; guide.noise_dim()],
+            z: vec![0.0; dim],
+            g: vec![0.0; dim],
+            grad: vec![0.0; guide.params.len()],
+        }
+    }
+
+    /// The ELBO estimate over `particles` draws and its gradient in `self.grad`; `None` when
+    /// either is not finite.
+    fn estimate<D: LogDensity<Error = ModelError>>(
+        &mut self,
+        density: &mut D,
+        guide: &Guide,
+        particles: usize,
+        rng: &mut StdRng,
+    ) -> Result<Option<f64>, ModelError> {
+        self.grad.fill(0.0);
+        let weight = 1.0 / particles as f64;
+        let mut expected = 0.0;
+        for _ in 0..particles {
+            self.eps
+                .iter_mut()
+                .for_each(|e| *e = rng.sample(StandardNormal));
+            guide.draw(&self.eps, &mut self.z);
+            expected += weight * density.logp_grad(&self.z, &mut self.g)?;
+            guide.pull_back(&self.eps, &self.g, weight, &mut self.grad);
+        }
+        guide.add_entropy_gradient(&mut self.grad);
+        let value = expected + guide.entropy();
+        let finite = value.is_finite() && self.grad.iter().all(|g| g.is_finite());
+        Ok(finite.then_some(value))
+    }
+}
