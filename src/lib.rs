@@ -40,7 +40,7 @@
 //!
 //! ```
 //! use doppl::prelude::*;
-//! use doppl::inference::svi::{AutoGuide, Optimizer, Schedule, SviOptions, svi};
+//! use doppl::inference::svi::{Optimizer, Schedule};
 //!
 //! // y ~ N(mu, 1), mu ~ N(0, 1): the posterior of mu is N(Σy / (n + 1), 1 / (n + 1)).
 //! #[model]
@@ -93,9 +93,10 @@ pub use doppl_runtime as runtime;
 pub mod prelude {
     pub use crate::{deterministic, factor, plate, sample};
     pub use doppl_inference::ErrorChain;
+    pub use doppl_inference::svi::{AutoGuide, SviOptions, svi};
     pub use doppl_inference::{
-        Estimate, NutsOptions, Posterior, nuts, posterior_predictive, posterior_predictive_map,
-        prior_predictive, treatment_effects,
+        Draws, Estimate, NutsOptions, Posterior, nuts, posterior_predictive,
+        posterior_predictive_map, prior_predictive, treatment_effects,
     };
     pub use doppl_macros::model;
     pub use doppl_runtime::dist::*;

@@ -80,12 +80,9 @@ fn auto_normal_recovers_the_beta_bernoulli_posterior_on_the_probability_scale() 
         &settling(4_000, 1, 2),
     )
     .unwrap();
-    let p: Vec<f64> = fit
-        .draws(8_000, 3)
-        .unwrap()
-        .iter()
-        .map(|d| d.p.unwrap())
-        .collect();
+    let (draws, undefined) = fit.guide_draws(8_000, 3).unwrap();
+    assert_eq!(undefined, 0);
+    let p: Vec<f64> = draws.iter().map(|d| d.p.unwrap()).collect();
     let mean = p.iter().sum::<f64>() / p.len() as f64;
     let sd = (p.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / p.len() as f64).sqrt();
     assert!((mean - exact_mean).abs() < 0.03, "{mean} vs {exact_mean}");
@@ -231,6 +228,9 @@ fn failing_steps_are_skipped_and_counted_and_fits_are_reproducible() {
     assert!(fit.skipped > 0 && fit.skipped < 400, "{}", fit.skipped);
     assert_eq!(fit.elbo.iter().filter(|e| e.is_nan()).count(), fit.skipped);
     assert!(fit.guide.params.iter().all(|p| p.is_finite()));
+    // Draws where the scale is negative are left out of the fit's draws, and counted.
+    assert_eq!(fit.draws[0].len() + fit.undefined_draws, 1_000);
+    assert!(fit.site(|d| &d.s).concat().iter().all(|&s| s > 0.0));
     let again = svi(model.condition().y(y.clone()), AutoGuide::Normal, &options).unwrap();
     assert_eq!(fit.guide.params, again.guide.params);
     let other_seed = SviOptions { seed: 1, ..options };
@@ -255,4 +255,57 @@ fn discrete_latents_and_bad_options_are_typed_errors() {
     let y = DVector::from_element(3, 1.0);
     let error = svi(model.condition().y(y), AutoGuide::Normal, &bad).unwrap_err();
     assert!(matches!(error, SviError::Options(_)), "{error}");
+}
+
+/// y ~ N(a + b t, 1) with a, b ~ N(0, 1) and a treatment site t: a Gaussian posterior in
+/// closed form once t is observed.
+#[model]
+fn shifted(n: usize) {
+    let units = plate!(n);
+    let a = sample!(Normal::new(0.0, 1.0));
+    let b = sample!(Normal::new(0.0, 1.0));
+    let t = sample!(Bernoulli::new(0.5), units);
+    let mu = deterministic!(&t * b + a, units);
+    let y = sample!(Normal::new(&mu, 1.0), units);
+}
+
+/// A variational fit goes wherever a NUTS posterior goes: its summary, the effect of
+/// do(t = 1) versus do(t = 0) (exactly b per draw), predictive simulation and CSV output.
+#[test]
+fn a_variational_fit_feeds_summaries_effects_and_predictions() {
+    let n = 12;
+    let t = DVector::from_fn(n, |i, _| f64::from(i % 2 == 0));
+    let y = DVector::from_fn(n, |i, _| {
+        0.5 + 1.5 * t[i] + ((i * 5) % 7) as f64 * 0.2 - 0.6
+    });
+    // Exact posterior of (a, b): precision I + XᵀX, mean (I + XᵀX)⁻¹ Xᵀy with X = [1, t].
+    let x = DMatrix::from_fn(n, 2, |i, j| if j == 0 { 1.0 } else { t[i] });
+    let covariance = (DMatrix::identity(2, 2) + x.transpose() * &x)
+        .try_inverse()
+        .unwrap();
+    let mean = &covariance * x.transpose() * &y;
+    let model = Shifted::new(n);
+    let options = SviOptions {
+        draws: 4_000,
+        ..settling(5_000, 2, 8)
+    };
+    let scenario = model.condition().t(t).y(y);
+    let fit = svi(scenario, AutoGuide::MultivariateNormal, &options).unwrap();
+    let summary = fit.summary();
+    let b = summary.row("b").unwrap();
+    assert!((b.mean - mean[1]).abs() < 0.03, "{summary}");
+    assert!((b.sd - covariance[(1, 1)].sqrt()).abs() < 0.03, "{summary}");
+    let treated = model.intervene().t(DVector::from_element(n, 1.0)).build();
+    let control = model.intervene().t(DVector::zeros(n)).build();
+    let effects = treatment_effects(&fit, &treated, &control, |tr| tr.mu.clone(), 3).unwrap();
+    let draws_of_b: Vec<f64> = fit.site(|d| &d.b).concat();
+    assert_eq!(effects.individual.nrows(), 4_000);
+    for (row, b) in effects.individual.row_iter().zip(&draws_of_b) {
+        assert!(row.iter().all(|e| (e - b).abs() < 1e-12));
+    }
+    let predicted = posterior_predictive(&fit, &treated, 4).unwrap();
+    assert_eq!((predicted.len(), predicted[0].len()), (1, 4_000));
+    let mut csv = Vec::new();
+    doppl::inference::output::write_draws_csv(&fit, |s| s == "b", &mut csv).unwrap();
+    assert_eq!(String::from_utf8(csv).unwrap().lines().count(), 4_001);
 }

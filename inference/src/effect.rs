@@ -6,7 +6,7 @@
 //! the model's answer, not the world's.
 
 use crate::diagnostics::quantile;
-use crate::posterior::Posterior;
+use crate::draws::Draws;
 use crate::predictive::replay_draw;
 use crate::summary::INTERVAL_PROB;
 use doppl_runtime::{Model, ModelError, Scenario};
@@ -126,19 +126,19 @@ impl Effects {
 /// any vector computed from the trace), on the same posterior draws with common random
 /// numbers: for an additive-noise outcome the individual effect is exactly the difference
 /// of the means.
-pub fn treatment_effects<M: Model, V: Into<DVector<f64>>>(
-    posterior: &Posterior<'_, M>,
+pub fn treatment_effects<'m, M: Model, V: Into<DVector<f64>>>(
+    posterior: &impl Draws<'m, M>,
     treated: &Scenario<'_, M>,
     control: &Scenario<'_, M>,
     outcome: impl Fn(&M::Trace<f64>) -> V,
     seed: u64,
 ) -> Result<Effects, EffectError> {
     let rows: Vec<DVector<f64>> = posterior
-        .draws
+        .draws()
         .iter()
         .enumerate()
         .flat_map(|(c, chain)| {
-            let id = posterior.chain_ids[c];
+            let id = posterior.chain_ids()[c];
             chain.iter().enumerate().map(move |(d, draw)| (id, d, draw))
         })
         .enumerate()

@@ -9,6 +9,7 @@ pub mod adapt;
 mod chain;
 pub mod density;
 pub mod diagnostics;
+pub mod draws;
 pub mod effect;
 pub mod error;
 mod init;
@@ -27,6 +28,7 @@ pub mod svi;
 
 pub use chain::run_chain;
 pub use density::{DensityError, LogDensity, LogpError};
+pub use draws::Draws;
 pub use effect::{EffectError, Effects, Estimate, treatment_effects};
 pub use error::{ErrorChain, SampleError};
 pub use model_density::ModelDensity;

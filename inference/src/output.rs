@@ -1,6 +1,7 @@
 //! Writing draws and summaries: CSV with Stan-style columns (ArviZ's `from_cmdstan`,
 //! `check_posterior.py`) and JSON.
 
+use crate::draws::Draws;
 use crate::posterior::Posterior;
 use crate::summary::{Summary, component_draws};
 use doppl_runtime::Model;
@@ -8,16 +9,16 @@ use std::io::{self, Write};
 
 /// Writes every draw as a CSV row: `chain`, `draw`, then one column per scalar component of
 /// the sites `keep` accepts (`beta[1]`, 1-based).
-pub fn write_draws_csv<M: Model, W: Write>(
-    posterior: &Posterior<'_, M>,
+pub fn write_draws_csv<'m, M: Model, W: Write>(
+    fit: &impl Draws<'m, M>,
     keep: impl Fn(&str) -> bool,
     mut out: W,
 ) -> io::Result<()> {
-    let columns = component_draws(posterior, keep);
+    let columns = component_draws::<M>(fit.draws(), keep);
     let names: Vec<&str> = columns.iter().map(|(n, _)| n.as_str()).collect();
     writeln!(out, "chain,draw,{}", names.join(","))?;
-    for (c, chain) in posterior.draws.iter().enumerate() {
-        let id = posterior.chain_ids[c];
+    for (c, chain) in fit.draws().iter().enumerate() {
+        let id = fit.chain_ids()[c];
         for d in 0..chain.len() {
             write!(out, "{id},{d}")?;
             for (_, draws) in &columns {
@@ -40,7 +41,7 @@ pub fn write_cmdstan_chain_csv<M: Model, W: Write>(
     keep: impl Fn(&str) -> bool,
     mut out: W,
 ) -> io::Result<()> {
-    let columns = component_draws(posterior, keep);
+    let columns = component_draws::<M>(&posterior.draws, keep);
     let position = posterior.chain_ids.iter().position(|&id| id == chain);
     let stats = position
         .and_then(|k| posterior.output.successful().nth(k))

@@ -1,5 +1,6 @@
 //! [`Posterior`]: NUTS draws of a model, typed by site, with sampler statistics.
 
+use crate::draws::{Draws, not_random};
 use crate::error::SampleError;
 use crate::model_density::ModelDensity;
 use crate::options::NutsOptions;
@@ -99,11 +100,7 @@ pub fn nuts<'m, M: Model>(
             output.errors().cloned().collect(),
         ));
     }
-    let not_random: Vec<bool> = M::values_mask(&scenario.conditions)
-        .iter()
-        .zip(M::interventions_mask(&scenario.interventions))
-        .map(|(observed, intervened)| *observed || intervened)
-        .collect();
+    let not_random = not_random(&scenario);
     let draws = output
         .successful()
         .map(|chain| {
@@ -132,22 +129,6 @@ pub fn nuts<'m, M: Model>(
 }
 
 impl<M: Model> Posterior<'_, M> {
-    /// The draws of one site, typed: `posterior.site(|d| &d.sigma)` gives one `f64` per
-    /// draw, `posterior.site(|d| &d.beta)` one vector per draw; `[chain][draw]`.
-    ///
-    /// A site that is observed or intervened has no draws: the result is then empty.
-    pub fn site<T: Clone>(&self, field: impl Fn(&M::Values) -> &Option<T>) -> Vec<Vec<T>> {
-        self.draws
-            .iter()
-            .map(|chain| chain.iter().filter_map(|d| field(d).clone()).collect())
-            .collect()
-    }
-
-    /// All draws of all chains in one list.
-    pub fn all_draws(&self) -> impl Iterator<Item = &M::Values> {
-        self.draws.iter().flatten()
-    }
-
     /// Post-warm-up divergent transitions over all chains.
     pub fn num_divergent(&self) -> usize {
         self.output.num_divergent()
@@ -189,5 +170,20 @@ impl<M: Model> Posterior<'_, M> {
                 s.max(c.timing.sampling_seconds),
             )
         })
+    }
+}
+
+impl<'m, M: Model> Draws<'m, M> for Posterior<'m, M> {
+    fn scenario(&self) -> &Scenario<'m, M> {
+        &self.scenario
+    }
+    fn draws(&self) -> &[Vec<M::Values>] {
+        &self.draws
+    }
+    fn chain_ids(&self) -> &[usize] {
+        &self.chain_ids
+    }
+    fn layout(&self) -> &Layout {
+        &self.layout
     }
 }

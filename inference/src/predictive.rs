@@ -1,6 +1,6 @@
 //! Prior and posterior predictive simulation under any scenario, with common random numbers.
 
-use crate::posterior::Posterior;
+use crate::draws::Draws;
 use doppl_runtime::handler::{Replay, SiteStreams, mix};
 use doppl_runtime::{Model, ModelError, Scenario};
 
@@ -16,8 +16,8 @@ fn draw_seed(seed: u64, chain: usize, draw: usize) -> u64 {
 /// Each site draws from its own stream derived from `(seed, chain, draw, site)`, so two
 /// scenarios evaluated with the same seed share their noise wherever they do not intervene
 /// (common random numbers).
-pub fn posterior_predictive<M: Model>(
-    posterior: &Posterior<'_, M>,
+pub fn posterior_predictive<'m, M: Model>(
+    posterior: &impl Draws<'m, M>,
     scenario: &Scenario<'_, M>,
     seed: u64,
 ) -> Result<Vec<Vec<M::Trace<f64>>>, ModelError> {
@@ -26,14 +26,14 @@ pub fn posterior_predictive<M: Model>(
 
 /// [`posterior_predictive`] keeping only `f(trace)` per draw, so that large traces are not
 /// all held at once.
-pub fn posterior_predictive_map<M: Model, T>(
-    posterior: &Posterior<'_, M>,
+pub fn posterior_predictive_map<'m, M: Model, T>(
+    posterior: &impl Draws<'m, M>,
     scenario: &Scenario<'_, M>,
     seed: u64,
     f: impl Fn(M::Trace<f64>) -> T,
 ) -> Result<Vec<Vec<T>>, ModelError> {
     posterior
-        .draws
+        .draws()
         .iter()
         .enumerate()
         .map(|(c, chain)| {
@@ -41,7 +41,7 @@ pub fn posterior_predictive_map<M: Model, T>(
                 .iter()
                 .enumerate()
                 .map(|(d, draw)| {
-                    let id = posterior.chain_ids[c];
+                    let id = posterior.chain_ids()[c];
                     Ok(f(replay_draw(scenario, draw, seed, id, d)?))
                 })
                 .collect()

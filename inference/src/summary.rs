@@ -1,7 +1,6 @@
 //! Posterior summaries: mean, sd, 89% interval, bulk/tail ESS and R-hat per scalar component.
 
 use crate::diagnostics::{ess_bulk, ess_tail, quantile, rhat};
-use crate::posterior::Posterior;
 use doppl_runtime::Model;
 use std::fmt;
 
@@ -96,10 +95,10 @@ pub fn component_name(site: &str, index: usize, len: usize) -> String {
 
 /// Per component: its name and its draws `[chain][draw]`, for the sites `keep` accepts.
 pub fn component_draws<M: Model>(
-    posterior: &Posterior<'_, M>,
+    draws: &[Vec<M::Values>],
     keep: impl Fn(&str) -> bool,
 ) -> Vec<(String, Vec<Vec<f64>>)> {
-    let Some(first) = posterior.draws.first().and_then(|c| c.first()) else {
+    let Some(first) = draws.first().and_then(|c| c.first()) else {
         return Vec::new();
     };
     let mut columns: Vec<(String, Vec<Vec<f64>>)> = Vec::new();
@@ -107,11 +106,11 @@ pub fn component_draws<M: Model>(
         for i in 0..flat.len() {
             columns.push((
                 component_name(site, i, flat.len()),
-                vec![Vec::new(); posterior.draws.len()],
+                vec![Vec::new(); draws.len()],
             ));
         }
     }
-    for (c, chain) in posterior.draws.iter().enumerate() {
+    for (c, chain) in draws.iter().enumerate() {
         for draw in chain {
             let flat = M::components(draw)
                 .into_iter()
@@ -126,11 +125,8 @@ pub fn component_draws<M: Model>(
 }
 
 /// The summary of the components of the sites `keep` accepts.
-pub fn summarize_sites<M: Model>(
-    posterior: &Posterior<'_, M>,
-    keep: impl Fn(&str) -> bool,
-) -> Summary {
-    let rows = component_draws(posterior, keep)
+pub fn summarize_sites<M: Model>(draws: &[Vec<M::Values>], keep: impl Fn(&str) -> bool) -> Summary {
+    let rows = component_draws::<M>(draws, keep)
         .into_iter()
         .map(|(name, chains)| summary_row(name, &chains))
         .collect();
@@ -153,18 +149,5 @@ pub fn summary_row(name: String, chains: &[Vec<f64>]) -> SummaryRow {
         ess_bulk: ess_bulk(chains),
         ess_tail: ess_tail(chains),
         rhat: rhat(chains),
-    }
-}
-
-impl<M: Model> Posterior<'_, M> {
-    /// The summary of the latent `sample!` sites.
-    pub fn summary(&self) -> Summary {
-        let latent: Vec<&str> = self.layout.blocks.iter().map(|b| b.site).collect();
-        summarize_sites(self, |s| latent.contains(&s))
-    }
-
-    /// The summary of every site with draws, deterministic ones included.
-    pub fn summary_all(&self) -> Summary {
-        summarize_sites(self, |_| true)
     }
 }

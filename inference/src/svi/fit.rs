@@ -28,6 +28,8 @@ pub struct SviOptions {
     pub init_radius: f64,
     /// Seed of the initial point and of every step's noise: the same seed gives the same fit.
     pub seed: u64,
+    /// Draws from the fitted guide kept as the fit's posterior draws ([`crate::Draws`]).
+    pub draws: usize,
 }
 
 impl Default for SviOptions {
@@ -39,6 +41,7 @@ impl Default for SviOptions {
             init_scale: 0.1,
             init_radius: 2.0,
             seed: 0,
+            draws: 1_000,
         }
     }
 }
@@ -102,6 +105,11 @@ pub struct SviFit<'m, M: Model> {
     pub skipped: usize,
     /// How the model's gradients were computed.
     pub gradient_mode: GradientMode,
+    /// `options.draws` draws from the fitted guide, as one chain (those where the model is
+    /// undefined left out: see [`SviFit::guide_draws`]).
+    pub draws: Vec<Vec<M::Values>>,
+    /// How many of the `options.draws` draws were left out.
+    pub undefined_draws: usize,
 }
 
 /// Fits an automatic guide of `kind` to `scenario` by maximizing the ELBO
@@ -149,14 +157,20 @@ pub fn svi<'m, M: Model>(
         });
     }
     drop(density);
-    Ok(SviFit {
+    let draw_seed = rng.random::<u64>();
+    let mut fit = SviFit {
         scenario,
         layout,
         guide,
         elbo,
         skipped,
         gradient_mode,
-    })
+        draws: Vec::new(),
+        undefined_draws: 0,
+    };
+    let (draws, undefined) = fit.guide_draws(options.draws, draw_seed)?;
+    (fit.draws, fit.undefined_draws) = (vec![draws], undefined);
+    Ok(fit)
 }
 
 fn validate(options: &SviOptions) -> Result<(), SviError> {

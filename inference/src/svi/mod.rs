@@ -17,7 +17,9 @@ pub use fit::{SviError, SviFit, SviOptions, svi};
 pub use guide::{AutoGuide, Guide};
 pub use optim::{Method, Optimizer, Schedule};
 
-use doppl_runtime::Model;
+use crate::draws::{Draws, not_random};
+use doppl_runtime::handler::Layout;
+use doppl_runtime::{Model, Scenario};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand_distr::{Distribution, StandardNormal};
@@ -44,28 +46,37 @@ impl ElboParts {
 
 impl<M: Model> SviFit<'_, M> {
     /// `n` draws from the fitted guide as typed site values (deterministic sites recomputed,
-    /// observed and intervened sites left out), reproducible from `seed`.
-    pub fn draws(&self, n: usize, seed: u64) -> Result<Vec<M::Values>, doppl_runtime::ModelError> {
+    /// observed and intervened sites left out), reproducible from `seed`, and how many draws
+    /// were left out because the model is undefined there (a recoverable error such as a
+    /// negative scale: the guide puts mass where the model has none, a sign to look at the
+    /// model). A fatal model error is returned.
+    pub fn guide_draws(
+        &self,
+        n: usize,
+        seed: u64,
+    ) -> Result<(Vec<M::Values>, usize), doppl_runtime::ModelError> {
         let mut rng = StdRng::seed_from_u64(seed);
-        let not_random: Vec<bool> = M::values_mask(&self.scenario.conditions)
-            .iter()
-            .zip(M::interventions_mask(&self.scenario.interventions))
-            .map(|(observed, intervened)| *observed || intervened)
-            .collect();
+        let not_random = not_random(&self.scenario);
         let (mut eps, mut z) = (
             vec![0.0; self.guide.noise_dim()],
             vec![0.0; self.guide.dim()],
         );
-        (0..n)
-            .map(|_| {
-                eps.iter_mut()
-                    .for_each(|e| *e = StandardNormal.sample(&mut rng));
-                self.guide.draw(&eps, &mut z);
-                let mut values = M::values_of(&self.scenario.constrain(&z)?);
-                M::clear_sites(&mut values, &not_random);
-                Ok(values)
-            })
-            .collect()
+        let (mut draws, mut undefined) = (Vec::with_capacity(n), 0);
+        for _ in 0..n {
+            eps.iter_mut()
+                .for_each(|e| *e = StandardNormal.sample(&mut rng));
+            self.guide.draw(&eps, &mut z);
+            match self.scenario.constrain(&z) {
+                Ok(trace) => {
+                    let mut values = M::values_of(&trace);
+                    M::clear_sites(&mut values, &not_random);
+                    draws.push(values);
+                }
+                Err(e) if e.is_recoverable() => undefined += 1,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((draws, undefined))
     }
 
     /// The ELBO's parts estimated over `n` draws from the fitted guide (reproducible from
@@ -91,5 +102,21 @@ impl<M: Model> SviFit<'_, M> {
             entropy: self.guide.entropy(),
             draws: n,
         })
+    }
+}
+
+/// The fit's draws are [`SviOptions::draws`] draws from the guide, as one chain.
+impl<'m, M: Model> Draws<'m, M> for SviFit<'m, M> {
+    fn scenario(&self) -> &Scenario<'m, M> {
+        &self.scenario
+    }
+    fn draws(&self) -> &[Vec<M::Values>] {
+        &self.draws
+    }
+    fn chain_ids(&self) -> &[usize] {
+        &[0]
+    }
+    fn layout(&self) -> &Layout {
+        &self.layout
     }
 }

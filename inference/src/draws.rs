@@ -1,0 +1,57 @@
+//! [`Draws`]: posterior draws of a model's sites, whatever produced them (NUTS chains, a
+//! fitted variational guide), so that summaries, predictive simulation and effects work the
+//! same on every fit.
+
+use crate::summary::{Summary, summarize_sites};
+use doppl_runtime::handler::Layout;
+use doppl_runtime::{Model, Scenario};
+
+/// Draws of a fitted scenario: per chain (a variational fit has one), per draw, the values
+/// of the latent and deterministic sites (observed and intervened sites are left out).
+pub trait Draws<'m, M: Model> {
+    /// The scenario that was fitted.
+    fn scenario(&self) -> &Scenario<'m, M>;
+    /// `draws()[k][draw]`: the site values of the k-th chain.
+    fn draws(&self) -> &[Vec<M::Values>];
+    /// The chain number of each entry of [`Draws::draws`] (the random streams of predictive
+    /// simulation are keyed by it, so that failed chains do not shift the others').
+    fn chain_ids(&self) -> &[usize];
+    /// The unconstrained parameter layout (which sites are latent).
+    fn layout(&self) -> &Layout;
+
+    /// The draws of one site, typed: `fit.site(|d| &d.sigma)` gives one `f64` per draw,
+    /// `fit.site(|d| &d.beta)` one vector per draw; `[chain][draw]`. A site that is
+    /// observed or intervened has no draws: the result is then empty.
+    fn site<T: Clone>(&self, field: impl Fn(&M::Values) -> &Option<T>) -> Vec<Vec<T>> {
+        self.draws()
+            .iter()
+            .map(|chain| chain.iter().filter_map(|d| field(d).clone()).collect())
+            .collect()
+    }
+
+    /// All draws of all chains in one list.
+    fn all_draws(&self) -> std::iter::Flatten<std::slice::Iter<'_, Vec<M::Values>>> {
+        self.draws().iter().flatten()
+    }
+
+    /// The summary of the latent `sample!` sites: mean, sd, 89% interval, bulk and tail
+    /// ESS, R-hat.
+    fn summary(&self) -> Summary {
+        let latent: Vec<&str> = self.layout().blocks.iter().map(|b| b.site).collect();
+        summarize_sites::<M>(self.draws(), |s| latent.contains(&s))
+    }
+
+    /// The summary of every site with draws, deterministic ones included.
+    fn summary_all(&self) -> Summary {
+        summarize_sites::<M>(self.draws(), |_| true)
+    }
+}
+
+/// Which sites have no draws in `scenario`: the observed and the intervened ones.
+pub(crate) fn not_random<M: Model>(scenario: &Scenario<'_, M>) -> Vec<bool> {
+    M::values_mask(&scenario.conditions)
+        .iter()
+        .zip(M::interventions_mask(&scenario.interventions))
+        .map(|(observed, intervened)| *observed || intervened)
+        .collect()
+}
