@@ -110,6 +110,8 @@ pub struct SviFit<'m, M: Model> {
     pub draws: Vec<Vec<M::Values>>,
     /// How many of the `options.draws` draws were left out.
     pub undefined_draws: usize,
+    /// Wall-clock seconds of the optimization steps alone (not the set-up or the draws).
+    pub step_seconds: f64,
 }
 
 /// Fits an automatic guide of `kind` to `scenario` by maximizing the ELBO
@@ -133,6 +135,7 @@ pub fn svi<'m, M: Model>(
     let mut optimizer = options.optimizer.clone();
     let mut run = Steps::new(&guide, density.dim());
     let (mut elbo, mut skipped, mut last) = (Vec::with_capacity(options.steps), 0, None);
+    let started = std::time::Instant::now();
     for _ in 0..options.steps {
         match run.estimate(&mut density, &guide, options.particles, &mut rng) {
             Ok(Some(value)) => {
@@ -150,6 +153,7 @@ pub fn svi<'m, M: Model>(
             Err(error) => return Err(SviError::Model(error)),
         }
     }
+    let step_seconds = started.elapsed().as_secs_f64();
     if options.steps > 0 && skipped == options.steps {
         return Err(SviError::AllStepsSkipped {
             steps: options.steps,
@@ -167,6 +171,7 @@ pub fn svi<'m, M: Model>(
         gradient_mode,
         draws: Vec::new(),
         undefined_draws: 0,
+        step_seconds,
     };
     let (draws, undefined) = fit.guide_draws(options.draws, draw_seed)?;
     (fit.draws, fit.undefined_draws) = (vec![draws], undefined);
