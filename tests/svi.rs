@@ -52,7 +52,11 @@ fn normal_guides_recover_the_conjugate_normal_posterior() {
     let y = data(20);
     let (mean, sd) = (y.sum() / 21.0, (1.0f64 / 21.0).sqrt());
     let model = NormalMean::new(20);
-    for kind in [AutoGuide::Normal, AutoGuide::MultivariateNormal] {
+    for kind in [
+        AutoGuide::Normal,
+        AutoGuide::MultivariateNormal,
+        AutoGuide::LowRankMultivariateNormal { rank: 1 },
+    ] {
         let fit = svi(model.condition().y(y.clone()), kind, &settling(4_000, 1, 1)).unwrap();
         let (m, s) = (
             fit.guide.location()[0],
@@ -98,10 +102,18 @@ fn full_rank_guide_recovers_a_correlated_covariance() {
         &settling(6_000, 4, 4),
     )
     .unwrap();
-    let cov = fit.guide.covariance();
-    // (x, w): var x = 1, cov = 0.8, var w = 0.64 + 0.36 = 1.
-    for (found, exact) in [(cov[(0, 0)], 1.0), (cov[(0, 1)], 0.8), (cov[(1, 1)], 1.0)] {
-        assert!((found - exact).abs() < 0.05 * exact, "{cov}");
+    let low_rank = svi(
+        model.scenario(),
+        AutoGuide::LowRankMultivariateNormal { rank: 1 },
+        &settling(6_000, 4, 4),
+    )
+    .unwrap();
+    // (x, w): var x = 1, cov = 0.8, var w = 0.64 + 0.36 = 1; rank 1 plus a diagonal can
+    // represent it exactly.
+    for cov in [fit.guide.covariance(), low_rank.guide.covariance()] {
+        for (found, exact) in [(cov[(0, 0)], 1.0), (cov[(0, 1)], 0.8), (cov[(1, 1)], 1.0)] {
+            assert!((found - exact).abs() < 0.05 * exact, "{cov}");
+        }
     }
     let mean_field = svi(model.scenario(), AutoGuide::Normal, &settling(6_000, 4, 4)).unwrap();
     // Mean field underestimates the marginal variances: 1 − 0.8² = 0.36 is the exact answer
@@ -177,10 +189,14 @@ fn the_elbo_gradient_matches_finite_differences() {
         .y(DVector::from_fn(6, |i, _| (i % 3) as f64 * 0.5));
     let mut density = ModelDensity::new(&scenario).unwrap();
     let dim = density.dim();
-    let eps = test_point(dim, 21);
     let location = test_point(dim, 22);
-    for kind in [AutoGuide::Normal, AutoGuide::MultivariateNormal] {
+    for kind in [
+        AutoGuide::Normal,
+        AutoGuide::MultivariateNormal,
+        AutoGuide::LowRankMultivariateNormal { rank: 2 },
+    ] {
         let guide = Guide::new(kind, &location, 0.4);
+        let eps = test_point(guide.noise_dim(), 21);
         let value = |g: &Guide| {
             let mut z = vec![0.0; dim];
             g.draw(&eps, &mut z);

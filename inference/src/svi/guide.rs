@@ -4,6 +4,7 @@
 //! ELBO's gradient is the model's gradient at `z` pulled back through `A`), or a point mass.
 //! Scales are stored on the log scale so that every variational parameter is unconstrained.
 
+use super::low_rank;
 use nalgebra::DMatrix;
 
 /// Which automatic guide to fit (the names of Pyro's and NumPyro's `autoguide`s).
@@ -14,12 +15,19 @@ pub enum AutoGuide {
     Normal,
     /// Full-rank normal `N(μ, L Lᵀ)` with a lower-triangular Cholesky factor `L`.
     MultivariateNormal,
+    /// Low-rank-plus-diagonal normal `N(μ, W Wᵀ + diag(σ²))` with `W` of `rank` columns:
+    /// correlations at O(dim · rank) parameters ([`super::low_rank`]).
+    LowRankMultivariateNormal {
+        /// The number of columns of `W`.
+        rank: usize,
+    },
     /// A point mass: the fit is the MAP estimate on the unconstrained space.
     Delta,
 }
 
 /// A guide's variational parameters: the location, then the scale parameters
-/// (mean-field: `ln σᵢ`; full rank: `L` row by row, its diagonal as `ln Lᵢᵢ`).
+/// (mean-field: `ln σᵢ`; full rank: `L` row by row, its diagonal as `ln Lᵢᵢ`; low rank: `W`
+/// row by row, then `ln σᵢ`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Guide {
     kind: AutoGuide,
@@ -46,6 +54,11 @@ impl Guide {
                     params.extend((0..=i).map(|j| if j == i { init_scale.ln() } else { 0.0 }));
                 }
             }
+            AutoGuide::LowRankMultivariateNormal { rank } => {
+                // W starts at zero: the guide starts as the mean-field one.
+                params.extend(std::iter::repeat_n(0.0, dim * rank));
+                params.extend(std::iter::repeat_n(init_scale.ln(), dim));
+            }
             AutoGuide::Delta => {}
         }
         Guide { kind, dim, params }
@@ -67,6 +80,7 @@ impl Guide {
     pub fn noise_dim(&self) -> usize {
         match self.kind {
             AutoGuide::Delta => 0,
+            AutoGuide::LowRankMultivariateNormal { rank } => rank + self.dim,
             _ => self.dim,
         }
     }
@@ -92,6 +106,9 @@ impl Guide {
                     *zi += off + row[i].exp() * eps[i];
                 }
             }
+            AutoGuide::LowRankMultivariateNormal { rank } => {
+                low_rank::draw(self.dim, rank, s, eps, z);
+            }
             AutoGuide::Delta => {}
         }
     }
@@ -105,6 +122,7 @@ impl Guide {
             AutoGuide::MultivariateNormal => {
                 (0..self.dim).map(|i| s[packed(i, i)]).sum::<f64>() + constant
             }
+            AutoGuide::LowRankMultivariateNormal { rank } => low_rank::entropy(self.dim, rank, s),
             AutoGuide::Delta => 0.0,
         }
     }
@@ -132,14 +150,21 @@ impl Guide {
                     scale[k] += weight * g[i] * eps[i] * s[k].exp();
                 }
             }
+            AutoGuide::LowRankMultivariateNormal { rank } => {
+                low_rank::pull_back(self.dim, rank, s, eps, g, weight, scale);
+            }
             AutoGuide::Delta => {}
         }
     }
 
     /// Adds `∂ entropy / ∂φ` into `grad`.
     pub fn add_entropy_gradient(&self, grad: &mut [f64]) {
+        let s = &self.params[self.dim..];
         let scale = &mut grad[self.dim..];
         match self.kind {
+            AutoGuide::LowRankMultivariateNormal { rank } => {
+                low_rank::add_entropy_gradient(self.dim, rank, s, scale)
+            }
             AutoGuide::Normal => scale.iter_mut().for_each(|d| *d += 1.0),
             AutoGuide::MultivariateNormal => (0..self.dim).for_each(|i| scale[packed(i, i)] += 1.0),
             AutoGuide::Delta => {}
@@ -150,6 +175,9 @@ impl Guide {
     /// mass).
     pub fn covariance(&self) -> DMatrix<f64> {
         let s = self.scale_params();
+        if let AutoGuide::LowRankMultivariateNormal { rank } = self.kind {
+            return low_rank::covariance(self.dim, rank, s);
+        }
         let a = DMatrix::from_fn(self.dim, self.dim, |i, j| match self.kind {
             AutoGuide::Normal if i == j => s[i].exp(),
             AutoGuide::MultivariateNormal if j < i => s[packed(i, j)],
@@ -168,40 +196,61 @@ mod tests {
     /// and of the entropy against its gradient.
     #[test]
     fn pull_back_and_entropy_gradient_match_finite_differences() {
-        let eps = [0.3, -1.2, 0.7];
+        let noise = [0.3, -1.2, 0.7, 0.5, -0.4];
         let c = [1.0, -0.5, 2.0];
-        let f = |g: &Guide| {
+        let f = |g: &Guide, eps: &[f64]| {
             let mut z = [0.0; 3];
-            g.draw(&eps, &mut z);
+            g.draw(eps, &mut z);
             z.iter().zip(&c).map(|(zi, ci)| ci * zi * zi).sum::<f64>() + g.entropy()
         };
         for kind in [
             AutoGuide::Normal,
             AutoGuide::MultivariateNormal,
+            AutoGuide::LowRankMultivariateNormal { rank: 2 },
             AutoGuide::Delta,
         ] {
             let mut guide = Guide::new(kind, &[0.5, -0.2, 1.0], 0.7);
             for (k, p) in guide.params.iter_mut().enumerate() {
                 *p += 0.1 * k as f64;
             }
+            let eps = &noise[..guide.noise_dim()];
             let mut z = [0.0; 3];
-            guide.draw(&eps, &mut z);
+            guide.draw(eps, &mut z);
             let g: Vec<f64> = z.iter().zip(&c).map(|(zi, ci)| 2.0 * ci * zi).collect();
             let mut grad = vec![0.0; guide.params.len()];
-            guide.pull_back(&eps, &g, 1.0, &mut grad);
+            guide.pull_back(eps, &g, 1.0, &mut grad);
             guide.add_entropy_gradient(&mut grad);
             for (k, &analytic) in grad.iter().enumerate() {
                 let (mut up, mut down) = (guide.clone(), guide.clone());
                 up.params[k] += 1e-6;
                 down.params[k] -= 1e-6;
-                let fd = (f(&up) - f(&down)) / 2e-6;
+                let fd = (f(&up, eps) - f(&down, eps)) / 2e-6;
                 assert!(
                     (fd - analytic).abs() < 1e-6,
-                    "{kind:?} parameter {k}: {fd} vs {}",
-                    analytic
+                    "{kind:?} parameter {k}: {fd} vs {analytic}"
                 );
             }
         }
+    }
+
+    /// The low-rank entropy against ½ ln det(2πe Σ) of its covariance computed densely.
+    #[test]
+    fn low_rank_entropy_matches_the_dense_determinant() {
+        let mut guide = Guide::new(
+            AutoGuide::LowRankMultivariateNormal { rank: 2 },
+            &[0.0; 4],
+            0.5,
+        );
+        for (k, p) in guide.params.iter_mut().enumerate().skip(4) {
+            *p = 0.3 * (k as f64).sin();
+        }
+        let det = guide.covariance().determinant();
+        let dense = 0.5 * (4.0 * (1.0 + (2.0 * std::f64::consts::PI).ln()) + det.ln());
+        assert!(
+            (guide.entropy() - dense).abs() < 1e-12,
+            "{} vs {dense}",
+            guide.entropy()
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@
 
 mod fit;
 mod guide;
+mod low_rank;
 mod optim;
 
 pub use fit::{SviError, SviFit, SviOptions, svi};
