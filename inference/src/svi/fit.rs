@@ -3,6 +3,7 @@
 
 use super::guide::{AutoGuide, Guide};
 use super::optim::Optimizer;
+use super::progress::ElboProgress;
 use crate::density::{DensityError, LogDensity};
 use crate::model_density::ModelDensity;
 use doppl_runtime::gradient::GradientMode;
@@ -30,6 +31,8 @@ pub struct SviOptions {
     pub seed: u64,
     /// Draws from the fitted guide kept as the fit's posterior draws ([`crate::Draws`]).
     pub draws: usize,
+    /// Show a progress line with the running ELBO on standard error (only on a terminal).
+    pub progress: bool,
 }
 
 impl Default for SviOptions {
@@ -42,6 +45,7 @@ impl Default for SviOptions {
             init_radius: 2.0,
             seed: 0,
             draws: 1_000,
+            progress: true,
         }
     }
 }
@@ -136,7 +140,8 @@ pub fn svi<'m, M: Model>(
     let mut run = Steps::new(&guide, density.dim());
     let (mut elbo, mut skipped, mut last) = (Vec::with_capacity(options.steps), 0, None);
     let started = std::time::Instant::now();
-    for _ in 0..options.steps {
+    let mut progress = ElboProgress::new(options.progress, options.steps);
+    for step in 0..options.steps {
         match run.estimate(&mut density, &guide, options.particles, &mut rng) {
             Ok(Some(value)) => {
                 optimizer.step(&mut guide.params, &run.grad);
@@ -152,6 +157,7 @@ pub fn svi<'m, M: Model>(
             }
             Err(error) => return Err(SviError::Model(error)),
         }
+        progress.tick(step, &elbo);
     }
     let step_seconds = started.elapsed().as_secs_f64();
     if options.steps > 0 && skipped == options.steps {

@@ -13,6 +13,7 @@ mod fit;
 mod guide;
 mod low_rank;
 mod optim;
+mod progress;
 
 pub use fit::{SviError, SviFit, SviOptions, svi};
 pub use guide::{AutoGuide, Guide};
