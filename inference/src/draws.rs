@@ -3,6 +3,7 @@
 //! same on every fit.
 
 use crate::summary::{Summary, summarize_sites};
+use crate::warnings::{Warning, row_warnings};
 use doppl_runtime::handler::Layout;
 use doppl_runtime::{Model, Scenario};
 
@@ -34,17 +35,33 @@ pub trait Draws<'m, M: Model> {
         self.draws().iter().flatten()
     }
 
-    /// The summary of the latent `sample!` sites: mean, sd, 89% interval, bulk and tail
-    /// ESS, R-hat.
-    fn summary(&self) -> Summary {
-        let latent: Vec<&str> = self.layout().blocks.iter().map(|b| b.site).collect();
-        summarize_sites::<M>(self.draws(), |s| latent.contains(&s))
+    /// What the fitting method itself found wrong (divergences, failed chains, skipped
+    /// steps); the summaries add the R-hat and ESS warnings of their rows.
+    fn fit_warnings(&self) -> Vec<Warning> {
+        Vec::new()
     }
 
-    /// The summary of every site with draws, deterministic ones included.
-    fn summary_all(&self) -> Summary {
-        summarize_sites::<M>(self.draws(), |_| true)
+    /// The summary of the latent `sample!` sites: mean, sd, 89% interval, bulk and tail
+    /// ESS, R-hat, and the fit's warnings ([`Warning`]).
+    fn summary(&self) -> Summary {
+        let latent: Vec<&str> = self.layout().blocks.iter().map(|b| b.site).collect();
+        with_warnings(
+            self,
+            summarize_sites::<M>(self.draws(), |s| latent.contains(&s)),
+        )
     }
+
+    /// The summary of every site with draws, deterministic ones included, and the warnings.
+    fn summary_all(&self) -> Summary {
+        with_warnings(self, summarize_sites::<M>(self.draws(), |_| true))
+    }
+}
+
+/// `summary` with the R-hat / ESS warnings of its rows and the fit's own.
+fn with_warnings<'m, M: Model, D: Draws<'m, M> + ?Sized>(fit: &D, mut summary: Summary) -> Summary {
+    summary.warnings = row_warnings(&summary.rows, fit.draws().len());
+    summary.warnings.extend(fit.fit_warnings());
+    summary
 }
 
 /// Which sites have no draws in `scenario`: the observed and the intervened ones.

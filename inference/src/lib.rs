@@ -25,6 +25,7 @@ mod rng;
 mod run;
 pub mod summary;
 pub mod svi;
+pub mod warnings;
 
 pub use chain::run_chain;
 pub use density::{DensityError, LogDensity, LogpError};
@@ -39,3 +40,4 @@ pub use results::{ChainOutput, ChainTiming, GradientEvals, SampleOutput, WarmupR
 pub use rng::chain_rng;
 pub use run::sample;
 pub use summary::{Summary, SummaryRow};
+pub use warnings::Warning;

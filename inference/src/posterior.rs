@@ -1,11 +1,13 @@
 //! [`Posterior`]: NUTS draws of a model, typed by site, with sampler statistics.
 
 use crate::draws::{Draws, not_random};
-use crate::error::SampleError;
+use crate::error::{ErrorChain, SampleError};
 use crate::model_density::ModelDensity;
 use crate::options::NutsOptions;
+use crate::results::LOW_E_BFMI;
 use crate::results::SampleOutput;
 use crate::run::sample;
+use crate::warnings::Warning;
 use doppl_runtime::gradient::GradientMode;
 use doppl_runtime::handler::Layout;
 use doppl_runtime::{Model, ModelError, Scenario};
@@ -185,5 +187,27 @@ impl<'m, M: Model> Draws<'m, M> for Posterior<'m, M> {
     }
     fn layout(&self) -> &Layout {
         &self.layout
+    }
+    fn fit_warnings(&self) -> Vec<Warning> {
+        let out = &self.output;
+        let of = out.num_draws();
+        let mut warnings = Vec::new();
+        if out.num_divergent() > 0 {
+            let count = out.num_divergent();
+            warnings.push(Warning::Divergences { count, of });
+        }
+        if out.num_max_depth() > 0 {
+            let (count, depth) = (out.num_max_depth(), out.max_depth);
+            warnings.push(Warning::MaxDepth { count, of, depth });
+        }
+        for chain in out.successful().filter(|c| c.e_bfmi < LOW_E_BFMI) {
+            let (chain, e_bfmi) = (chain.chain, chain.e_bfmi);
+            warnings.push(Warning::LowEbfmi { chain, e_bfmi });
+        }
+        for error in out.errors() {
+            let message = ErrorChain(error).to_string();
+            warnings.push(Warning::FailedChain { message });
+        }
+        warnings
     }
 }

@@ -1,6 +1,7 @@
 //! Posterior summaries: mean, sd, 89% interval, bulk/tail ESS and R-hat per scalar component.
 
 use crate::diagnostics::{ess_bulk, ess_tail, quantile, rhat};
+use crate::warnings::Warning;
 use doppl_runtime::Model;
 use std::fmt;
 
@@ -29,11 +30,14 @@ pub struct SummaryRow {
     pub rhat: f64,
 }
 
-/// A table of [`SummaryRow`]s; prints as an aligned text table.
+/// A table of [`SummaryRow`]s and the fit's [`Warning`]s; prints as an aligned text table
+/// followed by one `warning:` line per warning.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Summary {
     /// The rows in site order.
     pub rows: Vec<SummaryRow>,
+    /// Why the draws should not be trusted yet; empty when nothing was found.
+    pub warnings: Vec<Warning>,
 }
 
 impl Summary {
@@ -79,6 +83,9 @@ impl fmt::Display for Summary {
                 "{:width$} {:>10.4} {:>9.4} {:>10.4} {:>10.4} {:>8.0} {:>8.0} {:>6.3}",
                 r.name, r.mean, r.sd, r.lo, r.hi, r.ess_bulk, r.ess_tail, r.rhat
             )?;
+        }
+        for warning in &self.warnings {
+            writeln!(f, "warning: {warning}")?;
         }
         Ok(())
     }
@@ -130,7 +137,10 @@ pub fn summarize_sites<M: Model>(draws: &[Vec<M::Values>], keep: impl Fn(&str) -
         .into_iter()
         .map(|(name, chains)| summary_row(name, &chains))
         .collect();
-    Summary { rows }
+    Summary {
+        rows,
+        warnings: Vec::new(),
+    }
 }
 
 /// The summary row of one component's draws.

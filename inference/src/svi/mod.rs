@@ -121,4 +121,9 @@ impl<'m, M: Model> Draws<'m, M> for SviFit<'m, M> {
     fn layout(&self) -> &Layout {
         &self.layout
     }
+    fn fit_warnings(&self) -> Vec<crate::Warning> {
+        let (count, of) = (self.skipped, self.elbo.len());
+        let skipped = (count > 0).then_some(crate::Warning::SkippedSteps { count, of });
+        skipped.into_iter().collect()
+    }
 }
