@@ -82,10 +82,11 @@ pub fn run_chain<D: LogDensity + ?Sized>(
 ) -> Result<ChainOutput, SampleError<D::Error>> {
     validate(options, density.dim())?;
     if chain >= options.num_chains {
-        return Err(SampleError::InvalidOptions(format!(
-            "chain index {chain} is out of range for {} chains",
-            options.num_chains
-        )));
+        return Err(SampleError::InvalidOption {
+            field: "chain",
+            value: chain.to_string(),
+            valid: format!("below num_chains ({})", options.num_chains),
+        });
     }
     run_validated_chain(density, options, chain, &AtomicUsize::new(0))
 }

@@ -17,9 +17,16 @@ use crate::density::LogpError;
 #[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
 pub enum SampleError<E = ModelError> {
-    /// The options cannot work (for example zero chains or a wrong-length initial point).
-    #[error("invalid sampler options: {0}")]
-    InvalidOptions(String),
+    /// An option cannot work: which one, its value, and what it must be.
+    #[error("invalid sampler option `{field}` = {value}: must be {valid}")]
+    InvalidOption {
+        /// The `NutsOptions` field (`max_energy_error`, `init`, `dual_averaging.kappa` …).
+        field: &'static str,
+        /// Its value as given (abbreviated for initial points).
+        value: String,
+        /// The valid range.
+        valid: String,
+    },
     /// No starting point with a finite log density and gradient was found.
     #[error(
         "chain {chain}: initialization failed after {attempts} attempt(s){} (check the \
@@ -67,7 +74,7 @@ impl<E> SampleError<E> {
     /// The chain the error happened in (`None` for invalid options).
     pub fn chain(&self) -> Option<usize> {
         match self {
-            SampleError::InvalidOptions(_) => None,
+            SampleError::InvalidOption { .. } => None,
             SampleError::Initialization { chain, .. }
             | SampleError::Density { chain, .. }
             | SampleError::Panic { chain, .. } => Some(*chain),

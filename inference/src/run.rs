@@ -127,63 +127,108 @@ fn unreachable_chain<E>(chain: usize) -> ChainResult<E> {
     })
 }
 
-/// Rejects options that cannot produce a run.
-pub(crate) fn validate<E>(options: &NutsOptions, dim: usize) -> Result<(), SampleError<E>> {
-    let invalid = |message: String| Err(SampleError::InvalidOptions(message));
-    if dim == 0 {
-        return invalid("the density has no parameters (dim = 0)".into());
+/// `Err(InvalidOption)` naming `field` unless `ok`.
+fn check<E>(
+    ok: bool,
+    field: &'static str,
+    value: impl std::fmt::Debug,
+    valid: &str,
+) -> Result<(), SampleError<E>> {
+    if ok {
+        return Ok(());
     }
-    if options.num_chains == 0 {
-        return invalid("num_chains must be at least 1".into());
-    }
-    if options.num_threads == Some(0) {
-        return invalid("num_threads must be at least 1 (or None for all cores)".into());
-    }
-    if options.max_depth == 0 {
-        return invalid("max_depth must be at least 1".into());
-    }
-    if !(options.target_accept > 0.0 && options.target_accept < 1.0) {
-        return invalid(format!(
-            "target_accept must be in (0, 1), got {}",
-            options.target_accept
-        ));
-    }
-    if !(options.initial_step_size > 0.0 && options.initial_step_size.is_finite()) {
-        return invalid(format!(
-            "initial_step_size must be positive and finite, got {}",
-            options.initial_step_size
-        ));
-    }
-    validate_init(&options.init, options.num_chains, dim)
+    Err(SampleError::InvalidOption {
+        field,
+        value: format!("{value:?}"),
+        valid: valid.to_string(),
+    })
 }
 
-/// Checks initial values against the dimension and the number of chains.
+/// Rejects options that cannot produce a run: every field is checked against its range.
+pub(crate) fn validate<E>(options: &NutsOptions, dim: usize) -> Result<(), SampleError<E>> {
+    let positive = |x: f64| x.is_finite() && x > 0.0;
+    let o = options;
+    check(
+        dim > 0,
+        "density",
+        "0 parameters",
+        "a density with at least one parameter",
+    )?;
+    check(o.num_chains > 0, "num_chains", o.num_chains, "at least 1")?;
+    let threads_ok = o.num_threads != Some(0);
+    check(
+        threads_ok,
+        "num_threads",
+        o.num_threads,
+        "Some(n ≥ 1), or None for all cores",
+    )?;
+    check(
+        (1..=MAX_TREE_DEPTH).contains(&o.max_depth),
+        "max_depth",
+        o.max_depth,
+        "in 1..=30",
+    )?;
+    let energy_ok = positive(o.max_energy_error);
+    check(
+        energy_ok,
+        "max_energy_error",
+        o.max_energy_error,
+        "finite and > 0 (Stan: 1000)",
+    )?;
+    let accept_ok = o.target_accept > 0.0 && o.target_accept < 1.0;
+    check(accept_ok, "target_accept", o.target_accept, "in (0, 1)")?;
+    let step_ok = positive(o.initial_step_size);
+    check(
+        step_ok,
+        "initial_step_size",
+        o.initial_step_size,
+        "finite and > 0",
+    )?;
+    let da = &o.dual_averaging;
+    check(
+        positive(da.gamma),
+        "dual_averaging.gamma",
+        da.gamma,
+        "finite and > 0",
+    )?;
+    let t0_ok = da.t0.is_finite() && da.t0 >= 0.0;
+    check(t0_ok, "dual_averaging.t0", da.t0, "finite and ≥ 0")?;
+    let kappa_ok = da.kappa > 0.5 && da.kappa <= 1.0;
+    check(kappa_ok, "dual_averaging.kappa", da.kappa, "in (0.5, 1]")?;
+    let window = o.windows.base_window;
+    check(window > 0, "windows.base_window", window, "at least 1")?;
+    validate_init(&o.init, o.num_chains, dim)
+}
+
+/// Trees deeper than this would take 2³⁰ leapfrog steps per transition.
+const MAX_TREE_DEPTH: usize = 30;
+
+/// Checks initial values against the dimension, the number of chains and finiteness.
 fn validate_init<E>(
     init: &InitStrategy,
     num_chains: usize,
     dim: usize,
 ) -> Result<(), SampleError<E>> {
-    let wrong_length = |len: usize| {
-        SampleError::InvalidOptions(format!(
-            "an initial point has {len} coordinates but the density has {dim}"
-        ))
+    let point_ok = |point: &Vec<f64>| point.len() == dim && point.iter().all(|x| x.is_finite());
+    let valid_point = format!("{dim} finite coordinates");
+    let short = |point: &Vec<f64>| {
+        let head: Vec<f64> = point.iter().take(4).copied().collect();
+        format!("{} coordinates {head:?}…", point.len())
     };
     match init {
-        InitStrategy::Random { radius, .. } if !(*radius > 0.0 && radius.is_finite()) => Err(
-            SampleError::InvalidOptions(format!("init radius must be positive, got {radius}")),
-        ),
-        InitStrategy::Random { .. } => Ok(()),
-        InitStrategy::Fixed(point) if point.len() != dim => Err(wrong_length(point.len())),
-        InitStrategy::Fixed(_) => Ok(()),
-        InitStrategy::PerChain(points) if points.len() != num_chains => {
-            Err(SampleError::InvalidOptions(format!(
-                "{} initial points for {num_chains} chains",
-                points.len()
-            )))
+        InitStrategy::Random { radius, .. } => {
+            let ok = radius.is_finite() && *radius > 0.0;
+            check(ok, "init", radius, "a radius that is finite and > 0")
         }
-        InitStrategy::PerChain(points) => points
-            .iter()
-            .find(|point| point.len() != dim)
-            .map_or(Ok(()), |point| Err(wrong_length(point.len()))),
+        InitStrategy::Fixed(point) => check(point_ok(point), "init", short(point), &valid_point),
+        InitStrategy::PerChain(points) => {
+            let count_ok = points.len() == num_chains;
+            let valid = format!("one point per chain ({num_chains})");
+            check(count_ok, "init", format!("{} points", points.len()), &valid)?;
+            match points.iter().find(|p| !point_ok(p)) {
+                Some(point) => check(false, "init", short(point), &valid_point),
+                None => Ok(()),
+            }
+        }
     }
 }

@@ -165,7 +165,97 @@ fn impossible_options_are_rejected() {
     ] {
         assert!(matches!(
             sample(&density, &options),
-            Err(SampleError::InvalidOptions(_))
+            Err(SampleError::InvalidOption { .. })
         ));
+    }
+}
+
+/// Every option outside its range is a typed error naming the field (NaN never switches a
+/// check off: `max_energy_error: NaN` would otherwise disable divergence detection).
+#[test]
+fn each_invalid_option_names_its_field() {
+    let density = Gaussian::diagonal(vec![0.0, 0.0], &[1.0, 1.0]);
+    let base = short_run();
+    let cases: Vec<(NutsOptions, &str)> = vec![
+        (
+            NutsOptions {
+                max_energy_error: f64::NAN,
+                ..base.clone()
+            },
+            "max_energy_error",
+        ),
+        (
+            NutsOptions {
+                max_energy_error: -1.0,
+                ..base.clone()
+            },
+            "max_energy_error",
+        ),
+        (
+            NutsOptions {
+                max_depth: 0,
+                ..base.clone()
+            },
+            "max_depth",
+        ),
+        (
+            NutsOptions {
+                max_depth: 64,
+                ..base.clone()
+            },
+            "max_depth",
+        ),
+        (
+            NutsOptions {
+                target_accept: f64::NAN,
+                ..base.clone()
+            },
+            "target_accept",
+        ),
+        (
+            NutsOptions {
+                initial_step_size: 1e300 * 1e10,
+                ..base.clone()
+            },
+            "initial_step_size",
+        ),
+        (
+            NutsOptions {
+                num_threads: Some(0),
+                ..base.clone()
+            },
+            "num_threads",
+        ),
+        (
+            NutsOptions {
+                init: InitStrategy::Fixed(vec![0.0, f64::NAN]),
+                ..base.clone()
+            },
+            "init",
+        ),
+        (
+            NutsOptions {
+                init: InitStrategy::PerChain(vec![vec![0.0; 2]]),
+                ..base.clone()
+            },
+            "init",
+        ),
+    ];
+    let mut dual = base.clone();
+    dual.dual_averaging.kappa = 0.5;
+    let mut window = base.clone();
+    window.windows.base_window = 0;
+    let cases = cases.into_iter().chain([
+        (dual, "dual_averaging.kappa"),
+        (window, "windows.base_window"),
+    ]);
+    for (options, field) in cases {
+        match sample(&density, &options) {
+            Err(error @ SampleError::InvalidOption { field: f, .. }) => {
+                assert_eq!(f, field, "{error}");
+                assert!(error.to_string().contains(field) && error.to_string().contains("must be"));
+            }
+            other => panic!("{field}: {other:?}"),
+        }
     }
 }
