@@ -2,6 +2,7 @@
 //! on the centered eight-schools funnel; tree-depth saturation and R-hat / ESS on a nearly
 //! degenerate Gaussian sampled with a shallow tree; skipped steps of an SVI fit.
 
+use doppl::inference::nuts::Divergence;
 use doppl::inference::warnings::{EssKind, Warning};
 use doppl::prelude::*;
 
@@ -120,4 +121,21 @@ fn skipped_svi_steps_are_a_warning() {
         fit.skipped > 0 && summary.warnings.contains(&expected),
         "{summary}"
     );
+}
+
+/// The case: `s ~ Normal(1, 1)` used as a scale. The divergences are blamed on site
+/// `y` and its parameter range, not on curvature.
+#[test]
+fn divergences_from_an_invalid_scale_name_the_site() {
+    let model = NegativeScales::new(5);
+    let y = DVector::from_fn(5, |i, _| i as f64 * 0.3 - 0.5);
+    let posterior = nuts(model.condition().y(y), &options(4)).unwrap();
+    let causes = posterior.output.divergence_causes();
+    let at_y = causes
+        .iter()
+        .find(|(c, _)| *c == Divergence::Density { site: Some("y") })
+        .map(|(_, n)| *n);
+    assert!(at_y.is_some_and(|n| n > 0), "{causes:?}");
+    let report = posterior.sampler_report();
+    assert!(report.contains("site `y` raised an error"), "{report}");
 }

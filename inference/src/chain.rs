@@ -131,7 +131,7 @@ pub(crate) fn run_validated_chain<D: LogDensity + ?Sized>(
     Ok(ChainOutput {
         chain,
         timing,
-        num_divergent: stats.iter().filter(|s| s.divergent).count(),
+        num_divergent: stats.iter().filter(|s| s.divergent()).count(),
         num_max_depth: stats
             .iter()
             .filter(|s| s.tree_depth >= options.max_depth)

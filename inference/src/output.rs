@@ -72,7 +72,7 @@ pub fn write_cmdstan_chain_csv<M: Model, W: Write>(
             s.step_size,
             s.tree_depth,
             s.n_leapfrog,
-            u8::from(s.divergent),
+            u8::from(s.divergent()),
             s.energy
         )?;
         for (_, draws) in &columns {

@@ -5,7 +5,7 @@ use nalgebra::DMatrix;
 
 use crate::density::DensityError;
 use crate::error::{ErrorChain, SampleError};
-use crate::nuts::{Metric, TransitionStats};
+use crate::nuts::{Divergence, Metric, TransitionStats};
 
 /// E-BFMI below this suggests the momentum resampling explores energy poorly (Betancourt
 /// 2016, "Diagnosing Suboptimal Cotangent Disintegrations in HMC", arXiv:1604.00695; Stan
@@ -125,18 +125,31 @@ impl<E: DensityError> SampleOutput<E> {
         self.successful().map(|chain| chain.stats.len()).sum()
     }
 
+    /// The causes of the post-warm-up divergences with their counts, most frequent first.
+    pub fn divergence_causes(&self) -> Vec<(Divergence, usize)> {
+        let mut counts: Vec<(Divergence, usize)> = Vec::new();
+        let causes = self
+            .successful()
+            .flat_map(|c| c.stats.iter().filter_map(|s| s.divergence));
+        for cause in causes {
+            match counts.iter_mut().find(|(c, _)| *c == cause) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((cause, 1)),
+            }
+        }
+        counts.sort_by(|a, b| b.1.cmp(&a.1));
+        counts
+    }
+
     /// Human-readable warnings with what to try, empty when nothing looks wrong.
     pub fn advice(&self) -> Vec<String> {
         let mut advice = Vec::new();
         let total = self.num_draws();
         let divergent = self.num_divergent();
         if divergent > 0 {
-            advice.push(format!(
-                "{divergent} of {total} post-warm-up transitions diverged: the sampler could not \
-                 follow the posterior's curvature, so draws may be biased. Raise target_accept \
-                 (e.g. 0.9 or 0.99) to force smaller steps, or reparameterize (for hierarchical \
-                 scales, a non-centered parameterization)."
-            ));
+            for (cause, count) in self.divergence_causes() {
+                advice.push(divergence_advice(cause, count, divergent, total));
+            }
         }
         let saturated = self.num_max_depth();
         if saturated > 0 {
@@ -159,6 +172,31 @@ impl<E: DensityError> SampleOutput<E> {
             advice.push(ErrorChain(error).to_string());
         }
         advice
+    }
+}
+
+/// What `count` of the `divergent` divergences (of `total` transitions) with `cause` mean,
+/// and what to try: raising `target_accept` helps only with curvature.
+fn divergence_advice(cause: Divergence, count: usize, divergent: usize, total: usize) -> String {
+    let head = format!("{count} of {divergent} divergences ({divergent} of {total} transitions)");
+    match cause {
+        Divergence::EnergyError => format!(
+            "{head}: the energy error grew too large, the sampler could not follow the \
+             posterior's curvature, so draws may be biased. Raise target_accept (e.g. 0.9 or \
+             0.99) to force smaller steps, or reparameterize (for hierarchical scales, a \
+             non-centered parameterization)."
+        ),
+        Divergence::NonFinite => format!(
+            "{head}: the log density or its gradient was not finite at a proposed point \
+             (an overflowing exp, a log of 0). Check the model's transforms and the scale of \
+             its data and priors."
+        ),
+        Divergence::Density { site } => format!(
+            "{head}: {} raised an error at proposed points: a parameter left its family's \
+             valid range (for example a scale ≤ 0). Give that parameter a prior on the valid \
+             range (a scale: HalfNormal, Exponential); raising target_accept will not help.",
+            site.map_or("the density".to_string(), |s| format!("site `{s}`"))
+        ),
     }
 }
 

@@ -111,7 +111,7 @@ fn huge_fixed_step_size_makes_every_transition_divergent() {
     let output = sample(&density, &options).unwrap();
     for chain in output.successful() {
         assert_eq!(chain.num_divergent, 500);
-        assert!(chain.warmup_stats.iter().all(|s| s.divergent));
+        assert!(chain.warmup_stats.iter().all(|s| s.divergent()));
         assert_eq!(chain.warmup.step_size, 1e4);
     }
     assert_eq!(output.successful().count(), 4);

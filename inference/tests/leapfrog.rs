@@ -104,7 +104,7 @@ fn golden_transition_on_3d_gaussian() {
     );
     assert_eq!(stats.tree_depth, 3);
     assert_eq!(stats.n_leapfrog, 7);
-    assert!(!stats.divergent);
+    assert!(!stats.divergent());
     assert_eq!(stats.energy, 0.8671286541027171);
     assert_eq!(stats.accept_stat, 0.9850216217954539);
     assert_eq!(stats.logp, -0.3470339592974402);

@@ -9,4 +9,6 @@ mod tree;
 pub use hamiltonian::{Hamiltonian, PhasePoint};
 pub use metric::Metric;
 pub use pool::BufferPool;
-pub use transition::{TransitionSettings, TransitionStats, transition, transition_from};
+pub use transition::{
+    Divergence, TransitionSettings, TransitionStats, transition, transition_from,
+};

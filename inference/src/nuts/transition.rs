@@ -27,14 +27,38 @@ pub struct TransitionStats {
     pub tree_depth: usize,
     /// Leapfrog steps taken, including those of a rejected last subtree.
     pub n_leapfrog: usize,
-    /// Whether the trajectory hit a divergence.
-    pub divergent: bool,
+    /// Why the trajectory diverged, if it did.
+    pub divergence: Option<Divergence>,
     /// Hamiltonian at the selected point.
     pub energy: f64,
     /// Mean Metropolis acceptance probability over all leapfrog steps (drives adaptation).
     pub accept_stat: f64,
     /// Log density at the selected point.
     pub logp: f64,
+}
+
+/// Why a trajectory stopped as divergent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Divergence {
+    /// The energy error exceeded `max_energy_error`: the step size could not follow the
+    /// posterior's curvature.
+    EnergyError,
+    /// The log density or its gradient was not finite at a proposed point.
+    NonFinite,
+    /// The density raised a recoverable error at a proposed point (for a model: a parameter
+    /// outside its family's valid range), at `site` when the error names one.
+    Density {
+        /// The model site.
+        site: Option<&'static str>,
+    },
+}
+
+impl TransitionStats {
+    /// Whether the trajectory hit a divergence.
+    pub fn divergent(&self) -> bool {
+        self.divergence.is_some()
+    }
 }
 
 /// The current trajectory: its two ends, the momentum sum and the total weight.
@@ -99,7 +123,7 @@ where
         max_energy_error: settings.max_energy_error,
         n_leapfrog: 0,
         sum_accept_prob: 0.0,
-        divergent: false,
+        divergence: None,
     };
     let mut depth = 0;
     while depth < settings.max_depth {
@@ -128,7 +152,7 @@ where
         step_size: settings.step_size,
         tree_depth: depth,
         n_leapfrog: builder.n_leapfrog,
-        divergent: builder.divergent,
+        divergence: builder.divergence,
         energy: sample.energy(),
         accept_stat: builder.sum_accept_prob / builder.n_leapfrog.max(1) as f64,
         logp: sample.logp,

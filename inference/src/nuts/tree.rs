@@ -10,7 +10,8 @@ use rand::{Rng, RngExt};
 use super::hamiltonian::{Hamiltonian, PhasePoint};
 use super::metric::dot;
 use super::pool::BufferPool;
-use crate::density::LogDensity;
+use super::transition::Divergence;
+use crate::density::{DensityError, LogDensity, LogpError};
 
 /// Momentum and velocity at one end of a (sub)trajectory, in pooled buffers.
 #[derive(Debug)]
@@ -73,7 +74,8 @@ pub(crate) struct TreeBuilder<'h, 'a, D: ?Sized, R: ?Sized> {
     pub n_leapfrog: usize,
     /// Sum over all leapfrog steps of `min(1, exp(H0 − H))`, for step-size adaptation.
     pub sum_accept_prob: f64,
-    pub divergent: bool,
+    /// The first divergence's cause, if the transition diverged.
+    pub divergence: Option<Divergence>,
 }
 
 /// `log(exp(a) + exp(b))` without overflow, with `−∞` as the empty sum.
@@ -184,23 +186,20 @@ impl<D: LogDensity + ?Sized, R: Rng + ?Sized> TreeBuilder<'_, '_, D, R> {
 
     /// One leapfrog step: a subtree of a single point; a recoverable error is a divergence.
     fn leaf(&mut self, frontier: &mut PhasePoint) -> Result<Option<Subtree>, D::Error> {
-        let energy = match self.hamiltonian.leapfrog(frontier, self.step) {
-            Ok(()) => frontier.energy(),
-            Err(error) => {
-                error.recoverable()?;
-                f64::INFINITY
-            }
+        let (energy, cause) = match self.hamiltonian.leapfrog(frontier, self.step) {
+            Ok(()) => (frontier.energy(), Divergence::EnergyError),
+            Err(error) => (f64::INFINITY, cause_of(error.recoverable()?)),
         };
         self.n_leapfrog += 1;
-        let energy = if energy.is_nan() {
-            f64::INFINITY
+        let (energy, cause) = if energy.is_nan() {
+            (f64::INFINITY, Divergence::NonFinite)
         } else {
-            energy
+            (energy, cause)
         };
         let log_weight = self.initial_energy - energy;
         self.sum_accept_prob += log_weight.min(0.0).exp();
         if -log_weight > self.max_energy_error {
-            self.divergent = true;
+            self.divergence = self.divergence.or(Some(cause));
             return Ok(None);
         }
         let pool = &mut *self.hamiltonian.pool;
@@ -211,5 +210,13 @@ impl<D: LogDensity + ?Sized, R: Rng + ?Sized> TreeBuilder<'_, '_, D, R> {
             inner: Edge::of(pool, frontier),
             outer: Edge::of(pool, frontier),
         }))
+    }
+}
+
+/// The divergence a recoverable density error stands for.
+fn cause_of<E: DensityError>(error: LogpError<E>) -> Divergence {
+    match error {
+        LogpError::Density(error) => Divergence::Density { site: error.site() },
+        _ => Divergence::NonFinite,
     }
 }
