@@ -137,7 +137,7 @@ impl<E: DensityError> SampleOutput<E> {
                 None => counts.push((cause, 1)),
             }
         }
-        counts.sort_by(|a, b| b.1.cmp(&a.1));
+        counts.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
         counts
     }
 

@@ -2,6 +2,7 @@
 
 mod support;
 
+use doppl_inference::nuts::Divergence;
 use doppl_inference::{InitStrategy, LogpError, NutsOptions, SampleError, sample};
 use support::{Fault, FaultError, Faulty, Gaussian};
 
@@ -22,7 +23,17 @@ fn nan_or_error_above_one_counts_as_divergence() {
         let output = sample(&Faulty(fault), &short_run()).unwrap();
         assert_eq!(output.errors().count(), 0);
         assert!(output.num_divergent() > 0, "{fault:?}: no divergences");
-        assert!(output.advice().iter().any(|a| a.contains("diverged")));
+        assert!(output.advice().iter().any(|a| a.contains("divergences")));
+        // The cause is kept: a NaN is a non-finite density, an error a density error.
+        let expected = match fault {
+            Fault::NanAboveOne => Divergence::NonFinite,
+            _ => Divergence::Density { site: None },
+        };
+        let causes = output.divergence_causes();
+        assert!(
+            causes.iter().any(|(c, _)| *c == expected),
+            "{fault:?}: {causes:?}"
+        );
         let draws: Vec<f64> = output.parameter(0).concat();
         assert!(draws.iter().all(|x| *x <= 1.0));
         let mean = draws.iter().sum::<f64>() / draws.len() as f64;
