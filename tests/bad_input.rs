@@ -345,3 +345,45 @@ fn covariates_with_the_wrong_shape_name_the_site() {
         "{err:?}"
     );
 }
+
+/// sigma feeds only a deterministic site, so nothing downstream would reject a negative
+/// value: the do() value itself is checked against sigma's support.
+#[model]
+fn scaled(n: usize) {
+    let sigma = sample!(HalfNormal::new(1.0));
+    let mu = sample!(Normal::new(0.0, 1.0));
+    let spread = deterministic!(mu * sigma);
+}
+
+#[test]
+fn an_intervention_outside_the_support_is_a_typed_error_unless_unchecked() {
+    let model = Scaled::new(3);
+    let mut rng = StdRng::seed_from_u64(1);
+    let error = model
+        .intervene()
+        .sigma(-1.0)
+        .sample_prior(&mut rng)
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            ModelError::InterventionOutOfSupport { site: "sigma", .. }
+        ),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("Scenario::unchecked()"),
+        "{error}"
+    );
+    let trace = model
+        .intervene()
+        .sigma(-1.0)
+        .build()
+        .unchecked()
+        .sample_prior(&mut rng)
+        .unwrap();
+    assert_eq!(trace.sigma, -1.0);
+    assert_eq!(trace.spread, -trace.mu);
+    // Inside the support nothing changes.
+    assert!(model.intervene().sigma(2.0).sample_prior(&mut rng).is_ok());
+}

@@ -92,7 +92,9 @@ impl Report {
         // The outcome probability averaged over the units, per posterior draw; the observed
         // c is kept under both interventions.
         let at = |value: DVector<f64>| {
+            // z = 0 lies outside LogNormal's support: the what-if is asked on purpose.
             let intervened = model.condition().c(c.clone()).intervene().z(value).build();
+            let intervened = intervened.unchecked();
             posterior_predictive_map(fit, &intervened, seed, |t| {
                 t.logit_y.map(|&v| sigmoid(v)).mean()
             })

@@ -43,6 +43,18 @@ pub enum ModelError {
         /// What went wrong.
         source: crate::value::ShapeError,
     },
+    /// A do() value lies outside the support of the site's distribution (a value the model
+    /// could never produce, such as a negative scale).
+    #[error(
+        "site `{site}`: the intervened value is outside the site's support; intervene there \
+         on purpose with `Scenario::unchecked()`"
+    )]
+    InterventionOutOfSupport {
+        /// The site.
+        site: &'static str,
+        /// What the distribution said about the value.
+        source: DistError,
+    },
     /// A discrete site is neither observed nor intervened, so gradient-based inference
     /// cannot sample it.
     #[error(
@@ -130,6 +142,7 @@ impl ModelError {
             ModelError::Distribution { site, .. }
             | ModelError::Shape { site, .. }
             | ModelError::Value { site, .. }
+            | ModelError::InterventionOutOfSupport { site, .. }
             | ModelError::DiscreteLatent { site, .. }
             | ModelError::NonFiniteDensity { site, .. }
             | ModelError::MissingValue { site } => Some(site),

@@ -23,6 +23,9 @@ pub struct Scenario<'m, M: Model> {
     pub conditions: M::Values,
     /// Interventions.
     pub interventions: M::Interventions,
+    /// Whether do() values are checked against their site's support (see
+    /// [`Scenario::unchecked`]).
+    check_interventions: bool,
 }
 
 impl<M: Model> Clone for Scenario<'_, M> {
@@ -31,6 +34,7 @@ impl<M: Model> Clone for Scenario<'_, M> {
             model: self.model,
             conditions: self.conditions.clone(),
             interventions: self.interventions.clone(),
+            check_interventions: self.check_interventions,
         }
     }
 }
@@ -42,7 +46,16 @@ impl<'m, M: Model> Scenario<'m, M> {
             model,
             conditions: M::Values::default(),
             interventions: M::Interventions::default(),
+            check_interventions: true,
         }
+    }
+
+    /// The same scenario without checking do() values against their sites' supports: for
+    /// interventions outside the support on purpose (a scale set to 0 to switch a term off).
+    /// By default such a value is [`ModelError::InterventionOutOfSupport`].
+    pub fn unchecked(mut self) -> Self {
+        self.check_interventions = false;
+        self
     }
 
     /// The same scenario with different interventions (same conditions).
@@ -58,7 +71,8 @@ impl<'m, M: Model> Scenario<'m, M> {
     where
         H: crate::handler::Handler<M, S>,
     {
-        let mut h = Intervene::new(&self.interventions, Condition::new(&self.conditions, base));
+        let inner = Condition::new(&self.conditions, base);
+        let mut h = Intervene::new(&self.interventions, inner, self.check_interventions);
         // Shape mismatches in model values are typed errors (`crate::value`), so nothing here
         // catches panics: a panic in the user's own code is theirs (a sampler chain still
         // returns it as that chain's error).

@@ -3,6 +3,7 @@
 use super::Handler;
 use crate::dist::Distribution;
 use crate::error::ModelError;
+use crate::gradient::NoLocals;
 use crate::intervention::{Intervention, ShiftValue};
 use crate::model::{Model, Site};
 use crate::scalar::Scalar;
@@ -11,16 +12,37 @@ use crate::shape::{DetValue, Shape};
 /// Replaces intervened sites' values for everything downstream (see the module docs).
 pub struct Intervene<'a, M: Model, H> {
     interventions: &'a M::Interventions,
+    /// Whether values of intervened `sample!` sites are checked against their support.
+    checked: bool,
     /// The wrapped handler.
     pub inner: H,
 }
 
 impl<'a, M: Model, H> Intervene<'a, M, H> {
-    /// Wraps `inner` with `interventions`.
-    pub fn new(interventions: &'a M::Interventions, inner: H) -> Self {
+    /// Wraps `inner` with `interventions`, checking their values against the sites'
+    /// supports if `checked`.
+    pub fn new(interventions: &'a M::Interventions, inner: H, checked: bool) -> Self {
         Intervene {
             interventions,
+            checked,
             inner,
+        }
+    }
+
+    /// `value` itself, or the error if checking is on and `dist` gives it no density.
+    fn in_support<S: Scalar, D: Distribution<S>, P: Shape<S, D>>(
+        &self,
+        site: &'static str,
+        dist: &D,
+        shape: P,
+        value: P::Value,
+    ) -> Result<P::Value, ModelError> {
+        if !self.checked {
+            return Ok(value);
+        }
+        match shape.log_prob(dist, &value, &mut NoLocals) {
+            Err(source) => Err(ModelError::InterventionOutOfSupport { site, source }),
+            Ok(_) => Ok(value),
         }
     }
 }
@@ -36,8 +58,11 @@ impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Intervene<'_, M, H
             None => self.inner.sample::<T, D, P>(dist, shape),
             Some(Intervention::Value(v)) => {
                 self.inner.shadowed::<T, D, P>(&dist, shape)?;
-                shape.lift(T::NAME, v)
+                let value = shape.lift(T::NAME, v)?;
+                self.in_support(T::NAME, &dist, shape, value)
             }
+            // A shifted value depends on the natural one, draw by draw; where it leaves the
+            // support, the sites that read it reject it.
             Some(Intervention::Shift(f)) => {
                 let natural = self.inner.sample::<T, D, P>(dist, shape)?;
                 Ok(natural.shifted(f))
