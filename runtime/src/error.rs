@@ -52,8 +52,8 @@ pub enum ModelError {
     InterventionOutOfSupport {
         /// The site.
         site: &'static str,
-        /// What the distribution said about the value.
-        source: DistError,
+        /// What the distribution said about the value (boxed: the error stays small).
+        source: Box<DistError>,
     },
     /// A discrete site is neither observed nor intervened, so gradient-based inference
     /// cannot sample it.

@@ -41,7 +41,10 @@ impl<'a, M: Model, H> Intervene<'a, M, H> {
             return Ok(value);
         }
         match shape.log_prob(dist, &value, &mut NoLocals) {
-            Err(source) => Err(ModelError::InterventionOutOfSupport { site, source }),
+            Err(source) => Err(ModelError::InterventionOutOfSupport {
+                site,
+                source: Box::new(source),
+            }),
             Ok(_) => Ok(value),
         }
     }
