@@ -83,15 +83,14 @@ fn shape_mismatch_between_a_conditioned_value_and_its_plate() {
 #[test]
 fn observed_values_outside_the_support() {
     let model = Counts::new(2);
-    let base = || {
+    let base = |coin: Vec<f64>| {
         model
             .condition()
             .k(DVector::from_vec(vec![1, 2]))
-            .coin(DVector::from_vec(vec![0.0, 1.0]))
+            .coin(DVector::from_vec(coin))
     };
     // Bernoulli 2.
-    let err = base()
-        .coin(DVector::from_vec(vec![1.0, 2.0]))
+    let err = base(vec![1.0, 2.0])
         .scale(DVector::from_vec(vec![1.0, 1.0]))
         .log_density(&[0.0, 0.0]);
     assert!(
@@ -109,7 +108,7 @@ fn observed_values_outside_the_support() {
         "{err:?}"
     );
     // A negative HalfNormal observation.
-    let err = base()
+    let err = base(vec![0.0, 1.0])
         .scale(DVector::from_vec(vec![1.0, -0.5]))
         .log_density(&[0.0, 0.0]);
     assert!(
@@ -386,4 +385,40 @@ fn an_intervention_outside_the_support_is_a_typed_error_unless_unchecked() {
     assert_eq!(trace.spread, -trace.mu);
     // Inside the support nothing changes.
     assert!(model.intervene().sigma(2.0).sample_prior(&mut rng).is_ok());
+}
+
+#[test]
+fn a_site_given_twice_is_an_error_not_a_silent_replacement() {
+    let model = Scaled::new(3);
+    let twice = model.intervene().sigma(1.0).sigma(2.0).build();
+    let error = twice
+        .sample_prior(&mut StdRng::seed_from_u64(2))
+        .unwrap_err();
+    assert_eq!(
+        error,
+        ModelError::RepeatedSite {
+            site: "sigma",
+            how: "intervened on"
+        }
+    );
+    assert!(error.to_string().contains("twice"), "{error}");
+    let conditioned = model.condition().mu(0.5).mu(0.7).build();
+    assert!(matches!(
+        conditioned.layout(),
+        Err(ModelError::RepeatedSite {
+            site: "mu",
+            how: "conditioned"
+        })
+    ));
+    // Conditioning one site and intervening on another is fine.
+    assert!(
+        model
+            .condition()
+            .mu(0.5)
+            .intervene()
+            .sigma(1.0)
+            .build()
+            .layout()
+            .is_ok()
+    );
 }

@@ -55,6 +55,18 @@ pub enum ModelError {
         /// What the distribution said about the value (boxed: the error stays small).
         source: Box<DistError>,
     },
+    /// A builder was given the same site twice (`.y(a).y(b)`): which value was meant is not
+    /// known, so the scenario does not run.
+    #[error(
+        "site `{site}` was {how} twice in one scenario; give each site one value (build a \
+         second scenario for another value)"
+    )]
+    RepeatedSite {
+        /// The site.
+        site: &'static str,
+        /// "conditioned" or "intervened on".
+        how: &'static str,
+    },
     /// A discrete site is neither observed nor intervened, so gradient-based inference
     /// cannot sample it.
     #[error(
@@ -143,6 +155,7 @@ impl ModelError {
             | ModelError::Shape { site, .. }
             | ModelError::Value { site, .. }
             | ModelError::InterventionOutOfSupport { site, .. }
+            | ModelError::RepeatedSite { site, .. }
             | ModelError::DiscreteLatent { site, .. }
             | ModelError::NonFiniteDensity { site, .. }
             | ModelError::MissingValue { site } => Some(site),

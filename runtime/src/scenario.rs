@@ -26,6 +26,8 @@ pub struct Scenario<'m, M: Model> {
     /// Whether do() values are checked against their site's support (see
     /// [`Scenario::unchecked`]).
     check_interventions: bool,
+    /// The first site a builder was given twice, and how.
+    repeated: Option<(&'static str, &'static str)>,
 }
 
 impl<M: Model> Clone for Scenario<'_, M> {
@@ -35,6 +37,7 @@ impl<M: Model> Clone for Scenario<'_, M> {
             conditions: self.conditions.clone(),
             interventions: self.interventions.clone(),
             check_interventions: self.check_interventions,
+            repeated: self.repeated,
         }
     }
 }
@@ -47,7 +50,16 @@ impl<'m, M: Model> Scenario<'m, M> {
             conditions: M::Values::default(),
             interventions: M::Interventions::default(),
             check_interventions: true,
+            repeated: None,
         }
+    }
+
+    /// Records that `site` was `how` ("conditioned", "intervened on") a second time: every
+    /// run of the scenario then fails with [`ModelError::RepeatedSite`] (the second value
+    /// would silently replace the first). Called by the generated builders.
+    #[doc(hidden)]
+    pub fn repeated(&mut self, site: &'static str, how: &'static str) {
+        self.repeated = self.repeated.or(Some((site, how)));
     }
 
     /// The same scenario without checking do() values against their sites' supports: for
@@ -71,6 +83,9 @@ impl<'m, M: Model> Scenario<'m, M> {
     where
         H: crate::handler::Handler<M, S>,
     {
+        if let Some((site, how)) = self.repeated {
+            return Err(ModelError::RepeatedSite { site, how });
+        }
         let inner = Condition::new(&self.conditions, base);
         let mut h = Intervene::new(&self.interventions, inner, self.check_interventions);
         // Shape mismatches in model values are typed errors (`crate::value`), so nothing here

@@ -77,6 +77,7 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
 
 fn condition_method(vis: &syn::Visibility, s: &Site) -> TokenStream {
     let (n, t) = (&s.name, plain_type(s));
+    let label = syn::ext::IdentExt::unraw(n).to_string();
     if s.is_sample() {
         let doc = format!(
             "Conditions site `{n}` on observed `value`: its log-density at `value` is added."
@@ -85,6 +86,9 @@ fn condition_method(vis: &syn::Visibility, s: &Site) -> TokenStream {
         quote! {
             #[doc = #doc]
             #vis fn #n(mut self, value: #param) -> Self {
+                if self.0.conditions.#n.is_some() {
+                    self.0.repeated(#label, "conditioned");
+                }
                 self.0.conditions.#n = ::core::option::Option::Some(#value);
                 self
             }
@@ -106,6 +110,7 @@ fn condition_method(vis: &syn::Visibility, s: &Site) -> TokenStream {
 
 fn intervention_methods(vis: &syn::Visibility, s: &Site) -> TokenStream {
     let (n, t, shift) = (&s.name, plain_type(s), shift_method(s));
+    let label = syn::ext::IdentExt::unraw(n).to_string();
     let doc = format!("`do({n} = value)`: downstream of `{n}` sees `value`.");
     let shift_doc = format!(
         "`do({n} = f({n}))`: downstream sees the site's natural value mapped elementwise by `shift`."
@@ -114,11 +119,17 @@ fn intervention_methods(vis: &syn::Visibility, s: &Site) -> TokenStream {
     quote! {
         #[doc = #doc]
         #vis fn #n(mut self, value: #param) -> Self {
+            if self.0.interventions.#n.is_some() {
+                self.0.repeated(#label, "intervened on");
+            }
             self.0.interventions.#n = ::core::option::Option::Some(::doppl::__private::Intervention::Value(#value));
             self
         }
         #[doc = #shift_doc]
         #vis fn #shift(mut self, shift: ::doppl::__private::Shift) -> Self {
+            if self.0.interventions.#n.is_some() {
+                self.0.repeated(#label, "intervened on");
+            }
             self.0.interventions.#n = ::core::option::Option::Some(::doppl::__private::Intervention::Shift(shift));
             self
         }

@@ -558,6 +558,9 @@ impl<'m> EarningsCondition<'m> {
             ::core::primitive::f64,
         > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
     ) -> Self {
+        if self.0.conditions.p_treat.is_some() {
+            self.0.repeated("p_treat", "conditioned");
+        }
         self.0.conditions.p_treat = ::core::option::Option::Some(value);
         self
     }
@@ -572,6 +575,9 @@ impl<'m> EarningsCondition<'m> {
             >,
         >,
     ) -> Self {
+        if self.0.conditions.treat.is_some() {
+            self.0.repeated("treat", "conditioned");
+        }
         self.0.conditions.treat = ::core::option::Option::Some(
             ::doppl::__private::IntoSiteValue::into_site_value(value),
         );
@@ -584,6 +590,9 @@ impl<'m> EarningsCondition<'m> {
             ::core::primitive::f64,
         > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
     ) -> Self {
+        if self.0.conditions.intercept.is_some() {
+            self.0.repeated("intercept", "conditioned");
+        }
         self.0.conditions.intercept = ::core::option::Option::Some(value);
         self
     }
@@ -594,6 +603,9 @@ impl<'m> EarningsCondition<'m> {
             ::core::primitive::f64,
         > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
     ) -> Self {
+        if self.0.conditions.beta_treat.is_some() {
+            self.0.repeated("beta_treat", "conditioned");
+        }
         self.0.conditions.beta_treat = ::core::option::Option::Some(value);
         self
     }
@@ -604,6 +616,9 @@ impl<'m> EarningsCondition<'m> {
             ::core::primitive::f64,
         > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
     ) -> Self {
+        if self.0.conditions.beta_interact.is_some() {
+            self.0.repeated("beta_interact", "conditioned");
+        }
         self.0.conditions.beta_interact = ::core::option::Option::Some(value);
         self
     }
@@ -618,6 +633,9 @@ impl<'m> EarningsCondition<'m> {
             >,
         >,
     ) -> Self {
+        if self.0.conditions.beta_cov.is_some() {
+            self.0.repeated("beta_cov", "conditioned");
+        }
         self.0.conditions.beta_cov = ::core::option::Option::Some(
             ::doppl::__private::IntoSiteValue::into_site_value(value),
         );
@@ -630,6 +648,9 @@ impl<'m> EarningsCondition<'m> {
             ::core::primitive::f64,
         > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
     ) -> Self {
+        if self.0.conditions.sigma.is_some() {
+            self.0.repeated("sigma", "conditioned");
+        }
         self.0.conditions.sigma = ::core::option::Option::Some(value);
         self
     }
@@ -651,6 +672,9 @@ impl<'m> EarningsCondition<'m> {
             >,
         >,
     ) -> Self {
+        if self.0.conditions.y.is_some() {
+            self.0.repeated("y", "conditioned");
+        }
         self.0.conditions.y = ::core::option::Option::Some(
             ::doppl::__private::IntoSiteValue::into_site_value(value),
         );
@@ -674,6 +698,9 @@ impl<'m> EarningsIntervention<'m> {
             ::core::primitive::f64,
         > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
     ) -> Self {
+        if self.0.interventions.p_treat.is_some() {
+            self.0.repeated("p_treat", "intervened on");
+        }
         self.0.interventions.p_treat = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Value(value),
         );
@@ -681,6 +708,9 @@ impl<'m> EarningsIntervention<'m> {
     }
     ///`do(p_treat = f(p_treat))`: downstream sees the site's natural value mapped elementwise by `shift`.
     pub fn p_treat_shift(mut self, shift: ::doppl::__private::Shift) -> Self {
+        if self.0.interventions.p_treat.is_some() {
+            self.0.repeated("p_treat", "intervened on");
+        }
         self.0.interventions.p_treat = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Shift(shift),
         );
@@ -697,6 +727,9 @@ impl<'m> EarningsIntervention<'m> {
             >,
         >,
     ) -> Self {
+        if self.0.interventions.treat.is_some() {
+            self.0.repeated("treat", "intervened on");
+        }
         self.0.interventions.treat = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Value(
                 ::doppl::__private::IntoSiteValue::into_site_value(value),
@@ -706,6 +739,9 @@ impl<'m> EarningsIntervention<'m> {
     }
     ///`do(treat = f(treat))`: downstream sees the site's natural value mapped elementwise by `shift`.
     pub fn treat_shift(mut self, shift: ::doppl::__private::Shift) -> Self {
+        if self.0.interventions.treat.is_some() {
+            self.0.repeated("treat", "intervened on");
+        }
         self.0.interventions.treat = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Shift(shift),
         );
@@ -718,6 +754,9 @@ impl<'m> EarningsIntervention<'m> {
             ::core::primitive::f64,
         > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
     ) -> Self {
+        if self.0.interventions.intercept.is_some() {
+            self.0.repeated("intercept", "intervened on");
+        }
         self.0.interventions.intercept = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Value(value),
         );
@@ -725,6 +764,9 @@ impl<'m> EarningsIntervention<'m> {
     }
     ///`do(intercept = f(intercept))`: downstream sees the site's natural value mapped elementwise by `shift`.
     pub fn intercept_shift(mut self, shift: ::doppl::__private::Shift) -> Self {
+        if self.0.interventions.intercept.is_some() {
+            self.0.repeated("intercept", "intervened on");
+        }
         self.0.interventions.intercept = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Shift(shift),
         );
@@ -737,6 +779,9 @@ impl<'m> EarningsIntervention<'m> {
             ::core::primitive::f64,
         > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
     ) -> Self {
+        if self.0.interventions.beta_treat.is_some() {
+            self.0.repeated("beta_treat", "intervened on");
+        }
         self.0.interventions.beta_treat = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Value(value),
         );
@@ -744,6 +789,9 @@ impl<'m> EarningsIntervention<'m> {
     }
     ///`do(beta_treat = f(beta_treat))`: downstream sees the site's natural value mapped elementwise by `shift`.
     pub fn beta_treat_shift(mut self, shift: ::doppl::__private::Shift) -> Self {
+        if self.0.interventions.beta_treat.is_some() {
+            self.0.repeated("beta_treat", "intervened on");
+        }
         self.0.interventions.beta_treat = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Shift(shift),
         );
@@ -756,6 +804,9 @@ impl<'m> EarningsIntervention<'m> {
             ::core::primitive::f64,
         > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
     ) -> Self {
+        if self.0.interventions.beta_interact.is_some() {
+            self.0.repeated("beta_interact", "intervened on");
+        }
         self.0.interventions.beta_interact = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Value(value),
         );
@@ -763,6 +814,9 @@ impl<'m> EarningsIntervention<'m> {
     }
     ///`do(beta_interact = f(beta_interact))`: downstream sees the site's natural value mapped elementwise by `shift`.
     pub fn beta_interact_shift(mut self, shift: ::doppl::__private::Shift) -> Self {
+        if self.0.interventions.beta_interact.is_some() {
+            self.0.repeated("beta_interact", "intervened on");
+        }
         self.0.interventions.beta_interact = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Shift(shift),
         );
@@ -779,6 +833,9 @@ impl<'m> EarningsIntervention<'m> {
             >,
         >,
     ) -> Self {
+        if self.0.interventions.beta_cov.is_some() {
+            self.0.repeated("beta_cov", "intervened on");
+        }
         self.0.interventions.beta_cov = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Value(
                 ::doppl::__private::IntoSiteValue::into_site_value(value),
@@ -788,6 +845,9 @@ impl<'m> EarningsIntervention<'m> {
     }
     ///`do(beta_cov = f(beta_cov))`: downstream sees the site's natural value mapped elementwise by `shift`.
     pub fn beta_cov_shift(mut self, shift: ::doppl::__private::Shift) -> Self {
+        if self.0.interventions.beta_cov.is_some() {
+            self.0.repeated("beta_cov", "intervened on");
+        }
         self.0.interventions.beta_cov = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Shift(shift),
         );
@@ -800,6 +860,9 @@ impl<'m> EarningsIntervention<'m> {
             ::core::primitive::f64,
         > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
     ) -> Self {
+        if self.0.interventions.sigma.is_some() {
+            self.0.repeated("sigma", "intervened on");
+        }
         self.0.interventions.sigma = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Value(value),
         );
@@ -807,6 +870,9 @@ impl<'m> EarningsIntervention<'m> {
     }
     ///`do(sigma = f(sigma))`: downstream sees the site's natural value mapped elementwise by `shift`.
     pub fn sigma_shift(mut self, shift: ::doppl::__private::Shift) -> Self {
+        if self.0.interventions.sigma.is_some() {
+            self.0.repeated("sigma", "intervened on");
+        }
         self.0.interventions.sigma = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Shift(shift),
         );
@@ -819,6 +885,9 @@ impl<'m> EarningsIntervention<'m> {
             ::doppl::__private::DVector<::core::primitive::f64>,
         >,
     ) -> Self {
+        if self.0.interventions.mu_earnings.is_some() {
+            self.0.repeated("mu_earnings", "intervened on");
+        }
         self.0.interventions.mu_earnings = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Value(
                 ::doppl::__private::IntoSiteValue::into_site_value(value),
@@ -828,6 +897,9 @@ impl<'m> EarningsIntervention<'m> {
     }
     ///`do(mu_earnings = f(mu_earnings))`: downstream sees the site's natural value mapped elementwise by `shift`.
     pub fn mu_earnings_shift(mut self, shift: ::doppl::__private::Shift) -> Self {
+        if self.0.interventions.mu_earnings.is_some() {
+            self.0.repeated("mu_earnings", "intervened on");
+        }
         self.0.interventions.mu_earnings = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Shift(shift),
         );
@@ -844,6 +916,9 @@ impl<'m> EarningsIntervention<'m> {
             >,
         >,
     ) -> Self {
+        if self.0.interventions.y.is_some() {
+            self.0.repeated("y", "intervened on");
+        }
         self.0.interventions.y = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Value(
                 ::doppl::__private::IntoSiteValue::into_site_value(value),
@@ -853,6 +928,9 @@ impl<'m> EarningsIntervention<'m> {
     }
     ///`do(y = f(y))`: downstream sees the site's natural value mapped elementwise by `shift`.
     pub fn y_shift(mut self, shift: ::doppl::__private::Shift) -> Self {
+        if self.0.interventions.y.is_some() {
+            self.0.repeated("y", "intervened on");
+        }
         self.0.interventions.y = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Shift(shift),
         );

@@ -105,6 +105,9 @@ impl<'m> CoinCondition<'m> {
             ::core::primitive::f64,
         > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
     ) -> Self {
+        if self.0.conditions.p.is_some() {
+            self.0.repeated("p", "conditioned");
+        }
         self.0.conditions.p = ::core::option::Option::Some(value);
         self
     }
@@ -126,6 +129,9 @@ impl<'m> CoinIntervention<'m> {
             ::core::primitive::f64,
         > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
     ) -> Self {
+        if self.0.interventions.p.is_some() {
+            self.0.repeated("p", "intervened on");
+        }
         self.0.interventions.p = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Value(value),
         );
@@ -133,6 +139,9 @@ impl<'m> CoinIntervention<'m> {
     }
     ///`do(p = f(p))`: downstream sees the site's natural value mapped elementwise by `shift`.
     fn p_shift(mut self, shift: ::doppl::__private::Shift) -> Self {
+        if self.0.interventions.p.is_some() {
+            self.0.repeated("p", "intervened on");
+        }
         self.0.interventions.p = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Shift(shift),
         );

@@ -179,6 +179,9 @@ impl<'m> BrokenCondition<'m> {
             >,
         >,
     ) -> Self {
+        if self.0.conditions.a.is_some() {
+            self.0.repeated("a", "conditioned");
+        }
         self.0.conditions.a = ::core::option::Option::Some(
             ::doppl::__private::IntoSiteValue::into_site_value(value),
         );
@@ -191,6 +194,9 @@ impl<'m> BrokenCondition<'m> {
             ::core::primitive::f64,
         > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
     ) -> Self {
+        if self.0.conditions.b.is_some() {
+            self.0.repeated("b", "conditioned");
+        }
         self.0.conditions.b = ::core::option::Option::Some(value);
         self
     }
@@ -216,6 +222,9 @@ impl<'m> BrokenIntervention<'m> {
             >,
         >,
     ) -> Self {
+        if self.0.interventions.a.is_some() {
+            self.0.repeated("a", "intervened on");
+        }
         self.0.interventions.a = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Value(
                 ::doppl::__private::IntoSiteValue::into_site_value(value),
@@ -225,6 +234,9 @@ impl<'m> BrokenIntervention<'m> {
     }
     ///`do(a = f(a))`: downstream sees the site's natural value mapped elementwise by `shift`.
     fn a_shift(mut self, shift: ::doppl::__private::Shift) -> Self {
+        if self.0.interventions.a.is_some() {
+            self.0.repeated("a", "intervened on");
+        }
         self.0.interventions.a = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Shift(shift),
         );
@@ -237,6 +249,9 @@ impl<'m> BrokenIntervention<'m> {
             ::core::primitive::f64,
         > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
     ) -> Self {
+        if self.0.interventions.b.is_some() {
+            self.0.repeated("b", "intervened on");
+        }
         self.0.interventions.b = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Value(value),
         );
@@ -244,6 +259,9 @@ impl<'m> BrokenIntervention<'m> {
     }
     ///`do(b = f(b))`: downstream sees the site's natural value mapped elementwise by `shift`.
     fn b_shift(mut self, shift: ::doppl::__private::Shift) -> Self {
+        if self.0.interventions.b.is_some() {
+            self.0.repeated("b", "intervened on");
+        }
         self.0.interventions.b = ::core::option::Option::Some(
             ::doppl::__private::Intervention::Shift(shift),
         );
