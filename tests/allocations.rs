@@ -10,25 +10,11 @@ use common::{
 };
 use doppl::prelude::*;
 use doppl::runtime::value::Workspace;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicU64, Ordering};
 
-struct Counting;
+#[path = "common/counting.rs"]
+mod counting;
 
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-
-// SAFETY: forwards to the system allocator unchanged; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: the caller's contract is passed on to `System`.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: as above.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use counting::{Counting, allocations};
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
@@ -41,19 +27,19 @@ fn per_evaluation<M: Model>(scenario: &Scenario<'_, M>) -> (u64, u64) {
     let mut grad = vec![0.0; dim];
     let mut engine = scenario.gradient().unwrap();
     engine.logp_grad(&u, &mut grad).unwrap();
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = allocations();
     for _ in 0..20 {
         engine.logp_grad(&u, &mut grad).unwrap();
     }
-    let gradients = (ALLOCATIONS.load(Ordering::Relaxed) - before) / 20;
+    let gradients = (allocations() - before) / 20;
     let mut workspace = Workspace::default();
     let density = |w: &mut Workspace| w.lend(|| scenario.log_density(&u).unwrap().total());
     density(&mut workspace);
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = allocations();
     for _ in 0..20 {
         density(&mut workspace);
     }
-    let densities = (ALLOCATIONS.load(Ordering::Relaxed) - before) / 20;
+    let densities = (allocations() - before) / 20;
     (gradients, densities)
 }
 

@@ -12,25 +12,11 @@ mod common;
 
 use common::{Earnings, Logistic, lalonde_like, logistic_like};
 use doppl::inference::{LogDensity, ModelDensity, NutsOptions, run_chain};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicU64, Ordering};
 
-struct Counting;
+#[path = "common/counting.rs"]
+mod counting;
 
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-
-// SAFETY: forwards to the system allocator unchanged; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: the caller's contract is passed on to `System`.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: as above.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use counting::{Counting, allocations};
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
@@ -52,9 +38,9 @@ fn fit<D: LogDensity + Clone>(density: &D, max_depth: usize, num_draws: usize) -
         progress: false,
         ..Default::default()
     };
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = allocations();
     let output = run_chain(&mut density, &options, 0).unwrap();
-    let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
+    let allocations = allocations() - before;
     (allocations, output.gradient_evals.sampling)
 }
 

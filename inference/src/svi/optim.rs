@@ -89,24 +89,20 @@ impl Optimizer {
     /// Adam with the paper's moment decays (0.9, 0.999, ε = 1e-8) and rate `rate`
     /// (NumPyro's examples use 0.01 for AutoNormal guides).
     pub fn adam(rate: f64) -> Self {
-        Self::new(
-            Method::Adam {
-                beta1: 0.9,
-                beta2: 0.999,
-                eps: 1e-8,
-                clip_norm: None,
-            },
-            rate,
-        )
+        Self::adam_clipped_at(rate, None)
     }
     /// Adam whose gradients are clipped to norm `clip_norm` (NumPyro's `ClippedAdam`: 10).
     pub fn clipped_adam(rate: f64, clip_norm: f64) -> Self {
+        Self::adam_clipped_at(rate, Some(clip_norm))
+    }
+    fn adam_clipped_at(rate: f64, clip_norm: Option<f64>) -> Self {
+        let (beta1, beta2, eps) = (0.9, 0.999, 1e-8);
         Self::new(
             Method::Adam {
-                beta1: 0.9,
-                beta2: 0.999,
-                eps: 1e-8,
-                clip_norm: Some(clip_norm),
+                beta1,
+                beta2,
+                eps,
+                clip_norm,
             },
             rate,
         )
