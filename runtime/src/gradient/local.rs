@@ -122,6 +122,11 @@ impl<M: Model> DataMatrices for M {
 /// element is recorded in `mixed`.
 pub struct ReadOff<'a> {
     reads: PlateReads<'a>,
+    /// The common cases, read inline.
+    fast: FastRead,
+    /// Which of `reads.gathered` belong to other plates (bit `k` for entry `k`), computed
+    /// once per plate sum instead of comparing plate names per element.
+    foreign: u64,
     grad: &'a mut [f64],
     mixed: &'a mut Option<&'static str>,
     /// Projected products of this evaluation and where their matrices are
@@ -136,8 +141,16 @@ impl<'a> ReadOff<'a> {
         grad: &'a mut [f64],
         mixed: &'a mut Option<&'static str>,
     ) -> Self {
+        let foreign = foreign_mask(&reads);
+        let fast = match (reads.home, foreign) {
+            ([lane], 0) => FastRead::OneHome(*lane),
+            ([], 1) => FastRead::OneGathered(reads.gathered[0]),
+            _ => FastRead::General,
+        };
         ReadOff {
             reads,
+            fast,
+            foreign,
             grad,
             mixed,
             projections: None,
@@ -150,7 +163,31 @@ impl<'a> ReadOff<'a> {
             p.start_sum(self.reads.home);
             (p, matrices)
         });
+        if self.projections.is_some() {
+            self.fast = FastRead::General;
+        }
         self
+    }
+
+    /// Every lane but the single-home-lane fast path: several home lanes, gathered sites of
+    /// other plates (decoded), projected products.
+    #[inline(never)]
+    fn read_general<S: Scalar>(&mut self, index: usize, term: &S, scale: f64) {
+        for l in self.reads.home {
+            // An index beyond the site is a length mismatch the family reports itself.
+            if index < l.len {
+                self.grad[l.offset + index] += scale * term.tangent(l.lane);
+            }
+        }
+        if self.foreign != 0 {
+            let gathered = self.reads.gathered.iter().enumerate();
+            for (_, g) in gathered.filter(|(k, _)| self.foreign >> k & 1 == 1) {
+                read_gathered(self.grad, self.mixed, g, term, scale);
+            }
+        }
+        if let Some((p, _)) = &mut self.projections {
+            p.read(index, term, scale);
+        }
     }
 }
 
@@ -162,8 +199,51 @@ impl Drop for ReadOff<'_> {
     }
 }
 
+/// What a plate sum reads, when it is one of the common cases read inline.
+#[derive(Clone, Copy, Debug)]
+enum FastRead {
+    /// One local site of the summed plate, nothing else.
+    OneHome(LocalLane),
+    /// One gathered site of another plate, nothing else.
+    OneGathered(GatheredLane),
+    /// Anything else ([`ReadOff::read_general`]).
+    General,
+}
+
+/// Scatter-adds a term's derivative along gathered site `g` to the element it depends on,
+/// or records `g` in `mixed` when the term depends on several.
+#[inline]
+fn read_gathered<S: Scalar>(
+    grad: &mut [f64],
+    mixed: &mut Option<&'static str>,
+    g: &GatheredLane,
+    term: &S,
+    scale: f64,
+) {
+    let l = g.lane;
+    let Some((ij, ijj)) = l.index_lanes else {
+        return;
+    };
+    let c = term.tangent(l.lane);
+    match decode(c, term.tangent(ij), term.tangent(ijj), l.len) {
+        Ok(Some(j)) => grad[l.offset + j] += scale * c,
+        Ok(None) => {}
+        Err(()) => *mixed = mixed.or(Some(g.site)),
+    }
+}
+
+/// Bit `k` set when gathered entry `k` lives on another plate than the one summed.
+fn foreign_mask(reads: &PlateReads<'_>) -> u64 {
+    // Each gathered site takes three of a dual's at most 56 lanes, so there are at most 18.
+    let foreign = reads.gathered.iter().enumerate();
+    foreign
+        .filter(|(_, g)| g.home != reads.plate)
+        .fold(0, |mask, (k, _)| mask | 1 << k)
+}
+
 /// The element a gathered term depends on, from its derivatives `c`, `c·j`, `c·j²` along the
 /// value and index lanes: `Ok(None)` when it depends on none, `Err` when not on exactly one.
+#[inline]
 fn decode(c: f64, cj: f64, cjj: f64, len: usize) -> Result<Option<usize>, ()> {
     if c == 0.0 {
         return if cj == 0.0 && cjj == 0.0 {
@@ -172,38 +252,31 @@ fn decode(c: f64, cj: f64, cjj: f64, len: usize) -> Result<Option<usize>, ()> {
             Err(())
         };
     }
-    let r = cj / c;
-    let j = r.round();
-    let fits = j >= 0.0
-        && j < len as f64
-        && (r - j).abs() <= 1e-6 * (1.0 + j)
-        && (cjj / c - j * j).abs() <= 1e-6 * (1.0 + j * j);
-    if fits { Ok(Some(j as usize)) } else { Err(()) }
+    let inv_c = c.recip();
+    let r = cj * inv_c;
+    // Rounded by a cast, not `f64::round`: baseline x86-64 has no rounding instruction and
+    // `round` is a library call, once per element of every gathered plate sum.
+    if !(r > -0.5 && r < len as f64 - 0.5) {
+        return Err(());
+    }
+    let index = (r + 0.5) as usize;
+    let j = index as f64;
+    let fits =
+        (r - j).abs() <= 1e-6 * (1.0 + j) && (cjj * inv_c - j * j).abs() <= 1e-6 * (1.0 + j * j);
+    if fits { Ok(Some(index)) } else { Err(()) }
 }
 
 impl<S: Scalar> LocalTangents<S> for ReadOff<'_> {
     #[inline]
     fn read(&mut self, index: usize, term: &S, scale: f64) {
-        for l in self.reads.home {
-            // An index beyond the site is a length mismatch the family reports itself.
-            if index < l.len {
-                self.grad[l.offset + index] += scale * term.tangent(l.lane);
+        match self.fast {
+            FastRead::OneHome(l) => {
+                if index < l.len {
+                    self.grad[l.offset + index] += scale * term.tangent(l.lane);
+                }
             }
-        }
-        for g in self.reads.foreign() {
-            let l = g.lane;
-            let Some((ij, ijj)) = l.index_lanes else {
-                continue;
-            };
-            let c = term.tangent(l.lane);
-            match decode(c, term.tangent(ij), term.tangent(ijj), l.len) {
-                Ok(Some(j)) => self.grad[l.offset + j] += scale * c,
-                Ok(None) => {}
-                Err(()) => *self.mixed = self.mixed.or(Some(g.site)),
-            }
-        }
-        if let Some((p, _)) = &mut self.projections {
-            p.read(index, term, scale);
+            FastRead::OneGathered(g) => read_gathered(self.grad, self.mixed, &g, term, scale),
+            FastRead::General => self.read_general(index, term, scale),
         }
     }
     #[inline]
