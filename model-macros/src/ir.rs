@@ -1,6 +1,7 @@
 //! The intermediate representation of a model: what `parse` finds and `expand` emits.
 
-use proc_macro2::Ident;
+use proc_macro2::{Ident, TokenStream, TokenTree};
+use quote::ToTokens;
 use syn::{Expr, Path, Type, Visibility};
 
 /// A parsed `#[model]` function.
@@ -74,6 +75,8 @@ pub struct Site {
     pub plate: Option<PlateRef>,
     /// Sites the expression reads, directly or through plain `let`s.
     pub parents: Vec<String>,
+    /// Whether a later statement mentions the site's binding ([`ModelIr::mark_reads`]).
+    pub read_later: bool,
 }
 
 /// The two kinds of sites.
@@ -100,6 +103,54 @@ impl ModelIr {
             _ => None,
         })
     }
+    /// Marks each site whose binding a later statement mentions. Conservative: any token
+    /// equal to the name counts (a field or a shadowing binding of the same name too), so a
+    /// site marked unread is certainly not read, and a handler keeping no trace need not
+    /// materialize its value.
+    pub fn mark_reads(&mut self) {
+        for k in 0..self.statements.len() {
+            let Statement::Site(site) = &self.statements[k] else {
+                continue;
+            };
+            let name = site.name.clone();
+            let later = self.statements[k + 1..].iter();
+            let read = later
+                .map(Statement::to_token_stream)
+                .any(|t| mentions(t, &name));
+            if let Statement::Site(site) = &mut self.statements[k] {
+                site.read_later = read;
+            }
+        }
+    }
+}
+
+impl Statement {
+    fn to_token_stream(&self) -> TokenStream {
+        match self {
+            Statement::Plate { size, .. } => size.to_token_stream(),
+            Statement::Site(site) => {
+                let mut tokens = match &site.kind {
+                    SiteKind::Sample { dist, .. } => dist.to_token_stream(),
+                    SiteKind::Deterministic { value } => value.to_token_stream(),
+                };
+                if let Some(PlateRef::Inline(size)) = &site.plate {
+                    size.to_tokens(&mut tokens);
+                }
+                tokens
+            }
+            Statement::Factor { value, .. } => value.to_token_stream(),
+            Statement::Plain(stmt) => stmt.to_token_stream(),
+        }
+    }
+}
+
+/// Whether `tokens` (macro arguments and groups included) contain the identifier `name`.
+fn mentions(tokens: TokenStream, name: &Ident) -> bool {
+    tokens.into_iter().any(|t| match t {
+        TokenTree::Ident(id) => id == *name,
+        TokenTree::Group(g) => mentions(g.stream(), name),
+        _ => false,
+    })
 }
 
 impl Site {

@@ -28,7 +28,7 @@ pub fn parse_model(function: &ItemFn, errors: &mut Errors) -> ModelIr {
         .iter()
         .filter_map(|s| parse_statement(s, &mut deps, errors))
         .collect();
-    ModelIr {
+    let mut ir = ModelIr {
         vis: function.vis.clone(),
         fn_name: function.sig.ident.clone(),
         docs: function
@@ -39,7 +39,9 @@ pub fn parse_model(function: &ItemFn, errors: &mut Errors) -> ModelIr {
             .collect(),
         args,
         statements,
-    }
+    };
+    ir.mark_reads();
+    ir
 }
 
 fn check_signature(f: &ItemFn, errors: &mut Errors) {
@@ -434,6 +436,7 @@ fn parse_site(
         kind,
         plate,
         parents,
+        read_later: true,
     })
 }
 

@@ -84,6 +84,10 @@ pub trait Site: 'static {
     const INDEX: usize;
     /// The site's name.
     const NAME: &'static str;
+    /// Whether the model body reads the site's value after the site's statement (`#[model]`
+    /// finds out; `true` when unsure). A handler that keeps no trace does not materialize
+    /// an observed value that nothing reads.
+    const READ_LATER: bool = true;
 
     /// The site's entry in a set of values.
     fn get(values: &<Self::Model as Model>::Values) -> Option<&Self::Value>;

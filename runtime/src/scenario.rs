@@ -124,9 +124,15 @@ impl<'m, M: Model> Scenario<'m, M> {
         Ok((lj.finish()?, trace))
     }
 
+    /// The log-density parts at an unconstrained point, in any scalar, without the trace
+    /// (observed data the body does not read again are scored as given, not lifted).
+    pub fn log_density_parts<S: Scalar>(&self, x: &[S]) -> Result<LogDensityParts<S>, ModelError> {
+        self.run_with(LogJoint::new(x).without_values())?.1.finish()
+    }
+
     /// The log-density parts at an unconstrained point.
     pub fn log_density(&self, x: &[f64]) -> Result<LogDensityParts<f64>, ModelError> {
-        Ok(self.log_density_at(x)?.0)
+        self.log_density_parts(x)
     }
 
     /// The derivative engine for this scenario: the log-density and its gradient, with

@@ -29,6 +29,18 @@ pub trait Shape<S: Scalar, D: Distribution<S>>: Copy {
         v: &Self::Value,
         locals: &mut L,
     ) -> Result<S, DistError>;
+    /// ln p of a value given with `f64` numbers (data: not lifted into `S` on a plate), its
+    /// length checked against the plate.
+    fn log_prob_known<L: LocalTangents<S>>(
+        self,
+        site: &'static str,
+        d: &D,
+        v: &Self::Plain,
+        locals: &mut L,
+    ) -> Result<S, ModelError>;
+    /// What the body gets for a known value that it never reads (`Site::READ_LATER` false)
+    /// when no trace is kept: the value itself off a plate, an empty vector on one.
+    fn unread(self, v: &Self::Plain) -> Self::Value;
     /// A draw.
     fn sample<R: Rng + ?Sized>(self, d: &D, rng: &mut R) -> Result<Self::Plain, DistError>;
     /// A given `f64` value as a model value, its length checked against the plate.
@@ -64,6 +76,19 @@ impl<S: Scalar, D: Distribution<S>> Shape<S, D> for Unplated {
         _locals: &mut L,
     ) -> Result<S, DistError> {
         d.log_prob(v)
+    }
+    fn log_prob_known<L: LocalTangents<S>>(
+        self,
+        site: &'static str,
+        d: &D,
+        v: &D::Plain,
+        _locals: &mut L,
+    ) -> Result<S, ModelError> {
+        d.log_prob(&D::lift(v))
+            .map_err(|e| ModelError::at_site(site, e))
+    }
+    fn unread(self, v: &D::Plain) -> D::Value {
+        D::lift(v)
     }
     fn sample<R: Rng + ?Sized>(self, d: &D, rng: &mut R) -> Result<D::Plain, DistError> {
         if !d.can_sample() {
@@ -120,6 +145,20 @@ where
     ) -> Result<S, DistError> {
         d.log_prob_plate_local(v, locals)
     }
+    fn log_prob_known<L: LocalTangents<S>>(
+        self,
+        site: &'static str,
+        d: &D,
+        v: &DVector<D::Plain>,
+        locals: &mut L,
+    ) -> Result<S, ModelError> {
+        self.check_len(site, v.len())?;
+        d.log_prob_plate_observed(v, locals)
+            .map_err(|e| ModelError::at_site(site, e))
+    }
+    fn unread(self, _v: &DVector<D::Plain>) -> Vector<D::Value> {
+        Vector::on_plate(DVector::from_vec(Vec::new()), self)
+    }
     fn sample<R: Rng + ?Sized>(self, d: &D, rng: &mut R) -> Result<DVector<D::Plain>, DistError> {
         if !d.can_sample() {
             return Err(DistError::NotSampleable { family: D::NAME });
@@ -131,14 +170,7 @@ where
         site: &'static str,
         v: &DVector<D::Plain>,
     ) -> Result<Vector<D::Value>, ModelError> {
-        if v.len() != self.size {
-            return Err(ModelError::Shape {
-                site,
-                plate: self.name,
-                expected: self.size,
-                found: v.len(),
-            });
-        }
+        self.check_len(site, v.len())?;
         let values = crate::value::collect(v.len(), v.as_slice().iter().map(D::lift));
         Ok(Vector::on_plate(DVector::from_vec(values), self))
     }

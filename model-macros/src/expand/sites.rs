@@ -12,12 +12,14 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
     let impls = sites.iter().enumerate().map(|(i, s)| {
         let (n, t, m) = (&s.name, plain_type(s), marker(names, i));
         let name = syn::ext::IdentExt::unraw(n).to_string();
+        let read_later = s.read_later;
         quote! {
             impl ::doppl::__private::Site for #m {
                 type Model = #model_ty;
                 type Value = #t;
                 const INDEX: ::core::primitive::usize = #i;
                 const NAME: &'static ::core::primitive::str = #name;
+                const READ_LATER: ::core::primitive::bool = #read_later;
                 fn get(v: &#values) -> ::core::option::Option<&#t> {
                     v.#n.as_ref()
                 }

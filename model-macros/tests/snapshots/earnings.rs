@@ -209,6 +209,7 @@ impl ::doppl::__private::Site for EarningsSite<0usize> {
     > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain;
     const INDEX: ::core::primitive::usize = 0usize;
     const NAME: &'static ::core::primitive::str = "p_treat";
+    const READ_LATER: ::core::primitive::bool = true;
     fn get(
         v: &EarningsValues,
     ) -> ::core::option::Option<
@@ -247,6 +248,7 @@ impl ::doppl::__private::Site for EarningsSite<1usize> {
     >;
     const INDEX: ::core::primitive::usize = 1usize;
     const NAME: &'static ::core::primitive::str = "treat";
+    const READ_LATER: ::core::primitive::bool = true;
     fn get(
         v: &EarningsValues,
     ) -> ::core::option::Option<
@@ -289,6 +291,7 @@ impl ::doppl::__private::Site for EarningsSite<2usize> {
     > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain;
     const INDEX: ::core::primitive::usize = 2usize;
     const NAME: &'static ::core::primitive::str = "intercept";
+    const READ_LATER: ::core::primitive::bool = true;
     fn get(
         v: &EarningsValues,
     ) -> ::core::option::Option<
@@ -325,6 +328,7 @@ impl ::doppl::__private::Site for EarningsSite<3usize> {
     > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain;
     const INDEX: ::core::primitive::usize = 3usize;
     const NAME: &'static ::core::primitive::str = "beta_treat";
+    const READ_LATER: ::core::primitive::bool = true;
     fn get(
         v: &EarningsValues,
     ) -> ::core::option::Option<
@@ -361,6 +365,7 @@ impl ::doppl::__private::Site for EarningsSite<4usize> {
     > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain;
     const INDEX: ::core::primitive::usize = 4usize;
     const NAME: &'static ::core::primitive::str = "beta_interact";
+    const READ_LATER: ::core::primitive::bool = true;
     fn get(
         v: &EarningsValues,
     ) -> ::core::option::Option<
@@ -399,6 +404,7 @@ impl ::doppl::__private::Site for EarningsSite<5usize> {
     >;
     const INDEX: ::core::primitive::usize = 5usize;
     const NAME: &'static ::core::primitive::str = "beta_cov";
+    const READ_LATER: ::core::primitive::bool = true;
     fn get(
         v: &EarningsValues,
     ) -> ::core::option::Option<
@@ -441,6 +447,7 @@ impl ::doppl::__private::Site for EarningsSite<6usize> {
     > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain;
     const INDEX: ::core::primitive::usize = 6usize;
     const NAME: &'static ::core::primitive::str = "sigma";
+    const READ_LATER: ::core::primitive::bool = true;
     fn get(
         v: &EarningsValues,
     ) -> ::core::option::Option<
@@ -475,6 +482,7 @@ impl ::doppl::__private::Site for EarningsSite<7usize> {
     type Value = ::doppl::__private::DVector<::core::primitive::f64>;
     const INDEX: ::core::primitive::usize = 7usize;
     const NAME: &'static ::core::primitive::str = "mu_earnings";
+    const READ_LATER: ::core::primitive::bool = true;
     fn get(
         v: &EarningsValues,
     ) -> ::core::option::Option<&::doppl::__private::DVector<::core::primitive::f64>> {
@@ -505,6 +513,7 @@ impl ::doppl::__private::Site for EarningsSite<8usize> {
     >;
     const INDEX: ::core::primitive::usize = 8usize;
     const NAME: &'static ::core::primitive::str = "y";
+    const READ_LATER: ::core::primitive::bool = false;
     fn get(
         v: &EarningsValues,
     ) -> ::core::option::Option<

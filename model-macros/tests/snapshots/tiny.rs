@@ -58,6 +58,7 @@ impl ::doppl::__private::Site for CoinSite<0usize> {
     > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain;
     const INDEX: ::core::primitive::usize = 0usize;
     const NAME: &'static ::core::primitive::str = "p";
+    const READ_LATER: ::core::primitive::bool = false;
     fn get(
         v: &CoinValues,
     ) -> ::core::option::Option<

@@ -86,6 +86,7 @@ impl ::doppl::__private::Site for BrokenSite<0usize> {
     >;
     const INDEX: ::core::primitive::usize = 0usize;
     const NAME: &'static ::core::primitive::str = "a";
+    const READ_LATER: ::core::primitive::bool = false;
     fn get(
         v: &BrokenValues,
     ) -> ::core::option::Option<
@@ -128,6 +129,7 @@ impl ::doppl::__private::Site for BrokenSite<1usize> {
     > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain;
     const INDEX: ::core::primitive::usize = 1usize;
     const NAME: &'static ::core::primitive::str = "b";
+    const READ_LATER: ::core::primitive::bool = false;
     fn get(
         v: &BrokenValues,
     ) -> ::core::option::Option<

@@ -133,6 +133,15 @@ impl<S: Scalar> Distribution<S> for Bernoulli<S> {
         Ok(weighted(one, 1.0 - one, self.log_probs(0)))
     }
     /// With scalar parameters only the number of ones is needed: k ln p + (n − k) ln(1 − p).
+    /// The data are already the value type: scored as given.
+    fn log_prob_plate_observed<L: crate::gradient::LocalTangents<S>>(
+        &self,
+        vs: &DVector<f64>,
+        locals: &mut L,
+    ) -> Result<S, DistError> {
+        self.log_prob_plate_local(vs, locals)
+    }
+
     fn log_prob_plate_local<L: crate::gradient::LocalTangents<S>>(
         &self,
         vs: &DVector<f64>,

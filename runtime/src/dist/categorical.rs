@@ -120,6 +120,15 @@ impl<S: Scalar> Distribution<S> for Categorical<S> {
         Ok(self.log_probs[*k])
     }
     /// Counts per category, then Σ_k count_k ln p_k: K scalar operations, not n.
+    /// The data are already the value type: scored as given.
+    fn log_prob_plate_observed<L: crate::gradient::LocalTangents<S>>(
+        &self,
+        vs: &DVector<usize>,
+        locals: &mut L,
+    ) -> Result<S, DistError> {
+        self.log_prob_plate_local(vs, locals)
+    }
+
     fn log_prob_plate_local<L: crate::gradient::LocalTangents<S>>(
         &self,
         ks: &DVector<usize>,

@@ -137,13 +137,29 @@ pub(crate) fn plate_log_prob<S: Scalar, D: ElementDensity<S>, L: LocalTangents<S
 where
     D::Value: nalgebra::Scalar,
 {
+    plate_log_prob_each(dist, vs.as_slice(), locals, D::Value::clone)
+}
+
+/// [`plate_log_prob`] of values `value(vs[i])`: observed `f64` data are turned into values one
+/// element at a time, in registers, instead of into a lifted buffer.
+pub(crate) fn plate_log_prob_each<S, D, V, L>(
+    dist: &D,
+    vs: &[V],
+    locals: &mut L,
+    value: impl Fn(&V) -> D::Value,
+) -> Result<S, DistError>
+where
+    S: Scalar,
+    D: ElementDensity<S>,
+    L: LocalTangents<S>,
+{
     let n = vs.len();
     check_batch(dist.batch(), n)?;
     let mut acc = S::zero();
     if dist.batch().is_none() {
         let prep = dist.prepare(0);
         for (i, v) in vs.iter().enumerate() {
-            let term = dist.kernel(&prep, v).map_err(|e| e.at(i))?;
+            let term = dist.kernel(&prep, &value(v)).map_err(|e| e.at(i))?;
             locals.read(i, &term, 1.0);
             acc += term;
         }
@@ -152,7 +168,7 @@ where
     }
     for (i, v) in vs.iter().enumerate() {
         let prep = dist.prepare(i);
-        let term = dist.kernel(&prep, v).map_err(|e| e.at(i))? + dist.normalizer(&prep);
+        let term = dist.kernel(&prep, &value(v)).map_err(|e| e.at(i))? + dist.normalizer(&prep);
         locals.read(i, &term, 1.0);
         acc += term;
     }
@@ -247,6 +263,14 @@ macro_rules! scalar_distribution {
                 locals: &mut L,
             ) -> Result<S, DistError> {
                 $crate::dist::common::plate_log_prob(self, vs, locals)
+            }
+            fn log_prob_plate_observed<L: $crate::gradient::LocalTangents<S>>(
+                &self,
+                vs: &nalgebra::DVector<f64>,
+                locals: &mut L,
+            ) -> Result<S, DistError> {
+                let lift = |v: &f64| S::from_f64(*v);
+                $crate::dist::common::plate_log_prob_each(self, vs.as_slice(), locals, lift)
             }
             fn can_sample(&self) -> bool {
                 ScalarFamily::sampleable(self)

@@ -105,6 +105,24 @@ pub trait Distribution<S: Scalar>: Sized {
         locals: &mut L,
     ) -> Result<S, DistError>;
 
+    /// [`Distribution::log_prob_plate_local`] of observed values given with `f64` numbers.
+    ///
+    /// Families whose value is a real number override it to score the data against the
+    /// parameters without lifting them into `S` (N values fewer to write and read per
+    /// evaluation); the default lifts them into a buffer of the lent workspace.
+    fn log_prob_plate_observed<L: LocalTangents<S>>(
+        &self,
+        vs: &DVector<Self::Plain>,
+        locals: &mut L,
+    ) -> Result<S, DistError>
+    where
+        Self::Value: nalgebra::Scalar,
+    {
+        let lifted = crate::value::collect(vs.len(), vs.iter().map(Self::lift));
+        let lifted = crate::value::Vector::pooled(lifted);
+        self.log_prob_plate_local(&lifted, locals)
+    }
+
     /// Whether draws exist (false for improper priors, whose `sample` returns NaN).
     fn can_sample(&self) -> bool {
         true

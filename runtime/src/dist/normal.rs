@@ -47,6 +47,36 @@ impl<S: Scalar> Normal<S> {
         }
         Ok(Normal { loc, scale })
     }
+
+    /// Σᵢ ln N(vᵢ | μᵢ, σᵢ), the residual `vᵢ − μᵢ` (or its negation) given by `residual`.
+    fn plate_sum<V, L: LocalTangents<S>>(
+        &self,
+        vs: &[V],
+        locals: &mut L,
+        residual: impl Fn(&V, S) -> S,
+    ) -> S {
+        let n_f = vs.len() as f64;
+        match (&self.loc, &self.scale) {
+            // Scalar scale: Σ (x − μ)² / 2σ² + n ln σ, with ln σ and 1/σ² computed once.
+            (loc, Param::Const(_) | Param::Scalar(_)) => {
+                let inv_var = self.scale.at(0).powi(2).recip();
+                let weight = -0.5 * inv_var.re();
+                let ss = sum_of_squares(vs, loc, locals, weight, residual);
+                -(ss * inv_var) * 0.5 - log_scale(&self.scale, 0) * n_f - LN_SQRT_2PI * n_f
+            }
+            (loc, Param::Vector(scale)) => {
+                let mut acc = S::zero();
+                for (i, v) in vs.iter().enumerate() {
+                    let z = residual(v, loc.at(i)) / scale[i];
+                    let term = z * z * 0.5 + scale[i].ln();
+                    locals.read(i, &term, -1.0);
+                    acc += term;
+                }
+                locals.clear(&mut acc);
+                -acc - LN_SQRT_2PI * n_f
+            }
+        }
+    }
 }
 
 fn check_real(x: f64, index: Option<usize>) -> Result<(), DistError> {
@@ -97,32 +127,25 @@ impl<S: Scalar> Distribution<S> for Normal<S> {
         vs: &DVector<S>,
         locals: &mut L,
     ) -> Result<S, DistError> {
-        let n = vs.len();
-        check_batch(self.batch_len(), n)?;
+        check_batch(self.batch_len(), vs.len())?;
         // Slices, not nalgebra's strided iterators, in the per-element loops: they vectorize.
         if let Some(i) = vs.as_slice().iter().position(|v| !v.re().is_finite()) {
             check_real(vs[i].re(), Some(i))?;
         }
-        let n_f = n as f64;
-        match (&self.loc, &self.scale) {
-            // Scalar scale: Σ (x − μ)² / 2σ² + n ln σ, with ln σ and 1/σ² computed once.
-            (loc, Param::Const(_) | Param::Scalar(_)) => {
-                let inv_var = self.scale.at(0).powi(2).recip();
-                let ss = sum_of_squares(vs, loc, locals, -0.5 * inv_var.re());
-                Ok(-(ss * inv_var) * 0.5 - log_scale(&self.scale, 0) * n_f - LN_SQRT_2PI * n_f)
-            }
-            (loc, Param::Vector(scale)) => {
-                let mut acc = S::zero();
-                for (i, v) in vs.iter().enumerate() {
-                    let z = (*v - loc.at(i)) / scale[i];
-                    let term = z * z * 0.5 + scale[i].ln();
-                    locals.read(i, &term, -1.0);
-                    acc += term;
-                }
-                locals.clear(&mut acc);
-                Ok(-acc - LN_SQRT_2PI * n_f)
-            }
+        Ok(self.plate_sum(vs.as_slice(), locals, |v, m| *v - m))
+    }
+
+    fn log_prob_plate_observed<L: LocalTangents<S>>(
+        &self,
+        vs: &DVector<f64>,
+        locals: &mut L,
+    ) -> Result<S, DistError> {
+        check_batch(self.batch_len(), vs.len())?;
+        if let Some(i) = vs.as_slice().iter().position(|v| !v.is_finite()) {
+            check_real(vs[i], Some(i))?;
         }
+        // (μ − x)² = (x − μ)²: the data stay f64, only μ carries derivatives.
+        Ok(self.plate_sum(vs.as_slice(), locals, |v, m| m - *v))
     }
 
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
@@ -161,11 +184,12 @@ impl<S: Scalar> Distribution<S> for Normal<S> {
 /// The caller multiplies the sum by a factor whose value part is `weight`; element `i`'s own
 /// derivative, `weight · 2dᵢ · ddᵢ`, goes to `locals` and the shared lanes of the sum are
 /// cleared.
-fn sum_of_squares<S: Scalar, L: LocalTangents<S>>(
-    vs: &DVector<S>,
+fn sum_of_squares<S: Scalar, V, L: LocalTangents<S>>(
+    vs: &[V],
     loc: &Param<S>,
     locals: &mut L,
     weight: f64,
+    residual: impl Fn(&V, S) -> S,
 ) -> S {
     let mut ss = S::zero();
     let active = locals.is_active();
@@ -176,13 +200,13 @@ fn sum_of_squares<S: Scalar, L: LocalTangents<S>>(
         }
         ss = ss.add_chain(d, r * r, 2.0 * r);
     };
-    let values = vs.as_slice().iter().enumerate();
+    let values = vs.iter().enumerate();
     match loc {
         Param::Vector(mu) => values
             .zip(mu.as_slice())
-            .for_each(|((i, v), m)| add(i, *v - *m)),
-        Param::Scalar(m) => values.for_each(|(i, v)| add(i, *v - *m)),
-        Param::Const(c) => values.for_each(|(i, v)| add(i, *v - *c)),
+            .for_each(|((i, v), m)| add(i, residual(v, *m))),
+        Param::Scalar(m) => values.for_each(|(i, v)| add(i, residual(v, *m))),
+        Param::Const(c) => values.for_each(|(i, v)| add(i, residual(v, S::from_f64(*c)))),
     }
     locals.clear(&mut ss);
     ss

@@ -250,7 +250,7 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
             for (lane, d) in seeded[start..end].iter_mut().enumerate() {
                 d.eps[lane] = 1.0;
             }
-            let total = self.scenario.log_density_at(seeded)?.0.total();
+            let total = self.scenario.log_density_parts(seeded)?.total();
             grad[start..end].copy_from_slice(&total.eps[..end - start]);
             value = total.re;
             for d in &mut seeded[start..end] {
@@ -313,7 +313,7 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
                 self.seed_locals(seeded, &mut [], 0.0);
                 total
             } else {
-                self.scenario.log_density_at(seeded)?.0.total()
+                self.scenario.log_density_parts(seeded)?.total()
             };
             for (j, &i) in block.iter().enumerate() {
                 grad[i] = total.eps[k + j];
@@ -363,7 +363,7 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
                 .zip(&v)
                 .map(|(&p, &vi)| Dual { re: p, eps: [vi] })
                 .collect();
-            let along = self.scenario.log_density_at(&seeded)?.0.total().eps[0];
+            let along = self.scenario.log_density_parts(&seeded)?.total().eps[0];
             let dot: f64 = grad.iter().zip(&v).map(|(g, vi)| g * vi).sum();
             let scale: f64 = grad.iter().zip(&v).map(|(g, vi)| (g * vi).abs()).sum();
             if (along - dot).abs() > 1e-7 * (scale + along.abs()) + 1e-12 {

@@ -44,6 +44,9 @@ pub struct LogJoint<'x, S> {
     /// The model's data matrices, for products projected on a local lane.
     matrices: Option<&'x dyn DataMatrices>,
     position: usize,
+    /// Whether the trace the body returns must hold every site's value
+    /// ([`LogJoint::without_values`]).
+    keep_values: bool,
     first_non_finite: Option<(&'static str, f64)>,
     /// The accumulated log-density.
     pub parts: LogDensityParts<S>,
@@ -57,6 +60,7 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
             read_off: None,
             matrices: None,
             position: 0,
+            keep_values: true,
             first_non_finite: None,
             parts: LogDensityParts::zero(),
         }
@@ -73,8 +77,15 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
         LogJoint {
             read_off: Some((plan, grad, None)),
             matrices: Some(matrices),
-            ..Self::new(x)
+            ..Self::new(x).without_values()
         }
+    }
+
+    /// Only the density is wanted: an observed site the body never reads again is scored
+    /// from its `f64` data and comes back empty in the trace instead of lifted into `S`.
+    pub fn without_values(mut self) -> Self {
+        self.keep_values = false;
+        self
     }
 
     /// A read-off of `reads` into the gradient, with this evaluation's projected products.
@@ -114,6 +125,21 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
             None => shape.log_prob(dist, value, &mut NoLocals),
         };
         lp.map_err(|e| ModelError::at_site(site, e))
+    }
+
+    /// ln p of a known `f64` value, plate sums reading off the plate's local lanes.
+    fn score_known<D: Distribution<S>, P: Shape<S, D>>(
+        &mut self,
+        site: &'static str,
+        dist: &D,
+        shape: P,
+        value: &P::Plain,
+    ) -> Result<S, ModelError> {
+        let reads = self.reads_for(shape.plate().map(|p| p.name));
+        match reads.and_then(|r| self.read_off_for(r)) {
+            Some(mut read_off) => shape.log_prob_known(site, dist, value, &mut read_off),
+            None => shape.log_prob_known(site, dist, value, &mut NoLocals),
+        }
     }
 
     /// The constrained value of the next `len` coordinates and ln |det J|, the Jacobian
@@ -197,14 +223,17 @@ impl<M: Model, S: Scalar> Handler<M, S> for LogJoint<'_, S> {
         D: Distribution<S>,
         P: Shape<S, D>,
     {
-        let v = shape.lift(T::NAME, value)?;
-        let lp = self.score(T::NAME, dist, shape, &v)?;
+        let lp = self.score_known(T::NAME, dist, shape, value)?;
         self.track(T::NAME, &lp);
         match why {
             Known::Observed => self.parts.log_likelihood += lp,
             Known::Substituted => self.parts.log_prior += lp,
         }
-        Ok(v)
+        if self.keep_values || T::READ_LATER {
+            shape.lift(T::NAME, value)
+        } else {
+            Ok(shape.unread(value))
+        }
     }
 
     fn factor<F: FactorTerm<S>>(&mut self, name: &'static str, term: F) -> Result<(), ModelError> {

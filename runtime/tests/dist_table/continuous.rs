@@ -5,6 +5,7 @@ use super::{
     central_difference, check_expectations,
 };
 use doppl_runtime::dist::*;
+use doppl_runtime::gradient::LocalTangents;
 use doppl_runtime::scalar::{Dual, Scalar};
 use nalgebra::DVector;
 use rand::SeedableRng;
@@ -167,6 +168,7 @@ fn check_plates<B: Build>(row: &Row) {
     let plate = d.log_prob_plate(&DVector::from_vec(xs.clone())).unwrap();
     let singles: D = xs.iter().map(|x| d.log_prob(x).unwrap()).sum();
     compare_duals(&format!("{} scalar plate", row.name), plate, singles);
+    check_observed(&format!("{} scalar plate", row.name), &d, &row.points);
     if np == 0 {
         return;
     }
@@ -184,6 +186,7 @@ fn check_plates<B: Build>(row: &Row) {
         })
         .sum();
     compare_duals(&format!("{} vectorized plate", row.name), plate, singles);
+    check_observed(&format!("{} vectorized plate", row.name), &dv, &row.points);
     let short = DVector::from_vec(xs[..n - 1].to_vec());
     assert!(matches!(
         dv.log_prob_plate(&short),
@@ -193,6 +196,53 @@ fn check_plates<B: Build>(row: &Row) {
         dv.log_prob(&xs[0]),
         Err(DistError::BatchedParameters { .. })
     ));
+}
+
+/// Every element's read of a plate sum, scaled as the family passes it.
+#[derive(Default)]
+struct Reads(Vec<(usize, [f64; W])>);
+
+impl LocalTangents<D> for Reads {
+    fn read(&mut self, index: usize, term: &D, scale: f64) {
+        self.0.push((index, term.eps.map(|e| e * scale)));
+    }
+    fn clear(&mut self, _sum: &mut D) {}
+    fn is_active(&self) -> bool {
+        true
+    }
+}
+
+/// Observed `f64` data scored directly give the plate sum and the per-element reads of the
+/// same data lifted into duals.
+fn check_observed<F: Distribution<D, Value = D, Plain = f64>>(what: &str, d: &F, xs: &[f64]) {
+    let data = DVector::from_column_slice(xs);
+    let (mut lifted_reads, mut observed_reads) = (Reads::default(), Reads::default());
+    let lifted = d.log_prob_plate_local(&data.map(D::constant), &mut lifted_reads);
+    let observed = d.log_prob_plate_observed(&data, &mut observed_reads);
+    compare_duals(
+        &format!("{what}, observed"),
+        observed.unwrap(),
+        lifted.unwrap(),
+    );
+    assert_eq!(
+        lifted_reads.0.len(),
+        observed_reads.0.len(),
+        "{what}: reads"
+    );
+    for ((i, a), (j, b)) in observed_reads.0.iter().zip(&lifted_reads.0) {
+        assert_eq!(i, j, "{what}: read order");
+        for k in 0..W {
+            assert_close(&format!("{what}, read {i} ε{k}"), a[k], b[k], 1e-12);
+        }
+    }
+    let short = DVector::from_column_slice(&xs[..xs.len() - 1]);
+    if d.batch_len().is_some() {
+        let short = d.log_prob_plate_observed(&short, &mut Reads::default());
+        assert!(
+            matches!(short, Err(DistError::Shape { .. })),
+            "{what}: short data"
+        );
+    }
 }
 
 fn compare_duals(what: &str, a: D, b: D) {
