@@ -15,7 +15,7 @@
 //!     let slope = sample!(Normal::new(0.0, 1.0));
 //!     let sigma = sample!(HalfNormal::new(1.0));
 //!     let mu = deterministic!(alpha.gather(group) + slope * x, units);
-//!     let y = sample!(Normal::new(&mu, sigma), units);
+//!     let y = sample!(Normal::new(mu, sigma), units);
 //! }
 //!
 //! let x = DVector::from_vec(vec![1.0, 2.0, 3.0]);
@@ -76,6 +76,9 @@
 //!   vector), `a + b * x`, `treat * effect`, `-v`, `v.exp()`, `v.sigmoid()`,
 //!   `alpha.gather(group)` all work, in either operand order, with vectors owned or borrowed
 //!   (`&mu`), and data passes directly as a distribution parameter (`Normal::new(theta, s)`).
+//!   A site's value may be moved where it is last read (`Normal::new(mu, sigma)`): the
+//!   trace keeps its own copy only on the runs that return values (prediction, draws), so
+//!   the log-density and its gradient copy nothing; borrowing (`&mu`) copies it there.
 //!   See [`runtime::value`] for every form. One form Rust cannot offer: a constant on the left
 //!   of a scalar parameter (`0.5 * a`, `f64 * S` for a type parameter `S`); write `a * 0.5`.
 //! - Operands of different lengths or plates are not broadcast: the site that reads the
@@ -164,7 +167,7 @@ pub mod __private {
     pub use doppl_runtime::dist::Distribution;
     pub use doppl_runtime::flatten::Flatten;
     pub use doppl_runtime::generated::{
-        AsDataMatrix, ConditionOnDeterministicSite, IntoSiteValue, site_distribution,
+        AsDataMatrix, ConditionOnDeterministicSite, IntoSiteValue, keep, kept, site_distribution,
     };
     pub use doppl_runtime::handler::Handler;
     pub use doppl_runtime::model::{Model, Site, SiteInfo, SiteKind};

@@ -67,7 +67,7 @@ fn hierarchical_means(n: usize, tau: f64, sigma: f64) {
     let units = plate!(n);
     let mu = sample!(Normal::new(0.0, 2.0));
     let z = sample!(Normal::new(mu, tau), units);
-    let y = sample!(Normal::new(&z, sigma), units);
+    let y = sample!(Normal::new(z, sigma), units);
 }
 
 /// NUTS with the unit latents in one shared tangent lane recovers the exact posterior: μ

@@ -87,7 +87,7 @@ fn eight_schools(sigma: &DVector<f64>) {
     let tau = sample!(HalfCauchy::new(5.0));
     let theta_trans = sample!(Normal::new(0.0, 1.0), schools);
     let theta = deterministic!(mu + tau * &theta_trans, schools);
-    let y = sample!(Normal::new(&theta, sigma), schools);
+    let y = sample!(Normal::new(theta, sigma), schools);
 }
 
 #[test]

@@ -18,5 +18,5 @@ pub fn earnings(x: &DMatrix<f64>, nodegree: &DVector<f64>) {
         intercept + x * &beta_cov + &treat * (beta_treat + beta_interact * nodegree),
         units
     );
-    let y = sample!(Normal::new(&mu_earnings, sigma), units);
+    let y = sample!(Normal::new(mu_earnings, sigma), units);
 }

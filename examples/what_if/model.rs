@@ -15,5 +15,5 @@ pub fn what_if(n: usize) {
     let b = sample!(Normal::new(0.0, 1.0), units);
     let c = sample!(Normal::new(0.0, 1.0), units);
     let mu = deterministic!(b0 + b_a * &a + b_b * &b + b_c * &c, units);
-    let y = sample!(Normal::new(&mu, sigma), units);
+    let y = sample!(Normal::new(mu, sigma), units);
 }

@@ -98,7 +98,7 @@ fn snapshot_earnings() {
                     units
                 );
                 factor!(soft_zero_sum, beta_cov.sum() * beta_cov.sum() * -0.5);
-                let y = sample!(Normal::new(&mu_earnings, sigma), units);
+                let y = sample!(Normal::new(mu_earnings, sigma), units);
             }
         },
     );

@@ -3,12 +3,27 @@
 use crate::dist::DistError;
 use crate::error::ModelError;
 use crate::model::Site;
+use crate::value::Unread;
 use nalgebra::{DMatrix, DVector};
 
 /// A site's distribution, or its constructor's error with the site's name attached.
 #[inline]
 pub fn site_distribution<T: Site, D>(dist: Result<D, DistError>) -> Result<D, ModelError> {
     dist.map_err(|e| ModelError::at_site(T::NAME, e))
+}
+
+/// A copy of a site's value for the trace when the run keeps values (`keep`); the body may
+/// then move the binding itself (`Normal::new(mu, sigma)`) without copying it on the
+/// log-density path.
+#[inline]
+pub fn keep<T: Clone>(keep: bool, value: &T) -> Option<T> {
+    keep.then(|| value.clone())
+}
+
+/// The kept copy, or the [`Unread`] stand-in when the run keeps no values.
+#[inline]
+pub fn kept<T: Unread>(value: Option<T>) -> T {
+    value.unwrap_or_else(T::unread)
 }
 
 /// Conditioning a deterministic site is meaningless (it has no density): the generated

@@ -16,7 +16,7 @@ use std::fmt::Debug;
 /// How a site's distribution is laid out: one value or one per plate element.
 pub trait Shape<S: Scalar, D: Distribution<S>>: Copy {
     /// The value the model body sees.
-    type Value: Clone + Debug + ShiftValue;
+    type Value: Clone + Debug + ShiftValue + crate::value::Unread;
     /// The value with `f64` numbers.
     type Plain: Clone + Debug + Send + Sync + 'static;
 
@@ -38,9 +38,6 @@ pub trait Shape<S: Scalar, D: Distribution<S>>: Copy {
         v: &Self::Plain,
         locals: &mut L,
     ) -> Result<S, ModelError>;
-    /// What the body gets for a known value that it never reads (`Site::READ_LATER` false)
-    /// when no trace is kept: the value itself off a plate, an empty vector on one.
-    fn unread(self, v: &Self::Plain) -> Self::Value;
     /// A draw.
     fn sample<R: Rng + ?Sized>(self, d: &D, rng: &mut R) -> Result<Self::Plain, DistError>;
     /// A given `f64` value as a model value, its length checked against the plate.
@@ -86,9 +83,6 @@ impl<S: Scalar, D: Distribution<S>> Shape<S, D> for Unplated {
     ) -> Result<S, ModelError> {
         d.log_prob(&D::lift(v))
             .map_err(|e| ModelError::at_site(site, e))
-    }
-    fn unread(self, v: &D::Plain) -> D::Value {
-        D::lift(v)
     }
     fn sample<R: Rng + ?Sized>(self, d: &D, rng: &mut R) -> Result<D::Plain, DistError> {
         if !d.can_sample() {
@@ -156,9 +150,6 @@ where
         d.log_prob_plate_observed(v, locals)
             .map_err(|e| ModelError::at_site(site, e))
     }
-    fn unread(self, _v: &DVector<D::Plain>) -> Vector<D::Value> {
-        Vector::on_plate(DVector::from_vec(Vec::new()), self)
-    }
     fn sample<R: Rng + ?Sized>(self, d: &D, rng: &mut R) -> Result<DVector<D::Plain>, DistError> {
         if !d.can_sample() {
             return Err(DistError::NotSampleable { family: D::NAME });
@@ -218,7 +209,7 @@ where
 }
 
 /// A deterministic site's value: a scalar, or one value per plate element.
-pub trait DetValue<S: Scalar>: Clone + Debug + ShiftValue {
+pub trait DetValue<S: Scalar>: Clone + Debug + ShiftValue + crate::value::Unread {
     /// The value with `f64` numbers.
     type Plain: Clone + Debug + Send + Sync + 'static;
     /// A given value as a model value (length checked against the plate).

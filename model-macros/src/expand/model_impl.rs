@@ -169,22 +169,44 @@ fn body(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
             let label = syn::ext::IdentExt::unraw(name).to_string();
             quote_spanned!(size.span()=> let #name = ::doppl::__private::Plate::new(#label, #size);)
         }
-        Statement::Site(s) => site_statement(s, marker(names, index_of(&s.name))),
+        Statement::Site(s) => {
+            let statement = site_statement(s, marker(names, index_of(&s.name)));
+            let (n, kept) = (&s.name, kept_name(&s.name));
+            // A value read later is copied for the trace only when the run keeps values, so
+            // the body may move it (`Normal::new(mu, sigma)`); otherwise the trace takes it.
+            let keep = s
+                .read_later
+                .then(|| quote!(let #kept = ::doppl::__private::keep(__doppl_keep, &#n);));
+            quote!(#statement #keep)
+        }
         Statement::Factor { name, value } => {
             let label = syn::ext::IdentExt::unraw(name).to_string();
             quote_spanned!(value.span()=> __doppl_handler.factor(#label, #value)?;)
         }
     });
     let trace = &names.trace;
-    let fields = sites.iter().map(|s| &s.name);
+    let fields = sites.iter().map(|s| {
+        let (n, kept) = (&s.name, kept_name(&s.name));
+        match s.read_later {
+            true => quote!(#n: ::doppl::__private::kept(#kept)),
+            false => quote!(#n),
+        }
+    });
     let phantom = sites
         .is_empty()
         .then(|| quote!(__scalar: ::core::marker::PhantomData,));
     quote! {
+        let __doppl_keep = <__DopplH as ::doppl::__private::Handler<Self, S>>::keeps_values(__doppl_handler);
         #(#args)*
         #(#statements)*
         ::core::result::Result::Ok(#trace { #(#fields,)* #phantom })
     }
+}
+
+/// The binding of the trace's copy of site `name`.
+fn kept_name(name: &syn::Ident) -> syn::Ident {
+    let plain = syn::ext::IdentExt::unraw(name);
+    quote::format_ident!("__doppl_kept_{}", plain)
 }
 
 /// One site statement: one call on the handler.

@@ -1071,6 +1071,10 @@ impl ::doppl::__private::Model for Earnings {
         S: ::doppl::__private::Scalar,
         __DopplH: ::doppl::__private::Handler<Self, S>,
     {
+        let __doppl_keep = <__DopplH as ::doppl::__private::Handler<
+            Self,
+            S,
+        >>::keeps_values(__doppl_handler);
         let x = ::doppl::__private::Data::argument(&self.x, 0usize);
         let nodegree = ::doppl::__private::Data::argument(&self.nodegree, 1usize);
         let scale = ::core::clone::Clone::clone(&self.scale);
@@ -1087,6 +1091,7 @@ impl ::doppl::__private::Model for Earnings {
                 >(Beta::new(1.0, 1.0))?,
                 ::doppl::__private::Unplated,
             )?;
+        let __doppl_kept_p_treat = ::doppl::__private::keep(__doppl_keep, &p_treat);
         let treat = __doppl_handler
             .sample::<
                 EarningsSite<1usize>,
@@ -1099,6 +1104,7 @@ impl ::doppl::__private::Model for Earnings {
                 >(Bernoulli::new(p_treat))?,
                 units,
             )?;
+        let __doppl_kept_treat = ::doppl::__private::keep(__doppl_keep, &treat);
         let intercept = __doppl_handler
             .sample::<
                 EarningsSite<2usize>,
@@ -1111,6 +1117,7 @@ impl ::doppl::__private::Model for Earnings {
                 >(Normal::new(0.0, 5.0))?,
                 ::doppl::__private::Unplated,
             )?;
+        let __doppl_kept_intercept = ::doppl::__private::keep(__doppl_keep, &intercept);
         let beta_treat = __doppl_handler
             .sample::<
                 EarningsSite<3usize>,
@@ -1123,6 +1130,10 @@ impl ::doppl::__private::Model for Earnings {
                 >(Normal::new(0.0, 2.0))?,
                 ::doppl::__private::Unplated,
             )?;
+        let __doppl_kept_beta_treat = ::doppl::__private::keep(
+            __doppl_keep,
+            &beta_treat,
+        );
         let beta_interact = __doppl_handler
             .sample::<
                 EarningsSite<4usize>,
@@ -1135,6 +1146,10 @@ impl ::doppl::__private::Model for Earnings {
                 >(Normal::new(0.0, 2.0))?,
                 ::doppl::__private::Unplated,
             )?;
+        let __doppl_kept_beta_interact = ::doppl::__private::keep(
+            __doppl_keep,
+            &beta_interact,
+        );
         let beta_cov = __doppl_handler
             .sample::<
                 EarningsSite<5usize>,
@@ -1147,6 +1162,7 @@ impl ::doppl::__private::Model for Earnings {
                 >(Normal::new(0.0, 1.0))?,
                 ::doppl::__private::Plate::new("beta_cov_plate", x.ncols()),
             )?;
+        let __doppl_kept_beta_cov = ::doppl::__private::keep(__doppl_keep, &beta_cov);
         let sigma = __doppl_handler
             .sample::<
                 EarningsSite<6usize>,
@@ -1159,6 +1175,7 @@ impl ::doppl::__private::Model for Earnings {
                 >(HalfNormal::new(scale))?,
                 ::doppl::__private::Unplated,
             )?;
+        let __doppl_kept_sigma = ::doppl::__private::keep(__doppl_keep, &sigma);
         let mu_earnings = __doppl_handler
             .deterministic::<
                 EarningsSite<7usize>,
@@ -1168,6 +1185,10 @@ impl ::doppl::__private::Model for Earnings {
                     + &treat * (beta_treat + beta_interact * nodegree),
                 ::core::option::Option::Some(units),
             )?;
+        let __doppl_kept_mu_earnings = ::doppl::__private::keep(
+            __doppl_keep,
+            &mu_earnings,
+        );
         __doppl_handler.factor("soft_zero_sum", beta_cov.sum() * beta_cov.sum() * -0.5)?;
         let y = __doppl_handler
             .sample::<
@@ -1178,18 +1199,18 @@ impl ::doppl::__private::Model for Earnings {
                 ::doppl::__private::site_distribution::<
                     EarningsSite<8usize>,
                     _,
-                >(Normal::new(&mu_earnings, sigma))?,
+                >(Normal::new(mu_earnings, sigma))?,
                 units,
             )?;
         ::core::result::Result::Ok(EarningsTrace {
-            p_treat,
-            treat,
-            intercept,
-            beta_treat,
-            beta_interact,
-            beta_cov,
-            sigma,
-            mu_earnings,
+            p_treat: ::doppl::__private::kept(__doppl_kept_p_treat),
+            treat: ::doppl::__private::kept(__doppl_kept_treat),
+            intercept: ::doppl::__private::kept(__doppl_kept_intercept),
+            beta_treat: ::doppl::__private::kept(__doppl_kept_beta_treat),
+            beta_interact: ::doppl::__private::kept(__doppl_kept_beta_interact),
+            beta_cov: ::doppl::__private::kept(__doppl_kept_beta_cov),
+            sigma: ::doppl::__private::kept(__doppl_kept_sigma),
+            mu_earnings: ::doppl::__private::kept(__doppl_kept_mu_earnings),
             y,
         })
     }

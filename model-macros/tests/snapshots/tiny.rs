@@ -218,6 +218,10 @@ impl ::doppl::__private::Model for Coin {
         S: ::doppl::__private::Scalar,
         __DopplH: ::doppl::__private::Handler<Self, S>,
     {
+        let __doppl_keep = <__DopplH as ::doppl::__private::Handler<
+            Self,
+            S,
+        >>::keeps_values(__doppl_handler);
         let p = __doppl_handler
             .sample::<
                 CoinSite<0usize>,

@@ -64,7 +64,12 @@ use std::fmt::Debug;
 /// `#[model]` macro spells a site's value type as `<Family<f64> as Distribution<f64>>::Plain`.
 pub trait Distribution<S: Scalar>: Sized {
     /// The value as the model body sees it.
-    type Value: Clone + Debug + PartialEq + crate::intervention::ShiftValue + 'static;
+    type Value: Clone
+        + Debug
+        + PartialEq
+        + crate::intervention::ShiftValue
+        + crate::value::Unread
+        + 'static;
     /// The value with `f64` numbers.
     type Plain: Clone + Debug + PartialEq + Send + Sync + 'static;
 

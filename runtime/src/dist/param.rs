@@ -124,8 +124,9 @@ impl<S: Scalar> IntoParam<S> for Vector<S> {
 }
 
 /// A borrowed vector (a site value used again later) is copied, into a buffer that the
-/// per-chain workspace reuses ([`crate::value::Workspace`]); pass it by value
-/// (`Normal::new(mu, sigma)`) when the body does not read it again.
+/// per-chain workspace reuses ([`crate::value::Workspace`]); move it
+/// (`Normal::new(mu, sigma)`) where the body reads it for the last time: the trace of a
+/// `#[model]` keeps its own copy only on runs that return values.
 impl<S: Scalar> IntoParam<S> for &Vector<S> {
     #[inline]
     fn into_param(self) -> Result<Param<S>, DistError> {

@@ -55,4 +55,5 @@ impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Condition<'_, M, H
     forward_to_inner!(known);
     forward_to_inner!(factor);
     forward_to_inner!(deterministic);
+    forward_to_inner!(keeps_values);
 }

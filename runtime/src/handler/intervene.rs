@@ -93,4 +93,5 @@ impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Intervene<'_, M, H
     forward_to_inner!(known);
     forward_to_inner!(factor);
     forward_to_inner!(shadowed);
+    forward_to_inner!(keeps_values);
 }

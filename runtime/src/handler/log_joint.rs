@@ -7,6 +7,7 @@ use crate::gradient::{DataMatrices, LanePlan, NoLocals, PlateReads, ReadOff, pro
 use crate::model::{Model, Site};
 use crate::scalar::Scalar;
 use crate::shape::Shape;
+use crate::value::Unread;
 
 /// The three parts of a log-joint, kept apart (prior, Jacobian, likelihood).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -232,8 +233,12 @@ impl<M: Model, S: Scalar> Handler<M, S> for LogJoint<'_, S> {
         if self.keep_values || T::READ_LATER {
             shape.lift(T::NAME, value)
         } else {
-            Ok(shape.unread(value))
+            Ok(Unread::unread())
         }
+    }
+
+    fn keeps_values(&self) -> bool {
+        self.keep_values
     }
 
     fn factor<F: FactorTerm<S>>(&mut self, name: &'static str, term: F) -> Result<(), ModelError> {

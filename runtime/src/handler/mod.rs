@@ -65,6 +65,11 @@ macro_rules! forward_to_inner {
             self.inner.factor(name, term)
         }
     };
+    (keeps_values) => {
+        fn keeps_values(&self) -> bool {
+            self.inner.keeps_values()
+        }
+    };
     (deterministic) => {
         fn deterministic<T, V>(
             &mut self,
@@ -151,6 +156,13 @@ pub trait Handler<M: Model, S: Scalar> {
     fn factor<F: FactorTerm<S>>(&mut self, name: &'static str, term: F) -> Result<(), ModelError> {
         let _ = (name, term);
         Ok(())
+    }
+
+    /// Whether the trace the body returns must hold every site's value. When not (the
+    /// log-density path), the body hands the trace [`crate::value::Unread`] stand-ins for
+    /// values it read after their site, instead of copying them.
+    fn keeps_values(&self) -> bool {
+        true
     }
 
     /// A deterministic site: its value as computed (or as an intervention sets it).

@@ -53,6 +53,7 @@ mod mix;
 mod ops;
 mod pool;
 mod scalar_left;
+mod unread;
 mod vector;
 
 pub use data::Data;
@@ -61,4 +62,5 @@ pub use mix::{Mix, MixOperand};
 pub use pool::Workspace;
 pub(crate) use pool::{collect, recycle};
 pub use scalar_left::ScalarVectorOps;
+pub use unread::Unread;
 pub use vector::Vector;
