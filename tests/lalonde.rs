@@ -75,4 +75,10 @@ fn synthetic_lalonde_recovers_the_true_effects_where_the_naive_difference_does_n
         report.naive < report.ate.lo,
         "confounding biases the naive difference downwards"
     );
+    // The model draws treatment from p_treat alone and the covariates enter as data: its
+    // graph has no back-door path from treat to y.
+    assert_eq!(
+        report.identification,
+        "effect of `treat` on `y`: identified by back-door adjustment for ∅ (no back-door path is open)"
+    );
 }

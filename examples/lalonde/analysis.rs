@@ -45,6 +45,8 @@ pub fn analyze(args: &Args) -> Result<report::Report, String> {
         seed: args.seed,
         ..Default::default()
     };
+    let identification = observed.identify("treat", "y").map_err(|e| e.to_string())?;
+    let identification = identification.to_string();
     let posterior = nuts(observed, &options).map_err(|e| ErrorChain(&e).to_string())?;
     let summary = posterior.summary();
     println!("{summary}");
@@ -69,6 +71,7 @@ pub fn analyze(args: &Args) -> Result<report::Report, String> {
         seconds: posterior.seconds(),
         total_seconds: started.elapsed().as_secs_f64(),
         arms: report::predictive_check(&posterior, &model, &study, args.seed)?,
+        identification,
     };
     report.print();
     write_outputs(args, &report, &posterior)?;

@@ -22,6 +22,8 @@ pub struct Report {
     pub seconds: (f64, f64),
     pub total_seconds: f64,
     pub arms: Vec<Arm>,
+    /// How the model's graph identifies the effect of `treat` on `y`.
+    pub identification: String,
 }
 
 /// Mean outcome of the treated minus mean outcome of the controls.
@@ -82,6 +84,11 @@ fn interval(e: &Estimate) -> String {
 
 impl Report {
     pub fn print(&self) {
+        println!(
+            "Identification, from the model's graph (data arguments such as the covariates are\n\
+             fixed inputs there, not nodes; the model draws treatment from p_treat alone):\n  {}\n",
+            self.identification
+        );
         println!("Effects on 1978 earnings ($1000s), posterior mean [89% interval]:");
         let truth = |k: usize| {
             self.truth
@@ -131,6 +138,7 @@ impl Report {
             "cate_nodegree_1": e(&self.cate_nodegree_1),
             "cate_nodegree_0": e(&self.cate_nodegree_0),
             "naive": self.naive,
+            "identification": self.identification,
             "truth": self.truth.map(|t| serde_json::json!({"ate": t.0, "cate_nodegree_1": t.1, "cate_nodegree_0": t.2})),
             "max_rhat": self.max_rhat,
             "min_ess_bulk": self.min_ess_bulk,

@@ -184,6 +184,19 @@ impl<'m, M: Model> Scenario<'m, M> {
             .0)
     }
 
+    /// Whether the graph identifies the effect of `do(treatment)` on `outcome` given the
+    /// sites this scenario conditions on: by back-door adjustment (with a minimal set), by
+    /// the front door, or not (with the open path); see [`crate::graph::identify`].
+    pub fn identify(
+        &self,
+        treatment: &str,
+        outcome: &str,
+    ) -> Result<crate::graph::Identification, crate::graph::UnknownSite> {
+        let graph = crate::graph::Graph::new(M::SITES);
+        let observed = M::values_mask(&self.conditions);
+        crate::graph::identify(&graph, &observed, treatment, outcome)
+    }
+
     /// The model graph in DOT, conditioned sites shaded, intervened sites boxed with their
     /// incoming edges cut.
     pub fn dot(&self) -> String {
