@@ -62,7 +62,19 @@ fn lalonde_on_the_real_data_converges() {
 #[test]
 fn synthetic_lalonde_recovers_the_true_effects_where_the_naive_difference_does_not() {
     let report = analyze(&args(None)).expect("analysis runs");
-    let (ate, cate1, cate0) = report.truth.expect("synthetic data know their effects");
+    let truth = report.truth.expect("synthetic data know their effects");
+    let (ate, cate1, cate0) = (truth.ate, truth.cate_nodegree_1, truth.cate_nodegree_0);
+    // More of the treated lack a degree, so the effect on them exceeds the average effect.
+    assert!(truth.att > truth.ate && truth.atu < truth.ate);
+    for (name, estimate, value) in [
+        ("ATT", report.att, truth.att),
+        ("ATU", report.atu, truth.atu),
+    ] {
+        assert!(
+            estimate.lo < value && value < estimate.hi,
+            "{name} {value} outside {estimate:?}"
+        );
+    }
     assert!(report.max_rhat < 1.01);
     assert!(
         report.ate.lo < ate && ate < report.ate.hi,

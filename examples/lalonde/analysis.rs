@@ -58,6 +58,12 @@ pub fn analyze(args: &Args) -> Result<report::Report, String> {
     let report = report::Report {
         naive: report::naive_difference(&study.treat, &study.re78),
         ate: effects.ate(),
+        att: effects
+            .att(Assignment::Observed(study.treat.as_slice()))
+            .map_err(|e| ErrorChain(&e).to_string())?,
+        atu: effects
+            .atu(Assignment::Observed(study.treat.as_slice()))
+            .map_err(|e| ErrorChain(&e).to_string())?,
         cate_nodegree_1: effects
             .cate(&no_degree)
             .map_err(|e| ErrorChain(&e).to_string())?,

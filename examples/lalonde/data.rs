@@ -4,6 +4,18 @@ use doppl::prelude::*;
 use rand::RngExt;
 use rand_distr::{Distribution as _, StandardNormal};
 
+/// The effects a synthetic study was simulated with, in the sample drawn.
+#[derive(Clone, Copy, Debug)]
+pub struct Truth {
+    pub ate: f64,
+    pub cate_nodegree_1: f64,
+    pub cate_nodegree_0: f64,
+    /// Mean effect over the treated units (more of them lack a degree).
+    pub att: f64,
+    /// Mean effect over the untreated units.
+    pub atu: f64,
+}
+
 /// Units with covariates, treatment and outcome (earnings in $1000s).
 pub struct Study {
     /// Covariates; educ, age and re75 standardized.
@@ -15,7 +27,7 @@ pub struct Study {
     /// 1978 earnings in $1000s.
     pub re78: DVector<f64>,
     /// The true effects, when the data were simulated: (ATE, CATE nodegree=1, CATE nodegree=0).
-    pub truth: Option<(f64, f64, f64)>,
+    pub truth: Option<Truth>,
 }
 
 fn standardize(v: &mut [f64]) {
@@ -136,15 +148,26 @@ pub fn simulate(n: usize, seed: u64) -> Study {
     }
     let nodegree = DVector::from_vec(raw[6].clone());
     let share = nodegree.mean();
+    let arm_share = |arm: f64| {
+        let arm = treat.iter().zip(&nodegree).filter(|(t, _)| **t == arm);
+        let (count, with) = arm.fold((0.0, 0.0), |(c, w), (_, d)| (c + 1.0, w + d));
+        with / count
+    };
+    let (att, atu) = (
+        effect + effect_nodegree * arm_share(1.0),
+        effect + effect_nodegree * arm_share(0.0),
+    );
     Study {
         x: design(raw),
         nodegree,
         treat: DVector::from_vec(treat),
         re78: DVector::from_vec(y),
-        truth: Some((
-            effect + effect_nodegree * share,
-            effect + effect_nodegree,
-            effect,
-        )),
+        truth: Some(Truth {
+            ate: effect + effect_nodegree * share,
+            cate_nodegree_1: effect + effect_nodegree,
+            cate_nodegree_0: effect,
+            att,
+            atu,
+        }),
     }
 }

@@ -1,6 +1,7 @@
 //! What the Lalonde example prints and writes as JSON.
 
-use crate::{analysis::Earnings, data::Study};
+use crate::analysis::Earnings;
+use crate::data::{Study, Truth};
 use doppl::prelude::*;
 
 /// Posterior predictive mean earnings of one arm beside the observed mean.
@@ -15,7 +16,9 @@ pub struct Report {
     pub ate: Estimate,
     pub cate_nodegree_1: Estimate,
     pub cate_nodegree_0: Estimate,
-    pub truth: Option<(f64, f64, f64)>,
+    pub att: Estimate,
+    pub atu: Estimate,
+    pub truth: Option<Truth>,
     pub max_rhat: f64,
     pub min_ess_bulk: f64,
     pub divergences: usize,
@@ -90,26 +93,36 @@ impl Report {
             self.identification
         );
         println!("Effects on 1978 earnings ($1000s), posterior mean [89% interval]:");
-        let truth = |k: usize| {
+        let truth = |value: fn(&Truth) -> f64| {
             self.truth
-                .map(|t| format!("   true {:.3}", [t.0, t.1, t.2][k]))
+                .map(|t| format!("   true {:.3}", value(&t)))
                 .unwrap_or_default()
         };
         println!("  naive difference in means {:7.3}", self.naive);
         println!(
             "  ATE                       {}{}",
             interval(&self.ate),
-            truth(0)
+            truth(|t| t.ate)
+        );
+        println!(
+            "  ATT (on the treated)      {}{}",
+            interval(&self.att),
+            truth(|t| t.att)
+        );
+        println!(
+            "  ATU (on the untreated)    {}{}",
+            interval(&self.atu),
+            truth(|t| t.atu)
         );
         println!(
             "  CATE nodegree = 1         {}{}",
             interval(&self.cate_nodegree_1),
-            truth(1)
+            truth(|t| t.cate_nodegree_1)
         );
         println!(
             "  CATE nodegree = 0         {}{}",
             interval(&self.cate_nodegree_0),
-            truth(2)
+            truth(|t| t.cate_nodegree_0)
         );
         println!("\nPosterior predictive check, mean earnings per arm:");
         for arm in &self.arms {
@@ -139,7 +152,10 @@ impl Report {
             "cate_nodegree_0": e(&self.cate_nodegree_0),
             "naive": self.naive,
             "identification": self.identification,
-            "truth": self.truth.map(|t| serde_json::json!({"ate": t.0, "cate_nodegree_1": t.1, "cate_nodegree_0": t.2})),
+            "att": e(&self.att),
+            "atu": e(&self.atu),
+            "truth": self.truth.map(|t| serde_json::json!({"ate": t.ate, "att": t.att, "atu": t.atu,
+                "cate_nodegree_1": t.cate_nodegree_1, "cate_nodegree_0": t.cate_nodegree_0})),
             "max_rhat": self.max_rhat,
             "min_ess_bulk": self.min_ess_bulk,
             "divergences": self.divergences,

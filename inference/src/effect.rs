@@ -32,6 +32,19 @@ pub enum EffectError {
         /// The draw (over all chains).
         draw: usize,
     },
+    /// A per-draw value whose length changes from draw to draw.
+    #[error(
+        "the value has {found} entries in posterior draw {draw} but {expected} in the first; \
+         it must cover the same units in every draw"
+    )]
+    RaggedDraws {
+        /// The draw (over all chains).
+        draw: usize,
+        /// Its length.
+        found: usize,
+        /// The first draw's length.
+        expected: usize,
+    },
     /// A subgroup mask of the wrong length.
     #[error("the mask has {found} entries but the effects cover {units} units")]
     MaskLength {
@@ -43,6 +56,42 @@ pub enum EffectError {
     /// A subgroup mask that selects nobody.
     #[error("the mask selects no unit: a conditional effect needs at least one")]
     EmptyMask,
+    /// A treatment assignment whose shape does not match the effects.
+    #[error(
+        "the treatment assignment is {found_draws} × {found_units} (draws × units) but the \
+         effects are {draws} × {units}; pass one value per unit, or one row per draw"
+    )]
+    AssignmentShape {
+        /// Draws in the effects.
+        draws: usize,
+        /// Units in the effects.
+        units: usize,
+        /// Rows of the assignment (1 for one value per unit).
+        found_draws: usize,
+        /// Columns of the assignment.
+        found_units: usize,
+    },
+    /// A treatment value that is not a probability of treatment.
+    #[error(
+        "the treatment of unit {unit} in draw {draw} is {value}: the effect on the treated \
+         weighs units by their treatment, which must lie in [0, 1]"
+    )]
+    InvalidAssignment {
+        /// The draw.
+        draw: usize,
+        /// The unit.
+        unit: usize,
+        /// The value found.
+        value: f64,
+    },
+    /// A draw in which no unit is in the arm averaged over.
+    #[error("no unit is {arm} in draw {draw}: the effect on the {arm} is undefined there")]
+    EmptyArm {
+        /// `"treated"` or `"untreated"`.
+        arm: &'static str,
+        /// The draw.
+        draw: usize,
+    },
     /// A unit index past the end.
     #[error("unit {index} is out of range: the effects cover {units} units")]
     UnitOutOfRange {
@@ -53,11 +102,15 @@ pub enum EffectError {
     },
 }
 
-/// A posterior mean with its 89% equal-tailed interval.
+/// A posterior mean with its sd, 89% equal-tailed interval and probability of being positive.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Estimate {
     /// Posterior mean.
     pub mean: f64,
+    /// Posterior standard deviation.
+    pub sd: f64,
+    /// Posterior probability that the quantity is positive.
+    pub prob_positive: f64,
     /// Lower end of the interval.
     pub lo: f64,
     /// Upper end of the interval.
@@ -68,12 +121,27 @@ impl Estimate {
     /// The mean and 89% interval of draws (NaN for no draws).
     pub fn of(draws: &[f64]) -> Self {
         let tail = (1.0 - INTERVAL_PROB) / 2.0;
+        let n = draws.len() as f64;
+        let mean = draws.iter().sum::<f64>() / n;
+        let var = draws.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0);
         Estimate {
-            mean: draws.iter().sum::<f64>() / draws.len() as f64,
+            mean,
+            sd: var.sqrt(),
+            prob_positive: draws.iter().filter(|d| **d > 0.0).count() as f64 / n,
             lo: quantile(draws, tail),
             hi: quantile(draws, 1.0 - tail),
         }
     }
+}
+
+/// Which units are treated, for [`Effects::att`] and [`Effects::atu`].
+#[derive(Clone, Copy, Debug)]
+pub enum Assignment<'a> {
+    /// One treatment value per unit, the same in every draw (an observed treatment).
+    Observed(&'a [f64]),
+    /// One row per posterior draw, as [`Effects::individual`] (a treatment drawn per draw;
+    /// see [`treatment_assignment`]).
+    PerDraw(&'a DMatrix<f64>),
 }
 
 /// Individual effects `outcome(treated) − outcome(control)` per posterior draw and unit.
@@ -111,6 +179,66 @@ impl Effects {
         Ok(Estimate::of(&per_draw))
     }
 
+    /// The average effect on the treated: per draw, the mean of the individual effects
+    /// weighted by each unit's treatment (Σᵢ tᵢ τᵢ / Σᵢ tᵢ), summarized over draws. With a
+    /// treatment that varies by draw ([`Assignment::PerDraw`]) this differs from a CATE over
+    /// a fixed mask.
+    pub fn att(&self, assignment: Assignment<'_>) -> Result<Estimate, EffectError> {
+        self.weighted(assignment, "treated", |t| t)
+    }
+
+    /// The average effect on the untreated: weights 1 − tᵢ (see [`Effects::att`]).
+    pub fn atu(&self, assignment: Assignment<'_>) -> Result<Estimate, EffectError> {
+        self.weighted(assignment, "untreated", |t| 1.0 - t)
+    }
+
+    fn weighted(
+        &self,
+        assignment: Assignment<'_>,
+        arm: &'static str,
+        weight: impl Fn(f64) -> f64,
+    ) -> Result<Estimate, EffectError> {
+        let (draws, units) = self.individual.shape();
+        let treatment = |d: usize, i: usize| match assignment {
+            Assignment::Observed(t) => t[i],
+            Assignment::PerDraw(t) => t[(d, i)],
+        };
+        let found = match assignment {
+            Assignment::Observed(t) => (draws, t.len()),
+            Assignment::PerDraw(t) => t.shape(),
+        };
+        if found != (draws, units) {
+            return Err(EffectError::AssignmentShape {
+                draws,
+                units,
+                found_draws: found.0,
+                found_units: found.1,
+            });
+        }
+        let per_draw = (0..draws)
+            .map(|d| {
+                let (mut total, mut weights) = (0.0, 0.0);
+                for i in 0..units {
+                    let value = treatment(d, i);
+                    if !(0.0..=1.0).contains(&value) {
+                        return Err(EffectError::InvalidAssignment {
+                            draw: d,
+                            unit: i,
+                            value,
+                        });
+                    }
+                    total += weight(value) * self.individual[(d, i)];
+                    weights += weight(value);
+                }
+                match weights > 0.0 {
+                    true => Ok(total / weights),
+                    false => Err(EffectError::EmptyArm { arm, draw: d }),
+                }
+            })
+            .collect::<Result<Vec<f64>, _>>()?;
+        Ok(Estimate::of(&per_draw))
+    }
+
     /// The effect for one unit.
     pub fn unit(&self, index: usize) -> Result<Estimate, EffectError> {
         let units = self.individual.ncols();
@@ -133,36 +261,132 @@ pub fn treatment_effects<'m, M: Model, V: Into<DVector<f64>>>(
     outcome: impl Fn(&M::Trace<f64>) -> V,
     seed: u64,
 ) -> Result<Effects, EffectError> {
-    let rows: Vec<DVector<f64>> = posterior
-        .draws()
-        .iter()
+    let a = per_draw(posterior, treated, &outcome, seed)?;
+    let b = per_draw(posterior, control, &outcome, seed)?;
+    let rows: Vec<DVector<f64>> = a
+        .into_iter()
+        .zip(b)
         .enumerate()
-        .flat_map(|(c, chain)| {
-            let id = posterior.chain_ids()[c];
-            chain.iter().enumerate().map(move |(d, draw)| (id, d, draw))
+        .map(|(k, (a, b))| match a.len() == b.len() {
+            true => Ok(a - b),
+            false => Err(EffectError::OutcomeLength {
+                treated: a.len(),
+                control: b.len(),
+                draw: k,
+            }),
         })
-        .enumerate()
-        .map(|(k, (c, d, draw))| {
-            let a: DVector<f64> = outcome(&replay_draw(treated, draw, seed, c, d)?).into();
-            let b: DVector<f64> = outcome(&replay_draw(control, draw, seed, c, d)?).into();
-            if a.len() != b.len() {
-                return Err(EffectError::OutcomeLength {
-                    treated: a.len(),
-                    control: b.len(),
-                    draw: k,
-                });
-            }
-            Ok(a - b)
-        })
-        .collect::<Result<_, EffectError>>()?;
+        .collect::<Result<_, _>>()?;
+    Ok(Effects {
+        individual: rows_to_matrix(&rows)?,
+    })
+}
+
+/// The treatment of every unit per posterior draw in `scenario` (usually the observed one):
+/// rows as [`Effects::individual`] for the same posterior and seed. An observed treatment
+/// repeats its data in every row; a simulated one is drawn with the draw's parameters.
+pub fn treatment_assignment<'m, M: Model, V: Into<DVector<f64>>>(
+    posterior: &impl Draws<'m, M>,
+    scenario: &Scenario<'_, M>,
+    treatment: impl Fn(&M::Trace<f64>) -> V,
+    seed: u64,
+) -> Result<DMatrix<f64>, EffectError> {
+    rows_to_matrix(&per_draw(posterior, scenario, &treatment, seed)?)
+}
+
+/// `value` of `scenario` replayed on every posterior draw (all chains, in order), with the
+/// draw's common random numbers.
+fn per_draw<'m, M: Model, V: Into<DVector<f64>>>(
+    posterior: &impl Draws<'m, M>,
+    scenario: &Scenario<'_, M>,
+    value: &impl Fn(&M::Trace<f64>) -> V,
+    seed: u64,
+) -> Result<Vec<DVector<f64>>, EffectError> {
+    let ids = posterior.chain_ids();
+    let draws = posterior.draws().iter().enumerate().flat_map(|(c, chain)| {
+        let id = ids[c];
+        chain.iter().enumerate().map(move |(d, draw)| (id, d, draw))
+    });
+    draws
+        .map(|(c, d, draw)| Ok(value(&replay_draw(scenario, draw, seed, c, d)?).into()))
+        .collect()
+}
+
+/// Rows of equal length as a matrix.
+fn rows_to_matrix(rows: &[DVector<f64>]) -> Result<DMatrix<f64>, EffectError> {
     let units = rows.first().map_or(0, |r| r.len());
-    if let Some((k, r)) = rows.iter().enumerate().find(|(_, r)| r.len() != units) {
-        return Err(EffectError::OutcomeLength {
-            treated: r.len(),
-            control: units,
-            draw: k,
+    if let Some((draw, r)) = rows.iter().enumerate().find(|(_, r)| r.len() != units) {
+        return Err(EffectError::RaggedDraws {
+            draw,
+            found: r.len(),
+            expected: units,
         });
     }
-    let individual = DMatrix::from_fn(rows.len(), units, |d, i| rows[d][i]);
-    Ok(Effects { individual })
+    Ok(DMatrix::from_fn(rows.len(), units, |d, i| rows[d][i]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two draws, three units; unit i's effect is i + 1 in draw 0 and 2(i + 1) in draw 1.
+    fn effects() -> Effects {
+        Effects {
+            individual: DMatrix::from_fn(2, 3, |d, i| (i + 1) as f64 * (d + 1) as f64),
+        }
+    }
+
+    #[test]
+    fn effects_on_the_treated_and_untreated_weigh_units_by_their_treatment() {
+        let e = effects();
+        // Units 1 and 2 treated: ATT per draw (2 + 3)/2 = 2.5 and 5; ATU = unit 0: 1 and 2.
+        let observed = [0.0, 1.0, 1.0];
+        let att = e.att(Assignment::Observed(&observed)).unwrap();
+        assert_eq!(att.mean, 3.75);
+        assert_eq!(e.atu(Assignment::Observed(&observed)).unwrap().mean, 1.5);
+        // Treatment varying by draw: draw 0 treats unit 0 only, draw 1 units 0 and 2 with
+        // weight 0.5 each for unit 2 (a probability of treatment): ATT (1) and (2 + 0.5·6)/1.5.
+        let per_draw = DMatrix::from_row_slice(2, 3, &[1.0, 0.0, 0.0, 1.0, 0.0, 0.5]);
+        let att = e.att(Assignment::PerDraw(&per_draw)).unwrap();
+        assert!((att.mean - (1.0 + 5.0 / 1.5) / 2.0).abs() < 1e-12);
+        assert_eq!(att.prob_positive, 1.0);
+        assert!((att.sd - (5.0 / 1.5 - 1.0) / 2f64.sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn bad_assignments_are_typed_errors() {
+        let e = effects();
+        let short = [1.0, 0.0];
+        assert_eq!(
+            e.att(Assignment::Observed(&short)),
+            Err(EffectError::AssignmentShape {
+                draws: 2,
+                units: 3,
+                found_draws: 2,
+                found_units: 2
+            })
+        );
+        let invalid = [1.0, 2.0, 0.0];
+        assert_eq!(
+            e.att(Assignment::Observed(&invalid)),
+            Err(EffectError::InvalidAssignment {
+                draw: 0,
+                unit: 1,
+                value: 2.0
+            })
+        );
+        let nobody = [0.0, 0.0, 0.0];
+        assert_eq!(
+            e.att(Assignment::Observed(&nobody)),
+            Err(EffectError::EmptyArm {
+                arm: "treated",
+                draw: 0
+            })
+        );
+        let everybody = [1.0, 1.0, 1.0];
+        let atu = e.atu(Assignment::Observed(&everybody)).unwrap_err();
+        assert!(
+            atu.to_string().contains("no unit is untreated in draw 0"),
+            "{atu}"
+        );
+    }
 }

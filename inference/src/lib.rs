@@ -30,7 +30,9 @@ pub mod warnings;
 pub use chain::run_chain;
 pub use density::{DensityError, LogDensity, LogpError};
 pub use draws::Draws;
-pub use effect::{EffectError, Effects, Estimate, treatment_effects};
+pub use effect::{
+    Assignment, EffectError, Effects, Estimate, treatment_assignment, treatment_effects,
+};
 pub use error::{ErrorChain, SampleError};
 pub use model_density::ModelDensity;
 pub use options::{DualAveragingOptions, InitStrategy, NutsOptions, WarmupWindows};
