@@ -19,13 +19,15 @@ fn observed_confounders(n: usize) {
     let y = sample!(Normal::new(mu, 1.0), units);
 }
 
-/// CEVAE-like: a latent per-unit confounder z of engagement and purchases.
+/// CEVAE-like: a latent per-unit confounder z of engagement and purchases (through the
+/// deterministic mean `spend`).
 #[model]
 fn latent_confounder(n: usize) {
     let units = plate!(n);
     let z = sample!(Normal::new(0.0, 1.0), units);
     let engagement = sample!(Bernoulli::logits(z.clone()), units);
-    let purchases = sample!(Normal::new(&engagement + &z, 1.0), units);
+    let spend = deterministic!(&engagement + &z, units);
+    let purchases = sample!(Normal::new(spend, 1.0), units);
 }
 
 /// Front door: u confounds t and y, t acts on y only through the observed mediator m.
@@ -79,6 +81,10 @@ fn observed_confounders_are_a_minimal_backdoor_set() {
     let (adjustment, do_not_adjust) = backdoor(&id);
     assert_eq!(adjustment, &["x1", "x2"]);
     assert!(do_not_adjust.is_empty());
+    let dot = scenario.dot_identified("treat", "y").unwrap();
+    for site in ["x1", "x2"] {
+        assert!(dot.contains(&format!("\"{site}\" [label=\"{site}\\n~ Normal\", shape=ellipse, style=filled, color=darkorange, xlabel=\"adjust\"];")), "{dot}");
+    }
     assert_eq!(
         id.to_string(),
         "effect of `treat` on `y`: identified by back-door adjustment for {x1, x2}"
@@ -109,6 +115,17 @@ fn a_latent_confounder_is_not_identified_and_its_path_is_named() {
     assert_eq!(open_path.to_string(), "engagement ← z → purchases");
     assert_eq!(unobserved, &["z"]);
     assert!(id.to_string().contains("parametric form"), "{id}");
+    // The drawing marks the open path, through the deterministic `spend`, in red.
+    let dot = scenario.dot_identified("engagement", "purchases").unwrap();
+    let red = |from: &str, to: &str| format!("\"{from}\" -> \"{to}\" [color=red, penwidth=2];");
+    for (from, to) in [("z", "engagement"), ("z", "spend"), ("spend", "purchases")] {
+        assert!(
+            dot.contains(&red(from, to)),
+            "{from} -> {to} not red in\n{dot}"
+        );
+    }
+    assert!(dot.contains("\"engagement\" -> \"spend\";"), "{dot}");
+    assert!(dot.contains("penwidth=3"), "{dot}");
 }
 
 #[test]

@@ -197,6 +197,23 @@ impl<'m, M: Model> Scenario<'m, M> {
         crate::graph::identify(&graph, &observed, treatment, outcome)
     }
 
+    /// [`Scenario::dot`] with the identification of `do(treatment)` on `outcome` drawn on
+    /// it (treatment and outcome bold, adjustment set or mediators labelled, open path red).
+    pub fn dot_identified(
+        &self,
+        treatment: &str,
+        outcome: &str,
+    ) -> Result<String, crate::graph::UnknownSite> {
+        let identification = self.identify(treatment, outcome)?;
+        Ok(crate::graph::dot_identified(
+            M::NAME,
+            M::SITES,
+            &M::values_mask(&self.conditions),
+            &M::interventions_mask(&self.interventions),
+            &identification,
+        ))
+    }
+
     /// The model graph in DOT, conditioned sites shaded, intervened sites boxed with their
     /// incoming edges cut.
     pub fn dot(&self) -> String {

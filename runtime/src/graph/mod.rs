@@ -8,7 +8,7 @@ mod dot;
 mod identify;
 mod paths;
 
-pub use dot::dot;
+pub use dot::{dot, dot_identified};
 pub use identify::{Identification, identify};
 pub use paths::{Arrow, Path};
 
