@@ -343,6 +343,12 @@ fn covariates_with_the_wrong_shape_name_the_site() {
         ),
         "{err:?}"
     );
+    // beta_cov's plate is written inline: the message quotes it as written.
+    assert_eq!(
+        err.to_string().lines().next().unwrap_or_default(),
+        "site `beta_cov`: expected 7 values (plate `plate!(x.ncols()) of beta_cov`), found 6; \
+         give one value per plate element"
+    );
 }
 
 /// sigma feeds only a deterministic site, so nothing downstream would reject a negative

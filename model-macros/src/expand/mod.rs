@@ -127,10 +127,31 @@ pub fn plate_of(site: &Site) -> Option<(TokenStream, String)> {
         None => None,
         Some(PlateRef::Named(p)) => Some((quote!(#p), p.to_string())),
         Some(PlateRef::Inline(size)) => {
-            let name = format!("{}_plate", site.name);
+            // Named by what the user wrote, so that a message about it quotes their code.
+            let written = compact(&quote!(#size).to_string());
+            let site_name = syn::ext::IdentExt::unraw(&site.name);
+            let name = format!("plate!({written}) of {site_name}");
             Some((quote!(::doppl::__private::Plate::new(#name, #size)), name))
         }
     }
+}
+
+/// Token text without the spaces `to_string` puts around `.` and inside brackets
+/// (`x . ncols ()` → `x.ncols()`).
+fn compact(tokens: &str) -> String {
+    let pairs = [
+        (" . ", "."),
+        (" (", "("),
+        ("( ", "("),
+        (" )", ")"),
+        (" ,", ","),
+        (" [", "["),
+    ];
+    let mut out = tokens.to_string();
+    for (from, to) in pairs {
+        out = out.replace(from, to);
+    }
+    out
 }
 
 pub fn marker(names: &Names, index: usize) -> TokenStream {

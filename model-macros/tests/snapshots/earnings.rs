@@ -1037,7 +1037,7 @@ impl ::doppl::__private::Model for Earnings {
             name: "beta_cov",
             kind: ::doppl::__private::SiteKind::Sample,
             family: "Normal",
-            plate: ::core::option::Option::Some("beta_cov_plate"),
+            plate: ::core::option::Option::Some("plate!(x.ncols()) of beta_cov"),
             parents: &[],
         },
         ::doppl::__private::SiteInfo {
@@ -1160,7 +1160,10 @@ impl ::doppl::__private::Model for Earnings {
                     EarningsSite<5usize>,
                     _,
                 >(Normal::new(0.0, 1.0))?,
-                ::doppl::__private::Plate::new("beta_cov_plate", x.ncols()),
+                ::doppl::__private::Plate::new(
+                    "plate!(x.ncols()) of beta_cov",
+                    x.ncols(),
+                ),
             )?;
         let __doppl_kept_beta_cov = ::doppl::__private::keep(__doppl_keep, &beta_cov);
         let sigma = __doppl_handler

@@ -161,7 +161,9 @@ fn drawn(
         }
     }
     for (k, plate) in plates.iter().enumerate() {
-        let _ = writeln!(out, "  subgraph cluster_{k} {{\n    label=\"{plate}\";");
+        // An inline plate is named by its size expression, which may hold quotes.
+        let label = plate.replace('"', "\\\"");
+        let _ = writeln!(out, "  subgraph cluster_{k} {{\n    label=\"{label}\";");
         for (i, s) in sites
             .iter()
             .enumerate()
