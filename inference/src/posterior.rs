@@ -145,9 +145,9 @@ impl<M: Model> Posterior<'_, M> {
             let depth = c.stats.iter().map(|s| s.tree_depth as f64).sum::<f64>()
                 / c.stats.len().max(1) as f64;
             out += &format!(
-                "{:5}  {:9.4}  {:10.2}  {:9}  {:9}  {:6.3}  {:9}\n",
+                "{:5}  {:>9}  {:10.2}  {:9}  {:9}  {:6.3}  {:9}\n",
                 c.chain,
-                c.warmup.step_size,
+                step_size_column(c.warmup.step_size),
                 depth,
                 c.num_divergent,
                 c.num_max_depth,
@@ -209,5 +209,26 @@ impl<'m, M: Model> Draws<'m, M> for Posterior<'m, M> {
             warnings.push(Warning::FailedChain { message });
         }
         warnings
+    }
+}
+
+/// A step size in the report's nine columns: fixed-point in the usual range, scientific
+/// outside it (a fixed step of 1e300 would otherwise print 300 digits).
+fn step_size_column(step: f64) -> String {
+    match (1e-3..1e4).contains(&step) {
+        true => format!("{step:.4}"),
+        false => format!("{step:.3e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::step_size_column;
+
+    #[test]
+    fn step_sizes_fit_their_column_whatever_their_magnitude() {
+        assert_eq!(step_size_column(0.4321), "0.4321");
+        assert_eq!(step_size_column(1e300), "1.000e300");
+        assert_eq!(step_size_column(2.5e-7), "2.500e-7");
     }
 }

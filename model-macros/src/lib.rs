@@ -5,6 +5,7 @@
 //! items are still emitted (with a body that is never run) so that one mistake does not bury
 //! the user's code in secondary errors. The macro never panics.
 
+mod args;
 mod check;
 mod errors;
 mod expand;
