@@ -85,6 +85,33 @@
 //!   result fails with a typed error naming it ([`prelude::ShapeError`]).
 //! - Integer data: index vectors are `&[usize]` (or `Vec<usize>`) arguments; counts observed
 //!   at `Poisson` / `Binomial` sites are `DVector<u64>`, categories `DVector<usize>`.
+//! - Comparisons: `S` is not ordered against numbers (a dual also carries derivatives), so
+//!   `if b > 0.0` does not compile (rustc then suggests a bound the generated code cannot
+//!   take); compare the value part, `if b.re() > 0.0` ([`runtime::scalar::Scalar::re`]).
+//!   A branch on a parameter makes the density piecewise: the gradient is the branch's, as
+//!   in Stan, and NUTS may diverge where the branches meet.
+//!
+//! ```
+//! use doppl::prelude::*;
+//!
+//! // A slope that is switched off for negative b.
+//! #[model]
+//! fn hinge(x: &DVector<f64>) {
+//!     let b = sample!(Normal::new(0.0, 1.0));
+//!     let slope = if b.re() > 0.0 { b } else { b * 0.0 };
+//!     let y = sample!(Normal::new(slope * x, 1.0), plate!(x.len()));
+//! }
+//! let x = DVector::from_vec(vec![1.0, 2.0]);
+//! let model = Hinge::new(&x);
+//! let ln_normal = |v: f64| -0.5 * v * v - 0.5 * (2.0 * std::f64::consts::PI).ln();
+//! for (b, slope) in [(-1.0, 0.0), (0.5, 0.5)] {
+//!     // b and y given: nothing latent, the log-density is ln N(b) + Σ ln N(yᵢ − slope·xᵢ).
+//!     let scenario = model.condition().b(b).y(x.clone());
+//!     let lp = scenario.log_density(&[]).unwrap().total();
+//!     let expected = ln_normal(b) + ln_normal(1.0 - slope) + ln_normal(2.0 - 2.0 * slope);
+//!     assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
+//! }
+//! ```
 
 #![warn(missing_docs)]
 
