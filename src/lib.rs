@@ -85,11 +85,10 @@
 //!   result fails with a typed error naming it ([`prelude::ShapeError`]).
 //! - Integer data: index vectors are `&[usize]` (or `Vec<usize>`) arguments; counts observed
 //!   at `Poisson` / `Binomial` sites are `DVector<u64>`, categories `DVector<usize>`.
-//! - Comparisons: `S` is not ordered against numbers (a dual also carries derivatives), so
-//!   `if b > 0.0` does not compile (rustc then suggests a bound the generated code cannot
-//!   take); compare the value part, `if b.re() > 0.0` ([`runtime::scalar::Scalar::re`]).
-//!   A branch on a parameter makes the density piecewise: the gradient is the branch's, as
-//!   in Stan, and NUTS may diverge where the branches meet.
+//! - Comparisons (`if b > 0.0`, `a < b`) decide by the value part, so a body takes the same
+//!   branch whatever the scalar type (the value part itself is `b.re()`). A branch on a
+//!   parameter makes the density piecewise: the gradient is the branch's, as in Stan, and
+//!   NUTS may diverge where the branches meet.
 //!
 //! ```
 //! use doppl::prelude::*;
@@ -98,7 +97,7 @@
 //! #[model]
 //! fn hinge(x: &DVector<f64>) {
 //!     let b = sample!(Normal::new(0.0, 1.0));
-//!     let slope = if b.re() > 0.0 { b } else { b * 0.0 };
+//!     let slope = if b > 0.0 { b } else { b * 0.0 };
 //!     let y = sample!(Normal::new(slope * x, 1.0), plate!(x.len()));
 //! }
 //! let x = DVector::from_vec(vec![1.0, 2.0]);
@@ -110,6 +109,14 @@
 //!     let lp = scenario.log_density(&[]).unwrap().total();
 //!     let expected = ln_normal(b) + ln_normal(1.0 - slope) + ln_normal(2.0 - 2.0 * slope);
 //!     assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
+//! }
+//! // The gradient in b (latent) follows the branch: -b below zero, -b + Σ (yᵢ − b·xᵢ)·xᵢ above.
+//! let posterior = model.condition().y(x.clone());
+//! let mut engine = posterior.gradient().unwrap();
+//! let mut grad = [0.0];
+//! for (b, slope) in [(-1.0, 1.0), (0.5, -0.5 + 0.5 + 2.0)] {
+//!     engine.logp_grad(&[b], &mut grad).unwrap();
+//!     assert!((grad[0] - slope).abs() < 1e-12, "{b}: {}", grad[0]);
 //! }
 //! ```
 

@@ -121,6 +121,19 @@ impl<const W: usize> PartialOrd for Dual<W> {
     }
 }
 
+impl<const W: usize> PartialEq<f64> for Dual<W> {
+    fn eq(&self, other: &f64) -> bool {
+        self.re == *other
+    }
+}
+
+/// `if b > 0.0` in a model body decides by the value part, the branch `f64` code takes.
+impl<const W: usize> PartialOrd<f64> for Dual<W> {
+    fn partial_cmp(&self, other: &f64) -> Option<std::cmp::Ordering> {
+        self.re.partial_cmp(other)
+    }
+}
+
 impl<const W: usize> Default for Dual<W> {
     fn default() -> Self {
         Self::constant(0.0)

@@ -37,6 +37,8 @@ pub trait Scalar:
     + Sync
     + Debug
     + PartialEq
+    + PartialOrd
+    + PartialOrd<f64>
     + num_traits::Zero
     + num_traits::One
     + Add<Output = Self>
