@@ -132,16 +132,8 @@ impl<S: Scalar> Distribution<S> for Bernoulli<S> {
         let one = as_bool(*v)? as u8 as f64;
         Ok(weighted(one, 1.0 - one, self.log_probs(0)))
     }
+    crate::dist::common::observed_as_given!(f64);
     /// With scalar parameters only the number of ones is needed: k ln p + (n − k) ln(1 − p).
-    /// The data are already the value type: scored as given.
-    fn log_prob_plate_observed<L: crate::gradient::LocalTangents<S>>(
-        &self,
-        vs: &DVector<f64>,
-        locals: &mut L,
-    ) -> Result<S, DistError> {
-        self.log_prob_plate_local(vs, locals)
-    }
-
     fn log_prob_plate_local<L: crate::gradient::LocalTangents<S>>(
         &self,
         vs: &DVector<f64>,

@@ -230,17 +230,9 @@ impl<S: Scalar> Distribution<S> for Binomial<S> {
         let lp = self.weighted(*k as f64, (n - k) as f64, 0);
         Ok(lp + ln_binomial(n, *k))
     }
+    crate::dist::common::observed_as_given!(u64);
     /// With a scalar probability only Σk, Σ(nᵢ − kᵢ) and Σ ln C(nᵢ, kᵢ) are needed, all plain
     /// `f64` (whether or not the trial counts differ per element).
-    /// The data are already the value type: scored as given.
-    fn log_prob_plate_observed<L: crate::gradient::LocalTangents<S>>(
-        &self,
-        vs: &DVector<u64>,
-        locals: &mut L,
-    ) -> Result<S, DistError> {
-        self.log_prob_plate_local(vs, locals)
-    }
-
     fn log_prob_plate_local<L: crate::gradient::LocalTangents<S>>(
         &self,
         ks: &DVector<u64>,

@@ -119,16 +119,8 @@ impl<S: Scalar> Distribution<S> for Categorical<S> {
         self.check_category(*k)?;
         Ok(self.log_probs[*k])
     }
+    crate::dist::common::observed_as_given!(usize);
     /// Counts per category, then Σ_k count_k ln p_k: K scalar operations, not n.
-    /// The data are already the value type: scored as given.
-    fn log_prob_plate_observed<L: crate::gradient::LocalTangents<S>>(
-        &self,
-        vs: &DVector<usize>,
-        locals: &mut L,
-    ) -> Result<S, DistError> {
-        self.log_prob_plate_local(vs, locals)
-    }
-
     fn log_prob_plate_local<L: crate::gradient::LocalTangents<S>>(
         &self,
         ks: &DVector<usize>,

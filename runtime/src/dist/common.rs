@@ -399,3 +399,18 @@ pub(crate) fn log_sum_exp<S: Scalar>(xs: &DVector<S>) -> S {
     let sum: S = xs.iter().map(|&x| (x - max).exp()).sum();
     max + sum.ln()
 }
+
+/// `log_prob_plate_observed` of a family whose values are its data (0/1, counts,
+/// categories): the observed values are scored as given, with no lifted copy.
+macro_rules! observed_as_given {
+    ($value:ty) => {
+        fn log_prob_plate_observed<L: $crate::gradient::LocalTangents<S>>(
+            &self,
+            vs: &nalgebra::DVector<$value>,
+            locals: &mut L,
+        ) -> Result<S, DistError> {
+            self.log_prob_plate_local(vs, locals)
+        }
+    };
+}
+pub(crate) use observed_as_given;

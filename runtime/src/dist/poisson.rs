@@ -113,17 +113,9 @@ impl<S: Scalar> Distribution<S> for Poisson<S> {
         reject_batched(FAMILY, self.batch_len())?;
         Ok(self.rate_terms(0, *k as f64, 1.0) - ln_factorial(*k))
     }
+    crate::dist::common::observed_as_given!(u64);
     /// With a scalar rate: (Σk) ln λ − nλ − Σ ln k! (or (Σk) η − n e^η − Σ ln k!), the sums
     /// in plain `f64`.
-    /// The data are already the value type: scored as given.
-    fn log_prob_plate_observed<L: crate::gradient::LocalTangents<S>>(
-        &self,
-        vs: &DVector<u64>,
-        locals: &mut L,
-    ) -> Result<S, DistError> {
-        self.log_prob_plate_local(vs, locals)
-    }
-
     fn log_prob_plate_local<L: crate::gradient::LocalTangents<S>>(
         &self,
         ks: &DVector<u64>,
