@@ -258,7 +258,7 @@ pub fn treatment_effects<'m, M: Model, V: Into<DVector<f64>>>(
     posterior: &impl Draws<'m, M>,
     treated: &Scenario<'_, M>,
     control: &Scenario<'_, M>,
-    outcome: impl Fn(&M::Trace<f64>) -> V,
+    outcome: impl Fn(&M::Trace<f64>) -> V + Sync,
     seed: u64,
 ) -> Result<Effects, EffectError> {
     let a = per_draw(posterior, treated, &outcome, seed)?;
@@ -287,7 +287,7 @@ pub fn treatment_effects<'m, M: Model, V: Into<DVector<f64>>>(
 pub fn treatment_assignment<'m, M: Model, V: Into<DVector<f64>>>(
     posterior: &impl Draws<'m, M>,
     scenario: &Scenario<'_, M>,
-    treatment: impl Fn(&M::Trace<f64>) -> V,
+    treatment: impl Fn(&M::Trace<f64>) -> V + Sync,
     seed: u64,
 ) -> Result<DMatrix<f64>, EffectError> {
     rows_to_matrix(&per_draw(posterior, scenario, &treatment, seed)?)
@@ -298,21 +298,29 @@ pub fn treatment_assignment<'m, M: Model, V: Into<DVector<f64>>>(
 fn per_draw<'m, M: Model, V: Into<DVector<f64>>>(
     posterior: &impl Draws<'m, M>,
     scenario: &Scenario<'_, M>,
-    value: &impl Fn(&M::Trace<f64>) -> V,
+    value: &(impl Fn(&M::Trace<f64>) -> V + Sync),
     seed: u64,
 ) -> Result<Vec<DVector<f64>>, EffectError> {
+    for_each_draw(posterior, |c, d, draw| {
+        Ok(value(&replay_draw(scenario, draw, seed, c, d)?).into())
+    })
+}
+
+/// `f(chain id, index in chain, draw)` for every posterior draw, all chains in order.
+pub(crate) fn for_each_draw<'m, M: Model, T>(
+    posterior: &impl Draws<'m, M>,
+    f: impl Fn(usize, usize, &M::Values) -> Result<T, EffectError> + Sync,
+) -> Result<Vec<T>, EffectError> {
     let ids = posterior.chain_ids();
     let draws = posterior.draws().iter().enumerate().flat_map(|(c, chain)| {
         let id = ids[c];
         chain.iter().enumerate().map(move |(d, draw)| (id, d, draw))
     });
-    draws
-        .map(|(c, d, draw)| Ok(value(&replay_draw(scenario, draw, seed, c, d)?).into()))
-        .collect()
+    draws.map(|(c, d, draw)| f(c, d, draw)).collect()
 }
 
 /// Rows of equal length as a matrix.
-fn rows_to_matrix(rows: &[DVector<f64>]) -> Result<DMatrix<f64>, EffectError> {
+pub(crate) fn rows_to_matrix(rows: &[DVector<f64>]) -> Result<DMatrix<f64>, EffectError> {
     let units = rows.first().map_or(0, |r| r.len());
     if let Some((draw, r)) = rows.iter().enumerate().find(|(_, r)| r.len() != units) {
         return Err(EffectError::RaggedDraws {

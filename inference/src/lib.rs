@@ -7,6 +7,7 @@
 
 pub mod adapt;
 mod chain;
+pub mod counterfactual;
 pub mod density;
 pub mod diagnostics;
 pub mod draws;
@@ -28,6 +29,7 @@ pub mod svi;
 pub mod warnings;
 
 pub use chain::run_chain;
+pub use counterfactual::{Counterfactuals, counterfactual};
 pub use density::{DensityError, LogDensity, LogpError};
 pub use draws::Draws;
 pub use effect::{

@@ -5,7 +5,7 @@ use doppl_runtime::handler::{Replay, SiteStreams, mix};
 use doppl_runtime::{Model, ModelError, Scenario};
 
 /// The seed of draw `draw` of chain `chain`: every (seed, chain, draw) gets its own streams.
-fn draw_seed(seed: u64, chain: usize, draw: usize) -> u64 {
+pub(crate) fn draw_seed(seed: u64, chain: usize, draw: usize) -> u64 {
     mix(mix(seed ^ mix(chain as u64)) ^ draw as u64)
 }
 

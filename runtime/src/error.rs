@@ -100,6 +100,20 @@ pub enum ModelError {
         /// Its contribution.
         value: f64,
     },
+    /// A counterfactual needs the noise behind a site's value, and the site's family does
+    /// not determine it (a Bernoulli or Poisson value fits many noises).
+    #[error(
+        "site `{site}` ({family}) lies downstream of the intervention, but its value does not \
+         determine its noise, so a counterfactual cannot replay it; ask the interventional \
+         question instead (`treatment_effects`), or model the site with a location-scale \
+         family (Normal, StudentT, LogNormal, …)"
+    )]
+    NoAbduction {
+        /// The site.
+        site: &'static str,
+        /// Its family.
+        family: &'static str,
+    },
     /// A draw lacks a value for a latent site.
     #[error("site `{site}` has no value in the draw: a posterior draw must give every latent site")]
     MissingValue {
@@ -158,6 +172,7 @@ impl ModelError {
             | ModelError::RepeatedSite { site, .. }
             | ModelError::DiscreteLatent { site, .. }
             | ModelError::NonFiniteDensity { site, .. }
+            | ModelError::NoAbduction { site, .. }
             | ModelError::MissingValue { site } => Some(site),
             ModelError::ParameterLength { .. } => None,
         }

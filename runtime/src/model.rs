@@ -97,6 +97,11 @@ pub trait Site: 'static {
     fn intervention(
         interventions: &<Self::Model as Model>::Interventions,
     ) -> Option<&Intervention<Self::Value>>;
+    /// Sets the site's entry in a set of interventions.
+    fn set_intervention(
+        interventions: &mut <Self::Model as Model>::Interventions,
+        intervention: Intervention<Self::Value>,
+    );
     /// The static facts about the site.
     fn info() -> &'static SiteInfo {
         &<Self::Model as Model>::SITES[Self::INDEX]

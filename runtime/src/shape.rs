@@ -57,6 +57,11 @@ pub trait Shape<S: Scalar, D: Distribution<S>>: Copy {
     ) -> (Self::Value, S);
     /// The unconstrained coordinates of `v`, written into `out`.
     fn to_unconstrained(self, d: &D, v: &Self::Plain, out: &mut [f64]) -> Result<(), DistError>;
+    /// The elements of a value: the value itself, or one per plate element.
+    fn elements(v: &Self::Plain) -> &[D::Plain];
+    /// The value made of `elements`, `None` unless there is one per plate element (one for
+    /// an unplated site).
+    fn assemble(self, elements: Vec<D::Plain>) -> Option<Self::Plain>;
 }
 
 impl<S: Scalar, D: Distribution<S>> Shape<S, D> for Unplated {
@@ -115,6 +120,15 @@ impl<S: Scalar, D: Distribution<S>> Shape<S, D> for Unplated {
     }
     fn to_unconstrained(self, d: &D, v: &D::Plain, out: &mut [f64]) -> Result<(), DistError> {
         d.to_unconstrained(v, out)
+    }
+    fn elements(v: &D::Plain) -> &[D::Plain] {
+        std::slice::from_ref(v)
+    }
+    fn assemble(self, mut elements: Vec<D::Plain>) -> Option<D::Plain> {
+        match elements.len() {
+            1 => elements.pop(),
+            _ => None,
+        }
     }
 }
 
@@ -205,6 +219,12 @@ where
             d.to_unconstrained_at(i, vi, oi).map_err(|e| e.at(i))?;
         }
         Ok(())
+    }
+    fn elements(v: &DVector<D::Plain>) -> &[D::Plain] {
+        v.as_slice()
+    }
+    fn assemble(self, elements: Vec<D::Plain>) -> Option<DVector<D::Plain>> {
+        (elements.len() == self.size).then(|| DVector::from_vec(elements))
     }
 }
 

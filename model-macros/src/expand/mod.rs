@@ -38,6 +38,7 @@ pub struct Names {
     pub condition: Ident,
     pub intervention: Ident,
     pub site: Ident,
+    pub sites: Ident,
 }
 
 impl Names {
@@ -62,6 +63,7 @@ impl Names {
             condition: name("Condition"),
             intervention: name("Intervention"),
             site: name("Site"),
+            sites: name("Sites"),
         }
     }
 }

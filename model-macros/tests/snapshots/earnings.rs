@@ -238,6 +238,16 @@ impl ::doppl::__private::Site for EarningsSite<0usize> {
     > {
         v.p_treat.as_ref()
     }
+    fn set_intervention(
+        v: &mut EarningsInterventions,
+        i: ::doppl::__private::Intervention<
+            <Beta<
+                ::core::primitive::f64,
+            > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+        >,
+    ) {
+        v.p_treat = ::core::option::Option::Some(i);
+    }
 }
 impl ::doppl::__private::Site for EarningsSite<1usize> {
     type Model = Earnings;
@@ -283,6 +293,18 @@ impl ::doppl::__private::Site for EarningsSite<1usize> {
     > {
         v.treat.as_ref()
     }
+    fn set_intervention(
+        v: &mut EarningsInterventions,
+        i: ::doppl::__private::Intervention<
+            ::doppl::__private::DVector<
+                <Bernoulli<
+                    ::core::primitive::f64,
+                > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+            >,
+        >,
+    ) {
+        v.treat = ::core::option::Option::Some(i);
+    }
 }
 impl ::doppl::__private::Site for EarningsSite<2usize> {
     type Model = Earnings;
@@ -319,6 +341,16 @@ impl ::doppl::__private::Site for EarningsSite<2usize> {
         >,
     > {
         v.intercept.as_ref()
+    }
+    fn set_intervention(
+        v: &mut EarningsInterventions,
+        i: ::doppl::__private::Intervention<
+            <Normal<
+                ::core::primitive::f64,
+            > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+        >,
+    ) {
+        v.intercept = ::core::option::Option::Some(i);
     }
 }
 impl ::doppl::__private::Site for EarningsSite<3usize> {
@@ -357,6 +389,16 @@ impl ::doppl::__private::Site for EarningsSite<3usize> {
     > {
         v.beta_treat.as_ref()
     }
+    fn set_intervention(
+        v: &mut EarningsInterventions,
+        i: ::doppl::__private::Intervention<
+            <Normal<
+                ::core::primitive::f64,
+            > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+        >,
+    ) {
+        v.beta_treat = ::core::option::Option::Some(i);
+    }
 }
 impl ::doppl::__private::Site for EarningsSite<4usize> {
     type Model = Earnings;
@@ -393,6 +435,16 @@ impl ::doppl::__private::Site for EarningsSite<4usize> {
         >,
     > {
         v.beta_interact.as_ref()
+    }
+    fn set_intervention(
+        v: &mut EarningsInterventions,
+        i: ::doppl::__private::Intervention<
+            <Normal<
+                ::core::primitive::f64,
+            > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+        >,
+    ) {
+        v.beta_interact = ::core::option::Option::Some(i);
     }
 }
 impl ::doppl::__private::Site for EarningsSite<5usize> {
@@ -439,6 +491,18 @@ impl ::doppl::__private::Site for EarningsSite<5usize> {
     > {
         v.beta_cov.as_ref()
     }
+    fn set_intervention(
+        v: &mut EarningsInterventions,
+        i: ::doppl::__private::Intervention<
+            ::doppl::__private::DVector<
+                <Normal<
+                    ::core::primitive::f64,
+                > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+            >,
+        >,
+    ) {
+        v.beta_cov = ::core::option::Option::Some(i);
+    }
 }
 impl ::doppl::__private::Site for EarningsSite<6usize> {
     type Model = Earnings;
@@ -476,6 +540,16 @@ impl ::doppl::__private::Site for EarningsSite<6usize> {
     > {
         v.sigma.as_ref()
     }
+    fn set_intervention(
+        v: &mut EarningsInterventions,
+        i: ::doppl::__private::Intervention<
+            <HalfNormal<
+                ::core::primitive::f64,
+            > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+        >,
+    ) {
+        v.sigma = ::core::option::Option::Some(i);
+    }
 }
 impl ::doppl::__private::Site for EarningsSite<7usize> {
     type Model = Earnings;
@@ -502,6 +576,14 @@ impl ::doppl::__private::Site for EarningsSite<7usize> {
         >,
     > {
         v.mu_earnings.as_ref()
+    }
+    fn set_intervention(
+        v: &mut EarningsInterventions,
+        i: ::doppl::__private::Intervention<
+            ::doppl::__private::DVector<::core::primitive::f64>,
+        >,
+    ) {
+        v.mu_earnings = ::core::option::Option::Some(i);
     }
 }
 impl ::doppl::__private::Site for EarningsSite<8usize> {
@@ -548,6 +630,58 @@ impl ::doppl::__private::Site for EarningsSite<8usize> {
     > {
         v.y.as_ref()
     }
+    fn set_intervention(
+        v: &mut EarningsInterventions,
+        i: ::doppl::__private::Intervention<
+            ::doppl::__private::DVector<
+                <Normal<
+                    ::core::primitive::f64,
+                > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+            >,
+        >,
+    ) {
+        v.y = ::core::option::Option::Some(i);
+    }
+}
+#[doc = concat!(
+    "The sites of [`", "Earnings", "`] by name: `", "Earnings", "::SITE.<site>`."
+)]
+#[derive(Clone, Copy, Debug)]
+#[allow(non_snake_case)]
+pub struct EarningsSites {
+    ///Site `p_treat`.
+    pub p_treat: EarningsSite<0usize>,
+    ///Site `treat`.
+    pub treat: EarningsSite<1usize>,
+    ///Site `intercept`.
+    pub intercept: EarningsSite<2usize>,
+    ///Site `beta_treat`.
+    pub beta_treat: EarningsSite<3usize>,
+    ///Site `beta_interact`.
+    pub beta_interact: EarningsSite<4usize>,
+    ///Site `beta_cov`.
+    pub beta_cov: EarningsSite<5usize>,
+    ///Site `sigma`.
+    pub sigma: EarningsSite<6usize>,
+    ///Site `mu_earnings`.
+    pub mu_earnings: EarningsSite<7usize>,
+    ///Site `y`.
+    pub y: EarningsSite<8usize>,
+}
+impl Earnings {
+    /// Every site as a typed handle, for inference routines that take a site
+    /// (mediators, counterfactual outcomes).
+    pub const SITE: EarningsSites = EarningsSites {
+        p_treat: EarningsSite::<0usize>,
+        treat: EarningsSite::<1usize>,
+        intercept: EarningsSite::<2usize>,
+        beta_treat: EarningsSite::<3usize>,
+        beta_interact: EarningsSite::<4usize>,
+        beta_cov: EarningsSite::<5usize>,
+        sigma: EarningsSite::<6usize>,
+        mu_earnings: EarningsSite::<7usize>,
+        y: EarningsSite::<8usize>,
+    };
 }
 #[doc = concat!("Conditions of [`", "Earnings", "`]: one method per random site.")]
 #[derive(Clone, Debug)]

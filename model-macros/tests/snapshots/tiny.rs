@@ -87,6 +87,28 @@ impl ::doppl::__private::Site for CoinSite<0usize> {
     > {
         v.p.as_ref()
     }
+    fn set_intervention(
+        v: &mut CoinInterventions,
+        i: ::doppl::__private::Intervention<
+            <Beta<
+                ::core::primitive::f64,
+            > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+        >,
+    ) {
+        v.p = ::core::option::Option::Some(i);
+    }
+}
+#[doc = concat!("The sites of [`", "Coin", "`] by name: `", "Coin", "::SITE.<site>`.")]
+#[derive(Clone, Copy, Debug)]
+#[allow(non_snake_case)]
+struct CoinSites {
+    ///Site `p`.
+    pub p: CoinSite<0usize>,
+}
+impl Coin {
+    /// Every site as a typed handle, for inference routines that take a site
+    /// (mediators, counterfactual outcomes).
+    const SITE: CoinSites = CoinSites { p: CoinSite::<0usize> };
 }
 #[doc = concat!("Conditions of [`", "Coin", "`]: one method per random site.")]
 #[derive(Clone, Debug)]

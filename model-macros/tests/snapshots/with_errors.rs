@@ -121,6 +121,18 @@ impl ::doppl::__private::Site for BrokenSite<0usize> {
     > {
         v.a.as_ref()
     }
+    fn set_intervention(
+        v: &mut BrokenInterventions,
+        i: ::doppl::__private::Intervention<
+            ::doppl::__private::DVector<
+                <Normal<
+                    ::core::primitive::f64,
+                > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+            >,
+        >,
+    ) {
+        v.a = ::core::option::Option::Some(i);
+    }
 }
 impl ::doppl::__private::Site for BrokenSite<1usize> {
     type Model = Broken;
@@ -158,6 +170,35 @@ impl ::doppl::__private::Site for BrokenSite<1usize> {
     > {
         v.b.as_ref()
     }
+    fn set_intervention(
+        v: &mut BrokenInterventions,
+        i: ::doppl::__private::Intervention<
+            <HalfNormal<
+                ::core::primitive::f64,
+            > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+        >,
+    ) {
+        v.b = ::core::option::Option::Some(i);
+    }
+}
+#[doc = concat!(
+    "The sites of [`", "Broken", "`] by name: `", "Broken", "::SITE.<site>`."
+)]
+#[derive(Clone, Copy, Debug)]
+#[allow(non_snake_case)]
+struct BrokenSites {
+    ///Site `a`.
+    pub a: BrokenSite<0usize>,
+    ///Site `b`.
+    pub b: BrokenSite<1usize>,
+}
+impl Broken {
+    /// Every site as a typed handle, for inference routines that take a site
+    /// (mediators, counterfactual outcomes).
+    const SITE: BrokenSites = BrokenSites {
+        a: BrokenSite::<0usize>,
+        b: BrokenSite::<1usize>,
+    };
 }
 #[doc = concat!("Conditions of [`", "Broken", "`]: one method per random site.")]
 #[derive(Clone, Debug)]

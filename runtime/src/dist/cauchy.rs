@@ -74,6 +74,12 @@ impl<S: Scalar> ScalarFamily<S> for Cauchy<S> {
     fn check_value(&self, x: f64) -> Result<(), DistError> {
         check_finite_value(FAMILY, x, Support::Real.describe())
     }
+    fn location_scale(&self, i: usize) -> Option<super::LocationScale> {
+        Some(super::LocationScale::linear(
+            self.loc.re_at(i),
+            self.scale.re_at(i),
+        ))
+    }
     fn draw<R: Rng + ?Sized>(&self, i: usize, rng: &mut R) -> f64 {
         self.loc.re_at(i) + self.scale.re_at(i) * standard_cauchy(rng)
     }

@@ -231,6 +231,10 @@ pub(crate) trait ScalarFamily<S: Scalar>: ElementDensity<S, Value = S> {
     fn check_value_at(&self, _i: usize, x: f64) -> Result<(), DistError> {
         self.check_value(x)
     }
+    /// Element `i` as a map of a standard noise, if the family is location-scale.
+    fn location_scale(&self, _i: usize) -> Option<super::LocationScale> {
+        None
+    }
 }
 
 /// Implements [`Distribution`](super::Distribution) for a [`ScalarFamily`] with
@@ -274,6 +278,12 @@ macro_rules! scalar_distribution {
             }
             fn can_sample(&self) -> bool {
                 ScalarFamily::sampleable(self)
+            }
+            fn noise_of(&self, index: usize, v: &f64) -> Option<f64> {
+                ScalarFamily::location_scale(self, index).map(|map| map.noise_of(*v))
+            }
+            fn value_from_noise(&self, index: usize, eps: f64) -> Option<f64> {
+                ScalarFamily::location_scale(self, index).map(|map| map.value_of(eps))
             }
             fn sample<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> f64 {
                 self.draw(0, rng)

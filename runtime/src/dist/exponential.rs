@@ -59,6 +59,12 @@ impl<S: Scalar> ScalarFamily<S> for Exponential<S> {
     fn check_value(&self, x: f64) -> Result<(), DistError> {
         check_non_negative(FAMILY, x)
     }
+    fn location_scale(&self, i: usize) -> Option<super::LocationScale> {
+        Some(super::LocationScale::linear(
+            0.0,
+            self.rate.re_at(i).recip(),
+        ))
+    }
     fn draw<R: Rng + ?Sized>(&self, i: usize, rng: &mut R) -> f64 {
         let e: f64 = Exp1.sample(rng);
         e / self.rate.re_at(i)

@@ -77,6 +77,10 @@ impl<S: Scalar> ScalarFamily<S> for HalfStudentT<S> {
     fn check_value(&self, x: f64) -> Result<(), DistError> {
         check_non_negative(FAMILY, x)
     }
+    // The value is |scale · ε|: the noise's sign is lost, its magnitude is what replays.
+    fn location_scale(&self, i: usize) -> Option<super::LocationScale> {
+        Some(super::LocationScale::linear(0.0, self.scale.re_at(i)))
+    }
     fn draw<R: Rng + ?Sized>(&self, i: usize, rng: &mut R) -> f64 {
         (self.scale.re_at(i) * standard_t(self.df.re_at(i), rng)).abs()
     }

@@ -73,6 +73,11 @@ impl<S: Scalar> ScalarFamily<S> for LogNormal<S> {
     fn check_value(&self, x: f64) -> Result<(), DistError> {
         check_strictly_positive(FAMILY, x)
     }
+    fn location_scale(&self, i: usize) -> Option<super::LocationScale> {
+        let mut map = super::LocationScale::linear(self.loc.re_at(i), self.scale.re_at(i));
+        map.log = true;
+        Some(map)
+    }
     fn draw<R: Rng + ?Sized>(&self, i: usize, rng: &mut R) -> f64 {
         let z: f64 = StandardNormal.sample(rng);
         (self.loc.re_at(i) + self.scale.re_at(i) * z).exp()

@@ -18,6 +18,7 @@ mod half_student_t;
 mod inverse_gamma;
 mod log_normal;
 mod multivariate_normal;
+mod noise;
 mod normal;
 mod param;
 mod poisson;
@@ -41,6 +42,7 @@ pub use half_student_t::HalfStudentT;
 pub use inverse_gamma::InverseGamma;
 pub use log_normal::LogNormal;
 pub use multivariate_normal::MultivariateNormal;
+pub use noise::LocationScale;
 pub use normal::Normal;
 pub use param::{IntoParam, Param};
 pub use poisson::Poisson;
@@ -142,6 +144,21 @@ pub trait Distribution<S: Scalar>: Sized {
         n: usize,
         rng: &mut R,
     ) -> Result<DVector<Self::Plain>, DistError>;
+
+    /// The standard noise behind element `index`'s value `v`, for counterfactuals
+    /// (abduction, see [`LocationScale`]); `None` for families whose value does not
+    /// determine its noise (discrete ones).
+    fn noise_of(&self, index: usize, v: &Self::Plain) -> Option<f64> {
+        let _ = (index, v);
+        None
+    }
+
+    /// The value of element `index` that noise `eps` gives: the inverse of
+    /// [`Distribution::noise_of`] under these parameters.
+    fn value_from_noise(&self, index: usize, eps: f64) -> Option<Self::Plain> {
+        let _ = (index, eps);
+        None
+    }
 
     /// How many unconstrained reals one value takes (0 for discrete families).
     fn unconstrained_dim(&self) -> usize;

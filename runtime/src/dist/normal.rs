@@ -109,6 +109,12 @@ impl<S: Scalar> Distribution<S> for Normal<S> {
     fn lower(v: &S) -> f64 {
         v.re()
     }
+    fn noise_of(&self, index: usize, v: &f64) -> Option<f64> {
+        Some((v - self.loc.re_at(index)) / self.scale.re_at(index))
+    }
+    fn value_from_noise(&self, index: usize, eps: f64) -> Option<f64> {
+        Some(self.loc.re_at(index) + self.scale.re_at(index) * eps)
+    }
 
     fn log_prob(&self, v: &S) -> Result<S, DistError> {
         if let Some(len) = self.batch_len() {

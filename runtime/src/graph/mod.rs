@@ -95,6 +95,12 @@ impl Graph {
         let reach = reachable(&self.children, &[self.index(name)?]);
         Ok(self.marked(&reach))
     }
+    /// Which sites depend, directly or not, on any site where `marks` is true (indexed like
+    /// [`Graph::sites`]; a marked site is included only if it depends on another).
+    pub fn downstream(&self, marks: &[bool]) -> Vec<bool> {
+        let start: Vec<usize> = (0..self.sites.len()).filter(|&i| marks[i]).collect();
+        reachable(&self.children, &start)
+    }
     fn names(&self, indices: &[usize]) -> Vec<&'static str> {
         let mut marks = vec![false; self.sites.len()];
         indices.iter().for_each(|&i| marks[i] = true);

@@ -85,6 +85,7 @@ macro_rules! forward_to_inner {
     };
 }
 
+mod abduct;
 mod condition;
 mod intervene;
 mod layout;
@@ -93,6 +94,7 @@ mod prior;
 mod replay;
 mod site_streams;
 
+pub use abduct::{Abduct, Abducted, Noise};
 pub use condition::Condition;
 pub use intervene::Intervene;
 pub use layout::{Layout, LayoutRecorder, ParamBlock, Unconstrainer};
