@@ -14,6 +14,7 @@ pub mod draws;
 pub mod effect;
 pub mod error;
 mod init;
+pub mod mediation;
 pub mod model_density;
 pub mod nuts;
 pub mod options;
@@ -36,6 +37,7 @@ pub use effect::{
     Assignment, EffectError, Effects, Estimate, treatment_assignment, treatment_effects,
 };
 pub use error::{ErrorChain, SampleError};
+pub use mediation::{Mediation, Mediator, mediation};
 pub use model_density::ModelDensity;
 pub use options::{DualAveragingOptions, InitStrategy, NutsOptions, WarmupWindows};
 pub use posterior::{FitError, Posterior, nuts};
