@@ -167,9 +167,9 @@ pub mod prelude {
     pub use doppl_inference::ErrorChain;
     pub use doppl_inference::svi::{AutoGuide, SviOptions, svi};
     pub use doppl_inference::{
-        Assignment, Draws, Estimate, NutsOptions, Posterior, counterfactual, mediation, nuts,
-        posterior_predictive, posterior_predictive_map, prior_predictive, treatment_assignment,
-        treatment_effects,
+        Assignment, Draws, EffectQuery, Estimate, NutsOptions, Posterior, Predicted,
+        counterfactual, mediation, nuts, posterior_predictive, posterior_predictive_map, predict,
+        prior_predictive,
     };
     pub use doppl_macros::model;
     pub use doppl_runtime::dist::*;

@@ -169,5 +169,5 @@ fn a_bernoulli_outcome_has_no_counterfactual_and_says_which_site() {
             family: "Bernoulli"
         })
     );
-    assert!(err.to_string().contains("treatment_effects"), "{err}");
+    assert!(err.to_string().contains("EffectQuery"), "{err}");
 }

@@ -97,9 +97,18 @@ fn individual_effects_on_an_additive_outcome_equal_the_difference_of_means() {
         .treat(DVector::from_element(40, 1.0))
         .build();
     let control = model.intervene().treat(DVector::zeros(40)).build();
-    let on_y = treatment_effects(&posterior, &treated, &control, |t| t.y.clone(), 7).unwrap();
-    let on_mu =
-        treatment_effects(&posterior, &treated, &control, |t| t.mu_earnings.clone(), 7).unwrap();
+    let on_y = EffectQuery::new(&posterior, Earnings::SITE.y)
+        .treated(&treated)
+        .control(&control)
+        .seed(7)
+        .run()
+        .unwrap();
+    let on_mu = EffectQuery::new(&posterior, Earnings::SITE.mu_earnings)
+        .treated(&treated)
+        .control(&control)
+        .seed(7)
+        .run()
+        .unwrap();
     assert!((&on_y.individual - &on_mu.individual).amax() < 1e-9);
     // And the individual effect is beta_treat + beta_interact * nodegree, per draw.
     for (row, draw) in on_mu.individual.row_iter().zip(posterior.all_draws()) {

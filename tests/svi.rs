@@ -313,7 +313,12 @@ fn a_variational_fit_feeds_summaries_effects_and_predictions() {
     assert!((b.sd - covariance[(1, 1)].sqrt()).abs() < 0.03, "{summary}");
     let treated = model.intervene().t(DVector::from_element(n, 1.0)).build();
     let control = model.intervene().t(DVector::zeros(n)).build();
-    let effects = treatment_effects(&fit, &treated, &control, |tr| tr.mu.clone(), 3).unwrap();
+    let effects = EffectQuery::new(&fit, Shifted::SITE.mu)
+        .treated(&treated)
+        .control(&control)
+        .seed(3)
+        .run()
+        .unwrap();
     let draws_of_b: Vec<f64> = fit.site(|d| &d.b).concat();
     assert_eq!(effects.individual.nrows(), 4_000);
     for (row, b) in effects.individual.row_iter().zip(&draws_of_b) {

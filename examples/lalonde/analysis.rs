@@ -99,14 +99,12 @@ fn effects_of_training(
         .intervene()
         .treat(DVector::from_element(n, 0.0))
         .build();
-    treatment_effects(
-        posterior,
-        &treated,
-        &control,
-        |t| t.mu_earnings.clone(),
-        seed,
-    )
-    .map_err(|e| ErrorChain(&e).to_string())
+    EffectQuery::new(posterior, Earnings::SITE.mu_earnings)
+        .treated(&treated)
+        .control(&control)
+        .seed(seed)
+        .run()
+        .map_err(|e| ErrorChain(&e).to_string())
 }
 
 /// The `--json` report and the `--draws` CSV, when asked for.

@@ -1,7 +1,7 @@
 //! Counterfactuals for observed units: abduction of each unit's noise, then the same noise
 //! replayed under an intervention.
 //!
-//! An interventional effect ([`crate::treatment_effects`]) asks what the model predicts for
+//! An interventional effect ([`crate::EffectQuery`]) asks what the model predicts for
 //! a unit like this one under `do(·)`: its noise is drawn afresh (shared between the two
 //! arms). A counterfactual asks what *this* unit's value would have been: the noise is the
 //! one its observed value implies. Per posterior draw, the factual world is run with the
@@ -42,9 +42,7 @@ impl Counterfactuals {
     /// Counterfactual minus factual, per draw and unit: the effect of the intervention on
     /// each observed unit.
     pub fn effects(&self) -> Effects {
-        Effects {
-            individual: &self.counterfactual - &self.factual,
-        }
+        Effects::new(&self.counterfactual - &self.factual)
     }
 }
 

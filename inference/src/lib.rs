@@ -34,7 +34,8 @@ pub use counterfactual::{Counterfactuals, counterfactual};
 pub use density::{DensityError, LogDensity, LogpError};
 pub use draws::Draws;
 pub use effect::{
-    Assignment, EffectError, Effects, Estimate, treatment_assignment, treatment_effects,
+    Assignment, EffectError, EffectQuery, Effects, Estimate, Group, Outcome, Pairing, Predicted,
+    Side, predict,
 };
 pub use error::{ErrorChain, SampleError};
 pub use mediation::{Mediation, Mediator, mediation};

@@ -148,12 +148,7 @@ fn decompose<M: Model>(
     for (k, m) in mediators.iter().enumerate() {
         let through = matrix(&|w| w.indirect[k].clone())? - &control;
         interaction -= &through;
-        indirect.push((
-            m.name(),
-            Effects {
-                individual: through,
-            },
-        ));
+        indirect.push((m.name(), Effects::new(through)));
     }
     if total.shape() != control.shape() || direct.shape() != control.shape() {
         return Err(EffectError::OutcomeLength {
@@ -163,11 +158,9 @@ fn decompose<M: Model>(
         });
     }
     Ok(Mediation {
-        total: Effects { individual: total },
-        direct: Effects { individual: direct },
+        total: Effects::new(total),
+        direct: Effects::new(direct),
         indirect,
-        interaction: Effects {
-            individual: interaction,
-        },
+        interaction: Effects::new(interaction),
     })
 }

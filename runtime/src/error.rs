@@ -105,7 +105,7 @@ pub enum ModelError {
     #[error(
         "site `{site}` ({family}) lies downstream of the intervention, but its value does not \
          determine its noise, so a counterfactual cannot replay it; ask the interventional \
-         question instead (`treatment_effects`), or model the site with a location-scale \
+         question instead (`EffectQuery`), or model the site with a location-scale \
          family (Normal, StudentT, LogNormal, …)"
     )]
     NoAbduction {

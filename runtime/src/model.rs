@@ -102,6 +102,8 @@ pub trait Site: 'static {
         interventions: &mut <Self::Model as Model>::Interventions,
         intervention: Intervention<Self::Value>,
     );
+    /// The site's value in a trace, with `f64` numbers.
+    fn of_trace(trace: &<Self::Model as Model>::Trace<f64>) -> Self::Value;
     /// The static facts about the site.
     fn info() -> &'static SiteInfo {
         &<Self::Model as Model>::SITES[Self::INDEX]

@@ -133,7 +133,8 @@ fn site_info(s: &Site, _model: &ModelIr) -> TokenStream {
 }
 
 /// `trace.site` lowered to its `f64` record type.
-fn lower(s: &Site) -> TokenStream {
+/// The `f64` value of site `s` read from a `trace` in scope, as the site's plain type.
+pub(super) fn lower(s: &Site) -> TokenStream {
     let n = &s.name;
     match (&s.kind, &s.plate) {
         (SiteKind::Sample { family, .. }, None) => quote!(

@@ -15,6 +15,8 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
         let (n, t, m) = (&s.name, plain_type(s), marker(names, i));
         let name = syn::ext::IdentExt::unraw(n).to_string();
         let read_later = s.read_later;
+        let lowered = super::model_impl::lower(s);
+        let trace_ty = &names.trace;
         quote! {
             impl ::doppl::__private::Site for #m {
                 type Model = #model_ty;
@@ -33,6 +35,9 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
                 }
                 fn set_intervention(v: &mut #interventions, i: ::doppl::__private::Intervention<#t>) {
                     v.#n = ::core::option::Option::Some(i);
+                }
+                fn of_trace(trace: &#trace_ty<::core::primitive::f64>) -> #t {
+                    #lowered
                 }
             }
         }

@@ -1,108 +1,27 @@
-//! Treatment effects: individual, average and conditional, from two intervention scenarios
-//! evaluated on the same posterior draws with common random numbers.
+//! Treatment effects: individual, average and conditional, from two sides (intervention
+//! scenarios evaluated here, stochastic policies, or predictions made earlier) on the same
+//! posterior draws, with common random numbers unless independent arms are asked for.
 //!
 //! Identification is a property of the model, not of this estimator: the effects are what
 //! the fitted model implies under `do(·)`. If the model omits a confounder, the numbers are
-//! the model's answer, not the world's.
+//! the model's answer, not the world's ([`doppl_runtime::Scenario::identify`] says what the
+//! answer rests on).
+
+mod error;
+mod per_draw;
+mod query;
+
+pub use error::EffectError;
+pub(crate) use per_draw::{for_each_draw, rows_to_matrix};
+pub use query::{EffectQuery, Group, Outcome, Pairing, Predicted, Side, predict};
 
 use crate::diagnostics::quantile;
-use crate::draws::Draws;
-use crate::predictive::replay_draw;
 use crate::summary::INTERVAL_PROB;
-use doppl_runtime::{Model, ModelError, Scenario};
-use nalgebra::{DMatrix, DVector};
+use nalgebra::DMatrix;
+use std::collections::BTreeMap;
 
-/// What can go wrong when computing or summarizing effects.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum EffectError {
-    /// Running a scenario failed.
-    #[error(transparent)]
-    Model(#[from] ModelError),
-    /// The two scenarios' outcomes have different lengths.
-    #[error(
-        "the outcome has {treated} values under the treated scenario but {control} under the \
-         control one (posterior draw {draw}); the outcome must be the same units in both"
-    )]
-    OutcomeLength {
-        /// Length under the treated scenario.
-        treated: usize,
-        /// Length under the control scenario.
-        control: usize,
-        /// The draw (over all chains).
-        draw: usize,
-    },
-    /// A per-draw value whose length changes from draw to draw.
-    #[error(
-        "the value has {found} entries in posterior draw {draw} but {expected} in the first; \
-         it must cover the same units in every draw"
-    )]
-    RaggedDraws {
-        /// The draw (over all chains).
-        draw: usize,
-        /// Its length.
-        found: usize,
-        /// The first draw's length.
-        expected: usize,
-    },
-    /// A subgroup mask of the wrong length.
-    #[error("the mask has {found} entries but the effects cover {units} units")]
-    MaskLength {
-        /// Units in the effects.
-        units: usize,
-        /// Entries in the mask.
-        found: usize,
-    },
-    /// A subgroup mask that selects nobody.
-    #[error("the mask selects no unit: a conditional effect needs at least one")]
-    EmptyMask,
-    /// A treatment assignment whose shape does not match the effects.
-    #[error(
-        "the treatment assignment is {found_draws} × {found_units} (draws × units) but the \
-         effects are {draws} × {units}; pass one value per unit, or one row per draw"
-    )]
-    AssignmentShape {
-        /// Draws in the effects.
-        draws: usize,
-        /// Units in the effects.
-        units: usize,
-        /// Rows of the assignment (1 for one value per unit).
-        found_draws: usize,
-        /// Columns of the assignment.
-        found_units: usize,
-    },
-    /// A treatment value that is not a probability of treatment.
-    #[error(
-        "the treatment of unit {unit} in draw {draw} is {value}: the effect on the treated \
-         weighs units by their treatment, which must lie in [0, 1]"
-    )]
-    InvalidAssignment {
-        /// The draw.
-        draw: usize,
-        /// The unit.
-        unit: usize,
-        /// The value found.
-        value: f64,
-    },
-    /// A draw in which no unit is in the arm averaged over.
-    #[error("no unit is {arm} in draw {draw}: the effect on the {arm} is undefined there")]
-    EmptyArm {
-        /// `"treated"` or `"untreated"`.
-        arm: &'static str,
-        /// The draw.
-        draw: usize,
-    },
-    /// A unit index past the end.
-    #[error("unit {index} is out of range: the effects cover {units} units")]
-    UnitOutOfRange {
-        /// The index asked for.
-        index: usize,
-        /// Units in the effects.
-        units: usize,
-    },
-}
-
-/// A posterior mean with its sd, 89% equal-tailed interval and probability of being positive.
+/// A posterior mean with its sd, equal-tailed interval (89% unless asked otherwise) and
+/// probability of being positive.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Estimate {
     /// Posterior mean.
@@ -120,7 +39,19 @@ pub struct Estimate {
 impl Estimate {
     /// The mean and 89% interval of draws (NaN for no draws).
     pub fn of(draws: &[f64]) -> Self {
-        let tail = (1.0 - INTERVAL_PROB) / 2.0;
+        Self::at_level(draws, INTERVAL_PROB)
+    }
+
+    /// The mean and the central interval holding `level` of the draws.
+    ///
+    /// ```
+    /// use doppl_inference::Estimate;
+    /// let draws: Vec<f64> = (0..=100).map(f64::from).collect();
+    /// let e = Estimate::at_level(&draws, 0.5);
+    /// assert_eq!((e.mean, e.lo, e.hi), (50.0, 25.0, 75.0));
+    /// ```
+    pub fn at_level(draws: &[f64], level: f64) -> Self {
+        let tail = (1.0 - level) / 2.0;
         let n = draws.len() as f64;
         let mean = draws.iter().sum::<f64>() / n;
         let var = draws.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0);
@@ -139,23 +70,80 @@ impl Estimate {
 pub enum Assignment<'a> {
     /// One treatment value per unit, the same in every draw (an observed treatment).
     Observed(&'a [f64]),
-    /// One row per posterior draw, as [`Effects::individual`] (a treatment drawn per draw;
-    /// see [`treatment_assignment`]).
+    /// One row per posterior draw, as [`Effects::individual`] (a treatment simulated per
+    /// draw: [`predict`] the treatment site).
     PerDraw(&'a DMatrix<f64>),
 }
 
-/// Individual effects `outcome(treated) − outcome(control)` per posterior draw and unit.
+/// Individual effects per posterior draw and unit, and the interval level their summaries
+/// use.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Effects {
     /// Rows: posterior draws (all chains); columns: units.
     pub individual: DMatrix<f64>,
+    level: f64,
 }
 
 impl Effects {
+    /// Effects from a (draw × unit) matrix, summarized with 89% intervals.
+    pub fn new(individual: DMatrix<f64>) -> Self {
+        Effects {
+            individual,
+            level: INTERVAL_PROB,
+        }
+    }
+
+    /// The same effects summarized with intervals holding `level` of the draws.
+    pub fn with_level(self, level: f64) -> Result<Self, EffectError> {
+        match level > 0.0 && level < 1.0 {
+            true => Ok(Effects { level, ..self }),
+            false => Err(EffectError::IntervalLevel { level }),
+        }
+    }
+
+    /// The interval level of the summaries.
+    pub fn level(&self) -> f64 {
+        self.level
+    }
+
+    fn estimate(&self, draws: &[f64]) -> Estimate {
+        Estimate::at_level(draws, self.level)
+    }
+
+    /// The conditional average effect of every group of a grouping column (one entry per
+    /// unit, e.g. a region code): one call, one estimate per group, in the groups' order.
+    pub fn cate_by<K: Ord + Clone>(
+        &self,
+        column: &[K],
+    ) -> Result<BTreeMap<K, Estimate>, EffectError> {
+        let units = self.individual.ncols();
+        if column.len() != units {
+            return Err(EffectError::GroupingLength {
+                units,
+                found: column.len(),
+            });
+        }
+        let mut groups: BTreeMap<K, Vec<usize>> = BTreeMap::new();
+        for (i, key) in column.iter().enumerate() {
+            groups.entry(key.clone()).or_default().push(i);
+        }
+        let summary = |members: &Vec<usize>| {
+            let per_draw: Vec<f64> = self
+                .individual
+                .row_iter()
+                .map(|r| members.iter().map(|&i| r[i]).sum::<f64>() / members.len() as f64)
+                .collect();
+            self.estimate(&per_draw)
+        };
+        Ok(groups
+            .iter()
+            .map(|(k, m)| (k.clone(), summary(m)))
+            .collect())
+    }
     /// The average treatment effect: the mean over units, per draw, summarized.
     pub fn ate(&self) -> Estimate {
         let per_draw: Vec<f64> = self.individual.row_iter().map(|r| r.mean()).collect();
-        Estimate::of(&per_draw)
+        self.estimate(&per_draw)
     }
 
     /// The conditional average effect over the units where `mask` is true.
@@ -176,7 +164,7 @@ impl Effects {
             .row_iter()
             .map(|r| units.iter().map(|&i| r[i]).sum::<f64>() / units.len() as f64)
             .collect();
-        Ok(Estimate::of(&per_draw))
+        Ok(self.estimate(&per_draw))
     }
 
     /// The average effect on the treated: per draw, the mean of the individual effects
@@ -236,7 +224,7 @@ impl Effects {
                 }
             })
             .collect::<Result<Vec<f64>, _>>()?;
-        Ok(Estimate::of(&per_draw))
+        Ok(self.estimate(&per_draw))
     }
 
     /// The effect for one unit.
@@ -246,90 +234,8 @@ impl Effects {
             return Err(EffectError::UnitOutOfRange { index, units });
         }
         let draws: Vec<f64> = self.individual.column(index).iter().copied().collect();
-        Ok(Estimate::of(&draws))
+        Ok(self.estimate(&draws))
     }
-}
-
-/// Individual effects of `treated` versus `control` on `outcome` (a plate-shaped site or
-/// any vector computed from the trace), on the same posterior draws with common random
-/// numbers: for an additive-noise outcome the individual effect is exactly the difference
-/// of the means.
-pub fn treatment_effects<'m, M: Model, V: Into<DVector<f64>>>(
-    posterior: &impl Draws<'m, M>,
-    treated: &Scenario<'_, M>,
-    control: &Scenario<'_, M>,
-    outcome: impl Fn(&M::Trace<f64>) -> V + Sync,
-    seed: u64,
-) -> Result<Effects, EffectError> {
-    let a = per_draw(posterior, treated, &outcome, seed)?;
-    let b = per_draw(posterior, control, &outcome, seed)?;
-    let rows: Vec<DVector<f64>> = a
-        .into_iter()
-        .zip(b)
-        .enumerate()
-        .map(|(k, (a, b))| match a.len() == b.len() {
-            true => Ok(a - b),
-            false => Err(EffectError::OutcomeLength {
-                treated: a.len(),
-                control: b.len(),
-                draw: k,
-            }),
-        })
-        .collect::<Result<_, _>>()?;
-    Ok(Effects {
-        individual: rows_to_matrix(&rows)?,
-    })
-}
-
-/// The treatment of every unit per posterior draw in `scenario` (usually the observed one):
-/// rows as [`Effects::individual`] for the same posterior and seed. An observed treatment
-/// repeats its data in every row; a simulated one is drawn with the draw's parameters.
-pub fn treatment_assignment<'m, M: Model, V: Into<DVector<f64>>>(
-    posterior: &impl Draws<'m, M>,
-    scenario: &Scenario<'_, M>,
-    treatment: impl Fn(&M::Trace<f64>) -> V + Sync,
-    seed: u64,
-) -> Result<DMatrix<f64>, EffectError> {
-    rows_to_matrix(&per_draw(posterior, scenario, &treatment, seed)?)
-}
-
-/// `value` of `scenario` replayed on every posterior draw (all chains, in order), with the
-/// draw's common random numbers.
-fn per_draw<'m, M: Model, V: Into<DVector<f64>>>(
-    posterior: &impl Draws<'m, M>,
-    scenario: &Scenario<'_, M>,
-    value: &(impl Fn(&M::Trace<f64>) -> V + Sync),
-    seed: u64,
-) -> Result<Vec<DVector<f64>>, EffectError> {
-    for_each_draw(posterior, |c, d, draw| {
-        Ok(value(&replay_draw(scenario, draw, seed, c, d)?).into())
-    })
-}
-
-/// `f(chain id, index in chain, draw)` for every posterior draw, all chains in order.
-pub(crate) fn for_each_draw<'m, M: Model, T>(
-    posterior: &impl Draws<'m, M>,
-    f: impl Fn(usize, usize, &M::Values) -> Result<T, EffectError> + Sync,
-) -> Result<Vec<T>, EffectError> {
-    let ids = posterior.chain_ids();
-    let draws = posterior.draws().iter().enumerate().flat_map(|(c, chain)| {
-        let id = ids[c];
-        chain.iter().enumerate().map(move |(d, draw)| (id, d, draw))
-    });
-    draws.map(|(c, d, draw)| f(c, d, draw)).collect()
-}
-
-/// Rows of equal length as a matrix.
-pub(crate) fn rows_to_matrix(rows: &[DVector<f64>]) -> Result<DMatrix<f64>, EffectError> {
-    let units = rows.first().map_or(0, |r| r.len());
-    if let Some((draw, r)) = rows.iter().enumerate().find(|(_, r)| r.len() != units) {
-        return Err(EffectError::RaggedDraws {
-            draw,
-            found: r.len(),
-            expected: units,
-        });
-    }
-    Ok(DMatrix::from_fn(rows.len(), units, |d, i| rows[d][i]))
 }
 
 #[cfg(test)]
@@ -338,9 +244,9 @@ mod tests {
 
     /// Two draws, three units; unit i's effect is i + 1 in draw 0 and 2(i + 1) in draw 1.
     fn effects() -> Effects {
-        Effects {
-            individual: DMatrix::from_fn(2, 3, |d, i| (i + 1) as f64 * (d + 1) as f64),
-        }
+        Effects::new(DMatrix::from_fn(2, 3, |d, i| {
+            (i + 1) as f64 * (d + 1) as f64
+        }))
     }
 
     #[test]
