@@ -52,7 +52,11 @@ pub fn analyze(args: &Args) -> Result<report::Report, String> {
     println!("{summary}");
     println!("{}", posterior.sampler_report());
 
+    // The effect computation: two scenarios on every draw, and the predictive check.
+    let effect_started = Instant::now();
     let effects = effects_of_training(&posterior, &model, args.seed)?;
+    let arms = report::predictive_check(&posterior, &model, &study, args.seed)?;
+    let effect_seconds = effect_started.elapsed().as_secs_f64();
     let no_degree: Vec<bool> = study.nodegree.iter().map(|&v| v == 1.0).collect();
     let with_degree: Vec<bool> = no_degree.iter().map(|v| !v).collect();
     let report = report::Report {
@@ -76,7 +80,8 @@ pub fn analyze(args: &Args) -> Result<report::Report, String> {
         divergences: posterior.num_divergent(),
         seconds: posterior.seconds(),
         total_seconds: started.elapsed().as_secs_f64(),
-        arms: report::predictive_check(&posterior, &model, &study, args.seed)?,
+        arms,
+        effect_seconds,
         identification,
     };
     report.print();

@@ -24,6 +24,8 @@ pub struct Report {
     pub divergences: usize,
     pub seconds: (f64, f64),
     pub total_seconds: f64,
+    /// Effects and the predictive check (everything after the fit).
+    pub effect_seconds: f64,
     pub arms: Vec<Arm>,
     /// How the model's graph identifies the effect of `treat` on `y`.
     pub identification: String,
@@ -61,15 +63,20 @@ pub fn predictive_check(
             .collect();
         picked.iter().sum::<f64>() / picked.len() as f64
     };
-    // Only the two arm means of each simulated data set are kept, not the traces.
-    let means = doppl::inference::posterior_predictive_map(posterior, &scenario, seed, |t| {
-        (arm_mean(&t.y, 1.0), arm_mean(&t.y, 0.0))
-    })
-    .map_err(|e| doppl::inference::ErrorChain(&e).to_string())?;
+    // Only the outcome of each simulated data set is kept, not the traces.
+    let replicated = predict(posterior, &scenario, Earnings::SITE.y, seed)
+        .map_err(|e| doppl::inference::ErrorChain(&e).to_string())?;
+    let means: Vec<(f64, f64)> = replicated
+        .values
+        .row_iter()
+        .map(|row| {
+            let y = row.transpose();
+            (arm_mean(&y, 1.0), arm_mean(&y, 0.0))
+        })
+        .collect();
     let arm = |label, value: f64| {
         let draws: Vec<f64> = means
             .iter()
-            .flatten()
             .map(|m| if value == 1.0 { m.0 } else { m.1 })
             .collect();
         Arm {
@@ -134,12 +141,13 @@ impl Report {
             );
         }
         println!(
-            "\nmax R-hat {:.4}, min bulk ESS {:.0}, divergences {}, warm-up {:.2}s, sampling {:.2}s, total {:.2}s",
+            "\nmax R-hat {:.4}, min bulk ESS {:.0}, divergences {}, warm-up {:.2}s, sampling {:.2}s, effects {:.2}s, total {:.2}s",
             self.max_rhat,
             self.min_ess_bulk,
             self.divergences,
             self.seconds.0,
             self.seconds.1,
+            self.effect_seconds,
             self.total_seconds
         );
     }
@@ -161,7 +169,7 @@ impl Report {
             "divergences": self.divergences,
             "posterior_predictive": self.arms.iter().map(|a| serde_json::json!({
                 "arm": a.label, "observed": a.observed, "predicted": e(&a.predicted)})).collect::<Vec<_>>(),
-            "seconds": {"warmup": self.seconds.0, "sampling": self.seconds.1, "total": self.total_seconds},
+            "seconds": {"warmup": self.seconds.0, "sampling": self.seconds.1, "effects": self.effect_seconds, "total": self.total_seconds},
         })
     }
 }
