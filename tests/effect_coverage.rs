@@ -72,9 +72,18 @@ fn study(seed: u64) -> [(Estimate, f64); 4] {
     let positive: Vec<bool> = x.iter().map(|&v| v > 0.0).collect();
     [
         (effects.ate(), true_effect(&x, |_| true)),
-        (effects.att(assignment).unwrap(), true_effect(&x, |i| t[i] == 1.0)),
-        (effects.atu(assignment).unwrap(), true_effect(&x, |i| t[i] == 0.0)),
-        (effects.cate(&positive).unwrap(), true_effect(&x, |i| x[i] > 0.0)),
+        (
+            effects.att(assignment).unwrap(),
+            true_effect(&x, |i| t[i] == 1.0),
+        ),
+        (
+            effects.atu(assignment).unwrap(),
+            true_effect(&x, |i| t[i] == 0.0),
+        ),
+        (
+            effects.cate(&positive).unwrap(),
+            true_effect(&x, |i| x[i] > 0.0),
+        ),
     ]
 }
 
@@ -85,16 +94,30 @@ fn ate_att_atu_and_cate_intervals_are_calibrated_over_50_studies() {
     for seed in 0..STUDIES {
         let results = study(seed);
         let (ate, att) = (results[0].1, results[1].1);
-        assert!(att - ate > 0.3, "study {seed}: ATT {att} should exceed ATE {ate}");
+        assert!(
+            att - ate > 0.3,
+            "study {seed}: ATT {att} should exceed ATE {ate}"
+        );
         for (k, (estimate, truth)) in results.iter().enumerate() {
             let z = (estimate.mean - truth) / estimate.sd;
-            assert!(z.abs() < 4.0, "study {seed} {}: {estimate:?} vs {truth}", names[k]);
+            assert!(
+                z.abs() < 4.0,
+                "study {seed} {}: {estimate:?} vs {truth}",
+                names[k]
+            );
             covered[k] += usize::from(estimate.lo < *truth && *truth < estimate.hi);
         }
     }
     for (k, hits) in covered.iter().enumerate() {
         let rate = *hits as f64 / STUDIES as f64;
-        eprintln!("{}: 89% interval covered the truth in {hits} of {STUDIES}", names[k]);
-        assert!((0.78..=0.97).contains(&rate), "{}: coverage {rate}", names[k]);
+        eprintln!(
+            "{}: 89% interval covered the truth in {hits} of {STUDIES}",
+            names[k]
+        );
+        assert!(
+            (0.78..=0.97).contains(&rate),
+            "{}: coverage {rate}",
+            names[k]
+        );
     }
 }

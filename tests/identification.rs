@@ -3,6 +3,7 @@
 //! flagged), each written as a `#[model]` and queried through its scenario.
 
 use doppl::prelude::*;
+use doppl::runtime::SiteKind;
 use doppl::runtime::graph::{Graph, Identification, Path};
 
 /// Lalonde-like: observed confounders x1, x2 of treatment and outcome, and w, a cause of the
@@ -77,11 +78,11 @@ fn observed_confounders_are_a_minimal_backdoor_set() {
         .w(data(3))
         .treat(data(3))
         .y(data(3));
-    let id = scenario.identify("treat", "y").unwrap();
+    let id = scenario.identify(ObservedConfounders::SITE.treat, ObservedConfounders::SITE.y);
     let (adjustment, do_not_adjust) = backdoor(&id);
     assert_eq!(adjustment, &["x1", "x2"]);
     assert!(do_not_adjust.is_empty());
-    let dot = scenario.dot_identified("treat", "y").unwrap();
+    let dot = scenario.dot_identified(ObservedConfounders::SITE.treat, ObservedConfounders::SITE.y);
     for site in ["x1", "x2"] {
         assert!(dot.contains(&format!("\"{site}\" [label=\"{site}\\n~ Normal\", shape=ellipse, style=filled, color=darkorange, xlabel=\"adjust\"];")), "{dot}");
     }
@@ -91,7 +92,7 @@ fn observed_confounders_are_a_minimal_backdoor_set() {
     );
     // Without x2 observed, the path treat ← x2 → y stays open.
     let partial = model.condition().x1(data(3)).treat(data(3)).y(data(3));
-    let id = partial.identify("treat", "y").unwrap();
+    let id = partial.identify(ObservedConfounders::SITE.treat, ObservedConfounders::SITE.y);
     let Identification::NotIdentified { open_path, .. } = &id else {
         panic!("expected no identification, got {id}");
     };
@@ -102,7 +103,10 @@ fn observed_confounders_are_a_minimal_backdoor_set() {
 fn a_latent_confounder_is_not_identified_and_its_path_is_named() {
     let model = LatentConfounder::new(3);
     let scenario = model.condition().engagement(data(3)).purchases(data(3));
-    let id = scenario.identify("engagement", "purchases").unwrap();
+    let id = scenario.identify(
+        LatentConfounder::SITE.engagement,
+        LatentConfounder::SITE.purchases,
+    );
     assert_eq!(id.criterion(), "not identified");
     let Identification::NotIdentified {
         open_path,
@@ -116,7 +120,10 @@ fn a_latent_confounder_is_not_identified_and_its_path_is_named() {
     assert_eq!(unobserved, &["z"]);
     assert!(id.to_string().contains("parametric form"), "{id}");
     // The drawing marks the open path, through the deterministic `spend`, in red.
-    let dot = scenario.dot_identified("engagement", "purchases").unwrap();
+    let dot = scenario.dot_identified(
+        LatentConfounder::SITE.engagement,
+        LatentConfounder::SITE.purchases,
+    );
     let red = |from: &str, to: &str| format!("\"{from}\" -> \"{to}\" [color=red, penwidth=2];");
     for (from, to) in [("z", "engagement"), ("z", "spend"), ("spend", "purchases")] {
         assert!(
@@ -132,7 +139,7 @@ fn a_latent_confounder_is_not_identified_and_its_path_is_named() {
 fn a_mediator_shielded_from_the_confounder_identifies_by_the_front_door() {
     let model = FrontDoor::new(3);
     let scenario = model.condition().t(data(3)).m(data(3)).y(data(3));
-    let id = scenario.identify("t", "y").unwrap();
+    let id = scenario.identify(FrontDoor::SITE.t, FrontDoor::SITE.y);
     let Identification::FrontDoor {
         mediators,
         open_path,
@@ -150,7 +157,7 @@ fn a_mediator_shielded_from_the_confounder_identifies_by_the_front_door() {
         .t(data(3))
         .m(data(3))
         .y(data(3));
-    let id = all.identify("t", "y").unwrap();
+    let id = all.identify(FrontDoor::SITE.t, FrontDoor::SITE.y);
     assert!(matches!(&id, Identification::Backdoor { adjustment, .. } if adjustment == &["u"]));
 }
 
@@ -158,7 +165,7 @@ fn a_mediator_shielded_from_the_confounder_identifies_by_the_front_door() {
 fn m_bias_needs_no_adjustment_and_flags_the_collider() {
     let model = MBias::new(3);
     let scenario = model.condition().m(data(3)).t(data(3)).y(data(3));
-    let id = scenario.identify("t", "y").unwrap();
+    let id = scenario.identify(MBias::SITE.t, MBias::SITE.y);
     let (adjustment, do_not_adjust) = backdoor(&id);
     assert!(adjustment.is_empty());
     assert_eq!(do_not_adjust.len(), 1);
@@ -184,8 +191,40 @@ fn parameters_and_deterministic_sites_are_not_confounders() {
 
 #[test]
 fn unknown_sites_are_typed_errors_naming_the_model_sites() {
-    let model = MBias::new(3);
-    let e = model.scenario().identify("treatment", "y").unwrap_err();
+    // Scenario::identify takes typed site handles; the name-based graph API reports.
+    let e = Graph::new(MBias::SITES).parents("treatment").unwrap_err();
     assert_eq!(e.site, "treatment");
     assert!(e.to_string().contains("its sites: u1, u2, m, t, y"), "{e}");
+}
+
+/// Data arguments are observed nodes: a covariate read by the treatment and the outcome is
+/// the adjustment set.
+#[model]
+fn data_confounded(x: &DVector<f64>) {
+    let units = plate!(x.len());
+    let beta = sample!(Normal::new(0.0, 1.0));
+    let treat = sample!(Bernoulli::logits(beta * x), units);
+    let gamma = sample!(Normal::new(0.0, 1.0));
+    let y = sample!(Normal::new(beta * x + &treat * gamma, 1.0), units);
+}
+
+#[test]
+fn data_arguments_are_observed_nodes_that_can_be_adjusted_for() {
+    let x = DVector::from_element(3, 0.5);
+    let model = DataConfounded::new(&x);
+    let scenario = model.condition().treat(data(3)).y(data(3));
+    let id = scenario.identify(DataConfounded::SITE.treat, DataConfounded::SITE.y);
+    assert_eq!(
+        id.to_string(),
+        "effect of `treat` on `y`: identified by back-door adjustment for {x}"
+    );
+    let graph = Graph::new(DataConfounded::SITES);
+    assert_eq!(graph.children("x").unwrap(), vec!["treat", "y"]);
+    assert_eq!(graph.sites().last().unwrap().kind, SiteKind::Data);
+    let dot = scenario.dot();
+    assert!(
+        dot.contains("\"x\" [label=\"x\", shape=parallelogram, style=filled];"),
+        "{dot}"
+    );
+    assert!(dot.contains("\"x\" -> \"treat\";"), "{dot}");
 }

@@ -35,6 +35,10 @@ fn the_mediation_example_recovers_its_simulated_effects() {
     // The intervention lowers the risk, mostly through deviant peers.
     assert!(p[0].hi < 0.0 && p[2].hi < 0.0);
     assert!(report.max_rhat < 1.02 && report.divergences == 0);
+    // The mediators' effects are identified given the intervention and the covariates,
+    // which are data arguments: nodes of the graph.
+    assert!(report.identification[0].contains("adjustment for ∅"));
+    assert!(report.identification[1].contains("adjustment for {fam_int, conflict, gender}"));
     let json = report.json();
     for key in ["te", "nde", "interaction"] {
         assert!(

@@ -45,8 +45,9 @@ pub fn analyze(args: &Args) -> Result<report::Report, String> {
         seed: args.seed,
         ..Default::default()
     };
-    let identification = observed.identify("treat", "y").map_err(|e| e.to_string())?;
-    let identification = identification.to_string();
+    let identification = observed
+        .identify(Earnings::SITE.treat, Earnings::SITE.y)
+        .to_string();
     let posterior = nuts(observed, &options).map_err(|e| ErrorChain(&e).to_string())?;
     let summary = posterior.summary();
     println!("{summary}");

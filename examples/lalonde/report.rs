@@ -95,8 +95,9 @@ fn interval(e: &Estimate) -> String {
 impl Report {
     pub fn print(&self) {
         println!(
-            "Identification, from the model's graph (data arguments such as the covariates are\n\
-             fixed inputs there, not nodes; the model draws treatment from p_treat alone):\n  {}\n",
+            "Identification, from the model's graph (the covariates x and nodegree are observed\n\
+             data nodes read by the outcome; the model draws treatment from p_treat alone, so\n\
+             no back-door path is open in it, and the outcome regression adjusts for x):\n  {}\n",
             self.identification
         );
         println!("Effects on 1978 earnings ($1000s), posterior mean [89% interval]:");

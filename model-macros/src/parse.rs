@@ -1,7 +1,7 @@
 //! Parses a `#[model]` function into the [`ModelIr`], recording every mistake and going on.
 
 use crate::errors::Errors;
-use crate::ir::{ModelIr, PlateRef, Site, SiteKind, Statement};
+use crate::ir::{Arg, ArgView, ModelIr, PlateRef, Site, SiteKind, Statement};
 use proc_macro2::Ident;
 use std::collections::{BTreeSet, HashMap};
 use syn::punctuated::Punctuated;
@@ -15,13 +15,19 @@ pub const SITE_MACROS: [&str; 4] = ["sample", "deterministic", "plate", "factor"
 /// Parses the function; mistakes go to `errors` and the offending piece is left out.
 pub fn parse_model(function: &ItemFn, errors: &mut Errors) -> ModelIr {
     check_signature(function, errors);
-    let args = function
+    let args: Vec<Arg> = function
         .sig
         .inputs
         .iter()
         .filter_map(|a| crate::args::parse_arg(a, errors))
         .collect();
     let mut deps = Dependencies::default();
+    // A site that reads a data argument has it as a parent: the graph shows data as
+    // observed exogenous nodes (an adjustment set can name a covariate matrix).
+    for arg in args.iter().filter(|a: &&Arg| a.view != ArgView::Plain) {
+        let name = syn::ext::IdentExt::unraw(&arg.name).to_string();
+        deps.of.insert(name.clone(), BTreeSet::from([name]));
+    }
     let statements = function
         .block
         .stmts

@@ -13,6 +13,9 @@ pub enum SiteKind {
     Sample,
     /// A `deterministic!` site.
     Deterministic,
+    /// A data argument of the model, as a node of its graph ([`crate::graph::Graph`]):
+    /// observed, with no parents. Never in [`Model::SITES`].
+    Data,
 }
 
 /// Static facts about one site, known at compile time.
@@ -26,7 +29,8 @@ pub struct SiteInfo {
     pub family: &'static str,
     /// The plate the site lives on, if any.
     pub plate: Option<&'static str>,
-    /// The sites its expression reads, directly or through ordinary `let`s.
+    /// The sites and data arguments its expression reads, directly or through ordinary
+    /// `let`s.
     pub parents: &'static [&'static str],
 }
 

@@ -6,7 +6,7 @@ use crate::handler::{
     Condition, Intervene, Layout, LayoutRecorder, LogDensityParts, LogJoint, PriorSampler, Replay,
     Unconstrainer,
 };
-use crate::model::Model;
+use crate::model::{Model, Site};
 use crate::scalar::Scalar;
 use rand::Rng;
 
@@ -185,33 +185,37 @@ impl<'m, M: Model> Scenario<'m, M> {
     }
 
     /// Whether the graph identifies the effect of `do(treatment)` on `outcome` given the
-    /// sites this scenario conditions on: by back-door adjustment (with a minimal set), by
-    /// the front door, or not (with the open path); see [`crate::graph::identify`].
-    pub fn identify(
+    /// sites this scenario conditions on (and the data arguments, always observed): by
+    /// back-door adjustment (with a minimal set), by the front door, or not (with the open
+    /// path); see [`crate::graph::identify`]. The sites are typed handles
+    /// (`model.identify(Earnings::SITE.treat, Earnings::SITE.y)`): a misspelt one does not
+    /// compile.
+    pub fn identify<T: Site<Model = M>, Y: Site<Model = M>>(
         &self,
-        treatment: &str,
-        outcome: &str,
-    ) -> Result<crate::graph::Identification, crate::graph::UnknownSite> {
+        treatment: T,
+        outcome: Y,
+    ) -> crate::graph::Identification {
+        let _ = (treatment, outcome);
         let graph = crate::graph::Graph::new(M::SITES);
         let observed = M::values_mask(&self.conditions);
-        crate::graph::identify(&graph, &observed, treatment, outcome)
+        crate::graph::identify_at(&graph, &observed, T::INDEX, Y::INDEX)
     }
 
     /// [`Scenario::dot`] with the identification of `do(treatment)` on `outcome` drawn on
     /// it (treatment and outcome bold, adjustment set or mediators labelled, open path red).
-    pub fn dot_identified(
+    pub fn dot_identified<T: Site<Model = M>, Y: Site<Model = M>>(
         &self,
-        treatment: &str,
-        outcome: &str,
-    ) -> Result<String, crate::graph::UnknownSite> {
-        let identification = self.identify(treatment, outcome)?;
-        Ok(crate::graph::dot_identified(
+        treatment: T,
+        outcome: Y,
+    ) -> String {
+        let identification = self.identify(treatment, outcome);
+        crate::graph::dot_identified(
             M::NAME,
             M::SITES,
             &M::values_mask(&self.conditions),
             &M::interventions_mask(&self.interventions),
             &identification,
-        ))
+        )
     }
 
     /// The model graph in DOT, conditioned sites shaded, intervened sites boxed with their

@@ -248,6 +248,16 @@ impl ::doppl::__private::Site for EarningsSite<0usize> {
     ) {
         v.p_treat = ::core::option::Option::Some(i);
     }
+    fn of_trace(
+        trace: &EarningsTrace<::core::primitive::f64>,
+    ) -> <Beta<
+        ::core::primitive::f64,
+    > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain {
+        <::doppl::__private::Unplated as ::doppl::__private::Shape<
+            ::core::primitive::f64,
+            Beta<::core::primitive::f64>,
+        >>::lower(&trace.p_treat)
+    }
 }
 impl ::doppl::__private::Site for EarningsSite<1usize> {
     type Model = Earnings;
@@ -305,6 +315,18 @@ impl ::doppl::__private::Site for EarningsSite<1usize> {
     ) {
         v.treat = ::core::option::Option::Some(i);
     }
+    fn of_trace(
+        trace: &EarningsTrace<::core::primitive::f64>,
+    ) -> ::doppl::__private::DVector<
+        <Bernoulli<
+            ::core::primitive::f64,
+        > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+    > {
+        <::doppl::__private::Plate as ::doppl::__private::Shape<
+            ::core::primitive::f64,
+            Bernoulli<::core::primitive::f64>,
+        >>::lower(&trace.treat)
+    }
 }
 impl ::doppl::__private::Site for EarningsSite<2usize> {
     type Model = Earnings;
@@ -351,6 +373,16 @@ impl ::doppl::__private::Site for EarningsSite<2usize> {
         >,
     ) {
         v.intercept = ::core::option::Option::Some(i);
+    }
+    fn of_trace(
+        trace: &EarningsTrace<::core::primitive::f64>,
+    ) -> <Normal<
+        ::core::primitive::f64,
+    > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain {
+        <::doppl::__private::Unplated as ::doppl::__private::Shape<
+            ::core::primitive::f64,
+            Normal<::core::primitive::f64>,
+        >>::lower(&trace.intercept)
     }
 }
 impl ::doppl::__private::Site for EarningsSite<3usize> {
@@ -399,6 +431,16 @@ impl ::doppl::__private::Site for EarningsSite<3usize> {
     ) {
         v.beta_treat = ::core::option::Option::Some(i);
     }
+    fn of_trace(
+        trace: &EarningsTrace<::core::primitive::f64>,
+    ) -> <Normal<
+        ::core::primitive::f64,
+    > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain {
+        <::doppl::__private::Unplated as ::doppl::__private::Shape<
+            ::core::primitive::f64,
+            Normal<::core::primitive::f64>,
+        >>::lower(&trace.beta_treat)
+    }
 }
 impl ::doppl::__private::Site for EarningsSite<4usize> {
     type Model = Earnings;
@@ -445,6 +487,16 @@ impl ::doppl::__private::Site for EarningsSite<4usize> {
         >,
     ) {
         v.beta_interact = ::core::option::Option::Some(i);
+    }
+    fn of_trace(
+        trace: &EarningsTrace<::core::primitive::f64>,
+    ) -> <Normal<
+        ::core::primitive::f64,
+    > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain {
+        <::doppl::__private::Unplated as ::doppl::__private::Shape<
+            ::core::primitive::f64,
+            Normal<::core::primitive::f64>,
+        >>::lower(&trace.beta_interact)
     }
 }
 impl ::doppl::__private::Site for EarningsSite<5usize> {
@@ -503,6 +555,18 @@ impl ::doppl::__private::Site for EarningsSite<5usize> {
     ) {
         v.beta_cov = ::core::option::Option::Some(i);
     }
+    fn of_trace(
+        trace: &EarningsTrace<::core::primitive::f64>,
+    ) -> ::doppl::__private::DVector<
+        <Normal<
+            ::core::primitive::f64,
+        > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+    > {
+        <::doppl::__private::Plate as ::doppl::__private::Shape<
+            ::core::primitive::f64,
+            Normal<::core::primitive::f64>,
+        >>::lower(&trace.beta_cov)
+    }
 }
 impl ::doppl::__private::Site for EarningsSite<6usize> {
     type Model = Earnings;
@@ -550,6 +614,16 @@ impl ::doppl::__private::Site for EarningsSite<6usize> {
     ) {
         v.sigma = ::core::option::Option::Some(i);
     }
+    fn of_trace(
+        trace: &EarningsTrace<::core::primitive::f64>,
+    ) -> <HalfNormal<
+        ::core::primitive::f64,
+    > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain {
+        <::doppl::__private::Unplated as ::doppl::__private::Shape<
+            ::core::primitive::f64,
+            HalfNormal<::core::primitive::f64>,
+        >>::lower(&trace.sigma)
+    }
 }
 impl ::doppl::__private::Site for EarningsSite<7usize> {
     type Model = Earnings;
@@ -584,6 +658,11 @@ impl ::doppl::__private::Site for EarningsSite<7usize> {
         >,
     ) {
         v.mu_earnings = ::core::option::Option::Some(i);
+    }
+    fn of_trace(
+        trace: &EarningsTrace<::core::primitive::f64>,
+    ) -> ::doppl::__private::DVector<::core::primitive::f64> {
+        ::doppl::__private::DetValue::<::core::primitive::f64>::lower(&trace.mu_earnings)
     }
 }
 impl ::doppl::__private::Site for EarningsSite<8usize> {
@@ -641,6 +720,18 @@ impl ::doppl::__private::Site for EarningsSite<8usize> {
         >,
     ) {
         v.y = ::core::option::Option::Some(i);
+    }
+    fn of_trace(
+        trace: &EarningsTrace<::core::primitive::f64>,
+    ) -> ::doppl::__private::DVector<
+        <Normal<
+            ::core::primitive::f64,
+        > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+    > {
+        <::doppl::__private::Plate as ::doppl::__private::Shape<
+            ::core::primitive::f64,
+            Normal<::core::primitive::f64>,
+        >>::lower(&trace.y)
     }
 }
 #[doc = concat!(
@@ -1186,7 +1277,15 @@ impl ::doppl::__private::Model for Earnings {
             kind: ::doppl::__private::SiteKind::Deterministic,
             family: "",
             plate: ::core::option::Option::Some("units"),
-            parents: &["beta_cov", "beta_interact", "beta_treat", "intercept", "treat"],
+            parents: &[
+                "beta_cov",
+                "beta_interact",
+                "beta_treat",
+                "intercept",
+                "nodegree",
+                "treat",
+                "x",
+            ],
         },
         ::doppl::__private::SiteInfo {
             name: "y",

@@ -97,6 +97,16 @@ impl ::doppl::__private::Site for CoinSite<0usize> {
     ) {
         v.p = ::core::option::Option::Some(i);
     }
+    fn of_trace(
+        trace: &CoinTrace<::core::primitive::f64>,
+    ) -> <Beta<
+        ::core::primitive::f64,
+    > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain {
+        <::doppl::__private::Unplated as ::doppl::__private::Shape<
+            ::core::primitive::f64,
+            Beta<::core::primitive::f64>,
+        >>::lower(&trace.p)
+    }
 }
 #[doc = concat!("The sites of [`", "Coin", "`] by name: `", "Coin", "::SITE.<site>`.")]
 #[derive(Clone, Copy, Debug)]

@@ -133,6 +133,18 @@ impl ::doppl::__private::Site for BrokenSite<0usize> {
     ) {
         v.a = ::core::option::Option::Some(i);
     }
+    fn of_trace(
+        trace: &BrokenTrace<::core::primitive::f64>,
+    ) -> ::doppl::__private::DVector<
+        <Normal<
+            ::core::primitive::f64,
+        > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain,
+    > {
+        <::doppl::__private::Plate as ::doppl::__private::Shape<
+            ::core::primitive::f64,
+            Normal<::core::primitive::f64>,
+        >>::lower(&trace.a)
+    }
 }
 impl ::doppl::__private::Site for BrokenSite<1usize> {
     type Model = Broken;
@@ -179,6 +191,16 @@ impl ::doppl::__private::Site for BrokenSite<1usize> {
         >,
     ) {
         v.b = ::core::option::Option::Some(i);
+    }
+    fn of_trace(
+        trace: &BrokenTrace<::core::primitive::f64>,
+    ) -> <HalfNormal<
+        ::core::primitive::f64,
+    > as ::doppl::__private::Distribution<::core::primitive::f64>>::Plain {
+        <::doppl::__private::Unplated as ::doppl::__private::Shape<
+            ::core::primitive::f64,
+            HalfNormal<::core::primitive::f64>,
+        >>::lower(&trace.b)
     }
 }
 #[doc = concat!(

@@ -153,9 +153,13 @@ fn drawn(
     intervened: &[bool],
     marks: &Marks,
 ) -> String {
+    // The nodes are the sites and the data arguments they read (observed, never intervened).
+    let graph = Graph::new(sites);
+    let nodes = graph.sites();
+    let (observed, intervened) = (graph.pad(observed, true), graph.pad(intervened, false));
     let mut out = format!("digraph {name} {{\n  rankdir=TB;\n");
     let mut plates: Vec<&str> = Vec::new();
-    for plate in sites.iter().filter_map(|s| s.plate) {
+    for plate in nodes.iter().filter_map(|s| s.plate) {
         if !plates.contains(&plate) {
             plates.push(plate);
         }
@@ -164,7 +168,7 @@ fn drawn(
         // An inline plate is named by its size expression, which may hold quotes.
         let label = plate.replace('"', "\\\"");
         let _ = writeln!(out, "  subgraph cluster_{k} {{\n    label=\"{label}\";");
-        for (i, s) in sites
+        for (i, s) in nodes
             .iter()
             .enumerate()
             .filter(|(_, s)| s.plate == Some(plate))
@@ -173,10 +177,10 @@ fn drawn(
         }
         out.push_str("  }\n");
     }
-    for (i, s) in sites.iter().enumerate().filter(|(_, s)| s.plate.is_none()) {
+    for (i, s) in nodes.iter().enumerate().filter(|(_, s)| s.plate.is_none()) {
         let _ = writeln!(out, "  {}", node(s, observed[i], intervened[i], marks));
     }
-    for (i, s) in sites.iter().enumerate() {
+    for (i, s) in nodes.iter().enumerate() {
         if intervened[i] {
             continue;
         }
@@ -197,9 +201,13 @@ fn node(s: &SiteInfo, observed: bool, intervened: bool, marks: &Marks) -> String
     } else {
         s.name.to_string()
     };
-    let shape = if intervened { "box" } else { "ellipse" };
+    let shape = match (intervened, s.kind) {
+        (true, _) => "box",
+        (false, SiteKind::Data) => "parallelogram",
+        (false, _) => "ellipse",
+    };
     let style = match (s.kind, observed) {
-        (_, true) => "filled",
+        (_, true) | (SiteKind::Data, _) => "filled",
         (SiteKind::Deterministic, false) => "dashed",
         (SiteKind::Sample, false) => "solid",
     };

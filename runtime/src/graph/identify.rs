@@ -146,7 +146,19 @@ pub fn identify(
     outcome: &str,
 ) -> Result<Identification, UnknownSite> {
     let (t_site, y_site) = (graph.index(treatment)?, graph.index(outcome)?);
-    let (g, position) = CausalGraph::new(graph, observed, &[t_site, y_site], t_site);
+    Ok(identify_at(graph, observed, t_site, y_site))
+}
+
+/// [`identify`] for the nodes at positions `t_site` and `y_site` of `graph`; `observed`
+/// has one entry per site (data nodes are observed).
+pub(crate) fn identify_at(
+    graph: &Graph,
+    observed: &[bool],
+    t_site: usize,
+    y_site: usize,
+) -> Identification {
+    let observed = graph.pad(observed, true);
+    let (g, position) = CausalGraph::new(graph, &observed, &[t_site, y_site], t_site);
     let (t, y) = (
         position[t_site].unwrap_or_default(),
         position[y_site].unwrap_or_default(),
@@ -158,23 +170,23 @@ pub fn identify(
     if g.d_separated(t, y, &canonical, &only_t) {
         let adjustment = minimal(&g, canonical, |z| g.d_separated(t, y, z, &only_t));
         let do_not_adjust = colliders(&g, t, y, &adjustment, &only_t);
-        return Ok(Identification::Backdoor {
+        return Identification::Backdoor {
             treatment,
             outcome,
             adjustment: names(&g, &adjustment),
             do_not_adjust,
-        });
+        };
     }
     let open_path = g
         .open_path(t, y, &canonical, true)
         .unwrap_or_else(|| unreachable_path(&g, t, y));
     if let Some(mediators) = front_door(&g, t, y) {
-        return Ok(Identification::FrontDoor {
+        return Identification::FrontDoor {
             treatment,
             outcome,
             mediators: names(&g, &mediators),
             open_path,
-        });
+        };
     }
     let unobserved = open_path
         .sites
@@ -187,12 +199,12 @@ pub fn identify(
         })
         .copied()
         .collect();
-    Ok(Identification::NotIdentified {
+    Identification::NotIdentified {
         treatment,
         outcome,
         open_path,
         unobserved,
-    })
+    }
 }
 
 /// Observed ancestors of treatment or outcome that are not descendants of the treatment: a

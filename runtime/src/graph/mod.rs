@@ -9,6 +9,7 @@ mod identify;
 mod paths;
 
 pub use dot::{dot, dot_identified};
+pub(crate) use identify::identify_at;
 pub use identify::{Identification, identify};
 pub use paths::{Arrow, Path};
 
@@ -38,32 +39,60 @@ pub struct UnknownSite {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Graph {
+    /// The sites, then the data nodes.
     sites: Vec<SiteInfo>,
+    /// How many of `sites` are the model's sites.
+    site_count: usize,
     parents: Vec<Vec<usize>>,
     children: Vec<Vec<usize>>,
 }
 
 impl Graph {
-    /// The graph of `sites` (a model's [`crate::model::Model::SITES`]).
+    /// The graph of `sites` (a model's [`crate::model::Model::SITES`]); every parent that
+    /// is not a site (a data argument) becomes a [`SiteKind::Data`] node after the sites,
+    /// on the plate of the first site that reads it.
     pub fn new(sites: &[SiteInfo]) -> Self {
-        let index = |name: &str| sites.iter().position(|s| s.name == name);
-        let parents: Vec<Vec<usize>> = sites
+        let mut nodes = sites.to_vec();
+        for s in sites {
+            for &p in s.parents {
+                if !nodes.iter().any(|n| n.name == p) {
+                    nodes.push(SiteInfo {
+                        name: p,
+                        kind: SiteKind::Data,
+                        family: "",
+                        plate: s.plate,
+                        parents: &[],
+                    });
+                }
+            }
+        }
+        let index = |name: &str| nodes.iter().position(|s| s.name == name);
+        let parents: Vec<Vec<usize>> = nodes
             .iter()
             .map(|s| s.parents.iter().filter_map(|p| index(p)).collect())
             .collect();
-        let mut children = vec![Vec::new(); sites.len()];
+        let mut children = vec![Vec::new(); nodes.len()];
         for (s, ps) in parents.iter().enumerate() {
             for &p in ps {
                 children[p].push(s);
             }
         }
         Graph {
-            sites: sites.to_vec(),
+            site_count: sites.len(),
+            sites: nodes,
             parents,
             children,
         }
     }
-    /// The sites, in model order.
+    /// `mask` (one entry per site, as a model's masks) extended to every node, the data
+    /// nodes set to `data`.
+    pub fn pad(&self, mask: &[bool], data: bool) -> Vec<bool> {
+        let mut out = mask.to_vec();
+        out.resize(self.site_count, false);
+        out.resize(self.sites.len(), data);
+        out
+    }
+    /// The nodes: the sites in model order, then the data arguments they read.
     pub fn sites(&self) -> &[SiteInfo] {
         &self.sites
     }
@@ -98,7 +127,9 @@ impl Graph {
     /// Which sites depend, directly or not, on any site where `marks` is true (indexed like
     /// [`Graph::sites`]; a marked site is included only if it depends on another).
     pub fn downstream(&self, marks: &[bool]) -> Vec<bool> {
-        let start: Vec<usize> = (0..self.sites.len()).filter(|&i| marks[i]).collect();
+        let start: Vec<usize> = (0..marks.len().min(self.sites.len()))
+            .filter(|&i| marks[i])
+            .collect();
         reachable(&self.children, &start)
     }
     fn names(&self, indices: &[usize]) -> Vec<&'static str> {
