@@ -259,3 +259,40 @@ fn sides_that_do_not_belong_together_are_typed_errors() {
     let err = query().treated(&treated).run().unwrap_err();
     assert_eq!(err, EffectError::MissingSide { side: "control" });
 }
+
+#[test]
+fn an_outcome_off_the_treatment_plate_cannot_be_weighted_by_unit_treatment() {
+    let data = lalonde_like(N, 2, 8);
+    let model = Earnings::new(&data.x, &data.nodegree);
+    let posterior = fitted(&model, &data);
+    let (treated, control) = arms(&model);
+    // sigma is one value per draw, not one per unit: an effect on it has one column.
+    let effects = EffectQuery::new(&posterior, Earnings::SITE.sigma)
+        .treated(&treated)
+        .control(&control)
+        .run()
+        .unwrap();
+    assert_eq!(effects.individual.ncols(), 1);
+    let err = effects
+        .att(Assignment::Observed(data.treat.as_slice()))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        EffectError::AssignmentShape {
+            draws: 200,
+            units: 1,
+            found_draws: 200,
+            found_units: N
+        }
+    );
+    let err = effects.cate(&[true, false]).unwrap_err();
+    assert_eq!(err, EffectError::MaskLength { units: 1, found: 2 });
+    let everyone = vec![false; N];
+    let full = EffectQuery::new(&posterior, Earnings::SITE.y)
+        .treated(&treated)
+        .control(&control);
+    assert_eq!(
+        full.run().unwrap().cate(&everyone),
+        Err(EffectError::EmptyMask)
+    );
+}
