@@ -296,3 +296,33 @@ fn an_outcome_off_the_treatment_plate_cannot_be_weighted_by_unit_treatment() {
         Err(EffectError::EmptyMask)
     );
 }
+
+#[test]
+fn new_units_are_a_group_of_their_own_and_their_effects_follow_the_posterior() {
+    let data = lalonde_like(N, 2, 8);
+    let model = Earnings::new(&data.x, &data.nodegree);
+    let posterior = fitted(&model, &data);
+    // Ten new units: new covariates, half without a degree.
+    let fresh = lalonde_like(10, 2, 99);
+    let nodegree = DVector::from_fn(10, |i, _| (i % 2) as f64);
+    let new_units = Earnings::new(&fresh.x, &nodegree);
+    let treated = new_units
+        .intervene()
+        .treat(DVector::from_element(10, 1.0))
+        .build();
+    let control = new_units.intervene().treat(DVector::zeros(10)).build();
+    let mu = Earnings::SITE.mu_earnings;
+    let on = predict(&posterior, &treated, mu, 0).unwrap();
+    assert!(matches!(on.group, Group::NewData { .. }));
+    let effects = EffectQuery::new(&posterior, mu)
+        .treated(&on)
+        .control(&control)
+        .run()
+        .unwrap();
+    for (row, draw) in effects.individual.row_iter().zip(posterior.all_draws()) {
+        for i in 0..10 {
+            let expected = draw.beta_treat.unwrap() + draw.beta_interact.unwrap() * nodegree[i];
+            assert!((row[i] - expected).abs() < 1e-12);
+        }
+    }
+}
