@@ -138,4 +138,10 @@ fn divergences_from_an_invalid_scale_name_the_site() {
     assert!(at_y.is_some_and(|n| n > 0), "{causes:?}");
     let report = posterior.sampler_report();
     assert!(report.contains("site `y` raised an error"), "{report}");
+    // And the first such error's own words: the parameter, the family and the value.
+    assert!(
+        report.contains("The first: site `y`: a parameter is invalid"),
+        "{report}"
+    );
+    assert!(report.contains("`scale` of Normal is -"), "{report}");
 }

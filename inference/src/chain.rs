@@ -9,15 +9,21 @@ use crate::density::LogDensity;
 use crate::error::SampleError;
 use crate::init::{fatal_error, initial_point};
 use crate::nuts::{
-    BufferPool, Hamiltonian, Metric, PhasePoint, TransitionSettings, TransitionStats, transition,
+    BufferPool, Divergence, DivergenceLog, Hamiltonian, Metric, PhasePoint, TransitionSettings,
+    TransitionStats, transition,
 };
 use crate::options::NutsOptions;
 use crate::results::{ChainOutput, ChainTiming, GradientEvals, WarmupResult, e_bfmi};
 use crate::rng::chain_rng;
 use crate::run::validate;
 
+/// Consecutive transitions rejected for a panic after which a chain gives up: the model
+/// panics everywhere near its current point, so the chain cannot move.
+const PANIC_LIMIT: usize = 100;
+
 /// The moving parts of a chain between transitions.
 struct ChainState<'p> {
+    chain: usize,
     point: PhasePoint,
     metric: Metric,
     /// Spare buffers for the points of trajectories, kept across transitions so that
@@ -27,6 +33,10 @@ struct ChainState<'p> {
     gradient_evals: u64,
     /// Iterations done by all chains of the run, for the progress display.
     progress: &'p AtomicUsize,
+    /// The first message of each kind of divergence.
+    divergences: DivergenceLog,
+    /// Transitions in a row that ended in a panic.
+    panics_in_a_row: usize,
 }
 
 impl ChainState<'_> {
@@ -36,7 +46,7 @@ impl ChainState<'_> {
         density: &mut D,
         options: &NutsOptions,
         rng: &mut R,
-    ) -> Result<TransitionStats, D::Error>
+    ) -> Result<TransitionStats, SampleError<D::Error>>
     where
         D: LogDensity + ?Sized,
         R: Rng + ?Sized,
@@ -47,18 +57,43 @@ impl ChainState<'_> {
             max_energy_error: options.max_energy_error,
         };
         self.progress.fetch_add(1, Ordering::Relaxed);
-        let mut hamiltonian = Hamiltonian::new(density, &self.metric, &mut self.pool);
+        let mut hamiltonian =
+            Hamiltonian::new(density, &self.metric, &mut self.pool).with_log(&mut self.divergences);
         let start = hamiltonian.pool.copy_point(&self.point);
         let result = transition(&mut hamiltonian, start, &settings, rng);
         self.gradient_evals += hamiltonian.gradient_evals;
-        let (point, stats) = result?;
+        let (point, stats) = result.map_err(|error| fatal_error(self.chain, error))?;
         let previous = std::mem::replace(&mut self.point, point);
         self.pool.give_point(previous);
+        self.count_panics(&stats)?;
         Ok(stats)
     }
 
+    /// Stops the chain once [`PANIC_LIMIT`] transitions in a row ended in a panic.
+    fn count_panics<E>(&mut self, stats: &TransitionStats) -> Result<(), SampleError<E>> {
+        match stats.divergence {
+            Some(Divergence::Panic) => self.panics_in_a_row += 1,
+            _ => self.panics_in_a_row = 0,
+        }
+        if self.panics_in_a_row < PANIC_LIMIT {
+            return Ok(());
+        }
+        let message = self
+            .divergences
+            .message(Divergence::Panic)
+            .unwrap_or_default();
+        Err(SampleError::Panic {
+            chain: self.chain,
+            message: format!("{PANIC_LIMIT} transitions in a row were rejected: {message}"),
+        })
+    }
+
     /// Stan's step-size heuristic from the current step size and point.
-    fn retune_step_size<D, R>(&mut self, density: &mut D, rng: &mut R) -> Result<(), D::Error>
+    fn retune_step_size<D, R>(
+        &mut self,
+        density: &mut D,
+        rng: &mut R,
+    ) -> Result<(), SampleError<D::Error>>
     where
         D: LogDensity + ?Sized,
         R: Rng + ?Sized,
@@ -66,7 +101,7 @@ impl ChainState<'_> {
         let mut hamiltonian = Hamiltonian::new(density, &self.metric, &mut self.pool);
         let result = find_initial_step_size(&mut hamiltonian, &self.point, self.step_size, rng);
         self.gradient_evals += hamiltonian.gradient_evals;
-        self.step_size = result?;
+        self.step_size = result.map_err(|error| fatal_error(self.chain, error))?;
         Ok(())
     }
 }
@@ -102,6 +137,9 @@ pub(crate) fn run_validated_chain<D: LogDensity + ?Sized>(
     let (point, init_evals) = initial_point(density, &options.init, chain, &mut rng);
     let dim = density.dim();
     let mut state = ChainState {
+        chain,
+        divergences: DivergenceLog::default(),
+        panics_in_a_row: 0,
         point: point?,
         metric: if options.dense {
             Metric::unit_dense(dim)
@@ -113,15 +151,14 @@ pub(crate) fn run_validated_chain<D: LogDensity + ?Sized>(
         gradient_evals: init_evals,
         progress,
     };
-    let fatal = |error| fatal_error(chain, error);
     let started = std::time::Instant::now();
-    let warmup_stats = warm_up(&mut state, density, options, &mut rng).map_err(fatal)?;
+    let warmup_stats = warm_up(&mut state, density, options, &mut rng)?;
     let warmup_seconds = started.elapsed().as_secs_f64();
     let warmup_evals = state.gradient_evals;
     let mut draws = DMatrix::zeros(options.num_draws, dim);
     let mut stats = Vec::with_capacity(options.num_draws);
     for draw in 0..options.num_draws {
-        stats.push(state.advance(density, options, &mut rng).map_err(fatal)?);
+        stats.push(state.advance(density, options, &mut rng)?);
         draws.row_mut(draw).copy_from_slice(&state.point.position);
     }
     let timing = ChainTiming {
@@ -148,6 +185,7 @@ pub(crate) fn run_validated_chain<D: LogDensity + ?Sized>(
         draws,
         stats,
         warmup_stats,
+        divergence_log: state.divergences,
     })
 }
 
@@ -157,7 +195,7 @@ fn warm_up<D, R>(
     density: &mut D,
     options: &NutsOptions,
     rng: &mut R,
-) -> Result<Vec<TransitionStats>, D::Error>
+) -> Result<Vec<TransitionStats>, SampleError<D::Error>>
 where
     D: LogDensity + ?Sized,
     R: Rng + ?Sized,

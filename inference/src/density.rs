@@ -22,11 +22,21 @@ pub trait DensityError: std::error::Error + Clone + Send + Sync + 'static {
     fn site(&self) -> Option<&'static str> {
         None
     }
+
+    /// Whether the error is a caught panic of the density's code: recoverable during
+    /// sampling (the point is rejected), fatal at initialization.
+    fn is_panic(&self) -> bool {
+        false
+    }
 }
 
 impl DensityError for ModelError {
     fn is_recoverable(&self) -> bool {
         ModelError::is_recoverable(self)
+    }
+
+    fn is_panic(&self) -> bool {
+        matches!(self, ModelError::Panicked { .. })
     }
 
     fn site(&self) -> Option<&'static str> {
@@ -94,6 +104,15 @@ impl<E: DensityError> LogpError<E> {
             recoverable => Ok(recoverable),
         }
     }
+
+    /// [`LogpError::recoverable`] at initialization, where a panic is fatal too: a model
+    /// that panics before the chain has a valid point is broken, not unlucky.
+    pub fn recoverable_at_start(self) -> Result<Self, E> {
+        match self {
+            LogpError::Density(error) if error.is_panic() => Err(error),
+            other => other.recoverable(),
+        }
+    }
 }
 
 /// Non-finite values and gradients are recoverable; the density's errors say for themselves.
@@ -110,6 +129,10 @@ impl<E: DensityError> DensityError for LogpError<E> {
             LogpError::Density(error) => error.site(),
             LogpError::NonFiniteLogp { .. } | LogpError::NonFiniteGradient { .. } => None,
         }
+    }
+
+    fn is_panic(&self) -> bool {
+        matches!(self, LogpError::Density(error) if error.is_panic())
     }
 }
 

@@ -38,7 +38,7 @@ where
                 evals += 1;
                 match PhasePoint::new(density, position) {
                     Ok(point) => return (Ok(point), evals),
-                    Err(error) => match error.recoverable() {
+                    Err(error) => match error.recoverable_at_start() {
                         Ok(recoverable) => last_error = Some(recoverable),
                         Err(fatal) => return (Err(fatal_error(chain, fatal)), evals),
                     },
@@ -50,11 +50,12 @@ where
         InitStrategy::Fixed(position) => (position, 1),
         InitStrategy::PerChain(positions) => (&positions[chain], 1),
     };
-    let result =
-        PhasePoint::new(density, candidates.clone()).map_err(|error| match error.recoverable() {
+    let result = PhasePoint::new(density, candidates.clone()).map_err(|error| {
+        match error.recoverable_at_start() {
             Ok(recoverable) => initialization_error(chain, max_attempts, Some(recoverable)),
             Err(fatal) => fatal_error(chain, fatal),
-        });
+        }
+    });
     (result, 1)
 }
 

@@ -22,6 +22,7 @@ pub mod output;
 pub mod posterior;
 pub mod predictive;
 mod progress;
+mod quiet_panic;
 pub mod results;
 mod rng;
 mod run;

@@ -10,8 +10,10 @@ use doppl_runtime::{Model, ModelError, Scenario};
 ///
 /// Its errors are the model's own [`ModelError`]s. Those that depend on the point (an invalid
 /// parameter value, a non-finite density) are recoverable: the sampler counts a divergence.
-/// Errors of the model or data (a shape mismatch, a panic in the model body) are fatal: the
-/// chain stops with the error, typed, in [`crate::SampleError::Density`].
+/// A panic in the model body is caught and rejects the point too (as Stan treats an
+/// exception in the model block); it is fatal at initialization. Errors of the model or data
+/// (a shape mismatch) are fatal: the chain stops with the error, typed, in
+/// [`crate::SampleError::Density`].
 pub struct ModelDensity<'s, 'm, M: Model> {
     gradient: Gradient<'s, 'm, M>,
 }
@@ -55,7 +57,9 @@ impl<M: Model> LogDensity for ModelDensity<'_, '_, M> {
         self.gradient.dim()
     }
 
+    /// A panic in the model body comes back as [`ModelError::Panicked`]: the sampler rejects
+    /// the point (a divergence with the panic's message as its cause).
     fn logp_grad(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError> {
-        self.gradient.logp_grad(x, grad)
+        crate::quiet_panic::model_quietly(|| self.gradient.logp_grad(x, grad))
     }
 }

@@ -92,7 +92,10 @@ pub fn nuts<'m, M: Model>(
     options: &NutsOptions,
 ) -> Result<Posterior<'m, M>, FitError> {
     let scenario = scenario.into();
-    let layout = scenario.layout()?;
+    let layout = {
+        let _quiet = crate::quiet_panic::QuietPanics::new();
+        crate::quiet_panic::model_quietly(|| scenario.layout())?
+    };
     let density = ModelDensity::with_layout(&scenario, &layout)?;
     let gradient_mode = density.gradient_mode().clone();
     let gradient_note = density.gradient_note();

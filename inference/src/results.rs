@@ -5,7 +5,7 @@ use nalgebra::DMatrix;
 
 use crate::density::DensityError;
 use crate::error::{ErrorChain, SampleError};
-use crate::nuts::{Divergence, Metric, TransitionStats};
+use crate::nuts::{Divergence, DivergenceLog, Metric, TransitionStats};
 
 /// E-BFMI below this suggests the momentum resampling explores energy poorly (Betancourt
 /// 2016, "Diagnosing Suboptimal Cotangent Disintegrations in HMC", arXiv:1604.00695; Stan
@@ -71,6 +71,8 @@ pub struct ChainOutput {
     pub e_bfmi: f64,
     /// Gradient evaluations spent.
     pub gradient_evals: GradientEvals,
+    /// The first message of each kind of divergence the chain met (warm-up included).
+    pub divergence_log: DivergenceLog,
 }
 
 impl ChainOutput {
@@ -148,7 +150,10 @@ impl<E: DensityError> SampleOutput<E> {
         let divergent = self.num_divergent();
         if divergent > 0 {
             for (cause, count) in self.divergence_causes() {
-                advice.push(divergence_advice(cause, count, divergent, total));
+                let message = self
+                    .successful()
+                    .find_map(|c| c.divergence_log.message(cause));
+                advice.push(divergence_advice(cause, count, divergent, total, message));
             }
         }
         let saturated = self.num_max_depth();
@@ -177,8 +182,15 @@ impl<E: DensityError> SampleOutput<E> {
 
 /// What `count` of the `divergent` divergences (of `total` transitions) with `cause` mean,
 /// and what to try: raising `target_accept` helps only with curvature.
-fn divergence_advice(cause: Divergence, count: usize, divergent: usize, total: usize) -> String {
+fn divergence_advice(
+    cause: Divergence,
+    count: usize,
+    divergent: usize,
+    total: usize,
+    message: Option<&str>,
+) -> String {
     let head = format!("{count} of {divergent} divergences ({divergent} of {total} transitions)");
+    let first = message.map_or(String::new(), |m| format!(" The first: {m}."));
     match cause {
         Divergence::EnergyError => format!(
             "{head}: the energy error grew too large, the sampler could not follow the \
@@ -189,13 +201,20 @@ fn divergence_advice(cause: Divergence, count: usize, divergent: usize, total: u
         Divergence::NonFinite => format!(
             "{head}: the log density or its gradient was not finite at a proposed point \
              (an overflowing exp, a log of 0). Check the model's transforms and the scale of \
-             its data and priors."
+             its data and priors.{first}"
         ),
         Divergence::Density { site } => format!(
             "{head}: {} raised an error at proposed points: a parameter left its family's \
              valid range (for example a scale ≤ 0). Give that parameter a prior on the valid \
-             range (a scale: HalfNormal, Exponential); raising target_accept will not help.",
+             range (a scale: HalfNormal, Exponential); raising target_accept will not help.\
+             {first}",
             site.map_or("the density".to_string(), |s| format!("site `{s}`"))
+        ),
+        Divergence::Panic => format!(
+            "{head}: the model code panicked at proposed points, and each such point was \
+             rejected (as Stan rejects a point whose model block throws). Make the code \
+             valid for every parameter value, or constrain the parameter it depends on.\
+             {first}"
         ),
     }
 }

@@ -1,6 +1,5 @@
 //! The multi-chain runner: chains in parallel threads with per-chain RNG streams.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -28,6 +27,7 @@ where
     D: LogDensity + Clone + Send,
 {
     validate(options, density.dim())?;
+    let _quiet = crate::quiet_panic::QuietPanics::new();
     let threads = options
         .num_threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -99,17 +99,8 @@ fn run_guarded<D: LogDensity>(
     chain: usize,
     progress: &AtomicUsize,
 ) -> ChainResult<D::Error> {
-    catch_unwind(AssertUnwindSafe(|| {
-        run_validated_chain(density, options, chain, progress)
-    }))
-    .unwrap_or_else(|payload| {
-        let message = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "non-string panic payload".to_string());
-        Err(SampleError::Panic { chain, message })
-    })
+    crate::quiet_panic::catch_quietly(|| run_validated_chain(density, options, chain, progress))
+        .unwrap_or_else(|message| Err(SampleError::Panic { chain, message }))
 }
 
 /// Locks a mutex even if another chain panicked while holding it (the data stays valid:

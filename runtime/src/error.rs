@@ -114,6 +114,14 @@ pub enum ModelError {
         /// Its family.
         family: &'static str,
     },
+    /// The model body panicked (an index out of range in user code, an `unwrap` on a value
+    /// that depends on the parameters). During sampling the point is rejected, as Stan
+    /// rejects a point whose model block throws; during initialization it is fatal.
+    #[error("the model panicked: {message}")]
+    Panicked {
+        /// The panic's message.
+        message: String,
+    },
     /// A draw lacks a value for a latent site.
     #[error("site `{site}` has no value in the draw: a posterior draw must give every latent site")]
     MissingValue {
@@ -158,7 +166,7 @@ impl ModelError {
                 source,
                 DistError::InvalidParameter { .. } | DistError::OutOfSupport { .. }
             ),
-            ModelError::NonFiniteDensity { .. } => true,
+            ModelError::NonFiniteDensity { .. } | ModelError::Panicked { .. } => true,
             _ => false,
         }
     }
@@ -174,7 +182,7 @@ impl ModelError {
             | ModelError::NonFiniteDensity { site, .. }
             | ModelError::NoAbduction { site, .. }
             | ModelError::MissingValue { site } => Some(site),
-            ModelError::ParameterLength { .. } => None,
+            ModelError::ParameterLength { .. } | ModelError::Panicked { .. } => None,
         }
     }
 }

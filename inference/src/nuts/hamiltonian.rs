@@ -54,6 +54,8 @@ pub struct Hamiltonian<'a, D: ?Sized> {
     pub pool: &'a mut BufferPool,
     /// Gradient evaluations made through this Hamiltonian so far.
     pub gradient_evals: u64,
+    /// Where trajectories note the first message of each kind of divergence, if anywhere.
+    pub divergences: Option<&'a mut super::DivergenceLog>,
 }
 
 impl<'a, D: LogDensity + ?Sized> Hamiltonian<'a, D> {
@@ -64,7 +66,14 @@ impl<'a, D: LogDensity + ?Sized> Hamiltonian<'a, D> {
             metric,
             pool,
             gradient_evals: 0,
+            divergences: None,
         }
+    }
+
+    /// The same, noting divergence messages in `log`.
+    pub fn with_log(mut self, log: &'a mut super::DivergenceLog) -> Self {
+        self.divergences = Some(log);
+        self
     }
 
     /// Recomputes the velocity after the momentum was set.

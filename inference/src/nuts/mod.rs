@@ -10,5 +10,5 @@ pub use hamiltonian::{Hamiltonian, PhasePoint};
 pub use metric::Metric;
 pub use pool::BufferPool;
 pub use transition::{
-    Divergence, TransitionSettings, TransitionStats, transition, transition_from,
+    Divergence, DivergenceLog, TransitionSettings, TransitionStats, transition, transition_from,
 };

@@ -52,6 +52,34 @@ pub enum Divergence {
         /// The model site.
         site: Option<&'static str>,
     },
+    /// The density's code panicked at a proposed point: the point is rejected, as Stan
+    /// rejects a point whose model block throws.
+    Panic,
+}
+
+/// The first message of each kind of divergence a chain met, for the sampler report:
+/// "site `y`: … `scale` of Normal is −0.2" rather than the site alone. A message is
+/// formatted only the first time its cause appears, so divergent transitions allocate
+/// nothing once every cause is known.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DivergenceLog {
+    /// Each cause with its first message, in the order met.
+    pub messages: Vec<(Divergence, String)>,
+}
+
+impl DivergenceLog {
+    /// Keeps `message()` for `cause` unless that cause has one already.
+    pub fn record(&mut self, cause: Divergence, message: impl FnOnce() -> String) {
+        if !self.messages.iter().any(|(c, _)| *c == cause) {
+            self.messages.push((cause, message()));
+        }
+    }
+
+    /// The message kept for `cause`.
+    pub fn message(&self, cause: Divergence) -> Option<&str> {
+        let found = self.messages.iter().find(|(c, _)| *c == cause);
+        found.map(|(_, m)| m.as_str())
+    }
 }
 
 impl TransitionStats {

@@ -188,7 +188,14 @@ impl<D: LogDensity + ?Sized, R: Rng + ?Sized> TreeBuilder<'_, '_, D, R> {
     fn leaf(&mut self, frontier: &mut PhasePoint) -> Result<Option<Subtree>, D::Error> {
         let (energy, cause) = match self.hamiltonian.leapfrog(frontier, self.step) {
             Ok(()) => (frontier.energy(), Divergence::EnergyError),
-            Err(error) => (f64::INFINITY, cause_of(error.recoverable()?)),
+            Err(error) => {
+                let error = error.recoverable()?;
+                let cause = cause_of(&error);
+                if let Some(log) = self.hamiltonian.divergences.as_deref_mut() {
+                    log.record(cause, || crate::ErrorChain(&error).to_string());
+                }
+                (f64::INFINITY, cause)
+            }
         };
         self.n_leapfrog += 1;
         let (energy, cause) = if energy.is_nan() {
@@ -214,8 +221,9 @@ impl<D: LogDensity + ?Sized, R: Rng + ?Sized> TreeBuilder<'_, '_, D, R> {
 }
 
 /// The divergence a recoverable density error stands for.
-fn cause_of<E: DensityError>(error: LogpError<E>) -> Divergence {
+fn cause_of<E: DensityError>(error: &LogpError<E>) -> Divergence {
     match error {
+        LogpError::Density(error) if error.is_panic() => Divergence::Panic,
         LogpError::Density(error) => Divergence::Density { site: error.site() },
         _ => Divergence::NonFinite,
     }

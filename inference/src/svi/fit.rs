@@ -130,7 +130,10 @@ pub fn svi<'m, M: Model>(
 ) -> Result<SviFit<'m, M>, SviError> {
     let scenario = scenario.into();
     validate(options)?;
-    let layout = scenario.layout()?;
+    // A panic in the model body skips the step (ModelDensity turns it into an error) and
+    // prints nothing; one while computing the layout is the fit's error.
+    let _quiet = crate::quiet_panic::QuietPanics::new();
+    let layout = crate::quiet_panic::model_quietly(|| scenario.layout())?;
     let mut density = ModelDensity::with_layout(&scenario, &layout)?;
     let gradient_mode = density.gradient_mode().clone();
     let mut rng = StdRng::seed_from_u64(options.seed);
