@@ -58,8 +58,13 @@ pub trait Draws<'m, M: Model> {
 }
 
 /// `summary` with the R-hat / ESS warnings of its rows and the fit's own.
+/// The R-hat / ESS warnings also go to the `log` facade (target `doppl::summary`); the
+/// fit's own went there when it finished.
 fn with_warnings<'m, M: Model, D: Draws<'m, M> + ?Sized>(fit: &D, mut summary: Summary) -> Summary {
     summary.warnings = row_warnings(&summary.rows, fit.draws().len());
+    for warning in &summary.warnings {
+        log::warn!(target: "doppl::summary", "{warning}");
+    }
     summary.warnings.extend(fit.fit_warnings());
     summary
 }

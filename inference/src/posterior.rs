@@ -122,7 +122,7 @@ pub fn nuts<'m, M: Model>(
         })
         .collect::<Result<Vec<_>, ModelError>>()?;
     let chain_ids = output.successful().map(|c| c.chain).collect();
-    Ok(Posterior {
+    let posterior = Posterior {
         scenario,
         draws,
         chain_ids,
@@ -130,7 +130,12 @@ pub fn nuts<'m, M: Model>(
         layout,
         gradient_mode,
         gradient_note,
-    })
+    };
+    // For applications that configure logging; the summary shows the same warnings.
+    for warning in posterior.fit_warnings() {
+        log::warn!(target: "doppl::nuts", "{warning}");
+    }
+    Ok(posterior)
 }
 
 impl<M: Model> Posterior<'_, M> {

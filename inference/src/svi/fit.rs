@@ -184,6 +184,9 @@ pub fn svi<'m, M: Model>(
     };
     let (draws, undefined) = fit.guide_draws(options.draws, draw_seed)?;
     (fit.draws, fit.undefined_draws) = (vec![draws], undefined);
+    for warning in crate::Draws::fit_warnings(&fit) {
+        log::warn!(target: "doppl::svi", "{warning}");
+    }
     Ok(fit)
 }
 
