@@ -184,35 +184,47 @@ pub mod prelude {
 
 /// Declares a plate inside a `#[model]` function: `let units = plate!(n);`.
 ///
-/// Outside `#[model]` it is a compile error.
+/// Outside `#[model]`, or produced by another macro inside one, it is a compile error that
+/// says so.
 #[macro_export]
 macro_rules! plate {
     ($($t:tt)*) => {
         ::core::compile_error!(
-            "`plate!` can only be used as `let name = plate!(size);` inside a #[model] function"
+            "`plate!` was not read by #[model]: write it as `let name = plate!(size);` directly in the body of a \
+             #[model] function. Outside one, or produced by another macro (#[model] reads its body \
+             before macros expand, so a `macro_rules!` that wraps `plate!` hides it), it cannot \
+             become part of the model; helpers may compute its arguments instead"
         )
     };
 }
 
 /// Declares a random site inside a `#[model]` function: `let y = sample!(Normal::new(mu, 1.0));`.
 ///
-/// Outside `#[model]` it is a compile error.
+/// Outside `#[model]`, or produced by another macro inside one, it is a compile error that
+/// says so.
 #[macro_export]
 macro_rules! sample {
     ($($t:tt)*) => {
         ::core::compile_error!(
-            "`sample!` can only be used as `let name = sample!(..);` inside a #[model] function"
+            "`sample!` was not read by #[model]: write it as `let name = sample!(Family::new(..));` directly in the body of a \
+             #[model] function. Outside one, or produced by another macro (#[model] reads its body \
+             before macros expand, so a `macro_rules!` that wraps `sample!` hides it), it cannot \
+             become part of the model; helpers may compute its arguments instead"
         )
     };
 }
 
 /// Declares a deterministic site inside a `#[model]` function: `let mu = deterministic!(a + b);`.
 ///
-/// Outside `#[model]` it is a compile error.
+/// Outside `#[model]`, or produced by another macro inside one, it is a compile error that
+/// says so.
 #[macro_export]
 macro_rules! deterministic {
     ($($t:tt)*) => {
-        ::core::compile_error!("`deterministic!` can only be used as `let name = deterministic!(..);` inside a #[model] function")
+        ::core::compile_error!("`deterministic!` was not read by #[model]: write it as `let name = deterministic!(..);` directly in the body of a \
+             #[model] function. Outside one, or produced by another macro (#[model] reads its body \
+             before macros expand, so a `macro_rules!` that wraps `deterministic!` hides it), it cannot \
+             become part of the model; helpers may compute its arguments instead")
     };
 }
 
@@ -221,12 +233,16 @@ macro_rules! deterministic {
 /// scalar, or a vector of per-element terms on a plate, summed. It counts as likelihood: it
 /// is part of the density that NUTS and SVI see, and is not simulated by prior sampling.
 ///
-/// Outside `#[model]` it is a compile error.
+/// Outside `#[model]`, or produced by another macro inside one, it is a compile error that
+/// says so.
 #[macro_export]
 macro_rules! factor {
     ($($t:tt)*) => {
         ::core::compile_error!(
-            "`factor!` can only be used as `factor!(name, log_density);` inside a #[model] function"
+            "`factor!` was not read by #[model]: write it as `factor!(name, log_density);` directly in the body of a \
+             #[model] function. Outside one, or produced by another macro (#[model] reads its body \
+             before macros expand, so a `macro_rules!` that wraps `factor!` hides it), it cannot \
+             become part of the model; helpers may compute its arguments instead"
         )
     };
 }
