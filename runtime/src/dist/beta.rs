@@ -1,7 +1,7 @@
 //! The beta distribution on (0, 1).
 
 use super::common::{
-    ElementDensity, ScalarFamily, check_positive, common_batch, ln_gamma_at, out_of_support,
+    ElementDensity, ScalarFamily, check_scale, common_batch, ln_gamma_at, out_of_support,
     scalar_distribution,
 };
 use super::{DistError, IntoParam, Param, Support};
@@ -34,8 +34,8 @@ impl<S: Scalar> Beta<S> {
     /// Beta with concentrations `a > 0` and `b > 0`.
     pub fn new(a: impl IntoParam<S>, b: impl IntoParam<S>) -> Result<Self, DistError> {
         let (a, b) = (a.into_param()?, b.into_param()?);
-        check_positive(FAMILY, "a", &a)?;
-        check_positive(FAMILY, "b", &b)?;
+        check_scale(FAMILY, "a", &a)?;
+        check_scale(FAMILY, "b", &b)?;
         let batch = common_batch(&[a.batch_len(), b.batch_len()])?;
         Ok(Beta { a, b, batch })
     }

@@ -1,7 +1,7 @@
 //! The Cauchy distribution.
 
 use super::common::{
-    ElementDensity, ScalarFamily, check_finite, check_finite_value, check_positive, common_batch,
+    ElementDensity, ScalarFamily, check_finite, check_finite_value, check_scale, common_batch,
     ln_at, scalar_distribution,
 };
 use super::{DistError, IntoParam, Param, Support};
@@ -33,7 +33,7 @@ impl<S: Scalar> Cauchy<S> {
     pub fn new(loc: impl IntoParam<S>, scale: impl IntoParam<S>) -> Result<Self, DistError> {
         let (loc, scale) = (loc.into_param()?, scale.into_param()?);
         check_finite(FAMILY, "loc", &loc)?;
-        check_positive(FAMILY, "scale", &scale)?;
+        check_scale(FAMILY, "scale", &scale)?;
         let batch = common_batch(&[loc.batch_len(), scale.batch_len()])?;
         Ok(Cauchy { loc, scale, batch })
     }

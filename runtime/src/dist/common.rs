@@ -39,6 +39,29 @@ pub(crate) fn check_positive<S: Scalar>(
     })
 }
 
+/// The range of a scale-like parameter (scales, shapes, degrees of freedom): the densities
+/// work with its square, reciprocal, logarithm and products with ln Γ, which overflow (or
+/// meet ∞ − ∞, ∞ · 0 = NaN) outside it, and no model means a value beyond it. Rates of
+/// counts keep the full positive range (a log-rate of ±700 is legitimate).
+pub(crate) const POSITIVE_RANGE: (f64, f64) = (1e-150, 1e150);
+
+/// What [`check_positive`] requires, for messages.
+pub(crate) const POSITIVE_REQUIREMENT: &str = "> 0 and between 1e-150 and 1e150";
+
+/// Whether `x` is a usable positive parameter (see [`POSITIVE_RANGE`]).
+pub(crate) fn valid_positive(x: f64) -> bool {
+    (POSITIVE_RANGE.0..=POSITIVE_RANGE.1).contains(&x)
+}
+
+/// Checks a scale-like parameter: positive and within [`POSITIVE_RANGE`].
+pub(crate) fn check_scale<S: Scalar>(
+    family: &'static str,
+    name: &'static str,
+    param: &Param<S>,
+) -> Result<(), DistError> {
+    check_param(family, name, param, POSITIVE_REQUIREMENT, valid_positive)
+}
+
 /// Checks a parameter that must be finite (locations, logits).
 pub(crate) fn check_finite<S: Scalar>(
     family: &'static str,

@@ -1,8 +1,8 @@
 //! The gamma distribution, parameterised by shape and rate.
 
 use super::common::{
-    ElementDensity, ScalarFamily, check_positive, check_strictly_positive, common_batch,
-    draw_gamma, ln_at, ln_gamma_at, scalar_distribution,
+    ElementDensity, ScalarFamily, check_scale, check_strictly_positive, common_batch, draw_gamma,
+    ln_at, ln_gamma_at, scalar_distribution,
 };
 use super::{DistError, IntoParam, Param, Support};
 use crate::scalar::Scalar;
@@ -33,8 +33,8 @@ impl<S: Scalar> Gamma<S> {
     /// Gamma with `shape > 0` and `rate > 0`.
     pub fn new(shape: impl IntoParam<S>, rate: impl IntoParam<S>) -> Result<Self, DistError> {
         let (shape, rate) = (shape.into_param()?, rate.into_param()?);
-        check_positive(FAMILY, "shape", &shape)?;
-        check_positive(FAMILY, "rate", &rate)?;
+        check_scale(FAMILY, "shape", &shape)?;
+        check_scale(FAMILY, "rate", &rate)?;
         let batch = common_batch(&[shape.batch_len(), rate.batch_len()])?;
         Ok(Gamma { shape, rate, batch })
     }

@@ -2,7 +2,7 @@
 
 use super::cauchy::standard_cauchy;
 use super::common::{
-    ElementDensity, ScalarFamily, check_non_negative, check_positive, ln_at, scalar_distribution,
+    ElementDensity, ScalarFamily, check_non_negative, check_scale, ln_at, scalar_distribution,
 };
 use super::{DistError, IntoParam, Param, Support};
 use crate::scalar::Scalar;
@@ -29,7 +29,7 @@ impl<S: Scalar> HalfCauchy<S> {
     /// HalfCauchy with `scale > 0`.
     pub fn new(scale: impl IntoParam<S>) -> Result<Self, DistError> {
         let scale = scale.into_param()?;
-        check_positive(FAMILY, "scale", &scale)?;
+        check_scale(FAMILY, "scale", &scale)?;
         Ok(HalfCauchy { scale })
     }
 }

@@ -1,7 +1,7 @@
 //! The half-normal distribution: |X| for X ~ Normal(0, scale²).
 
 use super::common::{
-    ElementDensity, LN_SQRT_2PI, ScalarFamily, check_non_negative, check_positive, ln_at,
+    ElementDensity, LN_SQRT_2PI, ScalarFamily, check_non_negative, check_scale, ln_at,
     scalar_distribution,
 };
 use super::{DistError, IntoParam, Param, Support};
@@ -33,7 +33,7 @@ impl<S: Scalar> HalfNormal<S> {
     /// HalfNormal with `scale > 0` (a constant, a scalar or one per plate element).
     pub fn new(scale: impl IntoParam<S>) -> Result<Self, DistError> {
         let scale = scale.into_param()?;
-        check_positive(FAMILY, "scale", &scale)?;
+        check_scale(FAMILY, "scale", &scale)?;
         Ok(HalfNormal { scale })
     }
 }

@@ -1,7 +1,7 @@
 //! The half-Student-t distribution: |X| for X ~ StudentT(df, 0, scale).
 
 use super::common::{
-    ElementDensity, ScalarFamily, check_non_negative, check_positive, common_batch, ln_at,
+    ElementDensity, ScalarFamily, check_non_negative, check_scale, common_batch, ln_at,
     scalar_distribution,
 };
 use super::student_t::{Prepared, standard_t};
@@ -40,8 +40,8 @@ impl<S: Scalar> HalfStudentT<S> {
     /// one per plate element).
     pub fn new(df: impl IntoParam<S>, scale: impl IntoParam<S>) -> Result<Self, DistError> {
         let (df, scale) = (df.into_param()?, scale.into_param()?);
-        check_positive(FAMILY, "df", &df)?;
-        check_positive(FAMILY, "scale", &scale)?;
+        check_scale(FAMILY, "df", &df)?;
+        check_scale(FAMILY, "scale", &scale)?;
         let batch = common_batch(&[df.batch_len(), scale.batch_len()])?;
         Ok(HalfStudentT { df, scale, batch })
     }

@@ -1,8 +1,8 @@
 //! The inverse gamma distribution: 1/X for X ~ Gamma(shape, rate = scale).
 
 use super::common::{
-    ElementDensity, ScalarFamily, check_positive, check_strictly_positive, common_batch,
-    draw_gamma, ln_at, ln_gamma_at, scalar_distribution,
+    ElementDensity, ScalarFamily, check_scale, check_strictly_positive, common_batch, draw_gamma,
+    ln_at, ln_gamma_at, scalar_distribution,
 };
 use super::{DistError, IntoParam, Param, Support};
 use crate::scalar::Scalar;
@@ -31,8 +31,8 @@ impl<S: Scalar> InverseGamma<S> {
     /// InverseGamma with `shape > 0` and `scale > 0`.
     pub fn new(shape: impl IntoParam<S>, scale: impl IntoParam<S>) -> Result<Self, DistError> {
         let (shape, scale) = (shape.into_param()?, scale.into_param()?);
-        check_positive(FAMILY, "shape", &shape)?;
-        check_positive(FAMILY, "scale", &scale)?;
+        check_scale(FAMILY, "shape", &shape)?;
+        check_scale(FAMILY, "scale", &scale)?;
         let batch = common_batch(&[shape.batch_len(), scale.batch_len()])?;
         Ok(InverseGamma {
             shape,

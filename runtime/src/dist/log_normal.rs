@@ -1,8 +1,8 @@
 //! The log-normal distribution: e^X for X ~ Normal(loc, scale²).
 
 use super::common::{
-    ElementDensity, LN_SQRT_2PI, ScalarFamily, check_finite, check_positive,
-    check_strictly_positive, common_batch, ln_at, scalar_distribution,
+    ElementDensity, LN_SQRT_2PI, ScalarFamily, check_finite, check_scale, check_strictly_positive,
+    common_batch, ln_at, scalar_distribution,
 };
 use super::{DistError, IntoParam, Param, Support};
 use crate::scalar::Scalar;
@@ -33,7 +33,7 @@ impl<S: Scalar> LogNormal<S> {
     pub fn new(loc: impl IntoParam<S>, scale: impl IntoParam<S>) -> Result<Self, DistError> {
         let (loc, scale) = (loc.into_param()?, scale.into_param()?);
         check_finite(FAMILY, "loc", &loc)?;
-        check_positive(FAMILY, "scale", &scale)?;
+        check_scale(FAMILY, "scale", &scale)?;
         let batch = common_batch(&[loc.batch_len(), scale.batch_len()])?;
         Ok(LogNormal { loc, scale, batch })
     }

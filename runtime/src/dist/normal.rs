@@ -40,8 +40,8 @@ impl<S: Scalar> Normal<S> {
         loc.validate(f64::is_finite)
             .map_err(|e| invalid("loc", e, "finite"))?;
         scale
-            .validate(|s| s > 0.0 && s.is_finite())
-            .map_err(|e| invalid("scale", e, "finite and > 0"))?;
+            .validate(super::common::valid_positive)
+            .map_err(|e| invalid("scale", e, super::common::POSITIVE_REQUIREMENT))?;
         if let (Some(a), Some(b)) = (loc.batch_len(), scale.batch_len()) {
             check_batch(Some(a), b)?;
         }

@@ -1,7 +1,7 @@
 //! Student's t distribution with location and scale.
 
 use super::common::{
-    ElementDensity, ScalarFamily, check_finite, check_finite_value, check_positive, common_batch,
+    ElementDensity, ScalarFamily, check_finite, check_finite_value, check_scale, common_batch,
     ln_at, scalar_distribution,
 };
 use super::{DistError, IntoParam, Param, Support};
@@ -37,9 +37,9 @@ impl<S: Scalar> StudentT<S> {
         scale: impl IntoParam<S>,
     ) -> Result<Self, DistError> {
         let (df, loc, scale) = (df.into_param()?, loc.into_param()?, scale.into_param()?);
-        check_positive(FAMILY, "df", &df)?;
+        check_scale(FAMILY, "df", &df)?;
         check_finite(FAMILY, "loc", &loc)?;
-        check_positive(FAMILY, "scale", &scale)?;
+        check_scale(FAMILY, "scale", &scale)?;
         let batch = common_batch(&[df.batch_len(), loc.batch_len(), scale.batch_len()])?;
         Ok(StudentT {
             df,
