@@ -28,6 +28,12 @@ pub trait DensityError: std::error::Error + Clone + Send + Sync + 'static {
     fn is_panic(&self) -> bool {
         false
     }
+
+    /// Whether the error reports a non-finite density value (counted with the non-finite
+    /// divergences, not with invalid parameters).
+    fn is_non_finite(&self) -> bool {
+        false
+    }
 }
 
 impl DensityError for ModelError {
@@ -37,6 +43,10 @@ impl DensityError for ModelError {
 
     fn is_panic(&self) -> bool {
         matches!(self, ModelError::Panicked { .. })
+    }
+
+    fn is_non_finite(&self) -> bool {
+        matches!(self, ModelError::NonFiniteDensity { .. })
     }
 
     fn site(&self) -> Option<&'static str> {

@@ -91,6 +91,8 @@ pub struct SampleOutput<E = ModelError> {
     pub chains: Vec<Result<ChainOutput, SampleError<E>>>,
     /// The maximum tree depth the run used (for the advice text).
     pub max_depth: usize,
+    /// Whether warm-up adapted the step size (the advice says when it was fixed).
+    pub step_size_adapted: bool,
 }
 
 impl<E: DensityError> SampleOutput<E> {
@@ -148,6 +150,16 @@ impl<E: DensityError> SampleOutput<E> {
         let mut advice = Vec::new();
         let total = self.num_draws();
         let divergent = self.num_divergent();
+        if divergent > 0 && !self.step_size_adapted {
+            advice.push(format!(
+                "step-size adaptation was off (adapt_step_size: false): every chain used the \
+                 fixed step size {}, and a step too large for the posterior makes transitions \
+                 diverge; turn adaptation on or give a smaller step size.",
+                self.successful()
+                    .next()
+                    .map_or(f64::NAN, |c| c.warmup.step_size)
+            ));
+        }
         if divergent > 0 {
             for (cause, count) in self.divergence_causes() {
                 let message = self

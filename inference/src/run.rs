@@ -80,6 +80,7 @@ where
     Ok(SampleOutput {
         chains,
         max_depth: options.max_depth,
+        step_size_adapted: options.adapt_step_size,
     })
 }
 

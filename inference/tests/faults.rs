@@ -126,7 +126,8 @@ fn huge_fixed_step_size_makes_every_transition_divergent() {
         assert_eq!(chain.warmup.step_size, 1e4);
     }
     assert_eq!(output.successful().count(), 4);
-    assert!(output.advice()[0].contains("2000 of 2000"));
+    assert!(output.advice()[0].contains("adaptation was off"));
+    assert!(output.advice()[1].contains("2000 of 2000"));
 }
 
 #[test]

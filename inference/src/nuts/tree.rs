@@ -224,6 +224,7 @@ impl<D: LogDensity + ?Sized, R: Rng + ?Sized> TreeBuilder<'_, '_, D, R> {
 fn cause_of<E: DensityError>(error: &LogpError<E>) -> Divergence {
     match error {
         LogpError::Density(error) if error.is_panic() => Divergence::Panic,
+        LogpError::Density(error) if error.is_non_finite() => Divergence::NonFinite,
         LogpError::Density(error) => Divergence::Density { site: error.site() },
         _ => Divergence::NonFinite,
     }
