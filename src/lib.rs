@@ -124,6 +124,13 @@
 //!   branch whatever the scalar type (the value part itself is `b.re()`). A branch on a
 //!   parameter makes the density piecewise: the gradient is the branch's, as in Stan, and
 //!   NUTS may diverge where the branches meet.
+//! - A panic in model code (an `assert!` on a parameter, an index computed from one) at a
+//!   point NUTS proposes rejects that point, as Stan rejects a point whose model block
+//!   throws: it counts as a divergence whose cause and message the sampler report quotes,
+//!   and a chain stops only after 100 rejected transitions in a row. A panic while the layout
+//!   or a chain's starting point is computed is the fit's typed error
+//!   ([`prelude::ModelError::Panicked`]). Either way the panic is caught without the
+//!   default hook's print-out.
 //!
 //! ```
 //! use doppl::prelude::*;
