@@ -8,12 +8,14 @@
 pub mod adapt;
 mod chain;
 pub mod counterfactual;
+pub mod decision;
 pub mod density;
 pub mod diagnostics;
 pub mod draws;
 pub mod effect;
 pub mod error;
 mod init;
+pub mod loo;
 pub mod mediation;
 pub mod model_density;
 pub mod nuts;

@@ -132,6 +132,10 @@ impl<S: Scalar> Distribution<S> for Bernoulli<S> {
         let one = as_bool(*v)? as u8 as f64;
         Ok(weighted(one, 1.0 - one, self.log_probs(0)))
     }
+    fn log_prob_at(&self, index: usize, v: &f64) -> Result<S, DistError> {
+        let one = as_bool(*v).map_err(|e| e.at(index))? as u8 as f64;
+        Ok(weighted(one, 1.0 - one, self.log_probs(index)))
+    }
     crate::dist::common::observed_as_given!(f64);
     /// With scalar parameters only the number of ones is needed: k ln p + (n − k) ln(1 − p).
     fn log_prob_plate_local<L: crate::gradient::LocalTangents<S>>(

@@ -230,6 +230,11 @@ impl<S: Scalar> Distribution<S> for Binomial<S> {
         let lp = self.weighted(*k as f64, (n - k) as f64, 0);
         Ok(lp + ln_binomial(n, *k))
     }
+    fn log_prob_at(&self, index: usize, k: &u64) -> Result<S, DistError> {
+        self.check_count(*k, index).map_err(|e| e.at(index))?;
+        let n = self.total_count.at(index);
+        Ok(self.weighted(*k as f64, (n - k) as f64, index) + ln_binomial(n, *k))
+    }
     crate::dist::common::observed_as_given!(u64);
     /// With a scalar probability only Σk, Σ(nᵢ − kᵢ) and Σ ln C(nᵢ, kᵢ) are needed, all plain
     /// `f64` (whether or not the trial counts differ per element).

@@ -302,6 +302,11 @@ macro_rules! scalar_distribution {
             fn can_sample(&self) -> bool {
                 ScalarFamily::sampleable(self)
             }
+            fn log_prob_at(&self, index: usize, v: &S) -> Result<S, DistError> {
+                self.check_value_at(index, v.re())?;
+                let prep = self.prepare(index);
+                Ok(self.kernel(&prep, v)? + self.normalizer(&prep))
+            }
             fn noise_of(&self, index: usize, v: &f64) -> Option<f64> {
                 ScalarFamily::location_scale(self, index).map(|map| map.noise_of(*v))
             }

@@ -130,6 +130,14 @@ pub trait Distribution<S: Scalar>: Sized {
         self.log_prob_plate_local(&lifted, locals)
     }
 
+    /// ln p(v) of plate element `index` (element `index` of vectorized parameters): the
+    /// pointwise log-likelihood behind leave-one-out cross-validation. Families without
+    /// vectorized parameters score `v` with [`Distribution::log_prob`].
+    fn log_prob_at(&self, index: usize, v: &Self::Value) -> Result<S, DistError> {
+        let _ = index;
+        self.log_prob(v)
+    }
+
     /// Whether draws exist (false for improper priors, whose `sample` returns NaN).
     fn can_sample(&self) -> bool {
         true

@@ -109,6 +109,11 @@ impl<S: Scalar> Distribution<S> for Normal<S> {
     fn lower(v: &S) -> f64 {
         v.re()
     }
+    fn log_prob_at(&self, index: usize, v: &S) -> Result<S, DistError> {
+        check_real(v.re(), Some(index))?;
+        let z = (*v - self.loc.at(index)) / self.scale.at(index);
+        Ok(-(z * z) * 0.5 - log_scale(&self.scale, index) - LN_SQRT_2PI)
+    }
     fn noise_of(&self, index: usize, v: &f64) -> Option<f64> {
         Some((v - self.loc.re_at(index)) / self.scale.re_at(index))
     }

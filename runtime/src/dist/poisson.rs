@@ -113,6 +113,9 @@ impl<S: Scalar> Distribution<S> for Poisson<S> {
         reject_batched(FAMILY, self.batch_len())?;
         Ok(self.rate_terms(0, *k as f64, 1.0) - ln_factorial(*k))
     }
+    fn log_prob_at(&self, index: usize, k: &u64) -> Result<S, DistError> {
+        Ok(self.rate_terms(index, *k as f64, 1.0) - ln_factorial(*k))
+    }
     crate::dist::common::observed_as_given!(u64);
     /// With a scalar rate: (Σk) ln λ − nλ − Σ ln k! (or (Σk) η − n e^η − Σ ln k!), the sums
     /// in plain `f64`.
