@@ -82,6 +82,26 @@ pub struct PointwiseLogLik {
     pub chain_lengths: Vec<usize>,
 }
 
+impl PointwiseLogLik {
+    /// The columns of one observed site, for comparing models that observe more than the
+    /// outcome (a measured covariate) on the outcome alone; `None` if the site is not
+    /// observed.
+    pub fn site(&self, name: &str) -> Option<PointwiseLogLik> {
+        let mut start = 0;
+        for &(site, len) in &self.sites {
+            if site == name {
+                return Some(PointwiseLogLik {
+                    sites: vec![(site, len)],
+                    values: self.values.columns(start, len).into_owned(),
+                    chain_lengths: self.chain_lengths.clone(),
+                });
+            }
+            start += len;
+        }
+        None
+    }
+}
+
 /// The pointwise log-likelihood of a fit: every posterior draw replayed on the fitted
 /// scenario, each observed element scored on its own.
 pub fn pointwise_log_likelihood<'m, M: Model + 'm>(
