@@ -62,3 +62,15 @@ fn the_example_reports_estimates_and_loo_per_model() {
     }
     assert_eq!(json["truth"], TRUE_EFFECT);
 }
+
+#[test]
+fn a_group_index_out_of_range_names_the_site_and_position() {
+    use doppl::prelude::*;
+    let x = DVector::from_vec(vec![0.1, 0.2, 0.3]);
+    let group = [0, 1, 7];
+    let model = model::FixedEffects::new(&x, &group, 2);
+    let err = nuts(model.condition().y(x.clone()), &NutsOptions::default()).unwrap_err();
+    let text = doppl::inference::ErrorChain(&err).to_string();
+    assert!(text.contains("site `y`"), "{text}");
+    assert!(text.contains("index 7 at position 2"), "{text}");
+}

@@ -91,6 +91,7 @@ pub fn summary_json(summary: &Summary) -> serde_json::Value {
         .map(|r| {
             let row = serde_json::json!({
                 "mean": r.mean, "sd": r.sd, "lo": r.lo, "hi": r.hi,
+                "hdi_lo": r.hdi_lo, "hdi_hi": r.hdi_hi,
                 "ess_bulk": r.ess_bulk, "ess_tail": r.ess_tail, "rhat": r.rhat,
             });
             (r.name.clone(), row)

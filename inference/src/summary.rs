@@ -1,4 +1,5 @@
-//! Posterior summaries: mean, sd, 89% interval, bulk/tail ESS and R-hat per scalar component.
+//! Posterior summaries: mean, sd, 89% equal-tailed and highest-density intervals, bulk/tail
+//! ESS and R-hat per scalar component.
 
 use crate::diagnostics::{ess_bulk, ess_tail, quantile, rhat};
 use crate::warnings::Warning;
@@ -22,6 +23,10 @@ pub struct SummaryRow {
     pub lo: f64,
     /// Upper end of the 89% equal-tailed interval.
     pub hi: f64,
+    /// Lower end of the 89% highest-density interval (NaN if the draws are not finite).
+    pub hdi_lo: f64,
+    /// Upper end of the 89% highest-density interval.
+    pub hdi_hi: f64,
     /// Bulk effective sample size.
     pub ess_bulk: f64,
     /// Tail effective sample size.
@@ -74,14 +79,23 @@ impl fmt::Display for Summary {
             .max(4);
         writeln!(
             f,
-            "{:width$} {:>10} {:>9} {:>10} {:>10} {:>8} {:>8} {:>6}",
-            "", "mean", "sd", "5.5%", "94.5%", "ess_bulk", "ess_tail", "r_hat"
+            "{:width$} {:>10} {:>9} {:>10} {:>10} {:>10} {:>10} {:>8} {:>8} {:>6}",
+            "", "mean", "sd", "5.5%", "94.5%", "hdi_lo", "hdi_hi", "ess_bulk", "ess_tail", "r_hat"
         )?;
         for r in &self.rows {
             writeln!(
                 f,
-                "{:width$} {:>10.4} {:>9.4} {:>10.4} {:>10.4} {:>8.0} {:>8.0} {:>6.3}",
-                r.name, r.mean, r.sd, r.lo, r.hi, r.ess_bulk, r.ess_tail, r.rhat
+                "{:width$} {:>10.4} {:>9.4} {:>10.4} {:>10.4} {:>10.4} {:>10.4} {:>8.0} {:>8.0} {:>6.3}",
+                r.name,
+                r.mean,
+                r.sd,
+                r.lo,
+                r.hi,
+                r.hdi_lo,
+                r.hdi_hi,
+                r.ess_bulk,
+                r.ess_tail,
+                r.rhat
             )?;
         }
         for warning in &self.warnings {
@@ -150,14 +164,43 @@ pub fn summary_row(name: String, chains: &[Vec<f64>]) -> SummaryRow {
     let mean = all.iter().sum::<f64>() / n;
     let sd = (all.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
     let tail = (1.0 - INTERVAL_PROB) / 2.0;
+    let (hdi_lo, hdi_hi) =
+        crate::decision::hdi(&all, INTERVAL_PROB).unwrap_or((f64::NAN, f64::NAN));
     SummaryRow {
         name,
         mean,
         sd,
         lo: quantile(&all, tail),
         hi: quantile(&all, 1.0 - tail),
+        hdi_lo,
+        hdi_hi,
         ess_bulk: ess_bulk(chains),
         ess_tail: ess_tail(chains),
         rhat: rhat(chains),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Squares of an even grid are skewed: the 89% HDI sits lower and is shorter than the
+    /// equal-tailed interval.
+    #[test]
+    fn rows_carry_the_highest_density_interval_beside_the_equal_tailed_one() {
+        let draws: Vec<f64> = (0..1000).map(|i| (i as f64 / 100.0).powi(2)).collect();
+        let row = summary_row("x".into(), &[draws.clone()]);
+        assert_eq!(
+            (row.hdi_lo, row.hdi_hi),
+            crate::decision::hdi(&draws, INTERVAL_PROB).unwrap()
+        );
+        assert_eq!(row.hdi_lo, 0.0);
+        assert!(row.hdi_hi - row.hdi_lo < row.hi - row.lo);
+        let text = Summary {
+            rows: vec![row],
+            warnings: Vec::new(),
+        }
+        .to_string();
+        assert!(text.lines().next().unwrap().contains("hdi_lo"), "{text}");
     }
 }
