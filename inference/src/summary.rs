@@ -189,7 +189,7 @@ mod tests {
     #[test]
     fn rows_carry_the_highest_density_interval_beside_the_equal_tailed_one() {
         let draws: Vec<f64> = (0..1000).map(|i| (i as f64 / 100.0).powi(2)).collect();
-        let row = summary_row("x".into(), &[draws.clone()]);
+        let row = summary_row("x".into(), std::slice::from_ref(&draws));
         assert_eq!(
             (row.hdi_lo, row.hdi_hi),
             crate::decision::hdi(&draws, INTERVAL_PROB).unwrap()
