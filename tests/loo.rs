@@ -6,7 +6,9 @@
 #[path = "common/ci.rs"]
 mod ci;
 
-use doppl::inference::loo::{LooError, compare, loo, pointwise_log_likelihood};
+use doppl::inference::loo::{
+    LooError, PointwiseLogLik, compare, loo, pointwise_log_likelihood, relative_efficiency,
+};
 use doppl::prelude::*;
 use rand::RngExt;
 
@@ -160,4 +162,114 @@ fn loo_rejects_what_it_cannot_do() {
     let three = loo(&pointwise_log_likelihood(&fit3).unwrap(), 1.0).unwrap();
     let err = compare(&[("five", &one), ("three", &three)]).unwrap_err();
     assert!(err.to_string().contains("same data"), "{err}");
+}
+
+/// Runs `body` in Python with `data` (JSON) bound to `data` and ArviZ imported as `az`;
+/// its last line prints JSON. `None` where ArviZ is not installed (outside CI).
+fn arviz(body: &str, data: &serde_json::Value) -> Option<serde_json::Value> {
+    let path = std::env::temp_dir().join(format!("doppl-cmp-{}.json", std::process::id()));
+    std::fs::write(&path, data.to_string()).unwrap();
+    let script = format!(
+        "import json, numpy as np, arviz as az\ndata = json.load(open('{}'))\n{body}",
+        path.display()
+    );
+    let out = std::process::Command::new(ci::python())
+        .args(["-c", &script])
+        .output();
+    let _ = std::fs::remove_file(&path);
+    match out {
+        Ok(o) if o.status.success() => Some(serde_json::from_slice(&o.stdout).unwrap()),
+        Ok(o) if String::from_utf8_lossy(&o.stderr).contains("No module named") => {
+            ci::skip_unless_ci("arviz (python module)");
+            None
+        }
+        other => panic!("ArviZ failed: {other:?}"),
+    }
+}
+
+/// Chains × draws × observations.
+fn by_chain(ll: &PointwiseLogLik) -> Vec<Vec<Vec<f64>>> {
+    let mut start = 0;
+    ll.chain_lengths
+        .iter()
+        .map(|&len| {
+            let chain = (start..start + len)
+                .map(|d| ll.values.row(d).iter().copied().collect())
+                .collect();
+            start += len;
+            chain
+        })
+        .collect()
+}
+
+/// A fit's latent components as ArviZ posterior variables, chains × draws.
+fn posterior_json<'m, M: Model + 'm>(fit: &impl Draws<'m, M>) -> serde_json::Value {
+    let latent: Vec<&str> = fit.layout().blocks.iter().map(|b| b.site).collect();
+    let columns =
+        doppl::inference::summary::component_draws::<M>(fit.draws(), |s| latent.contains(&s));
+    columns
+        .into_iter()
+        .map(|(name, chains)| (name, serde_json::json!(chains)))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+#[test]
+fn relative_efficiency_and_compare_match_arviz() {
+    let n = 30;
+    let mut rng = StdRng::seed_from_u64(6);
+    let x = DVector::from_fn(n, |_, _| rng.random_range(-2.0..2.0));
+    let y = DVector::from_fn(n, |i, _| 0.5 + 1.0 * x[i] + rng.random_range(-1.5..1.5));
+    let (flat, line) = (Constant::new(n), Regression::new(&x));
+    let fit0 = nuts(flat.condition().y(y.clone()), &options()).unwrap();
+    let fit1 = nuts(line.condition().y(y.clone()), &options()).unwrap();
+    let (ll0, ll1) = (
+        pointwise_log_likelihood(&fit0).unwrap(),
+        pointwise_log_likelihood(&fit1).unwrap(),
+    );
+    let (r0, r1) = (relative_efficiency(&fit0), relative_efficiency(&fit1));
+    assert!(r0 > 0.2 && r1 > 0.2, "{r0} {r1}");
+    let (l0, l1) = (loo(&ll0, r0).unwrap(), loo(&ll1, r1).unwrap());
+    let ranked = compare(&[("constant", &l0), ("regression", &l1)]).unwrap();
+    let data = serde_json::json!({
+        "constant": {"posterior": posterior_json(&fit0), "ll": by_chain(&ll0)},
+        "regression": {"posterior": posterior_json(&fit1), "ll": by_chain(&ll1)},
+    });
+    let body = "d = {k: az.from_dict(posterior={n: np.array(v) for n, v in m['posterior'].items()}, \
+                log_likelihood={'y': np.array(m['ll'])}) for k, m in data.items()}\n\
+                loos = {k: az.loo(v, pointwise=True) for k, v in d.items()}\n\
+                c = az.compare(d, ic='loo')\n\
+                print(json.dumps({'loo': {k: [float(l.elpd_loo), l.pareto_k.values.tolist()] for k, l in loos.items()}, \
+                'order': list(c.index), 'diff': c['elpd_diff'].tolist(), 'dse': c['dse'].tolist()}))";
+    let Some(theirs) = arviz(body, &data) else {
+        return;
+    };
+    for (name, ours) in [("constant", &l0), ("regression", &l1)] {
+        let elpd = theirs["loo"][name][0].as_f64().unwrap();
+        assert!(
+            (ours.elpd_loo - elpd).abs() < 1e-8 * elpd.abs(),
+            "{name}: {} vs {elpd}",
+            ours.elpd_loo
+        );
+        let k: Vec<f64> = serde_json::from_value(theirs["loo"][name][1].clone()).unwrap();
+        for (a, b) in ours.khat.iter().zip(&k) {
+            assert!((a - b).abs() < 1e-8, "{name} k̂: {a} vs {b}");
+        }
+    }
+    let order: Vec<String> = serde_json::from_value(theirs["order"].clone()).unwrap();
+    assert_eq!(
+        order,
+        ranked.iter().map(|r| r.name.clone()).collect::<Vec<_>>()
+    );
+    for (i, r) in ranked.iter().enumerate() {
+        let diff = theirs["diff"][i].as_f64().unwrap();
+        let dse = theirs["dse"][i].as_f64().unwrap();
+        assert!(
+            (r.elpd_diff - diff).abs() < 1e-8,
+            "{}: {} vs {diff}",
+            r.name,
+            r.elpd_diff
+        );
+        assert!((r.dse - dse).abs() < 1e-8, "{}: {} vs {dse}", r.name, r.dse);
+    }
 }

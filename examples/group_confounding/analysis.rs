@@ -3,7 +3,9 @@
 //! the truth, and their PSIS-LOO comparison on the outcome.
 
 use crate::model::{FixedEffects, Mundlak, MundlakLatent, Pooled, RandomIntercepts};
-use doppl::inference::loo::{Loo, Ranked, compare, loo, pointwise_log_likelihood};
+use doppl::inference::loo::{
+    Loo, Ranked, compare, loo, pointwise_log_likelihood, relative_efficiency,
+};
 use doppl::inference::{ErrorChain, Estimate};
 use doppl::prelude::*;
 use rand::RngExt;
@@ -68,7 +70,7 @@ fn fitted<'m, M: Model + 'm>(
     Ok(Fitted {
         name,
         estimate: Estimate::of(&draws),
-        loo: loo(&on_y, 1.0).map_err(|e| e.to_string())?,
+        loo: loo(&on_y, relative_efficiency(&fit)).map_err(|e| e.to_string())?,
     })
 }
 

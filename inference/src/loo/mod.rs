@@ -129,6 +129,27 @@ pub fn pointwise_log_likelihood<'m, M: Model + 'm>(
     })
 }
 
+/// The relative efficiency of a fit's draws for PSIS: the mean over its latent components
+/// of ESS_mean / S (as ArviZ's `loo` computes `reff` when not given; 1 for independent
+/// draws). It sets the length of the smoothed tail.
+pub fn relative_efficiency<'m, M: Model + 'm>(fit: &impl Draws<'m, M>) -> f64 {
+    let latent: Vec<&str> = fit.layout().blocks.iter().map(|b| b.site).collect();
+    let columns = crate::summary::component_draws::<M>(fit.draws(), |s| latent.contains(&s));
+    let total: usize = fit.draws().iter().map(Vec::len).sum();
+    if columns.is_empty() || total == 0 || fit.draws().len() < 2 {
+        return 1.0;
+    }
+    let ess: Vec<f64> = columns
+        .iter()
+        .map(|(_, chains)| crate::diagnostics::ess_mean(chains))
+        .filter(|e| e.is_finite())
+        .collect();
+    match ess.is_empty() {
+        true => 1.0,
+        false => ess.iter().sum::<f64>() / ess.len() as f64 / total as f64,
+    }
+}
+
 /// PSIS-LOO of one model.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Loo {
