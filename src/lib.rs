@@ -164,6 +164,8 @@
 
 #![warn(missing_docs)]
 
+pub mod data;
+
 pub use doppl_inference as inference;
 pub use doppl_macros::model;
 pub use doppl_runtime as runtime;

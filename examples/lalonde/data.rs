@@ -50,58 +50,27 @@ fn design(mut columns: [Vec<f64>; 7]) -> DMatrix<f64> {
 
 /// Reads the Lalonde CSV (`ID,treat,age,educ,black,hispan,married,nodegree,re74,re75,re78`).
 pub fn read_csv(path: &str) -> Result<Study, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines
-        .next()
-        .ok_or("empty file")?
-        .split(',')
-        .map(str::trim)
-        .collect();
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| *h == name)
-            .ok_or(format!("{path}: no column `{name}` in the header"))
+    let table = doppl::data::Table::from_path(path).map_err(|e| e.to_string())?;
+    let column = |name: &str| {
+        table
+            .column(name)
+            .map(|c| c.as_slice().to_vec())
+            .map_err(|e| e.to_string())
     };
-    let wanted = [
-        "treat", "age", "educ", "black", "hispan", "married", "nodegree", "re75", "re78",
-    ];
-    let idx: Vec<usize> = wanted.iter().map(|w| col(w)).collect::<Result<_, _>>()?;
-    let mut rows: Vec<Vec<f64>> = Vec::new();
-    for (line_no, line) in lines.enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let fields: Vec<&str> = line.split(',').collect();
-        let row = idx
-            .iter()
-            .zip(wanted)
-            .map(|(&i, name)| {
-                let raw = fields.get(i).map(|f| f.trim()).unwrap_or("");
-                raw.parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite())
-                    .ok_or(format!(
-                        "{path}, line {}: column `{name}` holds `{raw}`, not a finite number",
-                        line_no + 2
-                    ))
-            })
-            .collect::<Result<Vec<f64>, String>>()?;
-        rows.push(row);
-    }
-    let column = |k: usize| rows.iter().map(|r| r[k]).collect::<Vec<f64>>();
     let x = design([
-        column(2),
-        column(1),
-        column(7),
-        column(3),
-        column(4),
-        column(5),
-        column(6),
+        column("educ")?,
+        column("age")?,
+        column("re75")?,
+        column("black")?,
+        column("hispan")?,
+        column("married")?,
+        column("nodegree")?,
     ]);
     Ok(Study {
         x,
-        nodegree: DVector::from_vec(column(6)),
-        treat: DVector::from_vec(column(0)),
-        re78: DVector::from_vec(column(8)).map(|v| v / 1000.0),
+        nodegree: DVector::from_vec(column("nodegree")?),
+        treat: DVector::from_vec(column("treat")?),
+        re78: DVector::from_vec(column("re78")?).map(|v| v / 1000.0),
         truth: None,
     })
 }
