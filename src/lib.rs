@@ -61,7 +61,7 @@
 //!
 //! ## Causal queries
 //!
-//! A counterfactual for an observed unit ([`inference::counterfactual`]) replays the noise
+//! A counterfactual for an observed unit ([`inference::counterfactual()`]) replays the noise
 //! its observed value implies under the intervention; here y = β·t + ε, so an untreated
 //! unit's counterfactual under treatment is its own y plus β, draw by draw:
 //!

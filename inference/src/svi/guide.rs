@@ -16,7 +16,7 @@ pub enum AutoGuide {
     /// Full-rank normal `N(μ, L Lᵀ)` with a lower-triangular Cholesky factor `L`.
     MultivariateNormal,
     /// Low-rank-plus-diagonal normal `N(μ, W Wᵀ + diag(σ²))` with `W` of `rank` columns:
-    /// correlations at O(dim · rank) parameters ([`super::low_rank`]).
+    /// correlations at O(dim · rank) parameters (entropy by the matrix determinant lemma).
     LowRankMultivariateNormal {
         /// The number of columns of `W`.
         rank: usize,

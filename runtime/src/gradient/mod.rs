@@ -12,7 +12,7 @@
 //!   derivative off the shared lane before summing ([`local`]). A gradient then costs
 //!   O(N · (G + K)) for N units, G globals and K local sites, instead of O(N · (G + K·N)).
 //! - **Data-matrix products** `X · β` with a local coefficient vector `β` are differentiated
-//!   through `Xᵀ g` ([`projection`]): `β` keeps one lane whatever its length.
+//!   through `Xᵀ g` (module `projection`): `β` keeps one lane whatever its length.
 //! - **Mixing is never silent.** A model that combines a local latent's elements across its
 //!   plate (a sum over units, a shifted index) breaks that premise. Two guards catch it: a
 //!   term that is not read off per element but still carries a shared lane (found at every

@@ -78,7 +78,7 @@ pub trait Scalar:
     }
 
     /// `out[i] += Σⱼ x[j·n + i] · β[j]` for column-major data `x` of `n = out.len()` rows and
-    /// `β.len()` columns: the kernel of [`crate::linalg::DataMatrix::mul_params`].
+    /// `β.len()` columns: the kernel of a data matrix times a parameter vector (`x * &beta`).
     ///
     /// Rows go in blocks of `MATVEC_BLOCK` (128) so that the output block stays in L1 while every
     /// column streams over it once; columns are summed in order, the same for every scalar
