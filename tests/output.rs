@@ -101,3 +101,75 @@ fn cmdstan_csv_and_summary_json() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// ArviZ's `summary` of our CmdStan CSVs equals our `summary()`: mean, sd, bulk and tail ESS
+/// and R-hat (both follow Vehtari et al. 2021), and the sampler statistics arrive in
+/// `sample_stats`.
+#[test]
+fn arviz_summarizes_our_csvs_as_we_do() {
+    let model = Small::new(3);
+    let options = NutsOptions {
+        num_warmup: 200,
+        num_draws: 200,
+        num_chains: 2,
+        seed: 3,
+        ..Default::default()
+    };
+    let observed = model.condition().y(DVector::from_vec(vec![0.3, 0.5, 0.1]));
+    let posterior = nuts(observed, &options).unwrap();
+    let dir = std::env::temp_dir().join(format!("doppl-summary-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let files: Vec<_> = (0..2).map(|c| dir.join(format!("chain_{c}.csv"))).collect();
+    for (c, f) in files.iter().enumerate() {
+        write_cmdstan_chain_csv(&posterior, c, |_| true, std::fs::File::create(f).unwrap())
+            .unwrap();
+    }
+    let script = format!(
+        "import json, arviz as az\n\
+         d = az.from_cmdstan([{}])\n\
+         s = az.summary(d, round_to='none', kind='all')\n\
+         stats = sorted(d.sample_stats.data_vars)\n\
+         print(json.dumps({{'rows': {{k: [float(s.loc[k, c]) for c in ['mean', 'sd', 'ess_bulk', 'ess_tail', 'r_hat']] for k in s.index}}, 'stats': stats}}))",
+        files
+            .iter()
+            .map(|f| format!("'{}'", f.display()))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let output = std::process::Command::new(ci::python())
+        .args(["-c", &script])
+        .output();
+    let _ = std::fs::remove_dir_all(&dir);
+    let theirs: serde_json::Value = match output {
+        Ok(o) if o.status.success() => serde_json::from_slice(&o.stdout).unwrap(),
+        Ok(o) if String::from_utf8_lossy(&o.stderr).contains("No module named") => {
+            return ci::skip_unless_ci("arviz (python module)");
+        }
+        other => panic!("ArviZ failed to summarize the CmdStan CSVs: {other:?}"),
+    };
+    let ours = posterior.summary();
+    for (name, arviz_name) in [
+        ("beta[1]", "beta[0]"),
+        ("beta[2]", "beta[1]"),
+        ("sigma", "sigma"),
+    ] {
+        let row = ours.row(name).unwrap();
+        let values = &theirs["rows"][arviz_name];
+        let mine = [row.mean, row.sd, row.ess_bulk, row.ess_tail, row.rhat];
+        for (k, (a, label)) in mine
+            .iter()
+            .zip(["mean", "sd", "ess_bulk", "ess_tail", "r_hat"])
+            .enumerate()
+        {
+            let b = values[k].as_f64().unwrap();
+            assert!(
+                (a - b).abs() <= 1e-6 * b.abs().max(1.0),
+                "{name} {label}: {a} vs ArviZ {b}"
+            );
+        }
+    }
+    let stats: Vec<String> = serde_json::from_value(theirs["stats"].clone()).unwrap();
+    for stat in ["diverging", "tree_depth", "energy"] {
+        assert!(stats.iter().any(|s| s == stat), "{stat} not in {stats:?}");
+    }
+}
