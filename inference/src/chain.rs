@@ -2,7 +2,7 @@
 
 use nalgebra::DMatrix;
 use rand::Rng;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use crate::adapt::{DualAveraging, MetricEstimator, WarmupSchedule, find_initial_step_size};
 use crate::density::LogDensity;
@@ -13,6 +13,7 @@ use crate::nuts::{
     TransitionStats, transition,
 };
 use crate::options::NutsOptions;
+use crate::progress::ChainProgress;
 use crate::results::{ChainOutput, ChainTiming, GradientEvals, WarmupResult, e_bfmi};
 use crate::rng::chain_rng;
 use crate::run::validate;
@@ -31,8 +32,8 @@ struct ChainState<'p> {
     pool: BufferPool,
     step_size: f64,
     gradient_evals: u64,
-    /// Iterations done by all chains of the run, for the progress display.
-    progress: &'p AtomicUsize,
+    /// This chain's counters for the progress display.
+    progress: &'p ChainProgress,
     /// The first message of each kind of divergence.
     divergences: DivergenceLog,
     /// Transitions in a row that ended in a panic.
@@ -56,7 +57,7 @@ impl ChainState<'_> {
             max_depth: options.max_depth,
             max_energy_error: options.max_energy_error,
         };
-        self.progress.fetch_add(1, Ordering::Relaxed);
+        self.progress.done.fetch_add(1, Ordering::Relaxed);
         let mut hamiltonian =
             Hamiltonian::new(density, &self.metric, &mut self.pool).with_log(&mut self.divergences);
         let start = hamiltonian.pool.copy_point(&self.point);
@@ -123,7 +124,7 @@ pub fn run_chain<D: LogDensity + ?Sized>(
             valid: format!("below num_chains ({})", options.num_chains),
         });
     }
-    run_validated_chain(density, options, chain, &AtomicUsize::new(0))
+    run_validated_chain(density, options, chain, &ChainProgress::default())
 }
 
 /// [`run_chain`] for options already checked by [`validate`].
@@ -131,7 +132,7 @@ pub(crate) fn run_validated_chain<D: LogDensity + ?Sized>(
     density: &mut D,
     options: &NutsOptions,
     chain: usize,
-    progress: &AtomicUsize,
+    progress: &ChainProgress,
 ) -> Result<ChainOutput, SampleError<D::Error>> {
     let mut rng = chain_rng(options.seed, chain);
     let (point, init_evals) = initial_point(density, &options.init, chain, &mut rng);
@@ -158,7 +159,11 @@ pub(crate) fn run_validated_chain<D: LogDensity + ?Sized>(
     let mut draws = DMatrix::zeros(options.num_draws, dim);
     let mut stats = Vec::with_capacity(options.num_draws);
     for draw in 0..options.num_draws {
-        stats.push(state.advance(density, options, &mut rng)?);
+        let transition = state.advance(density, options, &mut rng)?;
+        if transition.divergent() {
+            progress.divergent.fetch_add(1, Ordering::Relaxed);
+        }
+        stats.push(transition);
         draws.row_mut(draw).copy_from_slice(&state.point.position);
     }
     let timing = ChainTiming {

@@ -60,7 +60,7 @@ where
                     let own_density = lock(&densities[chain]).take();
                     let result = own_density.map_or_else(
                         || unreachable_chain(chain),
-                        |mut d| run_guarded(&mut d, options, chain, &progress.done),
+                        |mut d| run_guarded(&mut d, options, chain, &progress.chains[chain]),
                     );
                     *lock(&results[chain]) = Some(result);
                 }
@@ -98,7 +98,7 @@ fn run_guarded<D: LogDensity>(
     density: &mut D,
     options: &NutsOptions,
     chain: usize,
-    progress: &AtomicUsize,
+    progress: &crate::progress::ChainProgress,
 ) -> ChainResult<D::Error> {
     crate::quiet_panic::catch_quietly(|| run_validated_chain(density, options, chain, progress))
         .unwrap_or_else(|message| Err(SampleError::Panic { chain, message }))

@@ -1,54 +1,46 @@
-//! A progress line with the running ELBO on standard error while SVI steps, shown only on a
-//! terminal.
+//! A progress bar with the running ELBO on standard error while SVI steps (indicatif),
+//! drawn only on a terminal.
 
-use std::io::{IsTerminal, Write};
-use std::time::{Duration, Instant};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
 
-/// Prints at most five times a second: the step, and the mean ELBO of the last 100 steps.
+/// The bar, updated every step, its message (the mean ELBO of the last 100 steps) redrawn
+/// at most five times a second by indicatif.
 pub(super) struct ElboProgress {
-    enabled: bool,
-    total: usize,
-    started: Instant,
-    printed: Instant,
+    bar: Option<ProgressBar>,
 }
 
 impl ElboProgress {
     /// A display for `total` steps, if `wanted` and standard error is a terminal.
     pub fn new(wanted: bool, total: usize) -> Self {
-        let now = Instant::now();
-        ElboProgress {
-            enabled: wanted && std::io::stderr().is_terminal(),
-            total,
-            started: now,
-            printed: now,
-        }
+        let bar = (wanted && std::io::stderr().is_terminal()).then(|| {
+            let bar = ProgressBar::with_draw_target(
+                Some(total as u64),
+                ProgressDrawTarget::stderr_with_hz(5),
+            );
+            let style = ProgressStyle::with_template(
+                "svi [{bar:30}] {pos}/{len} steps, ELBO {msg} (last 100) (ETA {eta})",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("#>-");
+            bar.set_style(style);
+            bar
+        });
+        ElboProgress { bar }
     }
 
     /// After step `step` (0-based) with the ELBO trace so far.
     pub fn tick(&mut self, step: usize, elbo: &[f64]) {
-        let last = step + 1 == self.total;
-        if !self.enabled || (!last && self.printed.elapsed() < Duration::from_millis(200)) {
-            return;
+        let Some(bar) = &self.bar else { return };
+        bar.set_position(step as u64 + 1);
+        if step.is_multiple_of(50) || step + 1 == bar.length().unwrap_or(0) as usize {
+            let recent = &elbo[elbo.len().saturating_sub(100)..];
+            let finite: Vec<f64> = recent.iter().copied().filter(|e| e.is_finite()).collect();
+            let running = finite.iter().sum::<f64>() / finite.len().max(1) as f64;
+            bar.set_message(format!("{running:.4e}"));
         }
-        self.printed = Instant::now();
-        let recent: Vec<f64> = elbo[elbo.len().saturating_sub(100)..]
-            .iter()
-            .copied()
-            .filter(|e| e.is_finite())
-            .collect();
-        let running = recent.iter().sum::<f64>() / recent.len().max(1) as f64;
-        let width = 30;
-        let filled = width * (step + 1) / self.total.max(1);
-        let bar = "#".repeat(filled) + &"-".repeat(width - filled);
-        let end = if last { "\n" } else { "" };
-        let mut err = std::io::stderr().lock();
-        let _ = write!(
-            err,
-            "\rsvi [{bar}] {}/{} steps, ELBO {running:.4e} (last 100), {:.1}s{end}",
-            step + 1,
-            self.total,
-            self.started.elapsed().as_secs_f64()
-        );
-        let _ = err.flush();
+        if step + 1 == bar.length().unwrap_or(0) as usize {
+            bar.abandon();
+        }
     }
 }
