@@ -9,6 +9,8 @@
 //! ```
 
 mod analysis;
+#[path = "../common/cli.rs"]
+mod cli;
 mod model;
 
 use analysis::{Args, analyze};
@@ -37,21 +39,12 @@ fn parse_args() -> Result<Args, String> {
 }
 
 fn main() -> std::process::ExitCode {
-    let result = parse_args().and_then(|args| {
+    cli::exit(parse_args().and_then(|args| {
         let report = analyze(&args)?;
-        println!("{}", report.describe(args.n));
-        if let Some(path) = &args.json {
-            let text = serde_json::to_string_pretty(&report.json()).map_err(|e| e.to_string())?;
-            std::fs::write(path, text).map_err(|e| format!("cannot write {path}: {e}"))?;
-            println!("wrote {path}");
-        }
-        Ok(())
-    });
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+        cli::report(
+            &report.describe(args.n),
+            &report.json(),
+            args.json.as_deref(),
+        )
+    }))
 }

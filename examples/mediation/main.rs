@@ -8,6 +8,8 @@
 //! ```
 
 mod analysis;
+#[path = "../common/cli.rs"]
+mod cli;
 mod model;
 
 use analysis::{Args, analyze};
@@ -42,21 +44,8 @@ fn parse_args() -> Result<Args, String> {
 }
 
 fn main() -> std::process::ExitCode {
-    let result = parse_args().and_then(|args| {
+    cli::exit(parse_args().and_then(|args| {
         let report = analyze(&args)?;
-        println!("{}", report.describe());
-        if let Some(path) = &args.json {
-            let text = serde_json::to_string_pretty(&report.json()).map_err(|e| e.to_string())?;
-            std::fs::write(path, text).map_err(|e| format!("cannot write {path}: {e}"))?;
-            println!("wrote {path}");
-        }
-        Ok(())
-    });
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+        cli::report(&report.describe(), &report.json(), args.json.as_deref())
+    }))
 }
