@@ -103,16 +103,34 @@ where
     O::Value: Outcome,
 {
     let _ = outcome;
-    let rows = for_each_draw(posterior, |chain, index, draw| {
-        let trace = replay_draw(scenario, draw, seed, chain, index)?;
-        Ok(O::of_trace(&trace).to_row())
-    })?;
+    let (values, group) = outcome_rows::<M, O>(posterior, &|_, _| Cow::Borrowed(scenario), seed)?;
     Ok(Predicted {
         site: O::NAME,
-        values: rows_to_matrix(&rows)?,
-        group: group_of(posterior.scenario(), scenario),
+        values,
+        group,
         seed,
     })
+}
+
+/// Outcome `O` of the scenario `scenario_of(chain, index)` replayed on every posterior draw
+/// with the draw's streams for `seed`, and the group the scenarios describe.
+fn outcome_rows<'m, 'a, 's: 'a, M: Model + 'm, O: Site<Model = M>>(
+    posterior: &impl Draws<'m, M>,
+    scenario_of: &(dyn Fn(usize, usize) -> Cow<'a, Scenario<'s, M>> + Sync),
+    seed: u64,
+) -> Result<(DMatrix<f64>, Group), EffectError>
+where
+    O::Value: Outcome,
+{
+    let fitted = posterior.scenario();
+    let rows = for_each_draw(posterior, |chain, index, draw| {
+        let scenario = scenario_of(chain, index);
+        let trace = replay_draw(&scenario, draw, seed, chain, index)?;
+        Ok((O::of_trace(&trace).to_row(), group_of(fitted, &scenario)))
+    })?;
+    let group = rows.first().map_or(Group::InSample, |r| r.1);
+    let rows: Vec<DVector<f64>> = rows.into_iter().map(|r| r.0).collect();
+    Ok((rows_to_matrix(&rows)?, group))
 }
 
 /// A stochastic policy: given a random stream, the intervention scenario of one draw
@@ -303,17 +321,10 @@ where
         side: &'e Option<Side<'q, 's, M>>,
         seed: u64,
     ) -> Result<Evaluated<'e>, EffectError> {
-        let fitted = self.posterior.scenario();
         let lazy = |scenario_of: &(dyn Fn(usize, usize) -> Cow<'e, Scenario<'s, M>> + Sync)| {
-            let rows = for_each_draw(self.posterior, |chain, index, draw| {
-                let scenario = scenario_of(chain, index);
-                let trace = replay_draw(&scenario, draw, seed, chain, index)?;
-                Ok((O::of_trace(&trace).to_row(), group_of(fitted, &scenario)))
-            })?;
-            let group = rows.first().map_or(Group::InSample, |r| r.1);
-            let rows: Vec<DVector<f64>> = rows.into_iter().map(|r| r.0).collect();
-            Ok::<_, EffectError>(Evaluated {
-                values: Cow::Owned(rows_to_matrix(&rows)?),
+            let (values, group) = outcome_rows::<M, O>(self.posterior, scenario_of, seed)?;
+            Ok(Evaluated {
+                values: Cow::Owned(values),
                 group,
                 seed,
             })
