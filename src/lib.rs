@@ -94,6 +94,14 @@
 //! }
 //! ```
 //!
+//! ## Plots
+//!
+//! With the `plot` feature (on by default), `doppl::plot` draws a fit as PNG or SVG files:
+//! trace and rank plots, posterior densities with the 89% HDI, a forest plot of effects, a
+//! posterior predictive check per arm, the NUTS energy plot and the SVI ELBO trace
+//! (`cargo run --release --example lalonde -- --plots DIR` writes them for the Lalonde
+//! study). Build with `default-features = false` to leave the drawing crates out.
+//!
 //! ## The model language
 //! - `let units = plate!(n);` declares a plate of `n` conditionally independent elements.
 //! - `let name = sample!(Family::new(..));` a random site with one value;
@@ -168,6 +176,8 @@ pub mod data;
 
 pub use doppl_inference as inference;
 pub use doppl_macros::model;
+#[cfg(feature = "plot")]
+pub use doppl_plot as plot;
 pub use doppl_runtime as runtime;
 
 /// Everything a model file needs.
@@ -176,9 +186,9 @@ pub mod prelude {
     pub use doppl_inference::ErrorChain;
     pub use doppl_inference::svi::{AutoGuide, SviOptions, svi};
     pub use doppl_inference::{
-        Assignment, Draws, EffectQuery, Estimate, NutsOptions, Posterior, Predicted,
-        counterfactual, mediation, nuts, posterior_predictive, posterior_predictive_map, predict,
-        prior_predictive,
+        Assignment, Draws, EffectQuery, Estimate, MetricAdaptation, NutsOptions, Posterior,
+        Predicted, counterfactual, mediation, nuts, posterior_predictive, posterior_predictive_map,
+        predict, prior_predictive,
     };
     pub use doppl_macros::model;
     pub use doppl_runtime::dist::*;

@@ -3,6 +3,7 @@
 //! (Kolmogorov–Smirnov, which catches Jacobian mistakes), and determinism across threads.
 
 use doppl::inference::diagnostics::{ess_bulk, mcse_mean};
+use doppl::inference::{LowRankOptions, WarmupWindows};
 use doppl::prelude::*;
 use statrs::distribution::{
     Beta as SBeta, ContinuousCDF, Exp, Gamma as SGamma, InverseGamma as SInvGamma,
@@ -146,15 +147,23 @@ fn regression(x: &DMatrix<f64>, sigma: f64) {
 
 #[test]
 fn linear_regression_with_known_variance() {
-    check_linear_regression(false);
+    check_linear_regression(MetricAdaptation::default());
 }
 
 #[test]
 fn linear_regression_with_a_dense_metric() {
-    check_linear_regression(true);
+    check_linear_regression(MetricAdaptation::Stan {
+        dense: true,
+        windows: WarmupWindows::default(),
+    });
 }
 
-fn check_linear_regression(dense: bool) {
+#[test]
+fn linear_regression_with_a_low_rank_metric() {
+    check_linear_regression(MetricAdaptation::LowRank(LowRankOptions::default()));
+}
+
+fn check_linear_regression(metric: MetricAdaptation) {
     let x = DMatrix::from_row_slice(
         6,
         2,
@@ -168,7 +177,7 @@ fn check_linear_regression(dense: bool) {
     let m = &v * x.tr_mul(&y) / (sigma * sigma);
     let model = Regression::new(&x, sigma);
     let options = NutsOptions {
-        dense,
+        metric,
         ..options(4)
     };
     let posterior = nuts(model.condition().y(y), &options).unwrap();

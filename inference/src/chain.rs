@@ -4,7 +4,7 @@ use nalgebra::DMatrix;
 use rand::Rng;
 use std::sync::atomic::Ordering;
 
-use crate::adapt::{DualAveraging, MetricEstimator, WarmupSchedule, find_initial_step_size};
+use crate::adapt::find_initial_step_size;
 use crate::density::LogDensity;
 use crate::error::SampleError;
 use crate::init::{fatal_error, initial_point};
@@ -17,32 +17,33 @@ use crate::progress::ChainProgress;
 use crate::results::{ChainOutput, ChainTiming, GradientEvals, WarmupResult, e_bfmi};
 use crate::rng::chain_rng;
 use crate::run::validate;
+use crate::warmup::warm_up;
 
 /// Consecutive transitions rejected for a panic after which a chain gives up: the model
 /// panics everywhere near its current point, so the chain cannot move.
 const PANIC_LIMIT: usize = 100;
 
 /// The moving parts of a chain between transitions.
-struct ChainState<'p> {
-    chain: usize,
-    point: PhasePoint,
-    metric: Metric,
+pub(crate) struct ChainState<'p> {
+    pub(crate) chain: usize,
+    pub(crate) point: PhasePoint,
+    pub(crate) metric: Metric,
     /// Spare buffers for the points of trajectories, kept across transitions so that
     /// sampling stops allocating once the trees stop getting deeper.
-    pool: BufferPool,
-    step_size: f64,
-    gradient_evals: u64,
+    pub(crate) pool: BufferPool,
+    pub(crate) step_size: f64,
+    pub(crate) gradient_evals: u64,
     /// This chain's counters for the progress display.
-    progress: &'p ChainProgress,
+    pub(crate) progress: &'p ChainProgress,
     /// The first message of each kind of divergence.
-    divergences: DivergenceLog,
+    pub(crate) divergences: DivergenceLog,
     /// Transitions in a row that ended in a panic.
-    panics_in_a_row: usize,
+    pub(crate) panics_in_a_row: usize,
 }
 
 impl ChainState<'_> {
     /// One NUTS transition from the current point.
-    fn advance<D, R>(
+    pub(crate) fn advance<D, R>(
         &mut self,
         density: &mut D,
         options: &NutsOptions,
@@ -90,7 +91,7 @@ impl ChainState<'_> {
     }
 
     /// Stan's step-size heuristic from the current step size and point.
-    fn retune_step_size<D, R>(
+    pub(crate) fn retune_step_size<D, R>(
         &mut self,
         density: &mut D,
         rng: &mut R,
@@ -142,11 +143,7 @@ pub(crate) fn run_validated_chain<D: LogDensity + ?Sized>(
         divergences: DivergenceLog::default(),
         panics_in_a_row: 0,
         point: point?,
-        metric: if options.dense {
-            Metric::unit_dense(dim)
-        } else {
-            Metric::unit_diagonal(dim)
-        },
+        metric: Metric::unit_diagonal(dim),
         pool: BufferPool::new(),
         step_size: options.initial_step_size,
         gradient_evals: init_evals,
@@ -192,54 +189,4 @@ pub(crate) fn run_validated_chain<D: LogDensity + ?Sized>(
         warmup_stats,
         divergence_log: state.divergences,
     })
-}
-
-/// Stan's windowed adaptation; leaves the adapted step size and metric in `state`.
-fn warm_up<D, R>(
-    state: &mut ChainState,
-    density: &mut D,
-    options: &NutsOptions,
-    rng: &mut R,
-) -> Result<Vec<TransitionStats>, SampleError<D::Error>>
-where
-    D: LogDensity + ?Sized,
-    R: Rng + ?Sized,
-{
-    if options.adapt_step_size {
-        state.retune_step_size(density, rng)?;
-    }
-    let mut dual_averaging = DualAveraging::new(
-        options.dual_averaging,
-        options.target_accept,
-        state.step_size,
-    );
-    let schedule = WarmupSchedule::new(options.num_warmup, &options.windows);
-    let mut estimator = MetricEstimator::new(state.point.position.len(), options.dense);
-    let mut stats = Vec::with_capacity(options.num_warmup);
-    for iteration in 0..options.num_warmup {
-        let transition_stats = state.advance(density, options, rng)?;
-        stats.push(transition_stats);
-        if options.adapt_step_size {
-            state.step_size = dual_averaging.update(transition_stats.accept_stat);
-        }
-        if !options.adapt_metric || !schedule.collects(iteration) {
-            continue;
-        }
-        estimator.add(&state.point.position);
-        if schedule.ends_window(iteration) {
-            // A degenerate estimate (e.g. a chain stuck by divergences) keeps the old metric.
-            if let Some(metric) = estimator.regularized_metric() {
-                state.metric = metric;
-            }
-            estimator.reset();
-            if options.adapt_step_size {
-                state.retune_step_size(density, rng)?;
-                dual_averaging.restart(state.step_size);
-            }
-        }
-    }
-    if options.adapt_step_size && options.num_warmup > 0 {
-        state.step_size = dual_averaging.final_step_size();
-    }
-    Ok(stats)
 }

@@ -30,6 +30,7 @@ mod rng;
 mod run;
 pub mod summary;
 pub mod svi;
+mod warmup;
 pub mod warnings;
 
 pub use chain::run_chain;
@@ -43,7 +44,10 @@ pub use effect::{
 pub use error::{ErrorChain, SampleError};
 pub use mediation::{Mediation, Mediator, mediation};
 pub use model_density::ModelDensity;
-pub use options::{DualAveragingOptions, InitStrategy, NutsOptions, WarmupWindows};
+pub use options::{
+    DualAveragingOptions, FisherWindows, InitStrategy, LowRankOptions, MetricAdaptation,
+    NutsOptions, WarmStart, WarmupWindows,
+};
 pub use posterior::{FitError, Posterior, nuts};
 pub use predictive::{posterior_predictive, posterior_predictive_map, prior_predictive};
 pub use results::{ChainOutput, ChainTiming, GradientEvals, SampleOutput, WarmupResult};

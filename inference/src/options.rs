@@ -47,6 +47,113 @@ impl Default for WarmupWindows {
     }
 }
 
+/// How warm-up estimates the metric (the inverse mass matrix).
+///
+/// The default is [`MetricAdaptation::Fisher`], nutpie's diagonal from draws and gradients
+/// (Seyboldt, Carlson & Carpenter 2026, arXiv:2603.18845): on the posteriordb set and
+/// Lalonde it matches or beats Stan's windowed variance estimate in ESS per gradient with a
+/// shorter warm-up (figures in BENCHMARKS.md, "Mass-matrix adaptation").
+#[derive(Debug, Clone, PartialEq)]
+pub enum MetricAdaptation {
+    /// Keep the identity metric; only the step size adapts.
+    Identity,
+    /// Stan's windowed adaptation: the regularized variance (or covariance, when `dense`) of
+    /// the draws in doubling slow windows, the step size re-searched after each window.
+    Stan {
+        /// Estimate a dense covariance instead of a diagonal.
+        dense: bool,
+        /// Window sizes.
+        windows: WarmupWindows,
+    },
+    /// nutpie's diagonal `M⁻¹ᵢᵢ = sqrt(Var xᵢ / Var gᵢ)` from the draws `x` and the gradients
+    /// `g` at them (minimizes a Fisher divergence; exact for independent Gaussians), updated
+    /// after every draw from the draws since the second-to-last window switch.
+    Fisher(FisherWindows),
+    /// nutpie's low-rank plus diagonal metric: the Fisher diagonal, corrected along the
+    /// directions where the draws' and gradients' covariances say the posterior is stretched
+    /// or squeezed by more than `cutoff`. For strongly correlated posteriors.
+    LowRank(LowRankOptions),
+}
+
+impl Default for MetricAdaptation {
+    fn default() -> Self {
+        MetricAdaptation::Fisher(FisherWindows::default())
+    }
+}
+
+/// The window schedule of gradient-based adaptation (nuts-rs 0.18 defaults).
+///
+/// Draws (and their gradients) go into a foreground and a background estimate; a *switch*
+/// replaces the foreground by the background and starts an empty background. Early in
+/// warm-up switches come every `early_window` draws, later every `late_window` draws, the
+/// late window growing by `window_growth` per switch; the last `final_fraction` of warm-up
+/// adapts only the step size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FisherWindows {
+    /// Fraction of warm-up with short windows (0.3).
+    pub early_fraction: f64,
+    /// Fraction of warm-up at the end that adapts only the step size (0.15).
+    pub final_fraction: f64,
+    /// Draws per window in the early phase (10).
+    pub early_window: usize,
+    /// Draws in the first late window (80).
+    pub late_window: usize,
+    /// Growth factor of the late window after each switch (1.5).
+    pub window_growth: f64,
+}
+
+impl Default for FisherWindows {
+    fn default() -> Self {
+        FisherWindows {
+            early_fraction: 0.3,
+            final_fraction: 0.15,
+            early_window: 10,
+            late_window: 80,
+            window_growth: 1.5,
+        }
+    }
+}
+
+/// Settings of the low-rank plus diagonal metric (nuts-rs 0.18 defaults).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LowRankOptions {
+    /// The window schedule (as for the diagonal).
+    pub windows: FisherWindows,
+    /// Ridge added to the draws' and gradients' scatter matrices, relative to their sums
+    /// (γ = 1e-5): keeps them invertible in directions the window does not span.
+    pub gamma: f64,
+    /// A direction is corrected when its variance ratio to the diagonal exceeds `cutoff`
+    /// or falls below `1 / cutoff` (2).
+    pub cutoff: f64,
+    /// Draws between two re-estimates of the low-rank part, which costs O(d n² + n³) for
+    /// `n` stored draws (20).
+    pub update_every: usize,
+}
+
+impl Default for LowRankOptions {
+    fn default() -> Self {
+        LowRankOptions {
+            windows: FisherWindows::default(),
+            gamma: 1e-5,
+            cutoff: 2.0,
+            update_every: 20,
+        }
+    }
+}
+
+/// The adapted state of earlier fits to start a new fit from: refits on new data and
+/// sensitivity sweeps skip most of the warm-up's search (see [`crate::Posterior::warm_start`]).
+///
+/// Chain `k` of the new fit starts from `chains[k % chains.len()]`: its step size and metric
+/// replace the initial ones, the step-size search at the start is skipped, and the metric is
+/// re-estimated only once a late window's worth of new draws has arrived. A short warm-up
+/// (e.g. 150) is then usually enough.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WarmStart {
+    /// Adapted step size and metric per chain of the earlier fit.
+    pub chains: Vec<crate::results::WarmupResult>,
+}
+
 /// How each chain picks its starting point on the unconstrained scale.
 #[derive(Debug, Clone, PartialEq)]
 pub enum InitStrategy {
@@ -97,18 +204,16 @@ pub struct NutsOptions {
     pub max_energy_error: f64,
     /// Target mean acceptance statistic of dual averaging (δ = 0.8, Hoffman & Gelman 2014).
     pub target_accept: f64,
-    /// Estimate a dense inverse metric instead of a diagonal one.
-    pub dense: bool,
+    /// How warm-up estimates the metric (nutpie's gradient-based diagonal).
+    pub metric: MetricAdaptation,
     /// Adapt the step size during warm-up; otherwise `initial_step_size` is used throughout.
     pub adapt_step_size: bool,
-    /// Adapt the metric during warm-up; otherwise the identity metric is used.
-    pub adapt_metric: bool,
     /// Starting step size of the heuristic, or the fixed step size without adaptation (1).
     pub initial_step_size: f64,
     /// Dual-averaging constants.
     pub dual_averaging: DualAveragingOptions,
-    /// Warm-up window sizes.
-    pub windows: WarmupWindows,
+    /// Step size and metric of an earlier fit to start from.
+    pub warm_start: Option<WarmStart>,
     /// Starting points.
     pub init: InitStrategy,
     /// Show a progress line on standard error while sampling (only when it is a terminal).
@@ -127,12 +232,11 @@ impl Default for NutsOptions {
             max_depth: 10,
             max_energy_error: 1000.0,
             target_accept: 0.8,
-            dense: false,
+            metric: MetricAdaptation::default(),
             adapt_step_size: true,
-            adapt_metric: true,
             initial_step_size: 1.0,
             dual_averaging: DualAveragingOptions::default(),
-            windows: WarmupWindows::default(),
+            warm_start: None,
             init: InitStrategy::default(),
             progress: true,
         }

@@ -137,8 +137,14 @@ pub fn nuts<'m, M: Model>(
     }
     Ok(posterior)
 }
-
 impl<M: Model> Posterior<'_, M> {
+    /// The adapted step size and metric of every chain, to start a refit from
+    /// ([`NutsOptions::warm_start`]): the same model on new data, or a sensitivity sweep.
+    pub fn warm_start(&self) -> crate::options::WarmStart {
+        let chains = self.output.successful().map(|c| c.warmup.clone()).collect();
+        crate::options::WarmStart { chains }
+    }
+
     /// Post-warm-up divergent transitions over all chains.
     pub fn num_divergent(&self) -> usize {
         self.output.num_divergent()

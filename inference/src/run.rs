@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::chain::run_validated_chain;
 use crate::density::LogDensity;
 use crate::error::SampleError;
-use crate::options::{InitStrategy, NutsOptions};
+use crate::options::{FisherWindows, InitStrategy, MetricAdaptation, NutsOptions, WarmStart};
 use crate::progress::Progress;
 use crate::results::{ChainOutput, SampleOutput};
 
@@ -138,7 +138,6 @@ fn check<E>(
 
 /// Rejects options that cannot produce a run: every field is checked against its range.
 pub(crate) fn validate<E>(options: &NutsOptions, dim: usize) -> Result<(), SampleError<E>> {
-    let positive = |x: f64| x.is_finite() && x > 0.0;
     let o = options;
     check(
         dim > 0,
@@ -187,8 +186,10 @@ pub(crate) fn validate<E>(options: &NutsOptions, dim: usize) -> Result<(), Sampl
     check(t0_ok, "dual_averaging.t0", da.t0, "finite and ≥ 0")?;
     let kappa_ok = da.kappa > 0.5 && da.kappa <= 1.0;
     check(kappa_ok, "dual_averaging.kappa", da.kappa, "in (0.5, 1]")?;
-    let window = o.windows.base_window;
-    check(window > 0, "windows.base_window", window, "at least 1")?;
+    validate_metric(&o.metric)?;
+    if let Some(start) = &o.warm_start {
+        validate_warm_start(start, dim)?;
+    }
     validate_init(&o.init, o.num_chains, dim)
 }
 
@@ -223,4 +224,89 @@ fn validate_init<E>(
             }
         }
     }
+}
+
+/// Checks the metric adaptation's windows and constants.
+fn validate_metric<E>(metric: &MetricAdaptation) -> Result<(), SampleError<E>> {
+    match metric {
+        MetricAdaptation::Identity => Ok(()),
+        MetricAdaptation::Stan { windows, .. } => {
+            let window = windows.base_window;
+            check(
+                window > 0,
+                "metric.windows.base_window",
+                window,
+                "at least 1",
+            )
+        }
+        MetricAdaptation::Fisher(windows) => validate_fisher_windows(windows),
+        MetricAdaptation::LowRank(low_rank) => {
+            validate_fisher_windows(&low_rank.windows)?;
+            let gamma_ok = positive(low_rank.gamma);
+            check(gamma_ok, "metric.gamma", low_rank.gamma, "finite and > 0")?;
+            let cutoff_ok = low_rank.cutoff.is_finite() && low_rank.cutoff > 1.0;
+            check(
+                cutoff_ok,
+                "metric.cutoff",
+                low_rank.cutoff,
+                "finite and > 1",
+            )?;
+            let every = low_rank.update_every;
+            check(every > 0, "metric.update_every", every, "at least 1")
+        }
+    }
+}
+
+/// Checks the fractions and window sizes of gradient-based adaptation.
+fn validate_fisher_windows<E>(windows: &FisherWindows) -> Result<(), SampleError<E>> {
+    let fraction = |f: f64| (0.0..=1.0).contains(&f);
+    let early = windows.early_fraction;
+    check(fraction(early), "metric.early_fraction", early, "in [0, 1]")?;
+    let last = windows.final_fraction;
+    check(fraction(last), "metric.final_fraction", last, "in [0, 1]")?;
+    let early_window = windows.early_window;
+    check(
+        early_window > 0,
+        "metric.early_window",
+        early_window,
+        "at least 1",
+    )?;
+    let late_window = windows.late_window;
+    check(
+        late_window > 0,
+        "metric.late_window",
+        late_window,
+        "at least 1",
+    )?;
+    let growth = windows.window_growth;
+    let growth_ok = growth.is_finite() && growth >= 1.0;
+    check(growth_ok, "metric.window_growth", growth, "finite and ≥ 1")
+}
+
+/// Checks that a warm start has a usable step size and metric of the right dimension per chain.
+fn validate_warm_start<E>(start: &WarmStart, dim: usize) -> Result<(), SampleError<E>> {
+    let chains = start.chains.len();
+    check(chains > 0, "warm_start", "no chains", "at least one chain")?;
+    for previous in &start.chains {
+        let step = previous.step_size;
+        check(
+            positive(step),
+            "warm_start.step_size",
+            step,
+            "finite and > 0",
+        )?;
+        let metric_dim = previous.metric.dim();
+        let valid = format!("a metric of dimension {dim} (this model's)");
+        let value = format!("dimension {metric_dim}");
+        check(metric_dim == dim, "warm_start.metric", value, &valid)?;
+        let finite = previous.metric.diagonal().iter().all(|v| positive(*v));
+        let valid = "finite, positive variances";
+        check(finite, "warm_start.metric", "a non-finite variance", valid)?;
+    }
+    Ok(())
+}
+
+/// Finite and strictly positive.
+fn positive(x: f64) -> bool {
+    x.is_finite() && x > 0.0
 }

@@ -3,7 +3,11 @@
 mod support;
 
 use doppl_inference::nuts::Divergence;
-use doppl_inference::{InitStrategy, LogpError, NutsOptions, SampleError, sample};
+use doppl_inference::nuts::Metric;
+use doppl_inference::{
+    FisherWindows, InitStrategy, LogpError, LowRankOptions, MetricAdaptation, NutsOptions,
+    SampleError, WarmStart, WarmupResult, WarmupWindows, sample,
+};
 use support::{Fault, FaultError, Faulty, Gaussian};
 
 fn short_run() -> NutsOptions {
@@ -114,7 +118,7 @@ fn fatal_density_error_is_the_chains_error() {
 fn huge_fixed_step_size_makes_every_transition_divergent() {
     let options = NutsOptions {
         adapt_step_size: false,
-        adapt_metric: false,
+        metric: MetricAdaptation::Identity,
         initial_step_size: 1e4,
         ..short_run()
     };
@@ -256,10 +260,36 @@ fn each_invalid_option_names_its_field() {
     let mut dual = base.clone();
     dual.dual_averaging.kappa = 0.5;
     let mut window = base.clone();
-    window.windows.base_window = 0;
+    window.metric = MetricAdaptation::Stan {
+        dense: false,
+        windows: WarmupWindows {
+            base_window: 0,
+            ..WarmupWindows::default()
+        },
+    };
+    let mut growth = base.clone();
+    growth.metric = MetricAdaptation::Fisher(FisherWindows {
+        window_growth: 0.5,
+        ..FisherWindows::default()
+    });
+    let mut cutoff = base.clone();
+    cutoff.metric = MetricAdaptation::LowRank(LowRankOptions {
+        cutoff: 1.0,
+        ..LowRankOptions::default()
+    });
+    let mut warm = base.clone();
+    warm.warm_start = Some(WarmStart {
+        chains: vec![WarmupResult {
+            step_size: 0.5,
+            metric: Metric::unit_diagonal(3),
+        }],
+    });
     let cases = cases.into_iter().chain([
         (dual, "dual_averaging.kappa"),
-        (window, "windows.base_window"),
+        (window, "metric.windows.base_window"),
+        (growth, "metric.window_growth"),
+        (cutoff, "metric.cutoff"),
+        (warm, "warm_start.metric"),
     ]);
     for (options, field) in cases {
         match sample(&density, &options) {

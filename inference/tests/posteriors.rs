@@ -3,7 +3,9 @@
 mod support;
 
 use doppl_inference::diagnostics::{ess_mean, rhat};
-use doppl_inference::{NutsOptions, SampleOutput, sample};
+use doppl_inference::{
+    LowRankOptions, MetricAdaptation, NutsOptions, SampleOutput, WarmupWindows, sample,
+};
 use std::convert::Infallible;
 use support::Gaussian;
 
@@ -54,9 +56,14 @@ fn standard_normal_1d() {
 #[test]
 fn correlated_2d_gaussian_diagonal_and_dense() {
     let density = Gaussian::correlated_2d([1.0, -2.0], [1.0, 3.0], 0.9);
-    for dense in [false, true] {
+    let stan_dense = MetricAdaptation::Stan {
+        dense: true,
+        windows: WarmupWindows::default(),
+    };
+    let low_rank = MetricAdaptation::LowRank(LowRankOptions::default());
+    for metric in [MetricAdaptation::default(), stan_dense, low_rank] {
         let options = NutsOptions {
-            dense,
+            metric,
             seed: 17,
             ..NutsOptions::default()
         };

@@ -20,6 +20,35 @@ pub enum Metric {
         /// Lower Cholesky factor of `inverse`.
         cholesky_lower: DMatrix<f64>,
     },
+    /// Low-rank plus diagonal: `M⁻¹ = D (I + U (Λ − I) Uᵀ) D` with `D = diag(scale)` and
+    /// orthonormal columns `U` (nutpie's metric, Seyboldt, Carlson & Carpenter 2026). Every
+    /// product costs O(d k) for `k` corrected directions.
+    LowRank(LowRankMetric),
+}
+
+/// The parts of a [`Metric::LowRank`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct LowRankMetric {
+    /// Diagonal scales `σ` (standard deviations, the square roots of the Fisher diagonal).
+    pub scale: Vec<f64>,
+    /// Orthonormal corrected directions, `d × k`, in the scaled coordinates.
+    pub vectors: DMatrix<f64>,
+    /// Variance along each direction relative to the diagonal (`Λ`, all positive).
+    pub values: Vec<f64>,
+}
+
+impl LowRankMetric {
+    /// `out ← x + U (f(Λ) ⊙ (Uᵀ x))`: the correction shared by velocity and momentum.
+    fn correct(&self, x: &mut [f64], f: impl Fn(f64) -> f64) {
+        for (k, &lambda) in self.values.iter().enumerate() {
+            let column = self.vectors.column(k);
+            let along: f64 = column.iter().zip(x.iter()).map(|(u, x)| u * x).sum();
+            let weight = f(lambda) * along;
+            for (x, u) in x.iter_mut().zip(column.iter()) {
+                *x += weight * u;
+            }
+        }
+    }
 }
 
 impl Metric {
@@ -51,6 +80,26 @@ impl Metric {
         match self {
             Metric::Diagonal(variances) => variances.len(),
             Metric::Dense { inverse, .. } => inverse.nrows(),
+            Metric::LowRank(low_rank) => low_rank.scale.len(),
+        }
+    }
+
+    /// The diagonal of `M⁻¹`: each coordinate's variance under the metric.
+    pub fn diagonal(&self) -> Vec<f64> {
+        match self {
+            Metric::Diagonal(variances) => variances.clone(),
+            Metric::Dense { inverse, .. } => inverse.diagonal().iter().copied().collect(),
+            Metric::LowRank(low_rank) => (0..low_rank.scale.len())
+                .map(|i| {
+                    let row = low_rank.vectors.row(i);
+                    let correction: f64 = row
+                        .iter()
+                        .zip(&low_rank.values)
+                        .map(|(u, lambda)| (lambda - 1.0) * u * u)
+                        .sum();
+                    low_rank.scale[i].powi(2) * (1.0 + correction)
+                })
+                .collect(),
         }
     }
 
@@ -60,6 +109,15 @@ impl Metric {
             Metric::Diagonal(variances) => {
                 for ((v, p), var) in velocity.iter_mut().zip(momentum).zip(variances) {
                     *v = var * p;
+                }
+            }
+            Metric::LowRank(low_rank) => {
+                for ((v, p), s) in velocity.iter_mut().zip(momentum).zip(&low_rank.scale) {
+                    *v = s * p;
+                }
+                low_rank.correct(velocity, |lambda| lambda - 1.0);
+                for (v, s) in velocity.iter_mut().zip(&low_rank.scale) {
+                    *v *= s;
                 }
             }
             Metric::Dense { inverse, .. } => {
@@ -89,6 +147,13 @@ impl Metric {
             Metric::Diagonal(variances) => {
                 for (p, var) in momentum.iter_mut().zip(variances) {
                     *p /= var.sqrt();
+                }
+            }
+            // p = D⁻¹ (ξ + U (Λ^-½ − I) Uᵀ ξ) has covariance D⁻¹ (I + U (Λ⁻¹ − I) Uᵀ) D⁻¹ = M.
+            Metric::LowRank(low_rank) => {
+                low_rank.correct(momentum, |lambda| lambda.powf(-0.5) - 1.0);
+                for (p, s) in momentum.iter_mut().zip(&low_rank.scale) {
+                    *p /= s;
                 }
             }
             // p = L⁻ᵀ z has covariance L⁻ᵀ L⁻¹ = (L Lᵀ)⁻¹ = M: back-substitution with Lᵀ.

@@ -7,7 +7,7 @@ mod transition;
 mod tree;
 
 pub use hamiltonian::{Hamiltonian, PhasePoint};
-pub use metric::Metric;
+pub use metric::{LowRankMetric, Metric};
 pub use pool::BufferPool;
 pub use transition::{
     Divergence, DivergenceLog, TransitionSettings, TransitionStats, transition, transition_from,

@@ -35,6 +35,8 @@ pub struct TransitionStats {
     pub accept_stat: f64,
     /// Log density at the selected point.
     pub logp: f64,
+    /// Signed leapfrog steps from the start to the selected point (0: the chain stayed).
+    pub index_in_trajectory: i64,
 }
 
 /// Why a trajectory stopped as divergent.
@@ -152,7 +154,10 @@ where
         n_leapfrog: 0,
         sum_accept_prob: 0.0,
         divergence: None,
+        steps_forward: 0,
+        steps_backward: 0,
     };
+    let mut sample_index = 0;
     let mut depth = 0;
     while depth < settings.max_depth {
         let forward = builder.rng.random::<f64>() > 0.5;
@@ -170,6 +175,7 @@ where
         if log_ratio > 0.0 || builder.rng.random::<f64>() < log_ratio.exp() {
             // The subtree now holds the old sample, whose buffers `extend` gives back.
             std::mem::swap(&mut sample, &mut subtree.proposal);
+            sample_index = subtree.proposal_index;
         }
         if !extend(&mut trajectory, subtree, forward, builder.hamiltonian.pool) {
             break;
@@ -184,6 +190,7 @@ where
         energy: sample.energy(),
         accept_stat: builder.sum_accept_prob / builder.n_leapfrog.max(1) as f64,
         logp: sample.logp,
+        index_in_trajectory: sample_index,
     };
     Ok((sample, stats))
 }

@@ -41,6 +41,8 @@ impl Edge {
 pub(crate) struct Subtree {
     /// The point sampled from this subtree.
     pub proposal: PhasePoint,
+    /// Its signed number of leapfrog steps from the transition's start.
+    pub proposal_index: i64,
     /// `log Σ exp(H0 − H)` over the subtree's points.
     pub log_sum_weight: f64,
     /// Sum of the momenta of the subtree's points.
@@ -76,6 +78,9 @@ pub(crate) struct TreeBuilder<'h, 'a, D: ?Sized, R: ?Sized> {
     pub sum_accept_prob: f64,
     /// The first divergence's cause, if the transition diverged.
     pub divergence: Option<Divergence>,
+    /// Leapfrog steps taken forward and backward in time from the start.
+    pub steps_forward: i64,
+    pub steps_backward: i64,
 }
 
 /// `log(exp(a) + exp(b))` without overflow, with `−∞` as the empty sum.
@@ -165,10 +170,10 @@ impl<D: LogDensity + ?Sized, R: Rng + ?Sized> TreeBuilder<'_, '_, D, R> {
             last.give_back(pool);
             return None;
         }
-        let (proposal, unused) = if take_last {
-            (last.proposal, first.proposal)
+        let (proposal, proposal_index, unused) = if take_last {
+            (last.proposal, last.proposal_index, first.proposal)
         } else {
-            (first.proposal, last.proposal)
+            (first.proposal, first.proposal_index, last.proposal)
         };
         pool.give_point(unused);
         pool.give(first.rho);
@@ -177,6 +182,7 @@ impl<D: LogDensity + ?Sized, R: Rng + ?Sized> TreeBuilder<'_, '_, D, R> {
         last.inner.give_back(pool);
         Some(Subtree {
             proposal,
+            proposal_index,
             log_sum_weight,
             rho,
             inner: first.inner,
@@ -198,6 +204,13 @@ impl<D: LogDensity + ?Sized, R: Rng + ?Sized> TreeBuilder<'_, '_, D, R> {
             }
         };
         self.n_leapfrog += 1;
+        let index = if self.step > 0.0 {
+            self.steps_forward += 1;
+            self.steps_forward
+        } else {
+            self.steps_backward += 1;
+            -self.steps_backward
+        };
         let (energy, cause) = if energy.is_nan() {
             (f64::INFINITY, Divergence::NonFinite)
         } else {
@@ -212,6 +225,7 @@ impl<D: LogDensity + ?Sized, R: Rng + ?Sized> TreeBuilder<'_, '_, D, R> {
         let pool = &mut *self.hamiltonian.pool;
         Ok(Some(Subtree {
             proposal: pool.copy_point(frontier),
+            proposal_index: index,
             log_sum_weight: log_weight,
             rho: pool.copy_of(&frontier.momentum),
             inner: Edge::of(pool, frontier),

@@ -23,6 +23,18 @@ impl Gaussian {
         Gaussian { mean, precision }
     }
 
+    /// A Gaussian with the given covariance matrix.
+    pub fn with_covariance(mean: Vec<f64>, covariance: &nalgebra::DMatrix<f64>) -> Self {
+        let precision = covariance
+            .clone()
+            .try_inverse()
+            .expect("invertible covariance");
+        Gaussian {
+            mean,
+            precision: precision.transpose().iter().copied().collect(),
+        }
+    }
+
     /// Two coordinates with standard deviations `sds` and correlation `corr`.
     pub fn correlated_2d(mean: [f64; 2], sds: [f64; 2], corr: f64) -> Self {
         let (a, b) = (sds[0] * sds[0], sds[1] * sds[1]);
