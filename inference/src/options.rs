@@ -49,10 +49,13 @@ impl Default for WarmupWindows {
 
 /// How warm-up estimates the metric (the inverse mass matrix).
 ///
-/// The default is [`MetricAdaptation::Fisher`], nutpie's diagonal from draws and gradients
-/// (Seyboldt, Carlson & Carpenter 2026, arXiv:2603.18845): on the posteriordb set and
-/// Lalonde it matches or beats Stan's windowed variance estimate in ESS per gradient with a
-/// shorter warm-up (figures in BENCHMARKS.md, "Mass-matrix adaptation").
+/// The default is [`MetricAdaptation::LowRank`], nutpie's low-rank plus diagonal metric from
+/// draws and gradients (Seyboldt, Carlson & Carpenter 2026, arXiv:2603.18845), which falls
+/// back to the gradient-based diagonal ([`MetricAdaptation::Fisher`]) above
+/// [`LowRankOptions::max_dim`] coordinates. On the five posteriordb references and Lalonde,
+/// with 500 warm-up iterations instead of 1000, it gave 1.2–65× the min bulk ESS per
+/// gradient of Stan's windowed diagonal (warm-up included); figures in BENCHMARKS.md,
+/// "Mass-matrix adaptation".
 #[derive(Debug, Clone, PartialEq)]
 pub enum MetricAdaptation {
     /// Keep the identity metric; only the step size adapts.
@@ -77,7 +80,7 @@ pub enum MetricAdaptation {
 
 impl Default for MetricAdaptation {
     fn default() -> Self {
-        MetricAdaptation::Fisher(FisherWindows::default())
+        MetricAdaptation::LowRank(LowRankOptions::default())
     }
 }
 
@@ -128,6 +131,10 @@ pub struct LowRankOptions {
     /// Draws between two re-estimates of the low-rank part, which costs O(d n² + n³) for
     /// `n` stored draws (20).
     pub update_every: usize,
+    /// Above this many coordinates only the diagonal is adapted (200): the low-rank update
+    /// would cost more than the warm-up's gradients of a typical model that size (one
+    /// latent per unit), and stores every warm-up draw.
+    pub max_dim: usize,
 }
 
 impl Default for LowRankOptions {
@@ -137,6 +144,7 @@ impl Default for LowRankOptions {
             gamma: 1e-5,
             cutoff: 2.0,
             update_every: 20,
+            max_dim: 200,
         }
     }
 }
@@ -187,7 +195,9 @@ impl Default for InitStrategy {
 /// Stan Reference Manual for the warm-up windows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NutsOptions {
-    /// Warm-up (adaptation) iterations per chain, not returned as draws (1000).
+    /// Warm-up (adaptation) iterations per chain, not returned as draws (500: with the
+    /// gradient-based metric, more warm-up lowers the ESS per gradient of the whole fit on the
+    /// posteriordb references; BENCHMARKS.md, "Mass-matrix adaptation").
     pub num_warmup: usize,
     /// Post-warm-up draws per chain (1000).
     pub num_draws: usize,
@@ -223,7 +233,7 @@ pub struct NutsOptions {
 impl Default for NutsOptions {
     fn default() -> Self {
         NutsOptions {
-            num_warmup: 1000,
+            num_warmup: 500,
             num_draws: 1000,
             num_chains: 4,
             num_threads: None,

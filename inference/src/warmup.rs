@@ -78,16 +78,26 @@ where
         state.step_size = step_size;
         state.metric = metric;
     }
-    match &options.metric {
+    let dim = state.point.position.len();
+    let diagonal_only;
+    let metric = match &options.metric {
+        // Past `max_dim` the low-rank update costs more than it saves (see its docs).
+        MetricAdaptation::LowRank(low_rank) if dim > low_rank.max_dim => {
+            diagonal_only = MetricAdaptation::Fisher(low_rank.windows);
+            &diagonal_only
+        }
+        metric => metric,
+    };
+    match metric {
         MetricAdaptation::Identity => {
             if !is_warm {
-                state.metric = Metric::unit_diagonal(state.point.position.len());
+                state.metric = Metric::unit_diagonal(dim);
             }
             stan_warm_up(state, density, options, None, rng)
         }
         MetricAdaptation::Stan { dense, windows } => {
             if !is_warm && *dense {
-                state.metric = Metric::unit_dense(state.point.position.len());
+                state.metric = Metric::unit_dense(dim);
             }
             stan_warm_up(state, density, options, Some((*dense, windows)), rng)
         }
@@ -97,7 +107,6 @@ where
             } else {
                 initial_fisher_metric(&state.point.grad)
             };
-            let dim = state.point.position.len();
             let estimate = GradientEstimate::Diagonal(FisherEstimator::new(dim));
             gradient_warm_up(state, density, options, (windows, estimate), is_warm, rng)
         }
@@ -212,11 +221,10 @@ where
         state.step_size,
     );
     let dim = state.point.position.len();
-    let windows = metric.map(|(dense, windows)| {
+    let mut windows = metric.map(|(dense, windows)| {
         let schedule = WarmupSchedule::new(options.num_warmup, windows);
         (schedule, MetricEstimator::new(dim, dense))
     });
-    let mut windows = windows;
     let mut stats = Vec::with_capacity(options.num_warmup);
     for iteration in 0..options.num_warmup {
         let transition_stats = state.advance(density, options, rng)?;

@@ -7,8 +7,8 @@ mod support;
 use doppl_inference::diagnostics::{ess_bulk, rhat};
 use doppl_inference::nuts::Metric;
 use doppl_inference::{
-    InitStrategy, LowRankOptions, MetricAdaptation, NutsOptions, SampleOutput, WarmupWindows,
-    sample,
+    FisherWindows, InitStrategy, LowRankOptions, MetricAdaptation, NutsOptions, SampleOutput,
+    WarmupWindows, sample,
 };
 use nalgebra::{DMatrix, DVector};
 use rand::SeedableRng;
@@ -21,6 +21,10 @@ fn stan() -> MetricAdaptation {
         dense: false,
         windows: WarmupWindows::default(),
     }
+}
+
+fn fisher() -> MetricAdaptation {
+    MetricAdaptation::Fisher(FisherWindows::default())
 }
 
 fn low_rank() -> MetricAdaptation {
@@ -87,7 +91,7 @@ fn the_fisher_diagonal_learns_variances_across_eight_orders_of_magnitude() {
     let dim = 9;
     let cov = covariance(dim, (1e-2, 1e2), false);
     let density = Gaussian::with_covariance(vec![0.5; dim], &cov);
-    let output = fit(&density, MetricAdaptation::default(), 400, 3);
+    let output = fit(&density, fisher(), 400, 3);
     for chain in output.successful() {
         let Metric::Diagonal(variances) = &chain.warmup.metric else {
             panic!("the Fisher adaptation gives a diagonal metric");
@@ -110,7 +114,7 @@ fn the_fisher_diagonal_learns_variances_across_eight_orders_of_magnitude() {
 fn a_short_fisher_warm_up_beats_stans_per_gradient_on_scattered_scales() {
     let dim = 20;
     let density = Gaussian::with_covariance(vec![0.0; dim], &covariance(dim, (1e-2, 1e2), false));
-    let fisher = ess_per_1000_gradients(&fit(&density, MetricAdaptation::default(), 400, 8), dim);
+    let fisher = ess_per_1000_gradients(&fit(&density, fisher(), 400, 8), dim);
     let stan = ess_per_1000_gradients(&fit(&density, stan(), 1000, 8), dim);
     assert!(
         fisher > 1.5 * stan,
@@ -123,7 +127,7 @@ fn low_rank_beats_the_diagonal_on_a_rotated_ill_conditioned_gaussian() {
     let dim = 50;
     // Condition number 1e4 (standard deviations 0.01 … 1), rotated off the axes.
     let density = Gaussian::with_covariance(vec![1.0; dim], &covariance(dim, (1e-2, 1.0), true));
-    let diagonal = ess_per_1000_gradients(&fit(&density, MetricAdaptation::default(), 800, 4), dim);
+    let diagonal = ess_per_1000_gradients(&fit(&density, fisher(), 800, 4), dim);
     let corrected = ess_per_1000_gradients(&fit(&density, low_rank(), 800, 4), dim);
     assert!(
         corrected > 3.0 * diagonal,
@@ -135,7 +139,7 @@ fn low_rank_beats_the_diagonal_on_a_rotated_ill_conditioned_gaussian() {
 fn low_rank_does_not_lose_on_an_axis_aligned_gaussian() {
     let dim = 20;
     let density = Gaussian::with_covariance(vec![0.0; dim], &covariance(dim, (1e-1, 1e1), false));
-    let diagonal = ess_per_1000_gradients(&fit(&density, MetricAdaptation::default(), 800, 6), dim);
+    let diagonal = ess_per_1000_gradients(&fit(&density, fisher(), 800, 6), dim);
     let output = fit(&density, low_rank(), 800, 6);
     for chain in output.successful() {
         let Metric::LowRank(metric) = &chain.warmup.metric else {
@@ -154,7 +158,7 @@ fn low_rank_does_not_lose_on_an_axis_aligned_gaussian() {
 fn a_zero_gradient_at_the_start_gives_a_finite_metric() {
     let dim = 3;
     let density = Gaussian::with_covariance(vec![0.0; dim], &covariance(dim, (0.1, 10.0), false));
-    for metric in [MetricAdaptation::default(), low_rank()] {
+    for metric in [fisher(), low_rank()] {
         let options = NutsOptions {
             metric,
             num_warmup: 300,
@@ -184,7 +188,7 @@ fn a_warm_started_refit_needs_a_fraction_of_the_warm_up_gradients() {
     let dim = 20;
     let cov = covariance(dim, (1e-2, 1e2), false);
     let first = Gaussian::with_covariance(vec![0.0; dim], &cov);
-    let cold = fit(&first, MetricAdaptation::default(), 400, 2);
+    let cold = fit(&first, fisher(), 400, 2);
     // New data: the posterior moved a little; the metric still fits.
     let second = Gaussian::with_covariance(vec![0.1; dim], &cov);
     let options = NutsOptions {
@@ -222,5 +226,36 @@ fn a_warm_started_refit_needs_a_fraction_of_the_warm_up_gradients() {
             (mean - 0.1).abs() < 5.0 * mcse,
             "coordinate {i}: mean {mean}"
         );
+    }
+}
+
+#[test]
+fn above_max_dim_the_low_rank_adaptation_keeps_a_diagonal() {
+    let dim = 4;
+    let density = Gaussian::with_covariance(vec![0.0; dim], &covariance(dim, (0.5, 2.0), true));
+    let options = NutsOptions {
+        metric: MetricAdaptation::LowRank(LowRankOptions {
+            max_dim: 3,
+            ..LowRankOptions::default()
+        }),
+        num_warmup: 200,
+        num_draws: 100,
+        progress: false,
+        ..NutsOptions::default()
+    };
+    let output = sample(&density, &options).expect("fit");
+    for chain in output.successful() {
+        assert!(matches!(chain.warmup.metric, Metric::Diagonal(_)));
+    }
+    let low_rank = sample(
+        &density,
+        &NutsOptions {
+            metric: low_rank(),
+            ..options
+        },
+    )
+    .expect("fit");
+    for chain in low_rank.successful() {
+        assert!(matches!(chain.warmup.metric, Metric::LowRank(_)));
     }
 }

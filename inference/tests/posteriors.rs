@@ -3,9 +3,7 @@
 mod support;
 
 use doppl_inference::diagnostics::{ess_mean, rhat};
-use doppl_inference::{
-    LowRankOptions, MetricAdaptation, NutsOptions, SampleOutput, WarmupWindows, sample,
-};
+use doppl_inference::{MetricAdaptation, NutsOptions, SampleOutput, WarmupWindows, sample};
 use std::convert::Infallible;
 use support::Gaussian;
 
@@ -60,8 +58,8 @@ fn correlated_2d_gaussian_diagonal_and_dense() {
         dense: true,
         windows: WarmupWindows::default(),
     };
-    let low_rank = MetricAdaptation::LowRank(LowRankOptions::default());
-    for metric in [MetricAdaptation::default(), stan_dense, low_rank] {
+    let fisher = MetricAdaptation::Fisher(Default::default());
+    for metric in [MetricAdaptation::default(), stan_dense, fisher] {
         let options = NutsOptions {
             metric,
             seed: 17,
@@ -78,6 +76,7 @@ fn ten_dimensional_gaussian_with_very_different_scales() {
     let means: Vec<f64> = (0..10).map(|i| i as f64 - 4.0).collect();
     let density = Gaussian::diagonal(means.clone(), &sds);
     let options = NutsOptions {
+        metric: MetricAdaptation::Fisher(Default::default()),
         seed: 5,
         ..NutsOptions::default()
     };
