@@ -1,0 +1,147 @@
+//! Shared drawing machinery: the backend picked by the file extension, the embedded font,
+//! the colour palette and axis ranges that never collapse to zero width.
+
+use crate::PlotError;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// Smallest width and height accepted: below it the label areas would overlap the panels.
+pub const MIN_SIDE: u32 = 100;
+
+/// The font family every text element asks for; it is the embedded Noto Sans.
+pub(crate) const FONT: &str = "sans-serif";
+
+/// A figure that can be drawn on any backend (bitmap or SVG).
+pub(crate) trait Figure {
+    /// Draws the figure on `root`, already filled white.
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError>;
+}
+
+/// Draws `figure` into `path` (PNG or SVG by extension) at `size` pixels.
+pub(crate) fn render(figure: &impl Figure, path: &Path, size: (u32, u32)) -> Result<(), PlotError> {
+    if size.0 < MIN_SIDE || size.1 < MIN_SIDE {
+        return Err(PlotError::TooSmall {
+            width: size.0,
+            height: size.1,
+        });
+    }
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    register_font();
+    let drawn = match extension.as_deref() {
+        Some("png") => draw_on(BitMapBackend::new(path, size).into_drawing_area(), figure),
+        Some("svg") => draw_on(SVGBackend::new(path, size).into_drawing_area(), figure),
+        _ => {
+            return Err(PlotError::UnsupportedExtension {
+                path: path.to_path_buf(),
+            });
+        }
+    };
+    drawn.map_err(|e| e.at(path))
+}
+
+fn draw_on<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    figure: &impl Figure,
+) -> Result<(), PlotError> {
+    root.fill(&WHITE)?;
+    figure.draw(&root)?;
+    root.present()?;
+    Ok(())
+}
+
+/// Registers the embedded Noto Sans for every style once, so that text is laid out the same
+/// on any machine, with or without system fonts (plotters' `ab_glyph` backend reads only
+/// registered fonts).
+fn register_font() {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        for style in [FontStyle::Normal, FontStyle::Bold] {
+            // The bytes are a valid TrueType font shipped by the crate: failure is a bug.
+            if plotters::style::register_font(FONT, style, ttf_noto_sans::REGULAR).is_err() {
+                unreachable!("the embedded Noto Sans is a valid font");
+            }
+        }
+    });
+}
+
+/// Text of `size` pixels in the embedded font.
+pub(crate) fn text(size: u32) -> TextStyle<'static> {
+    (FONT, size).into_font().into()
+}
+
+/// Colours of the chains and series (the first eight of matplotlib's tab10, which ArviZ
+/// users know), repeating after eight.
+pub(crate) fn colour(index: usize) -> RGBColor {
+    const TAB10: [(u8, u8, u8); 8] = [
+        (31, 119, 180),
+        (255, 127, 14),
+        (44, 160, 44),
+        (214, 39, 40),
+        (148, 103, 189),
+        (140, 86, 75),
+        (227, 119, 194),
+        (127, 127, 127),
+    ];
+    let (r, g, b) = TAB10[index % TAB10.len()];
+    RGBColor(r, g, b)
+}
+
+/// `lo..hi` widened by 5% on each side, or by 1 (or 10% of the value) when `lo == hi`, so
+/// that a constant series still gets an axis.
+pub(crate) fn padded(lo: f64, hi: f64) -> std::ops::Range<f64> {
+    let width = hi - lo;
+    if width > 0.0 {
+        lo - 0.05 * width..hi + 0.05 * width
+    } else {
+        let pad = (lo.abs() * 0.1).max(1.0);
+        lo - pad..hi + pad
+    }
+}
+
+/// The smallest and largest of `values` (assumed finite and non-empty).
+pub(crate) fn extent(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
+    values
+        .into_iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        })
+}
+
+/// The grid of panels for `n` plots: at most `columns` side by side.
+pub(crate) fn grid(n: usize, columns: usize) -> (usize, usize) {
+    let cols = n.clamp(1, columns.max(1));
+    (n.div_ceil(cols).max(1), cols)
+}
+
+/// A short number for captions and legends: 3 significant digits.
+pub(crate) fn num(x: f64) -> String {
+    if x == 0.0 {
+        "0".to_string()
+    } else if (1e-3..1e5).contains(&x.abs()) {
+        let digits = (2 - x.abs().log10().floor() as i32).clamp(0, 4) as usize;
+        format!("{x:.digits$}")
+    } else {
+        format!("{x:.2e}")
+    }
+}
+
+/// An axis tick label: no trailing zeros (`80`, `0.05`), scientific notation only for very
+/// large or small magnitudes.
+pub(crate) fn tick(x: &f64) -> String {
+    let magnitude = x.abs();
+    if magnitude != 0.0 && !(1e-3..1e5).contains(&magnitude) {
+        return format!("{x:.1e}");
+    }
+    let fixed = format!("{x:.6}");
+    let trimmed = fixed.trim_end_matches('0').trim_end_matches('.');
+    if trimmed == "-0" {
+        "0".to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
