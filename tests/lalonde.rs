@@ -22,6 +22,7 @@ fn args(data: Option<String>) -> Args {
         data,
         json: None,
         draws: None,
+        plots: None,
         num_warmup: 1000,
         num_draws: 1000,
         seed: 5,

@@ -8,11 +8,17 @@ use doppl::inference::{Effects, ErrorChain};
 use doppl::prelude::*;
 use std::time::Instant;
 
+#[cfg(feature = "plot")]
+#[path = "plots.rs"]
+mod plots;
+
 /// What to analyse and where to write.
 pub struct Args {
     pub data: Option<String>,
     pub json: Option<String>,
     pub draws: Option<String>,
+    /// Directory for the figures (`--plots`).
+    pub plots: Option<String>,
     pub num_warmup: usize,
     pub num_draws: usize,
     pub seed: u64,
@@ -87,6 +93,7 @@ pub fn analyze(args: &Args) -> Result<report::Report, String> {
     };
     report.print();
     write_outputs(args, &report, &posterior)?;
+    write_plots(args, &report, &posterior, &study)?;
     Ok(report)
 }
 
@@ -111,6 +118,34 @@ fn effects_of_training(
         .seed(seed)
         .run()
         .map_err(|e| ErrorChain(&e).to_string())
+}
+
+/// The `--plots` figures, when asked for.
+#[cfg(feature = "plot")]
+fn write_plots(
+    args: &Args,
+    report: &report::Report,
+    posterior: &Posterior<'_, Earnings>,
+    study: &data::Study,
+) -> Result<(), String> {
+    match &args.plots {
+        Some(dir) => plots::write(dir, posterior, study, report, args.seed),
+        None => Ok(()),
+    }
+}
+
+/// Without the `plot` feature `--plots` cannot be honoured: say so rather than ignore it.
+#[cfg(not(feature = "plot"))]
+fn write_plots(
+    args: &Args,
+    _: &report::Report,
+    _: &Posterior<'_, Earnings>,
+    _: &data::Study,
+) -> Result<(), String> {
+    match &args.plots {
+        Some(_) => Err("--plots needs doppl's `plot` feature (on by default)".to_string()),
+        None => Ok(()),
+    }
 }
 
 /// The `--json` report and the `--draws` CSV, when asked for.

@@ -5,6 +5,7 @@
 //! ```text
 //! cargo run --release --example lalonde                      # synthetic data with known effects
 //! cargo run --release --example lalonde -- --data ../shared/data/lalonde.csv --json out.json
+//! cargo run --release --example lalonde -- --plots docs/   # trace, rank, density, energy, forest, ppc
 //! ```
 
 mod analysis;
@@ -19,6 +20,7 @@ fn parse_args() -> Result<Args, String> {
         data: None,
         json: None,
         draws: None,
+        plots: None,
         num_warmup: 1000,
         num_draws: 1000,
         seed: 2026,
@@ -30,6 +32,7 @@ fn parse_args() -> Result<Args, String> {
             "--data" => args.data = Some(value()?),
             "--json" => args.json = Some(value()?),
             "--draws" => args.draws = Some(value()?),
+            "--plots" => args.plots = Some(value()?),
             "--warmup" => {
                 args.num_warmup = value()?.parse().map_err(|e| format!("--warmup: {e}"))?
             }
@@ -39,7 +42,7 @@ fn parse_args() -> Result<Args, String> {
             "--seed" => args.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             other => {
                 return Err(format!(
-                    "unknown argument `{other}`; use --data PATH, --json PATH, --draws PATH, --warmup N, --samples N, --seed N"
+                    "unknown argument `{other}`; use --data PATH, --json PATH, --draws PATH, --plots DIR, --warmup N, --samples N, --seed N"
                 ));
             }
         }

@@ -79,15 +79,25 @@ impl Figure for Densities {
     }
 }
 
+/// One parameter: the numbers go in the caption (a legend box would cover the peak).
 fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     panel: &Panel,
 ) -> Result<(), PlotError> {
     let (x_lo, x_hi) = extent(panel.curve.iter().map(|p| p.0));
     let (_, top) = extent(panel.curve.iter().map(|p| p.1));
+    let (lo, hi) = panel.hdi;
+    let caption = format!(
+        "{}: mean {}, {:.0}% HDI [{}, {}]",
+        panel.name,
+        num(panel.mean),
+        INTERVAL_PROB * 100.0,
+        num(lo),
+        num(hi)
+    );
     let mut chart = ChartBuilder::on(area)
         .margin(8)
-        .caption(&panel.name, text(15))
+        .caption(caption, text(13))
         .x_label_area_size(34)
         .y_label_area_size(50)
         .build_cartesian_2d(x_lo..x_hi, 0.0..padded(0.0, top).end)?;
@@ -104,41 +114,11 @@ fn draw_panel<DB: DrawingBackend>(
         .light_line_style(WHITE)
         .draw()?;
     let blue = colour(0);
-    let (lo, hi) = panel.hdi;
-    let inside = panel
-        .curve
-        .iter()
-        .filter(|p| p.0 >= lo && p.0 <= hi)
-        .copied();
-    chart
-        .draw_series(AreaSeries::new(inside, 0.0, blue.mix(0.25)))?
-        .label(format!(
-            "{:.0}% HDI [{}, {}]",
-            INTERVAL_PROB * 100.0,
-            num(lo),
-            num(hi)
-        ))
-        .legend(move |(x, y)| {
-            Rectangle::new([(x, y - 5), (x + 16, y + 5)], blue.mix(0.25).filled())
-        });
-    chart.draw_series(LineSeries::new(
-        panel.curve.iter().copied(),
-        blue.stroke_width(2),
-    ))?;
-    let red = colour(3);
-    chart
-        .draw_series(LineSeries::new(
-            [(panel.mean, 0.0), (panel.mean, top)],
-            red.stroke_width(2),
-        ))?
-        .label(format!("mean {}", num(panel.mean)))
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], red.stroke_width(2)));
-    chart
-        .configure_series_labels()
-        .label_font(text(11))
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK.mix(0.3))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()?;
+    let inside = panel.curve.iter().filter(|p| p.0 >= lo && p.0 <= hi);
+    chart.draw_series(AreaSeries::new(inside.copied(), 0.0, blue.mix(0.25)))?;
+    let curve = panel.curve.iter().copied();
+    chart.draw_series(LineSeries::new(curve, blue.stroke_width(2)))?;
+    let mean = [(panel.mean, 0.0), (panel.mean, top)];
+    chart.draw_series(LineSeries::new(mean, colour(3).stroke_width(2)))?;
     Ok(())
 }
