@@ -381,11 +381,14 @@ fn bad_values_paths_and_sizes_outside_draws_are_typed_errors() {
     let tiny = trace_plot(&parameters, &[], dir.join("t.png"), (20, 400));
     assert_eq!(
         tiny,
-        Err(PlotError::TooSmall {
+        Err(PlotError::Size {
             width: 20,
             height: 400
         })
     );
+    // A side too large to allocate is refused before any allocation.
+    let huge = trace_plot(&parameters, &[], dir.join("t.png"), (400, u32::MAX));
+    assert!(matches!(huge, Err(PlotError::Size { .. })), "{huge:?}");
     let missing = dir.join("no such directory").join("t.png");
     match trace_plot(&parameters, &[], &missing, SIZE) {
         Err(PlotError::Backend { path, message }) => {

@@ -51,9 +51,14 @@ pub enum PlotError {
         /// The path given.
         path: PathBuf,
     },
-    /// The requested size leaves no room for axes and labels.
-    #[error("a {width}×{height} figure is too small (at least {min}×{min} pixels)", min = crate::render::MIN_SIDE)]
-    TooSmall {
+    /// The requested size leaves no room for axes and labels, or is too large to hold in
+    /// memory.
+    #[error(
+        "a {width}×{height} figure is outside the sizes drawn ({min} to {max} pixels a side)",
+        min = crate::render::MIN_SIDE,
+        max = crate::render::MAX_SIDE
+    )]
+    Size {
         /// Requested width in pixels.
         width: u32,
         /// Requested height in pixels.

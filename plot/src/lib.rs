@@ -42,5 +42,5 @@ pub use error::PlotError;
 pub use forest::forest_plot;
 pub use ppc::{MAX_REPLICATES, PredictiveArm, ppc_plot};
 pub use rank::rank_plot;
-pub use render::MIN_SIDE;
+pub use render::{MAX_SIDE, MIN_SIDE};
 pub use trace::trace_plot;

@@ -10,6 +10,9 @@ use std::sync::OnceLock;
 /// Smallest width and height accepted: below it the label areas would overlap the panels.
 pub const MIN_SIDE: u32 = 100;
 
+/// Largest width and height accepted (a 10,000-pixel square bitmap is 300 MB of RGB).
+pub const MAX_SIDE: u32 = 10_000;
+
 /// The font family every text element asks for; it is the embedded Noto Sans.
 pub(crate) const FONT: &str = "sans-serif";
 
@@ -21,8 +24,9 @@ pub(crate) trait Figure {
 
 /// Draws `figure` into `path` (PNG or SVG by extension) at `size` pixels.
 pub(crate) fn render(figure: &impl Figure, path: &Path, size: (u32, u32)) -> Result<(), PlotError> {
-    if size.0 < MIN_SIDE || size.1 < MIN_SIDE {
-        return Err(PlotError::TooSmall {
+    let side = MIN_SIDE..=MAX_SIDE;
+    if !side.contains(&size.0) || !side.contains(&size.1) {
+        return Err(PlotError::Size {
             width: size.0,
             height: size.1,
         });
@@ -33,7 +37,7 @@ pub(crate) fn render(figure: &impl Figure, path: &Path, size: (u32, u32)) -> Res
         .map(str::to_ascii_lowercase);
     register_font();
     let drawn = match extension.as_deref() {
-        Some("png") => draw_on(BitMapBackend::new(path, size).into_drawing_area(), figure),
+        Some("png") => draw_png(figure, path, size),
         Some("svg") => draw_on(SVGBackend::new(path, size).into_drawing_area(), figure),
         _ => {
             return Err(PlotError::UnsupportedExtension {
@@ -52,6 +56,27 @@ fn draw_on<DB: DrawingBackend>(
     figure.draw(&root)?;
     root.present()?;
     Ok(())
+}
+
+/// Draws into an RGB buffer and encodes it with the `png` crate: plotters' own file output
+/// would bring in the `image` crate (JPEG, GIF and more), the slowest part of a clean build.
+fn draw_png(figure: &impl Figure, path: &Path, size: (u32, u32)) -> Result<(), PlotError> {
+    let mut pixels = vec![0u8; size.0 as usize * size.1 as usize * 3];
+    draw_on(
+        BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area(),
+        figure,
+    )?;
+    let failed = |e: &dyn std::fmt::Display| PlotError::Backend {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let file = std::fs::File::create(path).map_err(|e| failed(&e))?;
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), size.0, size.1);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(|e| failed(&e))?;
+    writer.write_image_data(&pixels).map_err(|e| failed(&e))?;
+    writer.finish().map_err(|e| failed(&e))
 }
 
 /// Registers the embedded Noto Sans for every style once, so that text is laid out the same
