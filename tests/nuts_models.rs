@@ -3,7 +3,7 @@
 //! (Kolmogorov–Smirnov, which catches Jacobian mistakes), and determinism across threads.
 
 use doppl::inference::diagnostics::{ess_bulk, mcse_mean};
-use doppl::inference::{LowRankOptions, WarmupWindows};
+use doppl::inference::{FisherWindows, LowRankOptions, WarmupWindows};
 use doppl::prelude::*;
 use statrs::distribution::{
     Beta as SBeta, ContinuousCDF, Exp, Gamma as SGamma, InverseGamma as SInvGamma,
@@ -14,6 +14,26 @@ fn options(seed: u64) -> NutsOptions {
     NutsOptions {
         seed,
         ..Default::default()
+    }
+}
+
+/// Every metric adaptation: the exact posteriors below must come out of each.
+fn modes() -> [MetricAdaptation; 3] {
+    [
+        MetricAdaptation::default(),
+        MetricAdaptation::Fisher(FisherWindows::default()),
+        MetricAdaptation::Stan {
+            dense: false,
+            windows: WarmupWindows::default(),
+        },
+    ]
+}
+
+/// The default options with `metric`.
+fn options_with(seed: u64, metric: &MetricAdaptation) -> NutsOptions {
+    NutsOptions {
+        metric: metric.clone(),
+        ..options(seed)
     }
 }
 
@@ -48,18 +68,21 @@ fn normal_mean(n: usize, sigma: f64) {
 
 #[test]
 fn normal_normal_posterior() {
-    let y = DVector::from_vec(vec![2.3, 1.1, 3.4, 2.9, 0.7, 2.2]);
-    let (s0, sigma) = (2.0f64, 1.5f64);
-    let precision = 1.0 / s0.powi(2) + y.len() as f64 / sigma.powi(2);
-    let mean = (1.0 / s0.powi(2) + y.sum() / sigma.powi(2)) / precision;
-    let model = NormalMean::new(y.len(), sigma);
-    let posterior = nuts(model.condition().y(y), &options(1)).unwrap();
-    assert_moments(
-        "mu",
-        &posterior.site(|d| &d.mu),
-        mean,
-        precision.sqrt().recip(),
-    );
+    for metric in &modes() {
+        let options = |seed| options_with(seed, metric);
+        let y = DVector::from_vec(vec![2.3, 1.1, 3.4, 2.9, 0.7, 2.2]);
+        let (s0, sigma) = (2.0f64, 1.5f64);
+        let precision = 1.0 / s0.powi(2) + y.len() as f64 / sigma.powi(2);
+        let mean = (1.0 / s0.powi(2) + y.sum() / sigma.powi(2)) / precision;
+        let model = NormalMean::new(y.len(), sigma);
+        let posterior = nuts(model.condition().y(y), &options(1)).unwrap();
+        assert_moments(
+            "mu",
+            &posterior.site(|d| &d.mu),
+            mean,
+            precision.sqrt().recip(),
+        );
+    }
 }
 
 /// One latent mean per unit, known variances: zᵢ ~ N(μ, τ²), yᵢ ~ N(zᵢ, σ²).
@@ -75,30 +98,33 @@ fn hierarchical_means(n: usize, tau: f64, sigma: f64) {
 /// marginally (yᵢ ~ N(μ, τ² + σ²)) and each zᵢ as the precision-weighted mix of yᵢ and μ.
 #[test]
 fn local_latents_in_a_shared_lane_give_the_exact_posterior() {
-    let y = DVector::from_vec(vec![1.2, -0.4, 2.5, 0.9, 1.7, 0.1, 3.0, 1.1]);
-    let (s0, tau, sigma) = (2.0f64, 1.0f64, 0.8f64);
-    let marginal = tau.powi(2) + sigma.powi(2);
-    let precision = 1.0 / s0.powi(2) + y.len() as f64 / marginal;
-    let mu_mean = y.sum() / marginal / precision;
-    let model = HierarchicalMeans::new(y.len(), tau, sigma);
-    let posterior = nuts(model.condition().y(y.clone()), &options(4)).unwrap();
-    assert_eq!(
-        posterior.gradient_mode,
-        GradientMode::PlateLocal { sites: vec!["z"] }
-    );
-    let mu = posterior.site(|d| &d.mu);
-    assert_moments("mu", &mu, mu_mean, precision.sqrt().recip());
-    let w = tau.powi(2) / marginal;
-    let conditional_var = tau.powi(2) * sigma.powi(2) / marginal;
-    for i in [0, 2, 7] {
-        let zi: Vec<Vec<f64>> = posterior
-            .site(|d| &d.z)
-            .iter()
-            .map(|chain| chain.iter().map(|z| z[i]).collect())
-            .collect();
-        let mean = w * y[i] + (1.0 - w) * mu_mean;
-        let var = conditional_var + (1.0 - w).powi(2) / precision;
-        assert_moments(&format!("z[{i}]"), &zi, mean, var.sqrt());
+    for metric in &modes() {
+        let options = |seed| options_with(seed, metric);
+        let y = DVector::from_vec(vec![1.2, -0.4, 2.5, 0.9, 1.7, 0.1, 3.0, 1.1]);
+        let (s0, tau, sigma) = (2.0f64, 1.0f64, 0.8f64);
+        let marginal = tau.powi(2) + sigma.powi(2);
+        let precision = 1.0 / s0.powi(2) + y.len() as f64 / marginal;
+        let mu_mean = y.sum() / marginal / precision;
+        let model = HierarchicalMeans::new(y.len(), tau, sigma);
+        let posterior = nuts(model.condition().y(y.clone()), &options(4)).unwrap();
+        assert_eq!(
+            posterior.gradient_mode,
+            GradientMode::PlateLocal { sites: vec!["z"] }
+        );
+        let mu = posterior.site(|d| &d.mu);
+        assert_moments("mu", &mu, mu_mean, precision.sqrt().recip());
+        let w = tau.powi(2) / marginal;
+        let conditional_var = tau.powi(2) * sigma.powi(2) / marginal;
+        for i in [0, 2, 7] {
+            let zi: Vec<Vec<f64>> = posterior
+                .site(|d| &d.z)
+                .iter()
+                .map(|chain| chain.iter().map(|z| z[i]).collect())
+                .collect();
+            let mean = w * y[i] + (1.0 - w) * mu_mean;
+            let var = conditional_var + (1.0 - w).powi(2) / precision;
+            assert_moments(&format!("z[{i}]"), &zi, mean, var.sqrt());
+        }
     }
 }
 
@@ -110,11 +136,14 @@ fn coin(trials: u64) {
 
 #[test]
 fn beta_binomial_posterior() {
-    let (a, b) = (2.0 + 7.0, 3.0 + 13.0);
-    let model = Coin::new(20);
-    let posterior = nuts(model.condition().heads(7), &options(2)).unwrap();
-    let sd = (a * b / ((a + b).powi(2) * (a + b + 1.0))).sqrt();
-    assert_moments("p", &posterior.site(|d| &d.p), a / (a + b), sd);
+    for metric in &modes() {
+        let options = |seed| options_with(seed, metric);
+        let (a, b) = (2.0 + 7.0, 3.0 + 13.0);
+        let model = Coin::new(20);
+        let posterior = nuts(model.condition().heads(7), &options(2)).unwrap();
+        let sd = (a * b / ((a + b).powi(2) * (a + b + 1.0))).sqrt();
+        assert_moments("p", &posterior.site(|d| &d.p), a / (a + b), sd);
+    }
 }
 
 #[model]
@@ -126,16 +155,19 @@ fn counts(n: usize) {
 
 #[test]
 fn gamma_poisson_posterior() {
-    let k = DVector::from_vec(vec![4u64, 7, 3, 5, 6, 2, 8]);
-    let (shape, rate) = (3.0 + k.iter().sum::<u64>() as f64, 0.5 + k.len() as f64);
-    let model = Counts::new(k.len());
-    let posterior = nuts(model.condition().k(k), &options(3)).unwrap();
-    assert_moments(
-        "rate",
-        &posterior.site(|d| &d.rate),
-        shape / rate,
-        shape.sqrt() / rate,
-    );
+    for metric in &modes() {
+        let options = |seed| options_with(seed, metric);
+        let k = DVector::from_vec(vec![4u64, 7, 3, 5, 6, 2, 8]);
+        let (shape, rate) = (3.0 + k.iter().sum::<u64>() as f64, 0.5 + k.len() as f64);
+        let model = Counts::new(k.len());
+        let posterior = nuts(model.condition().k(k), &options(3)).unwrap();
+        assert_moments(
+            "rate",
+            &posterior.site(|d| &d.rate),
+            shape / rate,
+            shape.sqrt() / rate,
+        );
+    }
 }
 
 #[model]
@@ -230,77 +262,80 @@ fn ks(chains: &[Vec<f64>], cdf: impl Fn(f64) -> f64) -> (f64, f64) {
 
 #[test]
 fn constrained_priors_sampled_alone_match_their_exact_distributions() {
-    let half_normal = |x: f64| statrs::function::erf::erf(x / (2.0 * 2f64.sqrt()));
-    type Case = (&'static str, Vec<Vec<f64>>, Box<dyn Fn(f64) -> f64>);
-    let cases: Vec<Case> = vec![
-        (
-            "HalfNormal",
-            nuts(HalfNormalPrior::new().scenario(), &options(5))
-                .unwrap()
-                .site(|d| &d.v),
-            Box::new(half_normal),
-        ),
-        (
-            "Gamma",
-            nuts(GammaPrior::new().scenario(), &options(6))
-                .unwrap()
-                .site(|d| &d.v),
-            {
-                let g = SGamma::new(2.0, 3.0).unwrap();
-                Box::new(move |x| g.cdf(x))
-            },
-        ),
-        (
-            "Beta",
-            nuts(BetaPrior::new().scenario(), &options(7))
-                .unwrap()
-                .site(|d| &d.v),
-            {
-                let b = SBeta::new(2.0, 5.0).unwrap();
-                Box::new(move |x| b.cdf(x))
-            },
-        ),
-        (
-            "LogNormal",
-            nuts(LogNormalPrior::new().scenario(), &options(8))
-                .unwrap()
-                .site(|d| &d.v),
-            {
-                let l = SLogNormal::new(0.5, 0.8).unwrap();
-                Box::new(move |x| l.cdf(x))
-            },
-        ),
-        (
-            "Exponential",
-            nuts(ExponentialPrior::new().scenario(), &options(9))
-                .unwrap()
-                .site(|d| &d.v),
-            {
-                let e = Exp::new(1.5).unwrap();
-                Box::new(move |x| e.cdf(x))
-            },
-        ),
-        (
-            "InverseGamma",
-            nuts(InverseGammaPrior::new().scenario(), &options(10))
-                .unwrap()
-                .site(|d| &d.v),
-            {
-                let g = SInvGamma::new(3.0, 2.0).unwrap();
-                Box::new(move |x| g.cdf(x))
-            },
-        ),
-        (
-            "Uniform",
-            nuts(UniformPrior::new().scenario(), &options(11))
-                .unwrap()
-                .site(|d| &d.v),
-            Box::new(|x: f64| (x + 1.0) / 4.0),
-        ),
-    ];
-    for (name, chains, cdf) in cases {
-        let (d, critical) = ks(&chains, cdf);
-        assert!(d < critical, "{name}: KS distance {d} ≥ {critical}");
+    for metric in &modes() {
+        let options = |seed| options_with(seed, metric);
+        let half_normal = |x: f64| statrs::function::erf::erf(x / (2.0 * 2f64.sqrt()));
+        type Case = (&'static str, Vec<Vec<f64>>, Box<dyn Fn(f64) -> f64>);
+        let cases: Vec<Case> = vec![
+            (
+                "HalfNormal",
+                nuts(HalfNormalPrior::new().scenario(), &options(5))
+                    .unwrap()
+                    .site(|d| &d.v),
+                Box::new(half_normal),
+            ),
+            (
+                "Gamma",
+                nuts(GammaPrior::new().scenario(), &options(6))
+                    .unwrap()
+                    .site(|d| &d.v),
+                {
+                    let g = SGamma::new(2.0, 3.0).unwrap();
+                    Box::new(move |x| g.cdf(x))
+                },
+            ),
+            (
+                "Beta",
+                nuts(BetaPrior::new().scenario(), &options(7))
+                    .unwrap()
+                    .site(|d| &d.v),
+                {
+                    let b = SBeta::new(2.0, 5.0).unwrap();
+                    Box::new(move |x| b.cdf(x))
+                },
+            ),
+            (
+                "LogNormal",
+                nuts(LogNormalPrior::new().scenario(), &options(8))
+                    .unwrap()
+                    .site(|d| &d.v),
+                {
+                    let l = SLogNormal::new(0.5, 0.8).unwrap();
+                    Box::new(move |x| l.cdf(x))
+                },
+            ),
+            (
+                "Exponential",
+                nuts(ExponentialPrior::new().scenario(), &options(9))
+                    .unwrap()
+                    .site(|d| &d.v),
+                {
+                    let e = Exp::new(1.5).unwrap();
+                    Box::new(move |x| e.cdf(x))
+                },
+            ),
+            (
+                "InverseGamma",
+                nuts(InverseGammaPrior::new().scenario(), &options(10))
+                    .unwrap()
+                    .site(|d| &d.v),
+                {
+                    let g = SInvGamma::new(3.0, 2.0).unwrap();
+                    Box::new(move |x| g.cdf(x))
+                },
+            ),
+            (
+                "Uniform",
+                nuts(UniformPrior::new().scenario(), &options(11))
+                    .unwrap()
+                    .site(|d| &d.v),
+                Box::new(|x: f64| (x + 1.0) / 4.0),
+            ),
+        ];
+        for (name, chains, cdf) in cases {
+            let (d, critical) = ks(&chains, cdf);
+            assert!(d < critical, "{name}: KS distance {d} ≥ {critical}");
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! The five reference posteriors of `../shared/posteriordb/`, written as doppl models, fitted
-//! with NUTS (4 chains × 1000 warm-up + 1000 draws, fixed seed) and checked with the
-//! reference's own `check_posterior.py` (means and sds within 5 MCSE, ESS ≥ 100), with zero
-//! divergences.
+//! with NUTS under each metric adaptation (4 chains × 500 warm-up + 1000 draws, fixed seed)
+//! and checked with the reference's own `check_posterior.py` (means and sds within 5 MCSE,
+//! ESS ≥ 100), with zero divergences.
 
 #[path = "common/ci.rs"]
 mod ci;
@@ -9,6 +9,7 @@ mod ci;
 mod models;
 
 use doppl::inference::output::write_draws_csv;
+use doppl::inference::{FisherWindows, WarmupWindows};
 use doppl::prelude::*;
 use models::{WithScenario, with_posterior};
 use std::path::{Path, PathBuf};
@@ -28,36 +29,48 @@ fn posteriordb_dir() -> Option<PathBuf> {
 struct Check {
     dir: PathBuf,
     keep: fn(&str) -> bool,
+    metric: MetricAdaptation,
 }
 
 impl WithScenario for Check {
     fn run<M: Model>(&mut self, _name: &str, scenario: Scenario<'_, M>, target_accept: f64) {
-        fit_and_check(&self.dir, scenario, target_accept, self.keep);
+        let options = NutsOptions {
+            seed: 11,
+            target_accept,
+            metric: self.metric.clone(),
+            ..Default::default()
+        };
+        fit_and_check(&self.dir, scenario, &options, self.keep);
     }
 }
 
-/// Checks posterior `name` if `../shared/posteriordb` is there (it must be under CI).
+/// Checks posterior `name` with every metric adaptation if `../shared/posteriordb` is there
+/// (it must be under CI).
 fn check(name: &str, keep: fn(&str) -> bool) {
     let Some(root) = posteriordb_dir() else {
         return;
     };
     let dir = root.join(name);
-    with_posterior(name, &dir.clone(), &mut Check { dir, keep });
+    let stan = MetricAdaptation::Stan {
+        dense: false,
+        windows: WarmupWindows::default(),
+    };
+    let fisher = MetricAdaptation::Fisher(FisherWindows::default());
+    for metric in [MetricAdaptation::default(), fisher, stan] {
+        println!("{name} with {metric:?}");
+        let dir = dir.clone();
+        with_posterior(name, &dir.clone(), &mut Check { dir, keep, metric });
+    }
 }
 
 /// Fits, writes the draws of the sites `keep` accepts as CSV and runs `check_posterior.py`.
 fn fit_and_check<M: Model>(
     dir: &Path,
     scenario: Scenario<'_, M>,
-    target_accept: f64,
+    options: &NutsOptions,
     keep: impl Fn(&str) -> bool,
 ) {
-    let options = NutsOptions {
-        seed: 11,
-        target_accept,
-        ..Default::default()
-    };
-    let posterior = nuts(scenario, &options).expect("fit");
+    let posterior = nuts(scenario, options).expect("fit");
     assert_eq!(
         posterior.num_divergent(),
         0,

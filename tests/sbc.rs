@@ -6,6 +6,7 @@
 mod common;
 
 use common::WhatIf;
+use doppl::inference::{FisherWindows, WarmupWindows};
 use doppl::prelude::*;
 
 const REPLICATIONS: usize = 200;
@@ -32,8 +33,21 @@ fn assert_uniform(name: &str, bins: &[usize]) {
     );
 }
 
-fn options(seed: u64) -> NutsOptions {
+/// Every metric adaptation: each must give calibrated posteriors.
+fn modes() -> [MetricAdaptation; 3] {
+    [
+        MetricAdaptation::default(),
+        MetricAdaptation::Fisher(FisherWindows::default()),
+        MetricAdaptation::Stan {
+            dense: false,
+            windows: WarmupWindows::default(),
+        },
+    ]
+}
+
+fn options(seed: u64, metric: &MetricAdaptation) -> NutsOptions {
     NutsOptions {
+        metric: metric.clone(),
         num_warmup: 200,
         num_draws: 200,
         num_chains: 1,
@@ -53,42 +67,50 @@ fn location_scale(n: usize) {
 
 #[test]
 fn location_scale_ranks_are_uniform() {
-    let model = LocationScale::new(8);
-    let (mut mu_bins, mut sigma_bins) = ([0; BINS], [0; BINS]);
-    for rep in 0..REPLICATIONS {
-        let truth = model
-            .scenario()
-            .sample_prior(&mut StdRng::seed_from_u64(rep as u64))
+    for metric in &modes() {
+        let model = LocationScale::new(8);
+        let (mut mu_bins, mut sigma_bins) = ([0; BINS], [0; BINS]);
+        for rep in 0..REPLICATIONS {
+            let truth = model
+                .scenario()
+                .sample_prior(&mut StdRng::seed_from_u64(rep as u64))
+                .unwrap();
+            let posterior = nuts(
+                model.condition().y(truth.y.clone()),
+                &options(rep as u64, metric),
+            )
             .unwrap();
-        let posterior = nuts(model.condition().y(truth.y.clone()), &options(rep as u64)).unwrap();
-        mu_bins[rank_bin(truth.mu, &posterior.site(|d| &d.mu)[0])] += 1;
-        sigma_bins[rank_bin(truth.sigma, &posterior.site(|d| &d.sigma)[0])] += 1;
+            mu_bins[rank_bin(truth.mu, &posterior.site(|d| &d.mu)[0])] += 1;
+            sigma_bins[rank_bin(truth.sigma, &posterior.site(|d| &d.sigma)[0])] += 1;
+        }
+        assert_uniform(&format!("{metric:?}: mu"), &mu_bins);
+        assert_uniform(&format!("{metric:?}: sigma"), &sigma_bins);
     }
-    assert_uniform("mu", &mu_bins);
-    assert_uniform("sigma", &sigma_bins);
 }
 
 #[test]
 fn intervened_model_ranks_are_uniform() {
-    // do(b_b = 0.7, sigma = 0.5) on the parameters: the remaining latents b0, b_a, b_c keep
-    // their priors and must be calibrated given a, b, c, y.
-    let model = WhatIf::new(6);
-    let (mut b_a_bins, mut b0_bins) = ([0; BINS], [0; BINS]);
-    for rep in 0..REPLICATIONS {
-        let intervened = || model.intervene().b_b(0.7).sigma(0.5);
-        let truth = intervened()
-            .sample_prior(&mut StdRng::seed_from_u64(1000 + rep as u64))
-            .unwrap();
-        let observed = intervened()
-            .condition()
-            .a(truth.a.clone())
-            .b(truth.b.clone())
-            .c(truth.c.clone())
-            .y(truth.y.clone());
-        let posterior = nuts(observed, &options(rep as u64)).unwrap();
-        b_a_bins[rank_bin(truth.b_a, &posterior.site(|d| &d.b_a)[0])] += 1;
-        b0_bins[rank_bin(truth.b0, &posterior.site(|d| &d.b0)[0])] += 1;
+    for metric in &modes() {
+        // do(b_b = 0.7, sigma = 0.5) on the parameters: the remaining latents b0, b_a, b_c keep
+        // their priors and must be calibrated given a, b, c, y.
+        let model = WhatIf::new(6);
+        let (mut b_a_bins, mut b0_bins) = ([0; BINS], [0; BINS]);
+        for rep in 0..REPLICATIONS {
+            let intervened = || model.intervene().b_b(0.7).sigma(0.5);
+            let truth = intervened()
+                .sample_prior(&mut StdRng::seed_from_u64(1000 + rep as u64))
+                .unwrap();
+            let observed = intervened()
+                .condition()
+                .a(truth.a.clone())
+                .b(truth.b.clone())
+                .c(truth.c.clone())
+                .y(truth.y.clone());
+            let posterior = nuts(observed, &options(rep as u64, metric)).unwrap();
+            b_a_bins[rank_bin(truth.b_a, &posterior.site(|d| &d.b_a)[0])] += 1;
+            b0_bins[rank_bin(truth.b0, &posterior.site(|d| &d.b0)[0])] += 1;
+        }
+        assert_uniform(&format!("{metric:?}: b_a"), &b_a_bins);
+        assert_uniform(&format!("{metric:?}: b0"), &b0_bins);
     }
-    assert_uniform("b_a", &b_a_bins);
-    assert_uniform("b0", &b0_bins);
 }

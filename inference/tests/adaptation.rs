@@ -130,7 +130,7 @@ fn low_rank_beats_the_diagonal_on_a_rotated_ill_conditioned_gaussian() {
     let diagonal = ess_per_1000_gradients(&fit(&density, fisher(), 800, 4), dim);
     let corrected = ess_per_1000_gradients(&fit(&density, low_rank(), 800, 4), dim);
     assert!(
-        corrected > 3.0 * diagonal,
+        corrected > 5.0 * diagonal,
         "low-rank {corrected:.2} vs diagonal {diagonal:.2} ESS per 1,000 gradients"
     );
 }
@@ -188,7 +188,7 @@ fn a_warm_started_refit_needs_a_fraction_of_the_warm_up_gradients() {
     let dim = 20;
     let cov = covariance(dim, (1e-2, 1e2), false);
     let first = Gaussian::with_covariance(vec![0.0; dim], &cov);
-    let cold = fit(&first, fisher(), 400, 2);
+    let cold = fit(&first, fisher(), 1000, 2);
     // New data: the posterior moved a little; the metric still fits.
     let second = Gaussian::with_covariance(vec![0.1; dim], &cov);
     let options = NutsOptions {
@@ -205,7 +205,7 @@ fn a_warm_started_refit_needs_a_fraction_of_the_warm_up_gradients() {
     let warmup_gradients =
         |o: &SampleOutput<Infallible>| o.successful().map(|c| c.gradient_evals.warmup).sum::<u64>();
     assert!(
-        3 * warmup_gradients(&warm) < warmup_gradients(&cold),
+        5 * warmup_gradients(&warm) < warmup_gradients(&cold),
         "warm {} vs cold {} warm-up gradients",
         warmup_gradients(&warm),
         warmup_gradients(&cold)

@@ -2,7 +2,9 @@
 
 mod support;
 
-use doppl_inference::{NutsOptions, run_chain, sample};
+use doppl_inference::{
+    FisherWindows, MetricAdaptation, NutsOptions, WarmupWindows, run_chain, sample,
+};
 use support::Gaussian;
 
 fn options(seed: u64, threads: usize) -> NutsOptions {
@@ -19,10 +21,21 @@ fn options(seed: u64, threads: usize) -> NutsOptions {
 #[test]
 fn same_seed_gives_identical_output_on_1_2_4_threads() {
     let density = Gaussian::correlated_2d([0.0, 1.0], [1.0, 2.0], 0.5);
-    let one = sample(&density, &options(3, 1)).unwrap();
-    for threads in [2, 4] {
-        let other = sample(&density, &options(3, threads)).unwrap();
-        assert_eq!(one, other, "{threads} threads differ from 1");
+    let stan = MetricAdaptation::Stan {
+        dense: false,
+        windows: WarmupWindows::default(),
+    };
+    let fisher = MetricAdaptation::Fisher(FisherWindows::default());
+    for metric in [MetricAdaptation::default(), fisher, stan] {
+        let with = |threads| NutsOptions {
+            metric: metric.clone(),
+            ..options(3, threads)
+        };
+        let one = sample(&density, &with(1)).unwrap();
+        for threads in [2, 4] {
+            let other = sample(&density, &with(threads)).unwrap();
+            assert_eq!(one, other, "{metric:?}: {threads} threads differ from 1");
+        }
     }
 }
 
