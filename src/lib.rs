@@ -174,6 +174,8 @@
 
 pub mod data;
 
+#[cfg(feature = "distributed")]
+pub use doppl_batch as batch;
 pub use doppl_inference as inference;
 pub use doppl_macros::model;
 #[cfg(feature = "plot")]

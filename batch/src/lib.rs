@@ -1,0 +1,100 @@
+//! Many independent fits at scale: Bayesian power analysis, simulation-based calibration,
+//! sensitivity sweeps, on [timely dataflow](https://docs.rs/timely/0.32.0) workers: threads
+//! of one process, or processes on several machines.
+//!
+//! A [`Study`] is a list of replicate keys (say (sample size, simulation index)), a study
+//! seed and a function `(key, seed) → result` that simulates and fits. Each replicate's seed
+//! is derived from the study seed and its key alone ([`replicate_seed`]), each worker runs
+//! the keys that hash to it ([`owner`]), and the rows are gathered on worker 0 and sorted by
+//! key: the rows, and so the CSV ([`write_csv`]) and the power curve ([`power_by`]), are
+//! bitwise the same for 1 worker, 2 threads or 2 processes. A replicate that returns `Err`
+//! or panics is a [`Outcome::Failed`] row with its message, and the study completes.
+//!
+//! ```
+//! use doppl_batch::{Layout, Outcome, Study, power_by};
+//! // Keys (n, simulation); "success" when a seeded coin lands below n / 1000.
+//! let keys: Vec<(u64, u64)> = [100, 900].iter().flat_map(|&n| (0..50).map(move |s| (n, s))).collect();
+//! let study = Study::new(keys, 1, |&(n, _): &(u64, u64), seed| {
+//!     Ok((doppl_batch::splitmix64(seed) as f64 / u64::MAX as f64) < n as f64 / 1000.0)
+//! });
+//! let one = study.run(&Layout::Threads(1)).unwrap().unwrap();
+//! let two = study.run(&Layout::Threads(2)).unwrap().unwrap();
+//! assert_eq!(one, two);                       // the layout changes no row
+//! let power = power_by(&one, |k| k.0, |hit: &bool| *hit);
+//! assert!(power[&100].power < power[&900].power);
+//! ```
+//!
+//! Across processes every process runs the same binary with the same keys, and
+//! [`Layout::from_args`] reads `--processes N --process P --threads W --hostfile FILE`;
+//! process 0 gets the rows. Timely is fail-stop: a process that dies stops the study (rerun
+//! it; rows are reproducible). The timely version is pinned (`=0.32.0`): 0.27–0.29 each
+//! broke its API.
+
+mod hash;
+mod layout;
+mod output;
+mod power;
+mod progress;
+mod quiet;
+mod study;
+
+pub use hash::{Fnv1a, owner, replicate_seed, splitmix64, stable_hash};
+pub use layout::{ArgsError, Layout, read_hostfile};
+pub use output::{Columns, csv_bytes, format_f64, write_csv};
+pub use power::{Power, failures_by, power_by};
+pub use study::{Key, Outcome, Replicate, Row, Study, Value, run_replicate};
+
+use std::path::PathBuf;
+
+/// What can stop a study (a replicate's own failure is a row, not an error).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BatchError {
+    /// The same key twice: its replicate would run twice with the same seed.
+    #[error("the key {key} appears more than once in the study")]
+    DuplicateKey {
+        /// The key, as `Debug` prints it.
+        key: String,
+    },
+    /// A layout flag that could not be read.
+    #[error(transparent)]
+    Args(#[from] ArgsError),
+    /// A hostfile with fewer addresses than processes.
+    #[error("{path}: {found} address(es) for {processes} processes (one host:port a line)")]
+    Hostfile {
+        /// The hostfile.
+        path: PathBuf,
+        /// Addresses found.
+        found: usize,
+        /// Processes asked for.
+        processes: usize,
+    },
+    /// Timely could not start (a port already taken, an unreachable peer).
+    #[error("the workers could not start: {0}")]
+    Start(String),
+    /// A worker stopped (a peer process died: timely stops the whole study).
+    #[error("a worker failed: {message}")]
+    Worker {
+        /// Timely's message.
+        message: String,
+    },
+    /// Rows lost or duplicated on the way to process 0.
+    #[error("{received} rows reached process 0 for {expected} keys")]
+    Incomplete {
+        /// Keys in the study.
+        expected: usize,
+        /// Rows received.
+        received: usize,
+    },
+    /// A file that could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The CSV writer failed.
+    #[error("writing the CSV: {0}")]
+    Csv(#[from] csv::Error),
+}
