@@ -1,7 +1,8 @@
 //! NUTS, predictive sampling, effects and diagnostics for doppl models.
 //!
 //! The sampler side works on any [`LogDensity`] over unconstrained coordinates:
-//! [`sample`] runs multi-chain NUTS with Stan's warm-up, [`diagnostics`] checks the draws.
+//! [`sample`] runs multi-chain NUTS (metric adapted from draws and gradients as nutpie does,
+//! or by Stan's windowed variances; [`MetricAdaptation`]), [`diagnostics`] checks the draws.
 
 #![warn(missing_docs)]
 
