@@ -40,11 +40,26 @@ fn posterior<'m>(model: &'m Small, y: &DVector<f64>) -> Posterior<'m, Small> {
     nuts(model.condition().y(y.clone()), &options).unwrap()
 }
 
-/// A fresh directory for one test's files.
-fn dir(name: &str) -> PathBuf {
+/// A fresh directory for one test's files, removed when the test ends.
+struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn dir(name: &str) -> TempDir {
     let dir = std::env::temp_dir().join(format!("doppl-plots-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    TempDir(dir)
 }
 
 /// Width and height from a PNG's IHDR chunk (bytes 16..24, big-endian).
@@ -339,8 +354,8 @@ fn empty_chains_and_unknown_names_are_typed_errors() {
 }
 
 #[test]
-fn bad_values_paths_and_sizes_outside_draws_are_typed_errors() {
-    let dir = dir("paths");
+fn bad_values_outside_draws_name_their_series() {
+    let dir = dir("values");
     let mut estimate = Estimate::of(&[1.0, 2.0, 3.0]);
     estimate.hi = f64::INFINITY;
     let forest = forest_plot(&[("ATE", estimate)], "x", dir.join("f.png"), SIZE);
@@ -370,6 +385,11 @@ fn bad_values_paths_and_sizes_outside_draws_are_typed_errors() {
         ),
         "{energy:?}"
     );
+}
+
+#[test]
+fn bad_extensions_sizes_and_paths_are_typed_errors() {
+    let dir = dir("paths");
     let parameters = draws();
     let jpeg = trace_plot(&parameters, &[], dir.join("t.jpeg"), SIZE);
     assert_eq!(
