@@ -42,6 +42,9 @@ pub use hash::{Fnv1a, owner, replicate_seed, splitmix64, stable_hash};
 pub use layout::{ArgsError, Layout, read_hostfile};
 pub use output::{Columns, csv_bytes, format_f64, write_csv};
 pub use power::{Power, failures_by, power_by};
+/// Keys and results cross processes through serde; re-exported so that a crate that derives
+/// them needs no serde of its own (`#[serde(crate = "doppl_batch::serde")]`).
+pub use serde;
 pub use study::{Key, Outcome, Replicate, Row, Study, Value, run_replicate};
 
 use std::path::PathBuf;
