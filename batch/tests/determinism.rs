@@ -161,7 +161,7 @@ fn layout_flags_and_hostfiles_are_checked() {
     let dir = std::env::temp_dir().join(format!("doppl-batch-hosts-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let hosts = dir.join("hosts.txt");
-    std::fs::write(&hosts, "# two machines\n10.0.0.1:2101\n\n").unwrap();
+    std::fs::write(&hosts, "# two machines\nnode0.example:2101\n\n").unwrap();
     assert!(matches!(
         read_hostfile(&hosts, 2),
         Err(BatchError::Hostfile {
