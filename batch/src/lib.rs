@@ -35,7 +35,6 @@ mod layout;
 mod output;
 mod power;
 mod progress;
-mod quiet;
 mod study;
 
 pub use hash::{Fnv1a, owner, replicate_seed, splitmix64, stable_hash};

@@ -4,7 +4,7 @@ use crate::BatchError;
 use crate::hash::{owner, replicate_seed};
 use crate::layout::Layout;
 use crate::progress::Progress;
-use crate::quiet::{QuietPanics, catch_quietly};
+use doppl_runtime::quiet_panic::{QuietPanics, catch_quietly};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;

@@ -25,7 +25,6 @@ pub mod output;
 pub mod posterior;
 pub mod predictive;
 mod progress;
-mod quiet_panic;
 pub mod results;
 mod rng;
 mod run;

@@ -60,6 +60,6 @@ impl<M: Model> LogDensity for ModelDensity<'_, '_, M> {
     /// A panic in the model body comes back as [`ModelError::Panicked`]: the sampler rejects
     /// the point (a divergence with the panic's message as its cause).
     fn logp_grad(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError> {
-        crate::quiet_panic::model_quietly(|| self.gradient.logp_grad(x, grad))
+        doppl_runtime::quiet_panic::model_quietly(|| self.gradient.logp_grad(x, grad))
     }
 }

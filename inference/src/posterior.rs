@@ -93,8 +93,8 @@ pub fn nuts<'m, M: Model>(
 ) -> Result<Posterior<'m, M>, FitError> {
     let scenario = scenario.into();
     let layout = {
-        let _quiet = crate::quiet_panic::QuietPanics::new();
-        crate::quiet_panic::model_quietly(|| scenario.layout())?
+        let _quiet = doppl_runtime::quiet_panic::QuietPanics::new();
+        doppl_runtime::quiet_panic::model_quietly(|| scenario.layout())?
     };
     let density = ModelDensity::with_layout(&scenario, &layout)?;
     let gradient_mode = density.gradient_mode().clone();

@@ -27,7 +27,7 @@ where
     D: LogDensity + Clone + Send,
 {
     validate(options, density.dim())?;
-    let _quiet = crate::quiet_panic::QuietPanics::new();
+    let _quiet = doppl_runtime::quiet_panic::QuietPanics::new();
     let threads = options
         .num_threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -100,8 +100,10 @@ fn run_guarded<D: LogDensity>(
     chain: usize,
     progress: &crate::progress::ChainProgress,
 ) -> ChainResult<D::Error> {
-    crate::quiet_panic::catch_quietly(|| run_validated_chain(density, options, chain, progress))
-        .unwrap_or_else(|message| Err(SampleError::Panic { chain, message }))
+    doppl_runtime::quiet_panic::catch_quietly(|| {
+        run_validated_chain(density, options, chain, progress)
+    })
+    .unwrap_or_else(|message| Err(SampleError::Panic { chain, message }))
 }
 
 /// Locks a mutex even if another chain panicked while holding it (the data stays valid:

@@ -20,6 +20,7 @@ pub mod intervention;
 mod loan;
 pub mod model;
 pub mod plate;
+pub mod quiet_panic;
 pub mod scalar;
 pub mod scenario;
 pub mod shape;

@@ -132,8 +132,8 @@ pub fn svi<'m, M: Model>(
     validate(options)?;
     // A panic in the model body skips the step (ModelDensity turns it into an error) and
     // prints nothing; one while computing the layout is the fit's error.
-    let _quiet = crate::quiet_panic::QuietPanics::new();
-    let layout = crate::quiet_panic::model_quietly(|| scenario.layout())?;
+    let _quiet = doppl_runtime::quiet_panic::QuietPanics::new();
+    let layout = doppl_runtime::quiet_panic::model_quietly(|| scenario.layout())?;
     let mut density = ModelDensity::with_layout(&scenario, &layout)?;
     let gradient_mode = density.gradient_mode().clone();
     let mut rng = StdRng::seed_from_u64(options.seed);

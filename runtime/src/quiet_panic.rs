@@ -1,14 +1,14 @@
 //! Catching panics of model code without the default hook's output.
 //!
 //! A panic in a model body at a proposed point is a rejection ([`ModelError::Panicked`]),
-//! and a chain that panics is that chain's error; either way the message is kept in the
-//! typed error, so the default hook's print-out (message and backtrace on stderr, once per
-//! rejected point) is noise. While a [`QuietPanics`] guard lives, a hook is installed that
+//! a chain that panics is that chain's error, and a replicate of a batch study that panics
+//! is a failed row; each keeps the message, so the default hook's print-out (message and
+//! backtrace on stderr, once per rejected point) is noise. While a [`QuietPanics`] guard lives, a hook is installed that
 //! stays silent for panics caught by [`catch_quietly`] on the thread that caught them and
 //! hands every other panic to the hook that was there before; the last guard dropped puts
 //! that hook back. Panics on other threads (the user's own) are printed as before.
 
-use doppl_runtime::ModelError;
+use crate::ModelError;
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, PanicHookInfo, catch_unwind};
 use std::sync::{Arc, Mutex};
@@ -24,11 +24,15 @@ thread_local! {
 }
 
 /// Silences panics caught by [`catch_quietly`] while it lives (see the module docs).
-pub(crate) struct QuietPanics(());
+#[derive(Debug)]
+pub struct QuietPanics(());
 
 impl QuietPanics {
     /// Installs the quiet hook if no other guard has.
-    pub(crate) fn new() -> Self {
+    // A guard with an effect (a hook installed until it drops), not a default value.
+    #[allow(clippy::new_without_default)]
+    #[must_use = "the hook is removed when the guard drops"]
+    pub fn new() -> Self {
         let mut scope = SCOPE.lock().unwrap_or_else(|p| p.into_inner());
         if scope.0 == 0 {
             let previous: Hook = Arc::from(std::panic::take_hook());
@@ -59,7 +63,7 @@ impl Drop for QuietPanics {
 
 /// Runs `f`, returning a panic's message instead of unwinding; silent under a
 /// [`QuietPanics`] guard.
-pub(crate) fn catch_quietly<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+pub fn catch_quietly<R>(f: impl FnOnce() -> R) -> Result<R, String> {
     let was = CATCHING.with(|c| c.replace(true));
     let result = catch_unwind(AssertUnwindSafe(f));
     CATCHING.with(|c| c.set(was));
@@ -73,6 +77,6 @@ pub(crate) fn catch_quietly<R>(f: impl FnOnce() -> R) -> Result<R, String> {
 }
 
 /// [`catch_quietly`] for a model computation: a panic is [`ModelError::Panicked`].
-pub(crate) fn model_quietly<R>(f: impl FnOnce() -> Result<R, ModelError>) -> Result<R, ModelError> {
+pub fn model_quietly<R>(f: impl FnOnce() -> Result<R, ModelError>) -> Result<R, ModelError> {
     catch_quietly(f).unwrap_or_else(|message| Err(ModelError::Panicked { message }))
 }
