@@ -70,8 +70,10 @@ fn the_centered_funnel_warns_about_its_divergences() {
 
 #[test]
 fn a_shallow_tree_on_a_ridge_warns_about_depth_and_mixing() {
+    // A diagonal metric: the low-rank default would straighten the ridge out.
     let opts = NutsOptions {
         max_depth: 3,
+        metric: MetricAdaptation::Fisher(Default::default()),
         ..options(3)
     };
     let model = Ridge::new();
