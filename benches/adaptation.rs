@@ -20,7 +20,7 @@ mod report;
 
 use analysis::Earnings;
 use doppl::inference::diagnostics::{ess_bulk, ess_tail, rhat};
-use doppl::inference::{LowRankOptions, WarmupWindows};
+use doppl::inference::{FisherWindows, LowRankOptions, WarmupWindows};
 use doppl::prelude::*;
 use posteriordb::{POSTERIORS, WithScenario, with_posterior};
 use std::time::Instant;
@@ -31,7 +31,7 @@ fn settings() -> Vec<(&'static str, MetricAdaptation, usize)> {
         dense: false,
         windows: WarmupWindows::default(),
     };
-    let fisher = MetricAdaptation::default();
+    let fisher = MetricAdaptation::Fisher(FisherWindows::default());
     let low_rank = MetricAdaptation::LowRank(LowRankOptions::default());
     vec![
         ("stan", stan, 1000),

@@ -53,7 +53,7 @@ impl Default for WarmupWindows {
 /// draws and gradients (Seyboldt, Carlson & Carpenter 2026, arXiv:2603.18845), which falls
 /// back to the gradient-based diagonal ([`MetricAdaptation::Fisher`]) above
 /// [`LowRankOptions::max_dim`] coordinates. On the five posteriordb references and Lalonde,
-/// with 500 warm-up iterations instead of 1000, it gave 1.2–65× the min bulk ESS per
+/// with 500 warm-up iterations instead of 1000, it gave 1.4–61× the min bulk ESS per
 /// gradient of Stan's windowed diagonal (warm-up included); figures in BENCHMARKS.md,
 /// "Mass-matrix adaptation".
 #[derive(Debug, Clone, PartialEq)]
