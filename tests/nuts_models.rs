@@ -3,7 +3,11 @@
 //! (Kolmogorov–Smirnov, which catches Jacobian mistakes), and determinism across threads.
 
 use doppl::inference::diagnostics::{ess_bulk, mcse_mean};
-use doppl::inference::{FisherWindows, LowRankOptions, WarmupWindows};
+#[path = "common/adaptations.rs"]
+mod adaptations;
+
+use adaptations::metric_adaptations;
+use doppl::inference::{LowRankOptions, WarmupWindows};
 use doppl::prelude::*;
 use statrs::distribution::{
     Beta as SBeta, ContinuousCDF, Exp, Gamma as SGamma, InverseGamma as SInvGamma,
@@ -15,18 +19,6 @@ fn options(seed: u64) -> NutsOptions {
         seed,
         ..Default::default()
     }
-}
-
-/// Every metric adaptation: the exact posteriors below must come out of each.
-fn modes() -> [MetricAdaptation; 3] {
-    [
-        MetricAdaptation::default(),
-        MetricAdaptation::Fisher(FisherWindows::default()),
-        MetricAdaptation::Stan {
-            dense: false,
-            windows: WarmupWindows::default(),
-        },
-    ]
 }
 
 /// The default options with `metric`.
@@ -68,7 +60,7 @@ fn normal_mean(n: usize, sigma: f64) {
 
 #[test]
 fn normal_normal_posterior() {
-    for metric in &modes() {
+    for metric in &metric_adaptations() {
         let options = |seed| options_with(seed, metric);
         let y = DVector::from_vec(vec![2.3, 1.1, 3.4, 2.9, 0.7, 2.2]);
         let (s0, sigma) = (2.0f64, 1.5f64);
@@ -98,7 +90,7 @@ fn hierarchical_means(n: usize, tau: f64, sigma: f64) {
 /// marginally (yᵢ ~ N(μ, τ² + σ²)) and each zᵢ as the precision-weighted mix of yᵢ and μ.
 #[test]
 fn local_latents_in_a_shared_lane_give_the_exact_posterior() {
-    for metric in &modes() {
+    for metric in &metric_adaptations() {
         let options = |seed| options_with(seed, metric);
         let y = DVector::from_vec(vec![1.2, -0.4, 2.5, 0.9, 1.7, 0.1, 3.0, 1.1]);
         let (s0, tau, sigma) = (2.0f64, 1.0f64, 0.8f64);
@@ -136,7 +128,7 @@ fn coin(trials: u64) {
 
 #[test]
 fn beta_binomial_posterior() {
-    for metric in &modes() {
+    for metric in &metric_adaptations() {
         let options = |seed| options_with(seed, metric);
         let (a, b) = (2.0 + 7.0, 3.0 + 13.0);
         let model = Coin::new(20);
@@ -155,7 +147,7 @@ fn counts(n: usize) {
 
 #[test]
 fn gamma_poisson_posterior() {
-    for metric in &modes() {
+    for metric in &metric_adaptations() {
         let options = |seed| options_with(seed, metric);
         let k = DVector::from_vec(vec![4u64, 7, 3, 5, 6, 2, 8]);
         let (shape, rate) = (3.0 + k.iter().sum::<u64>() as f64, 0.5 + k.len() as f64);
@@ -262,7 +254,7 @@ fn ks(chains: &[Vec<f64>], cdf: impl Fn(f64) -> f64) -> (f64, f64) {
 
 #[test]
 fn constrained_priors_sampled_alone_match_their_exact_distributions() {
-    for metric in &modes() {
+    for metric in &metric_adaptations() {
         let options = |seed| options_with(seed, metric);
         let half_normal = |x: f64| statrs::function::erf::erf(x / (2.0 * 2f64.sqrt()));
         type Case = (&'static str, Vec<Vec<f64>>, Box<dyn Fn(f64) -> f64>);

@@ -3,13 +3,15 @@
 //! and checked with the reference's own `check_posterior.py` (means and sds within 5 MCSE,
 //! ESS ≥ 100), with zero divergences.
 
+#[path = "common/adaptations.rs"]
+mod adaptations;
 #[path = "common/ci.rs"]
 mod ci;
 #[path = "common/posteriordb_models.rs"]
 mod models;
 
+use adaptations::metric_adaptations;
 use doppl::inference::output::write_draws_csv;
-use doppl::inference::{FisherWindows, WarmupWindows};
 use doppl::prelude::*;
 use models::{WithScenario, with_posterior};
 use std::path::{Path, PathBuf};
@@ -51,15 +53,14 @@ fn check(name: &str, keep: fn(&str) -> bool) {
         return;
     };
     let dir = root.join(name);
-    let stan = MetricAdaptation::Stan {
-        dense: false,
-        windows: WarmupWindows::default(),
-    };
-    let fisher = MetricAdaptation::Fisher(FisherWindows::default());
-    for metric in [MetricAdaptation::default(), fisher, stan] {
+    for metric in metric_adaptations() {
         println!("{name} with {metric:?}");
-        let dir = dir.clone();
-        with_posterior(name, &dir.clone(), &mut Check { dir, keep, metric });
+        let mut check = Check {
+            dir: dir.clone(),
+            keep,
+            metric,
+        };
+        with_posterior(name, &dir, &mut check);
     }
 }
 

@@ -3,10 +3,12 @@
 //! correct sampler and correct log-density the ranks are uniform; a wrong Jacobian, a biased
 //! sampler or a mis-specified intervention shows up as a skewed or U-shaped histogram.
 
+#[path = "common/adaptations.rs"]
+mod adaptations;
 mod common;
 
+use adaptations::metric_adaptations;
 use common::WhatIf;
-use doppl::inference::{FisherWindows, WarmupWindows};
 use doppl::prelude::*;
 
 const REPLICATIONS: usize = 200;
@@ -33,18 +35,6 @@ fn assert_uniform(name: &str, bins: &[usize]) {
     );
 }
 
-/// Every metric adaptation: each must give calibrated posteriors.
-fn modes() -> [MetricAdaptation; 3] {
-    [
-        MetricAdaptation::default(),
-        MetricAdaptation::Fisher(FisherWindows::default()),
-        MetricAdaptation::Stan {
-            dense: false,
-            windows: WarmupWindows::default(),
-        },
-    ]
-}
-
 fn options(seed: u64, metric: &MetricAdaptation) -> NutsOptions {
     NutsOptions {
         metric: metric.clone(),
@@ -67,7 +57,7 @@ fn location_scale(n: usize) {
 
 #[test]
 fn location_scale_ranks_are_uniform() {
-    for metric in &modes() {
+    for metric in &metric_adaptations() {
         let model = LocationScale::new(8);
         let (mut mu_bins, mut sigma_bins) = ([0; BINS], [0; BINS]);
         for rep in 0..REPLICATIONS {
@@ -90,7 +80,7 @@ fn location_scale_ranks_are_uniform() {
 
 #[test]
 fn intervened_model_ranks_are_uniform() {
-    for metric in &modes() {
+    for metric in &metric_adaptations() {
         // do(b_b = 0.7, sigma = 0.5) on the parameters: the remaining latents b0, b_a, b_c keep
         // their priors and must be calibrated given a, b, c, y.
         let model = WhatIf::new(6);
