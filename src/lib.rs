@@ -59,6 +59,53 @@
 //! assert!((sd - 0.2f64.sqrt()).abs() < 0.03, "{sd}");
 //! ```
 //!
+//! ### Custom guides
+//!
+//! A guide is a Rust function too: `#[guide(for = Model, observed(..))]` turns a body of
+//! `param!` (variational parameters with initial values and constraints: `real`,
+//! `positive`, `unit_interval`, `interval(lo, hi)`, `greater_than(lo)`; one per plate element
+//! with a plate) and `sample!` statements (each draws the model's site of the same name from a
+//! reparameterizable family: Normal, LogNormal, HalfNormal) into a guide that
+//! [`inference::svi::svi_guide`] fits. The compiler checks the guide against the model: a
+//! latent site the guide forgets (Pyro and NumPyro would silently use the prior), a site
+//! the model does not have, or a draw of the wrong value type (a scalar for a per-unit site)
+//! is a compile error on the guide's token. Whether the sites listed in `observed(..)` are the
+//! ones the scenario conditions is checked when the fit starts ([`inference::svi::SviError::Guide`]).
+//!
+//! ```
+//! use doppl::prelude::*;
+//! use doppl::inference::svi::{Optimizer, Schedule};
+//!
+//! #[model]
+//! fn mean(n: usize) {
+//!     let mu = sample!(Normal::new(0.0, 1.0));
+//!     let y = sample!(Normal::new(mu, 1.0), plate!(n));
+//! }
+//!
+//! #[guide(for = Mean, observed(y))]
+//! fn mean_guide() {
+//!     let mu_loc = param!(0.0);
+//!     let mu_scale = param!(0.5, constraint = positive);
+//!     let mu = sample!(Normal::new(mu_loc, mu_scale));
+//! }
+//!
+//! let model = Mean::new(4);
+//! let y = DVector::from_vec(vec![1.2, 0.4, 2.1, 1.5]);
+//! let optimizer = Optimizer::adam(0.02).with_schedule(Schedule::Exponential { decay: 0.999 });
+//! let options = SviOptions { steps: 3_000, optimizer, ..SviOptions::default() };
+//! let guide = MeanGuide::new();
+//! let fit = svi_guide(model.condition().y(y), &guide, &options).unwrap();
+//! let (mean, sd) = (fit.param("mu_loc").unwrap()[0], fit.param("mu_scale").unwrap()[0]);
+//! assert!((mean - 5.2 / 5.0).abs() < 0.03, "{mean}");
+//! assert!((sd - 0.2f64.sqrt()).abs() < 0.03, "{sd}");
+//! ```
+//!
+//! Each step draws the guide with fresh noise, differentiates the model at the draw with
+//! the plate-aware engine, and replays the guide on the same noise with dual parameters (16
+//! lanes per replay) for the pathwise gradient; a guide with many parameters (one per unit)
+//! costs one replay per 16 of them, so prefer an automatic guide for per-unit latents on large
+//! plates, or an amortized encoder whose weights are few.
+//!
 //! ## Causal queries
 //!
 //! A counterfactual for an observed unit ([`inference::counterfactual()`]) replays the noise
@@ -177,22 +224,22 @@ pub mod data;
 #[cfg(feature = "distributed")]
 pub use doppl_batch as batch;
 pub use doppl_inference as inference;
-pub use doppl_macros::model;
+pub use doppl_macros::{guide, model};
 #[cfg(feature = "plot")]
 pub use doppl_plot as plot;
 pub use doppl_runtime as runtime;
 
 /// Everything a model file needs.
 pub mod prelude {
-    pub use crate::{deterministic, factor, plate, sample};
+    pub use crate::{deterministic, factor, param, plate, sample};
     pub use doppl_inference::ErrorChain;
-    pub use doppl_inference::svi::{AutoGuide, SviOptions, svi};
+    pub use doppl_inference::svi::{AutoGuide, SviOptions, svi, svi_guide};
     pub use doppl_inference::{
         Assignment, Draws, EffectQuery, Estimate, MetricAdaptation, NutsOptions, Posterior,
         Predicted, counterfactual, mediation, nuts, posterior_predictive, posterior_predictive_map,
         predict, prior_predictive,
     };
-    pub use doppl_macros::model;
+    pub use doppl_macros::{guide, model};
     pub use doppl_runtime::dist::*;
     pub use doppl_runtime::gradient::{Gradient, GradientMode};
     pub use doppl_runtime::scalar::Scalar;
@@ -268,6 +315,23 @@ macro_rules! factor {
     };
 }
 
+/// Declares a variational parameter inside a `#[guide]` function:
+/// `let loc = param!(0.0);`, `let scale = param!(0.1, constraint = positive);`, or one per
+/// plate element `let z_loc = param!(0.0, units);`. The initial value is one number or one
+/// per element; constraints are `real` (the default), `positive`, `unit_interval`,
+/// `interval(lo, hi)` and `greater_than(lo)`.
+///
+/// Outside `#[guide]` it is a compile error that says so.
+#[macro_export]
+macro_rules! param {
+    ($($t:tt)*) => {
+        ::core::compile_error!(
+            "`param!` was not read by #[guide]: write it as `let name = param!(init);` directly in the body of a \
+             #[guide] function. A variational parameter belongs to a guide; a model's unknowns are `sample!` sites"
+        )
+    };
+}
+
 /// What generated code names; not a stable API.
 #[doc(hidden)]
 pub mod __private {
@@ -276,6 +340,7 @@ pub mod __private {
     pub use doppl_runtime::generated::{
         AsDataMatrix, ConditionOnDeterministicSite, IntoSiteValue, keep, kept, site_distribution,
     };
+    pub use doppl_runtime::guide::{Covered, Guide, GuideHandler, ParamConstraint};
     pub use doppl_runtime::handler::Handler;
     pub use doppl_runtime::model::{Model, Site, SiteInfo, SiteKind};
     pub use doppl_runtime::scalar::Scalar;

@@ -4,13 +4,35 @@ use crate::errors::Errors;
 use crate::ir::{ModelIr, PlateRef, Statement};
 use std::collections::HashMap;
 
-/// Records every cross-statement mistake in `errors`.
+/// Records every cross-statement mistake of a `#[model]` in `errors`.
 pub fn check_model(model: &ModelIr, errors: &mut Errors) {
+    check_model_name(model, errors);
+    check_builder_clashes(model, errors);
+    check_statements(model, false, errors);
+}
+
+/// Records every cross-statement mistake of a `#[guide]` in `errors`: the model checks, and
+/// only `param!`, `sample!` and `plate!` among the site macros.
+pub fn check_guide(guide: &ModelIr, errors: &mut Errors) {
+    check_model_name(guide, errors);
+    check_statements(guide, true, errors);
+    for statement in &guide.statements {
+        let (span, what) = match statement {
+            Statement::Site(site) if !site.is_sample() => (site.name.span(), "deterministic!"),
+            Statement::Factor { name, .. } => (name.span(), "factor!"),
+            _ => continue,
+        };
+        errors.push(syn::Error::new(
+            span,
+            format!("a #[guide] has no `{what}`: it draws the model's latent sites with `sample!` from `param!`s; compute values with plain `let`s"),
+        ));
+    }
+}
+
+fn check_statements(model: &ModelIr, in_guide: bool, errors: &mut Errors) {
     let mut seen: HashMap<String, proc_macro2::Span> = HashMap::new();
     let mut plates: Vec<String> = Vec::new();
     let arg_names: Vec<String> = model.args.iter().map(|a| a.name.to_string()).collect();
-    check_model_name(model, errors);
-    check_builder_clashes(model, errors);
     for statement in &model.statements {
         match statement {
             Statement::Plate { name, .. } => {
@@ -79,6 +101,29 @@ pub fn check_model(model: &ModelIr, errors: &mut Errors) {
                     errors.push(e);
                 } else {
                     seen.insert(name.to_string(), name.span());
+                }
+            }
+            Statement::Param(p) if !in_guide => errors.push(syn::Error::new(
+                p.name.span(),
+                "`param!` declares a variational parameter: it belongs in a #[guide] function; \
+                 a model's unknowns are `sample!` sites",
+            )),
+            Statement::Param(p) => {
+                if let Some(first) = seen.insert(p.name.to_string(), p.name.span()) {
+                    let mut e = syn::Error::new(
+                        p.name.span(),
+                        format!("duplicate name `{}` in the guide", p.name),
+                    );
+                    e.combine(syn::Error::new(first, "first defined here"));
+                    errors.push(e);
+                }
+                if let Some(PlateRef::Named(plate)) = &p.plate
+                    && !plates.contains(&plate.to_string())
+                {
+                    errors.push(syn::Error::new(
+                        plate.span(),
+                        format!("unknown plate `{plate}`: declare it first with `let {plate} = plate!(size);`"),
+                    ));
                 }
             }
             Statement::Plain(_) => {}

@@ -61,8 +61,22 @@ pub enum Statement {
         /// The log-density term: a scalar, or a vector summed over its plate.
         value: Expr,
     },
+    /// `let name = param!(init, constraint = c, plate);`: a guide's variational parameter.
+    Param(Param),
     /// Anything else, kept as written.
     Plain(syn::Stmt),
+}
+
+/// A guide's variational parameter.
+pub struct Param {
+    /// The binding, which names the parameter.
+    pub name: Ident,
+    /// The initial value (a number, or one per element).
+    pub init: Expr,
+    /// The constraint, as the runtime's `ParamConstraint` expression.
+    pub constraint: TokenStream,
+    /// The plate, for one value per element.
+    pub plate: Option<PlateRef>,
 }
 
 /// A random or deterministic site.
@@ -139,6 +153,7 @@ impl Statement {
                 tokens
             }
             Statement::Factor { value, .. } => value.to_token_stream(),
+            Statement::Param(p) => p.init.to_token_stream(),
             Statement::Plain(stmt) => stmt.to_token_stream(),
         }
     }

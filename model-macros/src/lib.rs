@@ -9,7 +9,9 @@ mod args;
 mod check;
 mod errors;
 mod expand;
+mod guide;
 mod ir;
+mod param;
 mod parse;
 
 use proc_macro::TokenStream;
@@ -23,6 +25,19 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn model(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand_model(attr.into(), item.into()).into()
+}
+
+/// Turns a function of `param!`, `sample!` and `plate!` statements into a custom guide for
+/// `Model`: a struct holding the arguments and an implementation of
+/// `doppl::runtime::guide::Guide`. Each `sample!` draws the model's site of the same name by
+/// reparameterization; `observed(..)` lists the model's sites that the data give. The
+/// compiler checks that the guide covers every `sample!` site of the model, names no site the
+/// model lacks and draws each with the model's value type.
+///
+/// See the `doppl` crate documentation ("Custom guides").
+#[proc_macro_attribute]
+pub fn guide(attr: TokenStream, item: TokenStream) -> TokenStream {
+    guide::expand_guide(attr.into(), item.into()).into()
 }
 
 /// The whole macro on `proc_macro2` tokens (testable outside a compiler invocation).

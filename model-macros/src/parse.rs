@@ -10,7 +10,7 @@ use syn::visit::Visit;
 use syn::{Expr, ItemFn, Pat, Token};
 
 /// The macros that declare sites and plates.
-pub const SITE_MACROS: [&str; 4] = ["sample", "deterministic", "plate", "factor"];
+pub const SITE_MACROS: [&str; 5] = ["sample", "deterministic", "plate", "factor", "param"];
 
 /// Parses the function; mistakes go to `errors` and the offending piece is left out.
 pub fn parse_model(function: &ItemFn, errors: &mut Errors) -> ModelIr {
@@ -177,6 +177,9 @@ fn parse_statement(
                 size: syn::parse_quote!(0),
             }),
         (_, None) => return None,
+        ("param", Some(args)) => {
+            Statement::Param(crate::param::parse_param(name, args, mac, errors)?)
+        }
         (_, Some(args)) => Statement::Site(parse_site(name, &kind, args, mac, deps, errors)?),
     };
     Some(statement)
@@ -226,7 +229,11 @@ fn binding_name(pat: &Pat, kind: &str, errors: &mut Errors) -> Option<Ident> {
     }
 }
 
-fn parse_macro_args(mac: &syn::Macro, kind: &str, errors: &mut Errors) -> Option<Vec<Expr>> {
+pub(crate) fn parse_macro_args(
+    mac: &syn::Macro,
+    kind: &str,
+    errors: &mut Errors,
+) -> Option<Vec<Expr>> {
     match mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
         Ok(args) => Some(args.into_iter().collect()),
         Err(e) => {
@@ -248,6 +255,7 @@ fn usage(kind: &str) -> &'static str {
             "write `deterministic!(expression)` or `deterministic!(expression, plate)`"
         }
         "factor" => "write `factor!(name, log_density);` with a name for the term",
+        "param" => crate::param::USAGE,
         _ => "write `let name = plate!(size);`",
     }
 }
@@ -272,7 +280,7 @@ fn parse_factor(mac: &syn::Macro, errors: &mut Errors) -> Option<Statement> {
     }
 }
 
-fn parse_plate(
+pub(crate) fn parse_plate(
     name: Ident,
     args: Vec<Expr>,
     mac: &syn::Macro,
@@ -314,24 +322,7 @@ fn parse_site(
     };
     let plate = match plate_expr {
         None => None,
-        Some(Expr::Path(p)) if p.path.get_ident().is_some() => {
-            p.path.get_ident().cloned().map(PlateRef::Named)
-        }
-        Some(Expr::Macro(m)) if site_macro_name(&m.mac.path).as_deref() == Some("plate") => {
-            let args = parse_macro_args(&m.mac, "plate", errors)?;
-            match parse_plate(name.clone(), args, &m.mac, true, errors)? {
-                Statement::Plate { size, .. } => Some(PlateRef::Inline(size)),
-                _ => None,
-            }
-        }
-        Some(other) => {
-            errors.push(syn::Error::new_spanned(
-                other,
-                "the second argument must be a plate: the name of one declared with \
-                 `let name = plate!(size);`, or `plate!(size)`",
-            ));
-            return None;
-        }
+        Some(expr) => Some(plate_ref(&name, expr, errors)?),
     };
     report_nested_in_expr(&first, errors);
     let parents: Vec<String> = deps.of_expr(&first).into_iter().collect();
@@ -355,6 +346,31 @@ fn parse_site(
         parents,
         read_later: true,
     })
+}
+
+/// A site's or parameter's plate argument: a declared plate's name or `plate!(size)`;
+/// `None` after reporting anything else.
+pub(crate) fn plate_ref(name: &Ident, expr: Expr, errors: &mut Errors) -> Option<PlateRef> {
+    match expr {
+        Expr::Path(p) if p.path.get_ident().is_some() => {
+            p.path.get_ident().cloned().map(PlateRef::Named)
+        }
+        Expr::Macro(m) if site_macro_name(&m.mac.path).as_deref() == Some("plate") => {
+            let args = parse_macro_args(&m.mac, "plate", errors)?;
+            match parse_plate(name.clone(), args, &m.mac, true, errors)? {
+                Statement::Plate { size, .. } => Some(PlateRef::Inline(size)),
+                _ => None,
+            }
+        }
+        other => {
+            errors.push(syn::Error::new_spanned(
+                other,
+                "expected a plate: the name of one declared with `let name = plate!(size);`, \
+                 or `plate!(size)`",
+            ));
+            None
+        }
+    }
 }
 
 /// `Family` from `Family::ctor(..)`: the site's value type is named through it.

@@ -122,6 +122,15 @@ pub enum ModelError {
         /// The panic's message.
         message: String,
     },
+    /// A guide's `param!` (or, for [`crate::guide::ParamProblem::Changed`], one of its sites)
+    /// cannot be used.
+    #[error("guide parameter `{param}`: {problem}")]
+    GuideParam {
+        /// The parameter (or site).
+        param: &'static str,
+        /// What is wrong.
+        problem: crate::guide::ParamProblem,
+    },
     /// A draw lacks a value for a latent site.
     #[error("site `{site}` has no value in the draw: a posterior draw must give every latent site")]
     MissingValue {
@@ -182,6 +191,7 @@ impl ModelError {
             | ModelError::NonFiniteDensity { site, .. }
             | ModelError::NoAbduction { site, .. }
             | ModelError::MissingValue { site } => Some(site),
+            ModelError::GuideParam { param, .. } => Some(param),
             ModelError::ParameterLength { .. } | ModelError::Panicked { .. } => None,
         }
     }

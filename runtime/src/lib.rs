@@ -15,6 +15,7 @@ pub mod flatten;
 pub mod generated;
 pub mod gradient;
 pub mod graph;
+pub mod guide;
 pub mod handler;
 pub mod intervention;
 mod loan;

@@ -3,7 +3,7 @@
 
 use super::guide::{AutoGuide, Guide};
 use super::optim::Optimizer;
-use super::progress::ElboProgress;
+use super::steps::{ElboEstimator, optimize};
 use crate::density::{DensityError, LogDensity};
 use crate::model_density::ModelDensity;
 use doppl_runtime::gradient::GradientMode;
@@ -70,6 +70,16 @@ pub enum SviError {
         #[source]
         last: Option<ModelError>,
     },
+    /// A custom guide's draws do not match the scenario's latent sites.
+    #[error("guide `{guide}` does not fit the scenario at site `{site}`: {problem}")]
+    Guide {
+        /// The guide's name.
+        guide: &'static str,
+        /// The site.
+        site: &'static str,
+        /// What does not match.
+        problem: super::custom::GuideMismatch,
+    },
     /// Every step's ELBO or gradient was non-finite or raised an error.
     #[error("all {steps} steps were skipped (non-finite ELBO or gradient){}", site_note(.last))]
     AllStepsSkipped {
@@ -94,15 +104,16 @@ impl From<ModelError> for SviError {
     }
 }
 
-/// A fitted guide.
+/// A fitted guide: an automatic one ([`Guide`], from [`svi`]) or a custom one
+/// ([`super::CustomGuide`], from [`super::svi_guide`]).
 #[derive(Debug)]
-pub struct SviFit<'m, M: Model> {
+pub struct SviFit<'m, M: Model, Q = Guide> {
     /// The scenario that was fitted.
     pub scenario: Scenario<'m, M>,
     /// The unconstrained parameter layout the guide covers.
     pub layout: Layout,
     /// The fitted guide.
-    pub guide: Guide,
+    pub guide: Q,
     /// The ELBO estimate at every step (`NaN` for a skipped step).
     pub elbo: Vec<f64>,
     /// Steps skipped because their ELBO or gradient was not finite.
@@ -138,49 +149,26 @@ pub fn svi<'m, M: Model>(
     let gradient_mode = density.gradient_mode().clone();
     let mut rng = StdRng::seed_from_u64(options.seed);
     let start = initial_location(&mut density, options, &mut rng)?;
-    let mut guide = Guide::new(kind, &start, options.init_scale);
-    let mut optimizer = options.optimizer.clone();
-    let mut run = Steps::new(&guide, density.dim());
-    let (mut elbo, mut skipped, mut last) = (Vec::with_capacity(options.steps), 0, None);
-    let started = std::time::Instant::now();
-    let mut progress = ElboProgress::new(options.progress, options.steps);
-    for step in 0..options.steps {
-        match run.estimate(&mut density, &guide, options.particles, &mut rng) {
-            Ok(Some(value)) => {
-                optimizer.step(&mut guide.params, &run.grad);
-                elbo.push(value);
-            }
-            Ok(None) => {
-                skipped += 1;
-                elbo.push(f64::NAN);
-            }
-            Err(error) if error.is_recoverable() => {
-                (skipped, last) = (skipped + 1, Some(error));
-                elbo.push(f64::NAN);
-            }
-            Err(error) => return Err(SviError::Model(error)),
-        }
-        progress.tick(step, &elbo);
-    }
-    let step_seconds = started.elapsed().as_secs_f64();
-    if options.steps > 0 && skipped == options.steps {
-        return Err(SviError::AllStepsSkipped {
-            steps: options.steps,
-            last,
-        });
-    }
+    let guide = Guide::new(kind, &start, options.init_scale);
+    let mut estimator = AutoElbo {
+        steps: Steps::new(&guide, density.dim()),
+        density,
+        guide,
+    };
+    let run = optimize(&mut estimator, options, &mut rng)?;
+    let AutoElbo { guide, density, .. } = estimator;
     drop(density);
     let draw_seed = rng.random::<u64>();
     let mut fit = SviFit {
         scenario,
         layout,
         guide,
-        elbo,
-        skipped,
+        elbo: run.elbo,
+        skipped: run.skipped,
         gradient_mode,
         draws: Vec::new(),
         undefined_draws: 0,
-        step_seconds,
+        step_seconds: run.seconds,
     };
     let (draws, undefined) = fit.guide_draws(options.draws, draw_seed)?;
     (fit.draws, fit.undefined_draws) = (vec![draws], undefined);
@@ -190,7 +178,32 @@ pub fn svi<'m, M: Model>(
     Ok(fit)
 }
 
-fn validate(options: &SviOptions) -> Result<(), SviError> {
+/// The ELBO of an automatic guide over the model's density.
+struct AutoElbo<D> {
+    density: D,
+    guide: Guide,
+    steps: Steps,
+}
+
+impl<D: LogDensity<Error = ModelError>> ElboEstimator for AutoElbo<D> {
+    fn params_mut(&mut self) -> &mut [f64] {
+        &mut self.guide.params
+    }
+    fn estimate(
+        &mut self,
+        particles: usize,
+        rng: &mut StdRng,
+        grad: &mut [f64],
+    ) -> Result<Option<f64>, ModelError> {
+        let value = self
+            .steps
+            .estimate(&mut self.density, &self.guide, particles, rng)?;
+        grad.copy_from_slice(&self.steps.grad);
+        Ok(value)
+    }
+}
+
+pub(super) fn validate(options: &SviOptions) -> Result<(), SviError> {
     if let Some(why) = options.optimizer.invalid() {
         return Err(SviError::Options(why));
     }

@@ -9,12 +9,15 @@
 //! A worked example with a closed-form check is in the `doppl` crate's docs (section
 //! "Variational inference"); the conjugate and fault tests are in `tests/svi.rs`.
 
+mod custom;
 mod fit;
 mod guide;
 mod low_rank;
 mod optim;
 mod progress;
+mod steps;
 
+pub use custom::{CustomGuide, ElboAt, GuideFit, GuideMismatch, guide_elbo, svi_guide};
 pub use fit::{SviError, SviFit, SviOptions, svi};
 pub use guide::{AutoGuide, Guide};
 pub use optim::{Method, Optimizer, Schedule};
@@ -58,27 +61,14 @@ impl<M: Model> SviFit<'_, M> {
         seed: u64,
     ) -> Result<(Vec<M::Values>, usize), doppl_runtime::ModelError> {
         let mut rng = StdRng::seed_from_u64(seed);
-        let not_random = not_random(&self.scenario);
-        let (mut eps, mut z) = (
-            vec![0.0; self.guide.noise_dim()],
-            vec![0.0; self.guide.dim()],
-        );
-        let (mut draws, mut undefined) = (Vec::with_capacity(n), 0);
-        for _ in 0..n {
+        let mut eps = vec![0.0; self.guide.noise_dim()];
+        draws_at_points(&self.scenario, n, || {
             eps.iter_mut()
                 .for_each(|e| *e = StandardNormal.sample(&mut rng));
+            let mut z = vec![0.0; self.guide.dim()];
             self.guide.draw(&eps, &mut z);
-            match self.scenario.constrain(&z) {
-                Ok(trace) => {
-                    let mut values = M::values_of(&trace);
-                    M::clear_sites(&mut values, &not_random);
-                    draws.push(values);
-                }
-                Err(e) if e.is_recoverable() => undefined += 1,
-                Err(e) => return Err(e),
-            }
-        }
-        Ok((draws, undefined))
+            Ok(z)
+        })
     }
 
     /// The ELBO's parts estimated over `n` draws from the fitted guide (reproducible from
@@ -107,8 +97,32 @@ impl<M: Model> SviFit<'_, M> {
     }
 }
 
+/// `n` typed draws at the unconstrained points `point()` gives (deterministic sites
+/// recomputed, observed and intervened sites left out), and how many points were left out
+/// because the model is undefined there (a recoverable error); a fatal error is returned.
+fn draws_at_points<M: Model>(
+    scenario: &Scenario<'_, M>,
+    n: usize,
+    mut point: impl FnMut() -> Result<Vec<f64>, doppl_runtime::ModelError>,
+) -> Result<(Vec<M::Values>, usize), doppl_runtime::ModelError> {
+    let not_random = not_random(scenario);
+    let (mut draws, mut undefined) = (Vec::with_capacity(n), 0);
+    for _ in 0..n {
+        match point().and_then(|z| scenario.constrain(&z)) {
+            Ok(trace) => {
+                let mut values = M::values_of(&trace);
+                M::clear_sites(&mut values, &not_random);
+                draws.push(values);
+            }
+            Err(e) if e.is_recoverable() => undefined += 1,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((draws, undefined))
+}
+
 /// The fit's draws are [`SviOptions::draws`] draws from the guide, as one chain.
-impl<'m, M: Model> Draws<'m, M> for SviFit<'m, M> {
+impl<'m, M: Model, Q> Draws<'m, M> for SviFit<'m, M, Q> {
     fn scenario(&self) -> &Scenario<'m, M> {
         &self.scenario
     }

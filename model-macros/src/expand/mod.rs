@@ -4,8 +4,9 @@
 //! ([`model_impl`]).
 
 mod builders;
-mod model_impl;
-mod model_struct;
+mod latents;
+pub(crate) mod model_impl;
+pub(crate) mod model_struct;
 mod records;
 mod sites;
 mod trace;
@@ -20,11 +21,12 @@ pub fn expand(model: &ModelIr, valid: bool) -> TokenStream {
     let names = Names::new(model);
     let sites = unique_sites(model);
     let mut out = TokenStream::new();
-    out.extend(model_struct::expand(model, &names));
+    out.extend(model_struct::expand(model, &names, "model"));
     out.extend(trace::expand(model, &names, &sites));
     out.extend(records::expand(model, &names, &sites));
     out.extend(sites::expand(model, &names, &sites));
     out.extend(builders::expand(model, &names, &sites));
+    out.extend(latents::expand(model, &names, &sites));
     out.extend(model_impl::expand(model, &names, &sites, valid));
     out
 }
@@ -39,10 +41,11 @@ pub struct Names {
     pub intervention: Ident,
     pub site: Ident,
     pub sites: Ident,
+    pub latents: Ident,
 }
 
 impl Names {
-    fn new(model: &ModelIr) -> Self {
+    pub(crate) fn new(model: &ModelIr) -> Self {
         let base = upper_camel(&syn::ext::IdentExt::unraw(&model.fn_name).to_string());
         let span = model.fn_name.span();
         // `parse_str` rather than `Ident::new`, which panics on a name such as `_1`; a name
@@ -64,11 +67,12 @@ impl Names {
             intervention: name("Intervention"),
             site: name("Site"),
             sites: name("Sites"),
+            latents: name("Latents"),
         }
     }
 }
 
-fn upper_camel(snake: &str) -> String {
+pub(crate) fn upper_camel(snake: &str) -> String {
     snake
         .split('_')
         .filter(|p| !p.is_empty())

@@ -150,26 +150,11 @@ pub(super) fn lower(s: &Site) -> TokenStream {
 }
 
 fn body(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
-    let args = model.args.iter().enumerate().map(|(index, a)| {
-        let n = &a.name;
-        match (a.view, a.by_ref) {
-            (ArgView::Data, _) => {
-                quote!(let #n = ::doppl::__private::Data::argument(&self.#n, #index);)
-            }
-            (ArgView::IndexSlice, _) => {
-                quote!(let #n = ::doppl::__private::Data::new(&self.#n);)
-            }
-            (ArgView::Plain, true) => quote!(let #n = &self.#n;),
-            (ArgView::Plain, false) => quote!(let #n = ::core::clone::Clone::clone(&self.#n);),
-        }
-    });
+    let args = argument_bindings(model, true);
     let index_of = |name: &syn::Ident| sites.iter().position(|s| s.name == *name).unwrap_or(0);
     let statements = model.statements.iter().map(|st| match st {
         Statement::Plain(stmt) => quote!(#stmt),
-        Statement::Plate { name, size } => {
-            let label = syn::ext::IdentExt::unraw(name).to_string();
-            quote_spanned!(size.span()=> let #name = ::doppl::__private::Plate::new(#label, #size);)
-        }
+        Statement::Plate { name, size } => plate_statement(name, size),
         Statement::Site(s) => {
             let statement = site_statement(s, marker(names, index_of(&s.name)));
             let (n, kept) = (&s.name, kept_name(&s.name));
@@ -180,6 +165,7 @@ fn body(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
                 .then(|| quote!(let #kept = ::doppl::__private::keep(__doppl_keep, &#n);));
             quote!(#statement #keep)
         }
+        Statement::Param(_) => quote!(),
         Statement::Factor { name, value } => {
             let label = syn::ext::IdentExt::unraw(name).to_string();
             quote_spanned!(value.span()=> __doppl_handler.factor(#label, #value)?;)
@@ -202,6 +188,31 @@ fn body(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
         #(#statements)*
         ::core::result::Result::Ok(#trace { #(#fields,)* #phantom })
     }
+}
+
+/// The body's view of each argument: `Data` views of data (numbered, when `numbered`, so
+/// that the derivative engine finds data matrices), references or clones of the rest.
+pub(crate) fn argument_bindings(model: &ModelIr, numbered: bool) -> Vec<TokenStream> {
+    let args = model.args.iter().enumerate().map(|(index, a)| {
+        let n = &a.name;
+        match (a.view, a.by_ref) {
+            (ArgView::Data, _) if numbered => {
+                quote!(let #n = ::doppl::__private::Data::argument(&self.#n, #index);)
+            }
+            (ArgView::Data | ArgView::IndexSlice, _) => {
+                quote!(let #n = ::doppl::__private::Data::new(&self.#n);)
+            }
+            (ArgView::Plain, true) => quote!(let #n = &self.#n;),
+            (ArgView::Plain, false) => quote!(let #n = ::core::clone::Clone::clone(&self.#n);),
+        }
+    });
+    args.collect()
+}
+
+/// `let name = plate!(size);` in a generated body.
+pub(crate) fn plate_statement(name: &syn::Ident, size: &syn::Expr) -> TokenStream {
+    let label = syn::ext::IdentExt::unraw(name).to_string();
+    quote_spanned!(size.span()=> let #name = ::doppl::__private::Plate::new(#label, #size);)
 }
 
 /// The binding of the trace's copy of site `name`.

@@ -84,3 +84,11 @@ impl<S: Scalar> ScalarFamily<S> for HalfNormal<S> {
 }
 
 scalar_distribution!(HalfNormal);
+
+/// scale · |ε| (|ε| is half-normal, so the draw has the right law and is linear in the scale).
+impl<S: Scalar> super::Reparameterized<S> for HalfNormal<S> {
+    #[inline]
+    fn rsample_at(&self, index: usize, eps: f64) -> S {
+        self.scale.at(index) * eps.abs()
+    }
+}

@@ -91,3 +91,11 @@ impl<S: Scalar> ScalarFamily<S> for LogNormal<S> {
 }
 
 scalar_distribution!(LogNormal);
+
+/// exp(loc + scale · ε).
+impl<S: Scalar> super::Reparameterized<S> for LogNormal<S> {
+    #[inline]
+    fn rsample_at(&self, index: usize, eps: f64) -> S {
+        (self.loc.at(index) + self.scale.at(index) * eps).exp()
+    }
+}

@@ -231,3 +231,11 @@ fn log_scale<S: Scalar>(scale: &Param<S>, i: usize) -> S {
         other => other.at(i).ln(),
     }
 }
+
+/// loc + scale · ε.
+impl<S: Scalar> super::Reparameterized<S> for Normal<S> {
+    #[inline]
+    fn rsample_at(&self, index: usize, eps: f64) -> S {
+        self.loc.at(index) + self.scale.at(index) * eps
+    }
+}

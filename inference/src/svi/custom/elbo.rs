@@ -1,0 +1,191 @@
+//! The ELBO of a custom guide and its pathwise gradient in the guide's parameters.
+//!
+//! One draw: the guide runs in `f64` with fresh noise, giving the sites' values `z` and
+//! `ln q(z)`; `z` is mapped to the model's unconstrained point `u`, where the model's
+//! plate-aware engine gives `ln p_u(u)` and its gradient `g`. With `ln p(z) = ln p_u(u) −
+//! ln|J(u)|`, the ELBO term is `ln p_u(u) − ln|J(u)| − ln q(z)`, and its gradient in the
+//! parameters φ is that of the surrogate `Σᵢ wᵢ zᵢ(φ) − ln q(z(φ); φ)` with the constant
+//! weights `wᵢ = ∂ ln p / ∂zᵢ = (gᵢ − ∂ln|J|/∂uᵢ) / (∂zᵢ/∂uᵢ)`: the guide is replayed on the
+//! same noise with dual parameters, a chunk of lanes at a time.
+
+use super::coords::Coordinate;
+use crate::density::LogDensity;
+use crate::svi::steps::ElboEstimator;
+use doppl_runtime::dist::DistError;
+use doppl_runtime::guide::{Guide, GuideDraw, GuideHandler, NoiseTape, ParamBlock};
+use doppl_runtime::scalar::{Dual, Scalar};
+use doppl_runtime::{Model, ModelError};
+use rand::RngExt;
+use rand::rngs::StdRng;
+
+/// Where one of the guide's draws goes in the model's unconstrained vector.
+#[derive(Clone, Debug)]
+pub(super) struct Placement {
+    pub site: &'static str,
+    pub offset: usize,
+    pub coordinate: Coordinate,
+}
+
+/// The estimator: the guide, its parameters, and the model's density.
+pub(super) struct GuideElbo<'g, G, D> {
+    pub guide: &'g G,
+    pub blocks: Vec<ParamBlock>,
+    pub params: Vec<f64>,
+    pub placements: Vec<Placement>,
+    pub density: D,
+    noise: NoiseTape,
+    /// Per unconstrained coordinate: u, the model's gradient, dz/du, d ln|J|/du; then the
+    /// weights of the surrogate.
+    u: Vec<f64>,
+    g: Vec<f64>,
+    dz_du: Vec<f64>,
+    dlog_jac: Vec<f64>,
+    w: Vec<f64>,
+}
+
+impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> GuideElbo<'g, G, D> {
+    pub fn new(
+        guide: &'g G,
+        (blocks, params): (Vec<ParamBlock>, Vec<f64>),
+        placements: Vec<Placement>,
+        density: D,
+    ) -> Self {
+        let dim = density.dim();
+        GuideElbo {
+            guide,
+            blocks,
+            params,
+            placements,
+            density,
+            noise: NoiseTape::new(0),
+            u: vec![0.0; dim],
+            g: vec![0.0; dim],
+            dz_du: vec![0.0; dim],
+            dlog_jac: vec![0.0; dim],
+            w: vec![0.0; dim],
+        }
+    }
+
+    /// One draw from the guide at the current parameters with fresh noise: the sites'
+    /// values and `ln q`, and the model's unconstrained point in `self.u`. Returns
+    /// `(ln q, ln|J|)`.
+    pub fn draw(&mut self) -> Result<(f64, f64), ModelError> {
+        self.noise.draw_fresh();
+        let mut h = GuideHandler::reading(&self.blocks, &self.params, &mut self.noise);
+        self.guide.run(&mut h)?;
+        let (draws, log_q) = (h.draws, h.log_q);
+        let mut log_jac = 0.0;
+        for (draw, place) in draws.iter().zip(&self.placements) {
+            for (i, &z) in draw.values.iter().enumerate() {
+                let m = place
+                    .coordinate
+                    .map(z)
+                    .ok_or_else(|| outside_support(place, i, z))?;
+                let j = place.offset + i;
+                (self.u[j], self.dz_du[j], self.dlog_jac[j]) = (m.u, m.dz_du, m.dlog_jac_du);
+                log_jac += m.log_jac;
+            }
+        }
+        Ok((log_q, log_jac))
+    }
+
+    /// The next draws use fresh noise from a stream seeded with `seed`.
+    pub fn reseed(&mut self, seed: u64) {
+        self.noise = NoiseTape::new(seed);
+    }
+
+    /// The unconstrained point of the last draw.
+    pub fn point(&self) -> &[f64] {
+        &self.u
+    }
+
+    /// One particle: its ELBO term, and `weight ×` its gradient added into `grad`.
+    fn particle(&mut self, weight: f64, grad: &mut [f64]) -> Result<f64, ModelError> {
+        let (log_q, log_jac) = self.draw()?;
+        let log_p = self.density.logp_grad(&self.u, &mut self.g)?;
+        for j in 0..self.w.len() {
+            self.w[j] = (self.g[j] - self.dlog_jac[j]) / self.dz_du[j];
+        }
+        let n = self.params.len();
+        for start in (0..n).step_by(CHUNK) {
+            self.surrogate_chunk(start, weight, grad)?;
+        }
+        Ok(log_p - log_jac - log_q)
+    }
+
+    /// The surrogate's derivatives in parameters `start..start + CHUNK`.
+    fn surrogate_chunk(
+        &mut self,
+        start: usize,
+        weight: f64,
+        grad: &mut [f64],
+    ) -> Result<(), ModelError> {
+        let end = (start + CHUNK).min(self.params.len());
+        let seeded: Vec<Dual<CHUNK>> = (self.params.iter().enumerate())
+            .map(|(k, &p)| match k >= start && k < end {
+                true => Dual::variable(p, k - start),
+                false => Dual::constant(p),
+            })
+            .collect();
+        self.noise.replay();
+        let mut h = GuideHandler::reading(&self.blocks, &seeded, &mut self.noise);
+        self.guide.run(&mut h)?;
+        let (draws, log_q) = (h.draws, h.log_q);
+        let surrogate = self.weighted_sum(&draws) - log_q;
+        for (k, d) in grad[start..end].iter_mut().enumerate() {
+            *d += weight * surrogate.eps[k];
+        }
+        Ok(())
+    }
+
+    fn weighted_sum(&self, draws: &[GuideDraw<Dual<CHUNK>>]) -> Dual<CHUNK> {
+        let mut sum = Dual::constant(0.0);
+        for (draw, place) in draws.iter().zip(&self.placements) {
+            let w = &self.w[place.offset..place.offset + draw.values.len()];
+            for (z, &wi) in draw.values.iter().zip(w) {
+                sum = sum.add_scaled(wi, *z);
+            }
+        }
+        sum
+    }
+}
+
+/// Lanes per replay of the guide.
+const CHUNK: usize = 16;
+
+fn outside_support(place: &Placement, index: usize, value: f64) -> ModelError {
+    ModelError::at_site(
+        place.site,
+        DistError::OutOfSupport {
+            family: "the guide's draw",
+            index: Some(index),
+            value,
+            support: "the model's support for this site: draw it from a family with that \
+                      support (LogNormal or HalfNormal for a positive site)",
+        },
+    )
+}
+
+impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> ElboEstimator
+    for GuideElbo<'_, G, D>
+{
+    fn params_mut(&mut self) -> &mut [f64] {
+        &mut self.params
+    }
+    fn estimate(
+        &mut self,
+        particles: usize,
+        rng: &mut StdRng,
+        grad: &mut [f64],
+    ) -> Result<Option<f64>, ModelError> {
+        grad.fill(0.0);
+        self.reseed(rng.random());
+        let weight = 1.0 / particles as f64;
+        let mut value = 0.0;
+        for _ in 0..particles {
+            value += weight * self.particle(weight, grad)?;
+        }
+        let finite = value.is_finite() && grad.iter().all(|g| g.is_finite());
+        Ok(finite.then_some(value))
+    }
+}

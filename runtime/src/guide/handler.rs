@@ -1,0 +1,195 @@
+//! [`GuideHandler`]: what a `#[guide]` body's `param!` and `sample!` statements call.
+
+use super::param::{ParamBlock, ParamInit, ParamShape};
+use super::{ParamConstraint, ParamProblem};
+use crate::dist::{DistError, GuideShape, Reparameterized};
+use crate::error::ModelError;
+use crate::gradient::NoLocals;
+use crate::scalar::Scalar;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand_distr::{Distribution as _, StandardNormal};
+
+/// The standard normal noises of one draw from a guide, kept so that the same draw can be
+/// replayed with dual numbers (the pathwise gradient differentiates the draw at fixed noise).
+#[derive(Debug)]
+pub struct NoiseTape {
+    values: Vec<f64>,
+    cursor: usize,
+    fresh: bool,
+    rng: StdRng,
+}
+
+impl NoiseTape {
+    /// A tape drawing from a stream seeded with `seed`.
+    pub fn new(seed: u64) -> Self {
+        NoiseTape {
+            values: Vec::new(),
+            cursor: 0,
+            fresh: false,
+            rng: StdRng::seed_from_u64(seed),
+        }
+    }
+    /// The next run draws new noises.
+    pub fn draw_fresh(&mut self) {
+        self.values.clear();
+        (self.cursor, self.fresh) = (0, true);
+    }
+    /// The next run replays the noises of the last fresh run.
+    pub fn replay(&mut self) {
+        (self.cursor, self.fresh) = (0, false);
+    }
+    /// The noises drawn so far, in order.
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+    fn take(&mut self, n: usize) -> Option<&[f64]> {
+        let end = self.cursor + n;
+        if end > self.values.len() {
+            if !self.fresh {
+                return None;
+            }
+            let rng = &mut self.rng;
+            let more = (self.values.len()..end).map(|_| -> f64 { StandardNormal.sample(rng) });
+            self.values.extend(more);
+        }
+        let slice = &self.values[self.cursor..end];
+        self.cursor = end;
+        Some(slice)
+    }
+}
+
+/// One site a guide drew: its name and its reals in order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GuideDraw<S> {
+    /// The site.
+    pub site: &'static str,
+    /// The drawn values (constrained: the site's support).
+    pub values: Vec<S>,
+}
+
+/// Where the `param!`s come from: recorded with their initial values on the first run,
+/// read from the flat vector afterwards.
+enum Params<'a, S> {
+    Recording {
+        blocks: &'a mut Vec<ParamBlock>,
+        init: &'a mut Vec<f64>,
+    },
+    Reading {
+        blocks: &'a [ParamBlock],
+        phi: &'a [S],
+    },
+}
+
+/// The effect handler of a guide body: `param!` reads a variational parameter, `sample!`
+/// draws a site by reparameterization and adds its `ln q`.
+pub struct GuideHandler<'a, S> {
+    params: Params<'a, S>,
+    next_param: usize,
+    noise: &'a mut NoiseTape,
+    /// The sites drawn, in program order.
+    pub draws: Vec<GuideDraw<S>>,
+    /// `ln q` of the draws.
+    pub log_q: S,
+}
+
+impl<'a, S: Scalar> GuideHandler<'a, S> {
+    /// A run that records the `param!`s (their blocks and unconstrained initial values).
+    pub fn recording(
+        blocks: &'a mut Vec<ParamBlock>,
+        init: &'a mut Vec<f64>,
+        noise: &'a mut NoiseTape,
+    ) -> Self {
+        blocks.clear();
+        init.clear();
+        Self::with(Params::Recording { blocks, init }, noise)
+    }
+    /// A run at the unconstrained variational parameters `phi`, laid out as `blocks`.
+    pub fn reading(blocks: &'a [ParamBlock], phi: &'a [S], noise: &'a mut NoiseTape) -> Self {
+        Self::with(Params::Reading { blocks, phi }, noise)
+    }
+    fn with(params: Params<'a, S>, noise: &'a mut NoiseTape) -> Self {
+        GuideHandler {
+            params,
+            next_param: 0,
+            noise,
+            draws: Vec::new(),
+            log_q: S::zero(),
+        }
+    }
+
+    /// `let name = param!(init, constraint = c, plate);`
+    pub fn param<P: ParamShape<S>>(
+        &mut self,
+        name: &'static str,
+        init: impl Into<ParamInit>,
+        constraint: ParamConstraint,
+        shape: P,
+    ) -> Result<P::Value, ModelError> {
+        let len = shape.size();
+        let fail = |problem| ModelError::GuideParam {
+            param: name,
+            problem,
+        };
+        let k = self.next_param;
+        self.next_param += 1;
+        match &mut self.params {
+            Params::Recording { blocks, init: all } => {
+                let init = init.into();
+                let values = init.values(len).ok_or_else(|| {
+                    fail(ParamProblem::Length {
+                        expected: len,
+                        found: init.given_len(),
+                    })
+                })?;
+                let offset = all.len();
+                for (index, &value) in values.iter().enumerate() {
+                    let u = constraint.unconstrain(value).ok_or_else(|| {
+                        fail(ParamProblem::OutsideConstraint {
+                            index,
+                            value,
+                            constraint: constraint.describe(),
+                        })
+                    })?;
+                    all.push(u);
+                }
+                blocks.push(ParamBlock {
+                    name,
+                    offset,
+                    len,
+                    constraint,
+                });
+                Ok(shape.build(values.into_iter().map(S::from_f64)))
+            }
+            Params::Reading { blocks, phi } => {
+                let block = blocks.get(k).filter(|b| b.name == name && b.len == len);
+                let block = block.ok_or_else(|| fail(ParamProblem::Changed))?;
+                let reals = &phi[block.offset..block.offset + len];
+                Ok(shape.build(reals.iter().map(|&u| constraint.constrain(u))))
+            }
+        }
+    }
+
+    /// `let site = sample!(dist, plate);`: a draw by reparameterization.
+    pub fn sample<D: Reparameterized<S>, P: GuideShape<S, D>>(
+        &mut self,
+        site: &'static str,
+        dist: Result<D, DistError>,
+        shape: P,
+    ) -> Result<P::Value, ModelError> {
+        let at_site = |e| ModelError::at_site(site, e);
+        let d = dist.map_err(at_site)?;
+        let changed = ModelError::GuideParam {
+            param: site,
+            problem: ParamProblem::Changed,
+        };
+        let noise = self.noise.take(shape.noise_len()).ok_or(changed)?;
+        let value = shape.draw(&d, noise).map_err(at_site)?;
+        self.log_q += shape.log_prob(&d, &value, &mut NoLocals).map_err(at_site)?;
+        self.draws.push(GuideDraw {
+            site,
+            values: P::reals(&value).to_vec(),
+        });
+        Ok(value)
+    }
+}
