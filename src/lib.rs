@@ -242,6 +242,7 @@ pub mod prelude {
     pub use doppl_macros::{guide, model};
     pub use doppl_runtime::dist::*;
     pub use doppl_runtime::gradient::{Gradient, GradientMode};
+    pub use doppl_runtime::nn::{Activation, Dense, Feature, Mlp, Outputs};
     pub use doppl_runtime::scalar::Scalar;
     pub use doppl_runtime::value::{Data, ShapeError, Vector};
     pub use doppl_runtime::{Intervention, Model, ModelError, Plate, Scenario, Shift};

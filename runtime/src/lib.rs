@@ -3,6 +3,7 @@
 //! - [`scalar`]: the [`Scalar`](scalar::Scalar) trait over `f64` and forward-mode duals.
 //! - [`dist`]: distribution families with validating constructors and vectorized sums.
 //! - [`transform`]: constraint bijections with their log-Jacobians.
+//! - [`nn`]: dense layers, activations and multilayer perceptrons for neural models.
 //! - [`handler`]: the effect handlers a model body runs under, and their semantics.
 //! - [`model`], [`scenario`]: the traits `#[model]` implements and conditioned /
 //!   intervened models.
@@ -20,6 +21,7 @@ pub mod handler;
 pub mod intervention;
 mod loan;
 pub mod model;
+pub mod nn;
 pub mod plate;
 pub mod quiet_panic;
 pub mod scalar;

@@ -51,4 +51,26 @@ pub enum ShapeError {
         /// The length of the gathered vector.
         len: usize,
     },
+    /// A function of several operands (a network layer) was given the wrong number of them:
+    /// weights, features or outputs.
+    #[error("expected {expected} {what}, found {found}")]
+    Count {
+        /// What was counted, with how to get the number right.
+        what: &'static str,
+        /// The number needed.
+        expected: usize,
+        /// The number given.
+        found: usize,
+    },
+    /// Fewer operands than an operation needs (a network without layers, a layer without
+    /// units).
+    #[error("expected at least {least} {what}, found {found}")]
+    TooFew {
+        /// What was counted.
+        what: &'static str,
+        /// The smallest number that works.
+        least: usize,
+        /// The number given.
+        found: usize,
+    },
 }

@@ -60,7 +60,7 @@ pub use data::Data;
 pub use error::{Extent, ShapeError};
 pub use mix::{Mix, MixOperand};
 pub use pool::Workspace;
-pub(crate) use pool::{collect, recycle};
+pub(crate) use pool::{buffer, collect, recycle};
 pub use scalar_left::ScalarVectorOps;
 pub use unread::Unread;
 pub use vector::Vector;

@@ -70,6 +70,11 @@ impl<T: nalgebra::Scalar> Vector<T> {
     pub(crate) fn pooled(values: Vec<T>) -> Self {
         Vector::from(DVector::from_vec(values))
     }
+    /// Values in a buffer from the lent workspace, on `plate` if known (results computed
+    /// elementwise from operands on that plate).
+    pub(crate) fn pooled_on(values: Vec<T>, plate: Option<&'static str>) -> Self {
+        Vector::pooled(values).with_plate(plate)
+    }
     /// The same values placed on `plate`; an error if the length or a known plate differs.
     pub fn placed(mut self, plate: Plate) -> Result<Self, ShapeError> {
         if let Some(e) = self.error {
