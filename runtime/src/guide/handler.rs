@@ -148,7 +148,7 @@ impl<'a, S: Scalar> GuideHandler<'a, S> {
                         fail(ParamProblem::OutsideConstraint {
                             index,
                             value,
-                            constraint: constraint.describe(),
+                            constraint,
                         })
                     })?;
                     all.push(u);

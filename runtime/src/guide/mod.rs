@@ -81,15 +81,16 @@ pub enum ParamProblem {
     },
     /// An initial value is outside the constraint.
     #[error(
-        "initial element {index} is {value}, outside the constraint ({constraint}); start inside it"
+        "initial element {index} is {value}, outside the constraint ({}); start inside it",
+        constraint.describe()
     )]
     OutsideConstraint {
         /// The element.
         index: usize,
         /// Its value.
         value: f64,
-        /// What the constraint allows.
-        constraint: String,
+        /// The constraint.
+        constraint: ParamConstraint,
     },
     /// The body declared other parameters or drew other sites than in its first run: a
     /// guide's `param!`s and `sample!`s must not depend on the values it draws.
