@@ -232,3 +232,25 @@ fn the_same_seed_gives_the_same_fit() {
     assert_eq!(fit(9), fit(9));
     assert_ne!(fit(9), fit(10));
 }
+
+/// A guide that draws a positive site from a Normal far below zero: every draw is outside
+/// the model's support, every step is skipped, and the error names the site.
+#[guide(for = Rate, observed(k))]
+fn negative_rate_guide() {
+    let loc = param!(-5.0);
+    let lambda = sample!(Normal::new(loc, 0.1));
+}
+
+#[test]
+fn a_guide_drawing_outside_the_support_skips_steps_and_names_the_site() {
+    let k = DVector::from_fn(4, |i, _| i as u64);
+    let model = Rate::new(4);
+    let guide = NegativeRateGuide::new();
+    match svi_guide(model.condition().k(k), &guide, &settling(20, 1)) {
+        Err(SviError::AllStepsSkipped {
+            steps: 20,
+            last: Some(error),
+        }) => assert_eq!(error.site(), Some("lambda"), "{error}"),
+        other => panic!("{other:?}"),
+    }
+}
