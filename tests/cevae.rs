@@ -22,6 +22,7 @@ fn the_cevae_example_recovers_its_synthetic_effect() {
         seed: 1,
         data: None,
         json: None,
+        plots: None,
     };
     let report = analyze(&args).unwrap();
     let ate = report.ate;
@@ -38,4 +39,5 @@ fn the_cevae_example_recovers_its_synthetic_effect() {
     );
     assert!(report.final_elbo.is_finite());
     assert_eq!(report.json["truth"], report.truth);
+    assert_eq!(report.elbo.len(), args.steps);
 }

@@ -17,6 +17,7 @@ fn the_confounder_example_recovers_its_true_effect() {
         steps: 5_000,
         seed: 0,
         json: None,
+        plots: None,
     };
     let report = analyze(&args).unwrap();
     let e = &report.effect;

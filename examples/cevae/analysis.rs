@@ -17,6 +17,8 @@ pub struct Args {
     pub seed: u64,
     pub data: Option<String>,
     pub json: Option<String>,
+    /// A directory for the ELBO trace plot (`elbo.png`).
+    pub plots: Option<String>,
 }
 
 /// One unit per row: guild, engagement, won items (0/1) and purchases.
@@ -85,6 +87,8 @@ pub struct Report {
     pub front_door: f64,
     pub final_elbo: f64,
     pub steps_per_s: f64,
+    /// The ELBO estimate at every step.
+    pub elbo: Vec<f64>,
     pub text: String,
     pub json: serde_json::Value,
 }
@@ -137,6 +141,7 @@ pub fn analyze(args: &Args) -> Result<Report, Error> {
         front_door: front_door(&game),
         final_elbo: *finite.last().unwrap_or(&f64::NAN),
         steps_per_s: args.steps as f64 / fit.step_seconds,
+        elbo: fit.elbo.clone(),
         text: String::new(),
         json: serde_json::Value::Null,
     };

@@ -7,6 +7,7 @@
 //! ```text
 //! cargo run --release --example cevae -- --n 2000 --steps 3000 --seed 0 --json out.json
 //! cargo run --release --example cevae -- --data ../shared/data/online_game_ate.csv
+//! cargo run --release --example cevae -- --plots out/   # the ELBO trace, out/elbo.png
 //! ```
 //!
 //! By default the data are synthetic with a known effect (180); `--data` reads the
@@ -25,6 +26,7 @@ fn parse_args() -> Result<Args, String> {
         seed: 0,
         data: None,
         json: None,
+        plots: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -35,9 +37,10 @@ fn parse_args() -> Result<Args, String> {
             "--seed" => args.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--data" => args.data = Some(value()?),
             "--json" => args.json = Some(value()?),
+            "--plots" => args.plots = Some(value()?),
             other => {
                 return Err(format!(
-                    "unknown argument `{other}`; use --n N, --steps S, --seed K, --data CSV, --json PATH"
+                    "unknown argument `{other}`; use --n N, --steps S, --seed K, --data CSV, --json PATH, --plots DIR"
                 ));
             }
         }
@@ -47,10 +50,13 @@ fn parse_args() -> Result<Args, String> {
 
 #[path = "../common/cli.rs"]
 mod cli;
+#[path = "../common/elbo_plot.rs"]
+mod elbo_plot;
 
 fn main() -> std::process::ExitCode {
     cli::exit(parse_args().and_then(|args| {
         let report = analyze(&args).map_err(|e| doppl::inference::ErrorChain(&*e).to_string())?;
-        cli::report(&report.text, &report.json, args.json.as_deref())
+        cli::report(&report.text, &report.json, args.json.as_deref())?;
+        elbo_plot::write(args.plots.as_deref(), &report.elbo)
     }))
 }

@@ -15,6 +15,8 @@ pub struct Args {
     pub steps: usize,
     pub seed: u64,
     pub json: Option<String>,
+    /// A directory for the ELBO trace plot (`elbo.png`).
+    pub plots: Option<String>,
 }
 
 /// Synthetic data: (c, x, z, y).
@@ -51,6 +53,7 @@ pub fn analyze(args: &Args) -> Result<Report, Error> {
     let steps_per_s = args.steps as f64 / fit.step_seconds;
     let mut report = Report::of(&model, &fit, (&c, &z), steps_per_s, args.seed)?;
     report.truth = true_effect(&c, &z);
+    report.elbo = fit.elbo.clone();
     report.text = report.describe(&fit);
     report.json = report.to_json(&fit);
     Ok(report)
@@ -73,6 +76,8 @@ pub struct Report {
     pub effect: Estimate,
     pub truth: f64,
     pub steps_per_s: f64,
+    /// The ELBO estimate at every step.
+    pub elbo: Vec<f64>,
     /// The printed report.
     pub text: String,
     /// The JSON report.
@@ -110,6 +115,7 @@ impl Report {
             effect: Estimate::of(&difference),
             truth: f64::NAN,
             steps_per_s,
+            elbo: Vec::new(),
             text: String::new(),
             json: serde_json::Value::Null,
         })

@@ -3,12 +3,15 @@
 //!
 //! ```text
 //! cargo run --release --example confounder -- --n 100 --steps 5000 --seed 0 --json out.json
+//! cargo run --release --example confounder -- --plots out/   # the ELBO trace, out/elbo.png
 //! ```
 //!
 //! Data (synthetic, made here): c ~ Exponential(1), x ~ Poisson(1),
 //! z = exp(N(0, 1) − 1 + 0.5c − 1.5x), y ~ Bernoulli(sigmoid(−2 + 5c + 0.1z)).
 
 mod analysis;
+#[path = "../common/elbo_plot.rs"]
+mod elbo_plot;
 mod model;
 
 use analysis::{Args, Error, analyze};
@@ -19,6 +22,7 @@ fn parse_args() -> Result<Args, String> {
         steps: 5_000,
         seed: 0,
         json: None,
+        plots: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -28,9 +32,10 @@ fn parse_args() -> Result<Args, String> {
             "--steps" => args.steps = value()?.parse().map_err(|e| format!("--steps: {e}"))?,
             "--seed" => args.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--json" => args.json = Some(value()?),
+            "--plots" => args.plots = Some(value()?),
             other => {
                 return Err(format!(
-                    "unknown argument `{other}`; use --n N, --steps S, --seed K, --json PATH"
+                    "unknown argument `{other}`; use --n N, --steps S, --seed K, --json PATH, --plots DIR"
                 ));
             }
         }
@@ -46,6 +51,7 @@ fn main() -> std::process::ExitCode {
             std::fs::write(path, serde_json::to_string_pretty(&report.json)?)?;
             println!("wrote {path}");
         }
+        elbo_plot::write(args.plots.as_deref(), &report.elbo)?;
         Ok(())
     });
     match result {
