@@ -149,6 +149,17 @@
 //! (`cargo run --release --example lalonde -- --plots DIR` writes them for the Lalonde
 //! study). Build with `default-features = false` to leave the drawing crates out.
 //!
+//! ## Reproducibility
+//!
+//! The same seed gives the same draws, bit for bit, whatever the number of threads (each
+//! chain, SVI run and replicate has its own random stream derived from the seed and its
+//! index). The hot data loops (a data matrix times a coefficient vector) are compiled for
+//! baseline x86-64 and for AVX2 + FMA, and the best version the CPU supports is picked at run
+//! time (`doppl::runtime::scalar` module `simd`); both versions do the same operations in the
+//! same order, but bitwise identity is promised only between machines of one instruction
+//! set (and one build: another compiler or math library may round `exp` and `ln`
+//! differently).
+//!
 //! ## The model language
 //! - `let units = plate!(n);` declares a plate of `n` conditionally independent elements.
 //! - `let name = sample!(Family::new(..));` a random site with one value;

@@ -78,9 +78,7 @@ fn matvec_block<const W: usize>(
     }
     for ((start, end), (bj, kind)) in columns.zip(beta) {
         let col = &x[start..end];
-        for (r, &xij) in re.iter_mut().zip(col) {
-            *r += xij * bj.re;
-        }
+        super::simd::add_scaled_column(re, col, bj.re);
         match *kind {
             Tangent::Zero => {}
             Tangent::Lane(lane, v) => {

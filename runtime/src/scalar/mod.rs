@@ -6,6 +6,7 @@
 
 mod dual;
 mod num_dual_impl;
+pub(crate) mod simd;
 mod special;
 
 pub use dual::Dual;
@@ -246,6 +247,14 @@ impl Scalar for f64 {
     #[inline]
     fn chain(self, f0: f64, _f1: f64) -> Self {
         f0
+    }
+    /// The block-by-block kernel of [`Scalar::add_data_matvec`], dispatched at run time to
+    /// AVX2 where the CPU has it ([`simd`]); the same sums in the same order.
+    fn add_data_matvec(out: &mut [f64], x: &[f64], beta: &[f64]) {
+        let n = out.len();
+        for (b, block) in out.chunks_mut(MATVEC_BLOCK).enumerate() {
+            simd::add_columns_f64(block, x, n, b * MATVEC_BLOCK, beta);
+        }
     }
     #[inline]
     fn add_scaled(self, a: f64, x: Self) -> Self {
