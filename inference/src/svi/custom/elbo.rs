@@ -14,6 +14,7 @@ use crate::svi::steps::ElboEstimator;
 use doppl_runtime::dist::DistError;
 use doppl_runtime::guide::{Guide, GuideDraw, GuideHandler, NoiseTape, ParamBlock};
 use doppl_runtime::scalar::{Dual, Scalar};
+use doppl_runtime::value::Workspace;
 use doppl_runtime::{Model, ModelError};
 use rand::RngExt;
 use rand::rngs::StdRng;
@@ -34,6 +35,9 @@ pub(super) struct GuideElbo<'g, G, D> {
     pub placements: Vec<Placement>,
     pub density: D,
     noise: NoiseTape,
+    /// Buffers for the guide body's vectors, lent to each run (the encoder's intermediate
+    /// vectors of N duals would otherwise be allocated and freed at every replay).
+    workspace: Workspace,
     /// Per unconstrained coordinate: u, the model's gradient, dz/du, d ln|J|/du; then the
     /// weights of the surrogate.
     u: Vec<f64>,
@@ -58,6 +62,7 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> Guide
             placements,
             density,
             noise: NoiseTape::new(0),
+            workspace: Workspace::default(),
             u: vec![0.0; dim],
             g: vec![0.0; dim],
             dz_du: vec![0.0; dim],
@@ -72,7 +77,8 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> Guide
     pub fn draw(&mut self) -> Result<(f64, f64), ModelError> {
         self.noise.draw_fresh();
         let mut h = GuideHandler::reading(&self.blocks, &self.params, &mut self.noise);
-        self.guide.run(&mut h)?;
+        let guide = self.guide;
+        self.workspace.lend(|| guide.run(&mut h))?;
         let (draws, log_q) = (h.draws, h.log_q);
         let mut log_jac = 0.0;
         for (draw, place) in draws.iter().zip(&self.placements) {
@@ -129,7 +135,8 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> Guide
             .collect();
         self.noise.replay();
         let mut h = GuideHandler::reading(&self.blocks, &seeded, &mut self.noise);
-        self.guide.run(&mut h)?;
+        let guide = self.guide;
+        self.workspace.lend(|| guide.run(&mut h))?;
         let (draws, log_q) = (h.draws, h.log_q);
         let surrogate = self.weighted_sum(&draws) - log_q;
         for (k, d) in grad[start..end].iter_mut().enumerate() {
