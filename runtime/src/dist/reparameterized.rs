@@ -64,7 +64,8 @@ impl<S: Scalar, D: Reparameterized<S>> GuideShape<S, D> for Plate {
     }
     fn draw(self, d: &D, noise: &[f64]) -> Result<Vector<S>, DistError> {
         check_batch(d.batch_len(), self.size)?;
-        let values = DVector::from_fn(self.size, |i, _| d.rsample_at(i, noise[i]));
+        let draws = (0..self.size).map(|i| d.rsample_at(i, noise[i]));
+        let values = DVector::from_vec(crate::value::collect(self.size, draws));
         Ok(Vector::on_plate(values, self))
     }
     fn reals(v: &Vector<S>) -> &[S] {

@@ -161,7 +161,8 @@ impl<S: Scalar> ParamShape<S> for Plate {
         self.size
     }
     fn build(self, reals: impl ExactSizeIterator<Item = S>) -> Vector<S> {
-        Vector::on_plate(DVector::from_iterator(self.size, reals), self)
+        let values = crate::value::collect(self.size, reals);
+        Vector::on_plate(DVector::from_vec(values), self)
     }
 }
 

@@ -59,7 +59,7 @@ mod vector;
 pub use data::Data;
 pub use error::{Extent, ShapeError};
 pub use mix::{Mix, MixOperand};
-pub use pool::Workspace;
+pub use pool::{MAX_FREE_PER_TYPE, Workspace};
 pub(crate) use pool::{buffer, collect, recycle};
 pub use scalar_left::ScalarVectorOps;
 pub use unread::Unread;

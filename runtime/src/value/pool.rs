@@ -97,6 +97,9 @@ impl Workspace {
     fn put<T: 'static>(&mut self, mut buffer: Vec<T>) {
         buffer.clear();
         match self.shelf::<T>() {
+            // A body that builds vectors from fresh memory (`Vector::from(dvector)`) returns
+            // more buffers than it takes: past the cap they are freed, not hoarded.
+            Some((shelf, _)) if shelf.len() >= MAX_FREE_PER_TYPE => {}
             Some((shelf, free)) => {
                 shelf.push(buffer);
                 *free += 1;
@@ -109,6 +112,10 @@ impl Workspace {
         }
     }
 }
+
+/// The most free buffers a workspace keeps per element type: far more than the vectors one
+/// evaluation holds at once, and a bound on what an unbalanced body can pile up.
+pub const MAX_FREE_PER_TYPE: usize = 256;
 
 /// An empty buffer with room for `len` elements: from the lent workspace when there is one.
 pub(crate) fn buffer<T: 'static>(len: usize) -> Vec<T> {
@@ -137,6 +144,17 @@ pub(crate) fn recycle<T: 'static>(buffer: Vec<T>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Vectors built from fresh memory and dropped inside a loan come back to the shelf; the
+    /// shelf stops growing at its cap however many evaluations run.
+    #[test]
+    fn fresh_buffers_returned_at_every_evaluation_stay_bounded() {
+        let mut workspace = Workspace::default();
+        for _ in 0..3 * MAX_FREE_PER_TYPE {
+            workspace.lend(|| drop(crate::value::Vector::from(vec![1.0f64; 8])));
+        }
+        assert_eq!(workspace.buffers(), MAX_FREE_PER_TYPE);
+    }
 
     #[test]
     fn buffers_come_back_and_are_reused_by_fit() {
