@@ -22,8 +22,9 @@ use doppl_runtime::{Model, ModelError, Scenario};
 pub enum FitError {
     /// The model could not be run (shapes, discrete latents, invalid constants).
     Model(ModelError),
-    /// The sampler could not start (invalid options); displayed as that error.
-    Sample(SampleError),
+    /// The sampler could not start (invalid options); displayed as that error. (Boxed: a
+    /// sampler error is the largest cause, and a fit's `Result` should stay small.)
+    Sample(Box<SampleError>),
     /// No chain finished; each chain's error (the first is the source).
     AllChainsFailed(Vec<SampleError>),
 }
@@ -36,7 +37,7 @@ impl From<ModelError> for FitError {
 
 impl From<SampleError> for FitError {
     fn from(error: SampleError) -> Self {
-        FitError::Sample(error)
+        FitError::Sample(Box::new(error))
     }
 }
 

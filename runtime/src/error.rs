@@ -129,7 +129,7 @@ pub enum ModelError {
         /// The parameter (or site).
         param: &'static str,
         /// What is wrong.
-        problem: crate::guide::ParamProblem,
+        problem: Box<crate::guide::ParamProblem>,
     },
     /// A draw lacks a value for a latent site.
     #[error("site `{site}` has no value in the draw: a posterior draw must give every latent site")]

@@ -129,7 +129,7 @@ impl<'a, S: Scalar> GuideHandler<'a, S> {
         let len = shape.size();
         let fail = |problem| ModelError::GuideParam {
             param: name,
-            problem,
+            problem: Box::new(problem),
         };
         let k = self.next_param;
         self.next_param += 1;
@@ -181,7 +181,7 @@ impl<'a, S: Scalar> GuideHandler<'a, S> {
         let d = dist.map_err(at_site)?;
         let changed = ModelError::GuideParam {
             param: site,
-            problem: ParamProblem::Changed,
+            problem: Box::new(ParamProblem::Changed),
         };
         let noise = self.noise.take(shape.noise_len()).ok_or(changed)?;
         let value = shape.draw(&d, noise).map_err(at_site)?;
