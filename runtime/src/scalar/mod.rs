@@ -249,7 +249,7 @@ impl Scalar for f64 {
         f0
     }
     /// The block-by-block kernel of [`Scalar::add_data_matvec`], dispatched at run time to
-    /// AVX2 where the CPU has it ([`simd`]); the same sums in the same order.
+    /// AVX2 where the CPU has it (module `simd`); the same sums in the same order.
     fn add_data_matvec(out: &mut [f64], x: &[f64], beta: &[f64]) {
         let n = out.len();
         for (b, block) in out.chunks_mut(MATVEC_BLOCK).enumerate() {
