@@ -254,3 +254,27 @@ fn a_guide_drawing_outside_the_support_skips_steps_and_names_the_site() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A guide whose body panics for some draws: those steps are skipped like a model's panic,
+/// and the fit goes on; nothing unwinds into the caller.
+#[guide(for = NormalMean, observed(y))]
+fn panicking_guide() {
+    let mu_loc = param!(0.0);
+    let mu = sample!(Normal::new(mu_loc, 1.0));
+    if mu > 1.5 {
+        panic!("the guide refuses large draws");
+    }
+}
+
+#[test]
+fn a_panic_in_the_guide_skips_the_step() {
+    let model = NormalMean::new(5);
+    let guide = PanickingGuide::new();
+    let fit = svi_guide(model.condition().y(data(5)), &guide, &settling(400, 2)).unwrap();
+    assert!(
+        fit.skipped > 0 && fit.skipped < 400,
+        "{} skipped",
+        fit.skipped
+    );
+    assert_eq!(fit.elbo.iter().filter(|e| e.is_nan()).count(), fit.skipped);
+}

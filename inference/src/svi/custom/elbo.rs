@@ -13,6 +13,7 @@ use crate::density::LogDensity;
 use crate::svi::steps::ElboEstimator;
 use doppl_runtime::dist::DistError;
 use doppl_runtime::guide::{Guide, GuideDraw, GuideHandler, NoiseTape, ParamBlock};
+use doppl_runtime::quiet_panic::model_quietly;
 use doppl_runtime::scalar::{Dual, Scalar};
 use doppl_runtime::value::Workspace;
 use doppl_runtime::{Model, ModelError};
@@ -73,12 +74,14 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> Guide
 
     /// One draw from the guide at the current parameters with fresh noise: the sites'
     /// values and `ln q`, and the model's unconstrained point in `self.u`. Returns
-    /// `(ln q, ln|J|)`.
+    /// `(ln q, ln|J|)`. A panic in the guide's body comes back as
+    /// [`ModelError::Panicked`] (recoverable: the step is skipped), as one in the model's.
     pub fn draw(&mut self) -> Result<(f64, f64), ModelError> {
         self.noise.draw_fresh();
         let mut h = GuideHandler::reading(&self.blocks, &self.params, &mut self.noise);
         let guide = self.guide;
-        self.workspace.lend(|| guide.run(&mut h))?;
+        self.workspace
+            .lend(|| model_quietly(|| guide.run(&mut h)))?;
         let (draws, log_q) = (h.draws, h.log_q);
         let mut log_jac = 0.0;
         for (draw, place) in draws.iter().zip(&self.placements) {
@@ -136,7 +139,8 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> Guide
         self.noise.replay();
         let mut h = GuideHandler::reading(&self.blocks, &seeded, &mut self.noise);
         let guide = self.guide;
-        self.workspace.lend(|| guide.run(&mut h))?;
+        self.workspace
+            .lend(|| model_quietly(|| guide.run(&mut h)))?;
         let (draws, log_q) = (h.draws, h.log_q);
         let surrogate = self.weighted_sum(&draws) - log_q;
         for (k, d) in grad[start..end].iter_mut().enumerate() {

@@ -201,18 +201,29 @@ struct Setup {
 
 /// Records the guide's parameters (one run at their initial values) and places each of its
 /// draws in the model's unconstrained vector.
+///
+/// A recoverable failure of the guide's body (a draw it rejects) is retried with new noise,
+/// up to 100 times, as NUTS retries starting points.
 fn set_up<G: Guide>(guide: &G, layout: &Layout, seed: u64) -> Result<Setup, SviError> {
+    const ATTEMPTS: usize = 100;
     let (mut blocks, mut params, mut noise) = (Vec::new(), Vec::new(), NoiseTape::new(seed));
-    noise.draw_fresh();
-    let mut h = GuideHandler::<f64>::recording(&mut blocks, &mut params, &mut noise);
-    doppl_runtime::quiet_panic::model_quietly(|| guide.run(&mut h))?;
+    let mut attempt = 0;
+    let draws = loop {
+        noise.draw_fresh();
+        let mut h = GuideHandler::<f64>::recording(&mut blocks, &mut params, &mut noise);
+        match doppl_runtime::quiet_panic::model_quietly(|| guide.run(&mut h)) {
+            Ok(()) => break h.draws,
+            Err(e) if e.is_recoverable() && attempt + 1 < ATTEMPTS => attempt += 1,
+            Err(e) => return Err(SviError::Model(e)),
+        }
+    };
     let mismatch = |site, problem| SviError::Guide {
         guide: G::NAME,
         site,
         problem,
     };
-    let mut placements = Vec::with_capacity(h.draws.len());
-    for draw in &h.draws {
+    let mut placements = Vec::with_capacity(draws.len());
+    for draw in &draws {
         let block = layout
             .block(draw.site)
             .ok_or_else(|| mismatch(draw.site, GuideMismatch::NotLatent))?;
@@ -233,8 +244,7 @@ fn set_up<G: Guide>(guide: &G, layout: &Layout, seed: u64) -> Result<Setup, SviE
             coordinate,
         });
     }
-    if let Some(missed) = (layout.blocks.iter()).find(|b| h.draws.iter().all(|d| d.site != b.site))
-    {
+    if let Some(missed) = (layout.blocks.iter()).find(|b| draws.iter().all(|d| d.site != b.site)) {
         return Err(mismatch(missed.site, GuideMismatch::NotDrawn));
     }
     Ok(Setup {
