@@ -84,6 +84,13 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> Guide
             .lend(|| model_quietly(|| guide.run(&mut h)))?;
         let (draws, log_q) = (h.draws, h.log_q);
         let mut log_jac = 0.0;
+        // The draws are matched with their places by position: a body that draws other
+        // sites, or in another order, than in its first run would be placed wrongly.
+        let same_sites = draws.len() == self.placements.len()
+            && (draws.iter().zip(&self.placements)).all(|(d, p)| d.site == p.site);
+        if !same_sites {
+            return Err(changed_structure(draws.first().map_or("", |d| d.site)));
+        }
         for (draw, place) in draws.iter().zip(&self.placements) {
             for (i, &z) in draw.values.iter().enumerate() {
                 let m = place
@@ -163,6 +170,13 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> Guide
 
 /// Lanes per replay of the guide.
 const CHUNK: usize = 16;
+
+fn changed_structure(site: &'static str) -> ModelError {
+    ModelError::GuideParam {
+        param: site,
+        problem: Box::new(doppl_runtime::guide::ParamProblem::Changed),
+    }
+}
 
 fn outside_support(place: &Placement, index: usize, value: f64) -> ModelError {
     ModelError::at_site(
