@@ -242,7 +242,7 @@ pub use doppl_runtime as runtime;
 
 /// Everything a model file needs.
 pub mod prelude {
-    pub use crate::{deterministic, factor, param, plate, sample};
+    pub use crate::{deterministic, factor, param, plate, sample, subsample};
     pub use doppl_inference::ErrorChain;
     pub use doppl_inference::svi::{AutoGuide, SviOptions, svi, svi_guide};
     pub use doppl_inference::{
@@ -264,6 +264,11 @@ pub mod prelude {
 
 /// Declares a plate inside a `#[model]` function: `let units = plate!(n);`.
 ///
+/// `let units = plate!(n, subsample = 256);` lets an SVI step run on a random batch of 256
+/// of the `n` elements (every term on the plate weighted by `n / 256`); the data on the
+/// plate are restricted with [`subsample!`]. Every other run (NUTS, predictive, effects)
+/// sees all `n`.
+///
 /// Outside `#[model]`, or produced by another macro inside one, it is a compile error that
 /// says so.
 #[macro_export]
@@ -274,6 +279,24 @@ macro_rules! plate {
              #[model] function. Outside one, or produced by another macro (#[model] reads its body \
              before macros expand, so a `macro_rules!` that wraps `plate!` hides it), it cannot \
              become part of the model; helpers may compute its arguments instead"
+        )
+    };
+}
+
+/// Restricts data on a subsampled plate to an SVI step's batch inside a `#[model]` function:
+/// `let x = subsample!(x, units);` (Pyro's `subsample`). The data are a `DVector<f64>`, a
+/// `DMatrix<f64>` (one row per element) or a `Vec<usize>` argument; outside an SVI step the
+/// binding is the whole data. Observed and intervened values of sites on the plate are
+/// restricted by doppl itself.
+///
+/// Outside `#[model]`, or produced by another macro inside one, it is a compile error that
+/// says so.
+#[macro_export]
+macro_rules! subsample {
+    ($($t:tt)*) => {
+        ::core::compile_error!(
+            "`subsample!` was not read by #[model]: write it as `let x = subsample!(x, plate);` directly in the body of a \
+             #[model] function whose plate is declared with `plate!(n, subsample = batch)`"
         )
     };
 }
@@ -357,6 +380,7 @@ pub mod __private {
     pub use doppl_runtime::model::{Model, Site, SiteInfo, SiteKind};
     pub use doppl_runtime::scalar::Scalar;
     pub use doppl_runtime::shape::{DetValue, Shape};
+    pub use doppl_runtime::subsample::Subsampled;
     pub use doppl_runtime::value::{Data, Vector};
     pub use doppl_runtime::{Intervention, ModelError, Plate, Scenario, Shift, Unplated};
     pub use nalgebra::{DMatrix, DVector};

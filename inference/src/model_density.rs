@@ -39,6 +39,24 @@ impl<'s, 'm, M: Model> ModelDensity<'s, 'm, M> {
         })
     }
 
+    /// The density of an SVI step on a batch of `scenario`'s subsampled plates
+    /// ([`Gradient::batched`]): points are in `layout`'s batch layout.
+    pub fn batched(
+        scenario: &'s Scenario<'m, M>,
+        layout: &Layout,
+        batch: doppl_runtime::subsample::Batch,
+    ) -> Result<Self, ModelError> {
+        Ok(ModelDensity {
+            gradient: Gradient::batched(scenario, layout, batch)?,
+        })
+    }
+
+    /// The batch the next evaluations see (`None` unless built by
+    /// [`ModelDensity::batched`]).
+    pub fn batch_mut(&mut self) -> Option<&mut doppl_runtime::subsample::Batch> {
+        self.gradient.batch_mut()
+    }
+
     /// How the gradient is computed (plate-local lanes, or the dense fallback and why).
     pub fn gradient_mode(&self) -> &GradientMode {
         self.gradient.mode()

@@ -32,14 +32,42 @@ pub fn check_guide(guide: &ModelIr, errors: &mut Errors) {
 fn check_statements(model: &ModelIr, in_guide: bool, errors: &mut Errors) {
     let mut seen: HashMap<String, proc_macro2::Span> = HashMap::new();
     let mut plates: Vec<String> = Vec::new();
+    let mut subsampled: Vec<String> = Vec::new();
     let arg_names: Vec<String> = model.args.iter().map(|a| a.name.to_string()).collect();
     for statement in &model.statements {
         match statement {
-            Statement::Plate { name, .. } => {
+            Statement::Plate {
+                name, subsample, ..
+            } => {
                 if seen.contains_key(&name.to_string()) {
                     errors.push(shadowing_error(name, "plate"));
                 }
                 plates.push(name.to_string());
+                match subsample {
+                    Some(batch) if in_guide => errors.push(syn::Error::new_spanned(
+                        batch,
+                        "a #[guide] cannot subsample a plate yet: subsample the model's plate and \
+                         fit it with an automatic guide (AutoNormal or AutoDelta)",
+                    )),
+                    Some(_) => subsampled.push(name.to_string()),
+                    None => {}
+                }
+            }
+            Statement::Subsample { name, plate, .. } => {
+                if seen.contains_key(&name.to_string()) {
+                    errors.push(shadowing_error(name, "`subsample!`"));
+                }
+                if !subsampled.contains(&plate.to_string()) {
+                    let how = match plates.contains(&plate.to_string()) {
+                        true => format!(
+                            "plate `{plate}` is not subsampled: declare it with `plate!(n, subsample = batch)`"
+                        ),
+                        false => format!(
+                            "unknown plate `{plate}`: declare it first with `let {plate} = plate!(n, subsample = batch);`"
+                        ),
+                    };
+                    errors.push(syn::Error::new(plate.span(), how));
+                }
             }
             Statement::Site(site) => {
                 let name = site.name.to_string();

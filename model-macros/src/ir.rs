@@ -51,6 +51,18 @@ pub enum Statement {
         name: Ident,
         /// The size expression.
         size: Expr,
+        /// `plate!(size, subsample = batch)`: the batch size of an SVI step.
+        subsample: Option<Expr>,
+    },
+    /// `let name = subsample!(data, plate);`: data on a subsampled plate, restricted to the
+    /// batch in an SVI step.
+    Subsample {
+        /// The binding.
+        name: Ident,
+        /// The data (a data argument's view).
+        data: Expr,
+        /// The plate.
+        plate: Ident,
     },
     /// A `sample!` or `deterministic!` site.
     Site(Site),
@@ -141,7 +153,18 @@ impl ModelIr {
 impl Statement {
     fn to_token_stream(&self) -> TokenStream {
         match self {
-            Statement::Plate { size, .. } => size.to_token_stream(),
+            Statement::Plate {
+                size, subsample, ..
+            } => {
+                let mut tokens = size.to_token_stream();
+                subsample.to_tokens(&mut tokens);
+                tokens
+            }
+            Statement::Subsample { data, plate, .. } => {
+                let mut tokens = data.to_token_stream();
+                plate.to_tokens(&mut tokens);
+                tokens
+            }
             Statement::Site(site) => {
                 let mut tokens = match &site.kind {
                     SiteKind::Sample { dist, .. } => dist.to_token_stream(),

@@ -10,7 +10,14 @@ use syn::visit::Visit;
 use syn::{Expr, ItemFn, Pat, Token};
 
 /// The macros that declare sites and plates.
-pub const SITE_MACROS: [&str; 5] = ["sample", "deterministic", "plate", "factor", "param"];
+pub const SITE_MACROS: [&str; 6] = [
+    "sample",
+    "deterministic",
+    "plate",
+    "factor",
+    "param",
+    "subsample",
+];
 
 /// Parses the function; mistakes go to `errors` and the offending piece is left out.
 pub fn parse_model(function: &ItemFn, errors: &mut Errors) -> ModelIr {
@@ -175,8 +182,10 @@ fn parse_statement(
             .unwrap_or(Statement::Plate {
                 name,
                 size: syn::parse_quote!(0),
+                subsample: None,
             }),
         (_, None) => return None,
+        ("subsample", Some(args)) => parse_subsample(name, args, mac, deps, errors)?,
         ("param", Some(args)) => {
             Statement::Param(crate::param::parse_param(name, args, mac, errors)?)
         }
@@ -256,6 +265,10 @@ fn usage(kind: &str) -> &'static str {
         }
         "factor" => "write `factor!(name, log_density);` with a name for the term",
         "param" => crate::param::USAGE,
+        "subsample" => {
+            "write `let x = subsample!(x, plate);` with a data argument and a plate declared \
+             with `plate!(n, subsample = batch)`"
+        }
         _ => "write `let name = plate!(size);`",
     }
 }
@@ -287,9 +300,29 @@ pub(crate) fn parse_plate(
     inline: bool,
     errors: &mut Errors,
 ) -> Option<Statement> {
-    match <[Expr; 1]>::try_from(args) {
-        Ok([size]) => Some(Statement::Plate { name, size }),
-        Err(_) => {
+    let mut args = args.into_iter();
+    match (args.next(), args.next(), args.next()) {
+        (Some(size), None, None) => Some(Statement::Plate {
+            name,
+            size,
+            subsample: None,
+        }),
+        (Some(size), Some(Expr::Assign(a)), None) if is_ident(&a.left, "subsample") => {
+            if inline {
+                errors.push(syn::Error::new_spanned(
+                    mac,
+                    "a subsampled plate must be declared with `let units = plate!(n, subsample \
+                     = batch);`, so that `subsample!(x, units)` can restrict the data on it",
+                ));
+                return None;
+            }
+            Some(Statement::Plate {
+                name,
+                size,
+                subsample: Some(*a.right),
+            })
+        }
+        _ => {
             let hint = if inline {
                 "write `plate!(size)`"
             } else {
@@ -298,6 +331,38 @@ pub(crate) fn parse_plate(
             errors.push(syn::Error::new_spanned(
                 mac,
                 format!("malformed `plate!`: {hint}"),
+            ));
+            None
+        }
+    }
+}
+
+/// Whether `expr` is the bare identifier `name`.
+fn is_ident(expr: &Expr, name: &str) -> bool {
+    matches!(expr, Expr::Path(p) if p.path.is_ident(name))
+}
+
+/// `let x = subsample!(data, plate);`
+fn parse_subsample(
+    name: Ident,
+    args: Vec<Expr>,
+    mac: &syn::Macro,
+    deps: &mut Dependencies,
+    errors: &mut Errors,
+) -> Option<Statement> {
+    let mut args = args.into_iter();
+    match (args.next(), args.next(), args.next()) {
+        (Some(data), Some(Expr::Path(p)), None) if p.path.get_ident().is_some() => {
+            report_nested_in_expr(&data, errors);
+            let d = deps.of_expr(&data);
+            deps.of.insert(name.to_string(), d);
+            let plate = p.path.get_ident().cloned()?;
+            Some(Statement::Subsample { name, data, plate })
+        }
+        _ => {
+            errors.push(syn::Error::new_spanned(
+                mac,
+                format!("malformed `subsample!`: {}", usage("subsample")),
             ));
             None
         }

@@ -137,6 +137,12 @@ pub enum ModelError {
         /// The site.
         site: &'static str,
     },
+    /// `plate!(n, subsample = 0)`: a batch needs at least one element.
+    #[error("plate `{plate}`: `subsample = 0`; a batch needs at least one element")]
+    EmptySubsample {
+        /// The plate.
+        plate: &'static str,
+    },
 }
 
 /// What kind of problem a distribution error is, and the hint, without its message (that is
@@ -192,6 +198,7 @@ impl ModelError {
             | ModelError::NoAbduction { site, .. }
             | ModelError::MissingValue { site } => Some(site),
             ModelError::GuideParam { param, .. } => Some(param),
+            ModelError::EmptySubsample { plate } => Some(plate),
             ModelError::ParameterLength { .. } | ModelError::Panicked { .. } => None,
         }
     }

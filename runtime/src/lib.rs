@@ -27,6 +27,7 @@ pub mod quiet_panic;
 pub mod scalar;
 pub mod scenario;
 pub mod shape;
+pub mod subsample;
 pub mod transform;
 pub mod value;
 

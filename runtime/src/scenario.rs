@@ -8,6 +8,7 @@ use crate::handler::{
 };
 use crate::model::{Model, Site};
 use crate::scalar::Scalar;
+use crate::subsample::Batch;
 use rand::Rng;
 
 /// A model together with what is conditioned and what is intervened on.
@@ -127,7 +128,22 @@ impl<'m, M: Model> Scenario<'m, M> {
     /// The log-density parts at an unconstrained point, in any scalar, without the trace
     /// (observed data the body does not read again are scored as given, not lifted).
     pub fn log_density_parts<S: Scalar>(&self, x: &[S]) -> Result<LogDensityParts<S>, ModelError> {
-        self.run_with(LogJoint::new(x).without_values())?.1.finish()
+        self.log_density_on(x, None)
+    }
+
+    /// [`Scenario::log_density_parts`] with subsampled plates on `batch`'s elements (their
+    /// terms weighted, `x` holding the batch layout's coordinates; [`crate::subsample`]).
+    pub fn log_density_on<S: Scalar>(
+        &self,
+        x: &[S],
+        batch: Option<&Batch>,
+    ) -> Result<LogDensityParts<S>, ModelError> {
+        let lj = LogJoint::new(x).without_values();
+        let lj = match batch {
+            Some(b) => lj.with_batch(b),
+            None => lj,
+        };
+        self.run_with(lj)?.1.finish()
     }
 
     /// The log-density parts at an unconstrained point.
@@ -150,8 +166,13 @@ impl<'m, M: Model> Scenario<'m, M> {
         x: &[S],
         plan: &LanePlan,
         grad: &mut [f64],
+        batch: Option<&Batch>,
     ) -> Result<(S, Option<&'static str>), ModelError> {
         let lj = LogJoint::with_read_off(x, plan, grad, self.model);
+        let lj = match batch {
+            Some(b) => lj.with_batch(b),
+            None => lj,
+        };
         let (_, lj) = self.run_with(lj)?;
         let mixed = lj.mixed_site();
         Ok((lj.finish()?.total(), mixed))

@@ -239,6 +239,14 @@ pub trait DetValue<S: Scalar>: Clone + Debug + ShiftValue + crate::value::Unread
     /// The value placed on the site's plate: an error naming the site if it was computed by
     /// an operation that failed or does not fit the plate.
     fn checked(self, site: &'static str, plate: Option<Plate>) -> Result<Self, ModelError>;
+    /// A given value (one entry per element of the whole `plate`) restricted to the batch
+    /// `indices` of a subsampled run.
+    fn gather(
+        site: &'static str,
+        plate: Plate,
+        v: &Self::Plain,
+        indices: &[usize],
+    ) -> Result<Self::Plain, ModelError>;
 }
 
 impl<S: Scalar + ShiftValue> DetValue<S> for S {
@@ -251,6 +259,9 @@ impl<S: Scalar + ShiftValue> DetValue<S> for S {
     }
     fn checked(self, _site: &'static str, _plate: Option<Plate>) -> Result<Self, ModelError> {
         Ok(self)
+    }
+    fn gather(_: &'static str, _: Plate, v: &f64, _: &[usize]) -> Result<f64, ModelError> {
+        Ok(*v)
     }
 }
 
@@ -265,6 +276,15 @@ impl<S: Scalar + ShiftValue> DetValue<S> for Vector<S> {
     }
     fn lower(&self) -> DVector<f64> {
         self.map(|x| x.re()).into_dvector()
+    }
+    fn gather(
+        site: &'static str,
+        plate: Plate,
+        v: &DVector<f64>,
+        indices: &[usize],
+    ) -> Result<DVector<f64>, ModelError> {
+        let kept = crate::subsample::gather_elements(site, plate, v.as_slice(), indices)?;
+        Ok(DVector::from_vec(kept))
     }
     fn checked(self, site: &'static str, plate: Option<Plate>) -> Result<Self, ModelError> {
         if let Some(source) = self.shape_error() {

@@ -4,6 +4,7 @@
 use super::guide::{AutoGuide, Guide};
 use super::optim::Optimizer;
 use super::steps::{ElboEstimator, optimize};
+use super::subsample::{SubsampledElbo, subsampled_plates, supports_subsampling};
 use crate::density::{DensityError, LogDensity};
 use crate::model_density::ModelDensity;
 use doppl_runtime::gradient::GradientMode;
@@ -150,14 +151,22 @@ pub fn svi<'m, M: Model>(
     let mut rng = StdRng::seed_from_u64(options.seed);
     let start = initial_location(&mut density, options, &mut rng)?;
     let guide = Guide::new(kind, &start, options.init_scale);
-    let mut estimator = AutoElbo {
-        steps: Steps::new(&guide, density.dim()),
-        density,
-        guide,
+    let plates = subsampled_plates(&layout);
+    let (guide, run, gradient_mode) = if plates.is_empty() {
+        let mut estimator = AutoElbo {
+            steps: Steps::new(&guide, density.dim()),
+            density,
+            guide,
+        };
+        let run = optimize(&mut estimator, options, &mut rng)?;
+        (estimator.guide, run, gradient_mode)
+    } else {
+        drop(density);
+        check_subsampling(kind, &plates)?;
+        let mut estimator = SubsampledElbo::new(&scenario, &layout, plates, guide)?;
+        let run = optimize(&mut estimator, options, &mut rng)?;
+        (estimator.guide, run, gradient_mode)
     };
-    let run = optimize(&mut estimator, options, &mut rng)?;
-    let AutoElbo { guide, density, .. } = estimator;
-    drop(density);
     let draw_seed = rng.random::<u64>();
     let mut fit = SviFit {
         scenario,
@@ -201,6 +210,23 @@ impl<D: LogDensity<Error = ModelError>> ElboEstimator for AutoElbo<D> {
         grad.copy_from_slice(&self.steps.grad);
         Ok(value)
     }
+}
+
+/// A subsampled plate needs a guide whose variational parameters factorize over its
+/// elements.
+fn check_subsampling(
+    kind: AutoGuide,
+    plates: &[doppl_runtime::subsample::SubsampledPlate],
+) -> Result<(), SviError> {
+    if supports_subsampling(kind) {
+        return Ok(());
+    }
+    let names: Vec<&str> = plates.iter().map(|p| p.plate).collect();
+    Err(SviError::Options(format!(
+        "plate(s) {} are subsampled, which needs a guide that factorizes over their \
+         elements: AutoGuide::Normal or AutoGuide::Delta ({kind:?} couples every coordinate)",
+        names.join(", ")
+    )))
 }
 
 pub(super) fn validate(options: &SviOptions) -> Result<(), SviError> {

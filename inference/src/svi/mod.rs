@@ -16,6 +16,7 @@ mod low_rank;
 mod optim;
 mod progress;
 mod steps;
+mod subsample;
 
 pub use custom::{CustomGuide, ElboAt, GuideFit, GuideMismatch, guide_elbo, svi_guide};
 pub use fit::{SviError, SviFit, SviOptions, svi};

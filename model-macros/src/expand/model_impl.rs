@@ -154,7 +154,12 @@ fn body(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
     let index_of = |name: &syn::Ident| sites.iter().position(|s| s.name == *name).unwrap_or(0);
     let statements = model.statements.iter().map(|st| match st {
         Statement::Plain(stmt) => quote!(#stmt),
-        Statement::Plate { name, size } => plate_statement(name, size),
+        Statement::Plate {
+            name,
+            size,
+            subsample,
+        } => plate_statement(name, size, subsample.as_ref()),
+        Statement::Subsample { name, data, plate } => subsample_statement(name, data, plate),
         Statement::Site(s) => {
             let statement = site_statement(s, marker(names, index_of(&s.name)));
             let (n, kept) = (&s.name, kept_name(&s.name));
@@ -210,9 +215,35 @@ pub(crate) fn argument_bindings(model: &ModelIr, numbered: bool) -> Vec<TokenStr
 }
 
 /// `let name = plate!(size);` in a generated body.
-pub(crate) fn plate_statement(name: &syn::Ident, size: &syn::Expr) -> TokenStream {
+pub(crate) fn plate_statement(
+    name: &syn::Ident,
+    size: &syn::Expr,
+    subsample: Option<&syn::Expr>,
+) -> TokenStream {
     let label = syn::ext::IdentExt::unraw(name).to_string();
-    quote_spanned!(size.span()=> let #name = ::doppl::__private::Plate::new(#label, #size);)
+    let plate = quote_spanned!(size.span()=> ::doppl::__private::Plate::new(#label, #size));
+    match subsample {
+        None => quote!(let #name = #plate;),
+        Some(batch) => quote_spanned!(batch.span()=>
+            let #name = __doppl_handler.subsample(#plate, #batch)?;
+        ),
+    }
+}
+
+/// `let x = subsample!(x, units);`: the data restricted to the step's batch, kept in a
+/// binding of its own so that the view can borrow it.
+fn subsample_statement(name: &syn::Ident, data: &syn::Expr, plate: &syn::Ident) -> TokenStream {
+    let label = syn::ext::IdentExt::unraw(name).to_string();
+    let kept = quote::format_ident!("__doppl_subsampled_{}", label);
+    quote_spanned!(data.span()=>
+        let #kept = ::doppl::__private::Subsampled::new(
+            #label,
+            #data,
+            #plate,
+            __doppl_handler.batch(#plate.name),
+        )?;
+        let #name = #kept.view();
+    )
 }
 
 /// The binding of the trace's copy of site `name`.

@@ -47,7 +47,8 @@ fn body(guide: &ModelIr, target: &Target) -> TokenStream {
     let args = argument_bindings(guide, false);
     let statements = guide.statements.iter().map(|st| match st {
         Statement::Plain(stmt) => quote!(#stmt),
-        Statement::Plate { name, size } => plate_statement(name, size),
+        Statement::Plate { name, size, .. } => plate_statement(name, size, None),
+        Statement::Subsample { .. } => quote!(),
         Statement::Param(p) => param_statement(p),
         Statement::Site(s) => site_statement(s),
         Statement::Factor { .. } => quote!(),

@@ -7,6 +7,7 @@ use crate::handler::Layout;
 use crate::model::Model;
 use crate::scalar::Dual;
 use crate::scenario::Scenario;
+use crate::subsample::Batch;
 use crate::value::Workspace;
 use rand::{RngExt, SeedableRng};
 
@@ -73,6 +74,8 @@ pub struct Gradient<'s, 'm, M: Model> {
     workspace: Workspace,
     /// Products `X · β` projected on a local lane in the read-off pass.
     projections: Projections,
+    /// The elements of the subsampled plates an SVI step sees ([`crate::subsample`]).
+    batch: Option<Batch>,
 }
 
 impl<M: Model> Clone for Gradient<'_, '_, M> {
@@ -85,6 +88,7 @@ impl<M: Model> Clone for Gradient<'_, '_, M> {
             mixed: self.mixed.clone(),
             workspace: Workspace::default(),
             projections: self.projections.clone(),
+            batch: self.batch.clone(),
         }
     }
 }
@@ -97,12 +101,37 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
     /// `X · β`, a group effect summed) is not local: it is made global and the check runs
     /// again, so that only the sites that really are element-local share lanes.
     pub fn new(scenario: &'s Scenario<'m, M>, layout: &Layout) -> Result<Self, ModelError> {
+        Self::on_batch(scenario, layout, None)
+    }
+
+    /// The engine of an SVI step on a batch: `layout` is the whole model's, the engine
+    /// differentiates at points of its [`Layout::batch_layout`] with the subsampled plates
+    /// on `batch`'s elements (changed from step to step with [`Gradient::batch_mut`]).
+    pub fn batched(
+        scenario: &'s Scenario<'m, M>,
+        layout: &Layout,
+        batch: Batch,
+    ) -> Result<Self, ModelError> {
+        Self::on_batch(scenario, &layout.batch_layout(), Some(batch))
+    }
+
+    /// The elements of the subsampled plates the next evaluations see.
+    pub fn batch_mut(&mut self) -> Option<&mut Batch> {
+        self.batch.as_mut()
+    }
+
+    fn on_batch(
+        scenario: &'s Scenario<'m, M>,
+        layout: &Layout,
+        batch: Option<Batch>,
+    ) -> Result<Self, ModelError> {
         let (mut global, mut gathered): (Vec<&'static str>, Vec<&'static str>) = Default::default();
         // Products are projected until the check finds a model they do not fit.
         let mut project = true;
         loop {
             let plan = LanePlan::new(layout, &global, &gathered);
             let mut engine = Self::dense(scenario, layout);
+            engine.batch = batch.clone();
             engine.mixed = mixed_sites(layout, &global);
             if plan.local_lanes() == 0 {
                 return Ok(engine);
@@ -150,7 +179,16 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
             mixed: Vec::new(),
             workspace: Workspace::default(),
             projections: Projections::default(),
+            batch: None,
         }
+    }
+
+    /// The log-density's parts at `x` (on this engine's batch, if any).
+    fn parts_at<S: crate::scalar::Scalar>(
+        &self,
+        x: &[S],
+    ) -> Result<crate::handler::LogDensityParts<S>, ModelError> {
+        self.scenario.log_density_on(x, self.batch.as_ref())
     }
 
     /// How this engine differentiates.
@@ -222,7 +260,7 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
     fn chunked(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError> {
         let share = x.len().div_ceil(x.len().div_ceil(MAX_WIDTH).max(1));
         if share == 0 {
-            return self.scenario.log_density(x).map(|p| p.total());
+            return self.parts_at(x).map(|p| p.total());
         }
         by_width!(share, self.chunked_pass(x, grad))
     }
@@ -250,7 +288,7 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
             for (lane, d) in seeded[start..end].iter_mut().enumerate() {
                 d.eps[lane] = 1.0;
             }
-            let total = self.scenario.log_density_parts(seeded)?.total();
+            let total = self.parts_at(seeded)?.total();
             grad[start..end].copy_from_slice(&total.eps[..end - start]);
             value = total.re;
             for d in &mut seeded[start..end] {
@@ -298,8 +336,11 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
                 seeded[i].eps[k + j] = 1.0;
             }
             let total = if pass == 0 {
-                let (total, mixed) = projections
-                    .lend(|| self.scenario.log_density_read_off(seeded, &self.plan, grad))?;
+                let (total, mixed) = projections.lend(|| {
+                    let batch = self.batch.as_ref();
+                    self.scenario
+                        .log_density_read_off(seeded, &self.plan, grad, batch)
+                })?;
                 if let Some(site) = mixed {
                     return Ok(PlateLocalPass::Mixed(site));
                 }
@@ -313,7 +354,7 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
                 self.seed_locals(seeded, &mut [], 0.0);
                 total
             } else {
-                self.scenario.log_density_parts(seeded)?.total()
+                self.parts_at(seeded)?.total()
             };
             for (j, &i) in block.iter().enumerate() {
                 grad[i] = total.eps[k + j];
@@ -363,7 +404,7 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
                 .zip(&v)
                 .map(|(&p, &vi)| Dual { re: p, eps: [vi] })
                 .collect();
-            let along = self.scenario.log_density_parts(&seeded)?.total().eps[0];
+            let along = self.parts_at(&seeded)?.total().eps[0];
             let dot: f64 = grad.iter().zip(&v).map(|(g, vi)| g * vi).sum();
             let scale: f64 = grad.iter().zip(&v).map(|(g, vi)| (g * vi).abs()).sum();
             if (along - dot).abs() > 1e-7 * (scale + along.abs()) + 1e-12 {
@@ -389,11 +430,7 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
     /// A point where the log-density is finite: a seeded uniform(−2, 2) point (so that the
     /// check does not sit on a symmetric zero), else the origin.
     fn valid_point(&self) -> Option<Vec<f64>> {
-        let ok = |x: &Vec<f64>| {
-            self.scenario
-                .log_density(x)
-                .is_ok_and(|p| p.total().is_finite())
-        };
+        let ok = |x: &Vec<f64>| self.parts_at(x).is_ok_and(|p| p.total().is_finite());
         (0..100u64)
             .map(|seed| {
                 let mut rng = rand::rngs::StdRng::seed_from_u64(seed);

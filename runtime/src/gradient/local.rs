@@ -48,6 +48,35 @@ impl<S: Scalar> LocalTangents<S> for NoLocals {
     }
 }
 
+/// Another [`LocalTangents`] with every read weighted: the terms of a subsampled plate,
+/// which count `population / batch` times ([`crate::subsample`]).
+pub struct Weighted<'l, L> {
+    inner: &'l mut L,
+    weight: f64,
+}
+
+impl<'l, L> Weighted<'l, L> {
+    /// Reads into `inner`, each read weighted by `weight`.
+    pub fn new(inner: &'l mut L, weight: f64) -> Self {
+        Weighted { inner, weight }
+    }
+}
+
+impl<S: Scalar, L: LocalTangents<S>> LocalTangents<S> for Weighted<'_, L> {
+    #[inline]
+    fn read(&mut self, index: usize, term: &S, scale: f64) {
+        self.inner.read(index, term, scale * self.weight);
+    }
+    #[inline]
+    fn clear(&mut self, sum: &mut S) {
+        self.inner.clear(sum);
+    }
+    #[inline]
+    fn is_active(&self) -> bool {
+        self.inner.is_active()
+    }
+}
+
 /// One local latent site's lanes: its elements are seeded in `lane`, and element `i`'s
 /// derivative belongs to gradient coordinate `offset + i`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -28,6 +28,6 @@ pub(crate) mod projection;
 
 pub use engine::{Gradient, GradientMode};
 pub use local::{
-    DataMatrices, GatheredLane, LocalLane, LocalTangents, NoLocals, PlateReads, ReadOff,
+    DataMatrices, GatheredLane, LocalLane, LocalTangents, NoLocals, PlateReads, ReadOff, Weighted,
 };
 pub use plan::{LanePlan, MIN_PROJECTED_LEN, PlateLanes};

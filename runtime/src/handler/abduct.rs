@@ -92,6 +92,7 @@ impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Abduct<H> {
     forward_to_inner!(shadowed);
     forward_to_inner!(deterministic);
     forward_to_inner!(keeps_values);
+    forward_to_inner!(subsample);
 }
 
 /// The intervened pass: a site with recorded noise is rebuilt from it under its (possibly
@@ -148,4 +149,5 @@ impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Abducted<'_, H> {
     forward_to_inner!(shadowed);
     forward_to_inner!(deterministic);
     forward_to_inner!(keeps_values);
+    forward_to_inner!(subsample);
 }

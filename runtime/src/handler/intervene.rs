@@ -8,6 +8,7 @@ use crate::intervention::{Intervention, ShiftValue};
 use crate::model::{Model, Site};
 use crate::scalar::Scalar;
 use crate::shape::{DetValue, Shape};
+use crate::subsample::batch_value;
 
 /// Replaces intervened sites' values for everything downstream (see the module docs).
 pub struct Intervene<'a, M: Model, H> {
@@ -61,7 +62,9 @@ impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Intervene<'_, M, H
             None => self.inner.sample::<T, D, P>(dist, shape),
             Some(Intervention::Value(v)) => {
                 self.inner.shadowed::<T, D, P>(&dist, shape)?;
-                let value = shape.lift(T::NAME, v)?;
+                let indices = shape.plate().and_then(|p| self.inner.batch(p.name));
+                let batch = batch_value(T::NAME, shape, v, indices)?;
+                let value = shape.lift(T::NAME, batch.as_ref().unwrap_or(v))?;
                 self.in_support(T::NAME, &dist, shape, value)
             }
             // A shifted value depends on the natural one, draw by draw; where it leaves the
@@ -84,7 +87,15 @@ impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Intervene<'_, M, H
     {
         let value = match T::intervention(self.interventions) {
             None => value,
-            Some(Intervention::Value(v)) => V::lift(T::NAME, plate, v)?,
+            Some(Intervention::Value(v)) => {
+                let indices = plate.and_then(|p| self.inner.batch(p.name));
+                match (plate.filter(|p| p.is_subsampled()), indices) {
+                    (Some(p), Some(indices)) => {
+                        V::lift(T::NAME, plate, &V::gather(T::NAME, p, v, indices)?)?
+                    }
+                    _ => V::lift(T::NAME, plate, v)?,
+                }
+            }
             Some(Intervention::Shift(f)) => value.shifted(f),
         };
         self.inner.deterministic::<T, V>(value, plate)
@@ -94,4 +105,5 @@ impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Intervene<'_, M, H
     forward_to_inner!(factor);
     forward_to_inner!(shadowed);
     forward_to_inner!(keeps_values);
+    forward_to_inner!(subsample);
 }

@@ -4,7 +4,9 @@ use super::{Handler, Known};
 use crate::dist::{Distribution, Support};
 use crate::error::ModelError;
 use crate::model::{Model, Site};
+use crate::plate::Plate;
 use crate::shape::Shape;
+use crate::subsample::{Batch, SubsampledPlate};
 
 /// One latent site's block of the unconstrained vector.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,6 +30,8 @@ pub struct ParamBlock {
 pub struct Layout {
     /// Latent sites in program order.
     pub blocks: Vec<ParamBlock>,
+    /// The plates declared with `plate!(n, subsample = b)` ([`crate::subsample`]).
+    pub subsampled: Vec<SubsampledPlate>,
 }
 
 impl Layout {
@@ -38,6 +42,54 @@ impl Layout {
     /// The block of a site.
     pub fn block(&self, site: &str) -> Option<&ParamBlock> {
         self.blocks.iter().find(|b| b.site == site)
+    }
+    /// The layout an SVI step on a batch sees: blocks on a subsampled plate hold the batch's
+    /// elements only.
+    pub fn batch_layout(&self) -> Layout {
+        let mut offset = 0;
+        let blocks = self.blocks.iter().map(|b| {
+            let (len, plate) = match self.batch_size(b) {
+                Some((batch, plate)) => (
+                    b.len / plate.population * batch,
+                    Some(plate.batch_of(batch)),
+                ),
+                None => (b.len, b.plate),
+            };
+            let block = ParamBlock {
+                offset,
+                len,
+                plate,
+                ..*b
+            };
+            offset += len;
+            block
+        });
+        Layout {
+            blocks: blocks.collect(),
+            subsampled: self.subsampled.clone(),
+        }
+    }
+    /// The coordinate of this (whole) layout that each coordinate of the batch layout of
+    /// `batch` stands for, written into `out`.
+    pub fn batch_coordinates(&self, batch: &Batch, out: &mut Vec<usize>) {
+        out.clear();
+        for b in &self.blocks {
+            let indices = b.plate.and_then(|p| batch.indices(p.name));
+            match (indices, b.plate) {
+                (Some(indices), Some(plate)) if plate.population > 0 => {
+                    let width = b.len / plate.population;
+                    let elements = indices.iter().map(|&i| b.offset + i * width);
+                    out.extend(elements.flat_map(|start| start..start + width));
+                }
+                _ => out.extend(b.offset..b.offset + b.len),
+            }
+        }
+    }
+    /// The batch size of `block`'s plate, if it is subsampled.
+    fn batch_size(&self, block: &ParamBlock) -> Option<(usize, Plate)> {
+        let plate = block.plate?;
+        let sub = self.subsampled.iter().find(|s| s.plate == plate.name)?;
+        (plate.population > 0).then_some((sub.batch, plate))
     }
     /// The site owning unconstrained coordinate `i`.
     pub fn site_of(&self, i: usize) -> Option<&'static str> {
@@ -78,6 +130,15 @@ impl LayoutRecorder {
 }
 
 impl<M: Model> Handler<M, f64> for LayoutRecorder {
+    /// Notes the request; the layout covers the whole plate.
+    fn subsample(&mut self, plate: Plate, batch: usize) -> Result<Plate, ModelError> {
+        let request = crate::subsample::checked_batch(plate, batch)?;
+        if !self.layout.subsampled.iter().any(|s| s.plate == plate.name) {
+            self.layout.subsampled.push(request);
+        }
+        Ok(plate)
+    }
+
     fn sample<T, D, P>(&mut self, dist: D, shape: P) -> Result<P::Value, ModelError>
     where
         T: Site<Model = M, Value = P::Plain>,

@@ -3,10 +3,14 @@
 use super::{FactorTerm, Handler, Known};
 use crate::dist::Distribution;
 use crate::error::ModelError;
-use crate::gradient::{DataMatrices, LanePlan, NoLocals, PlateReads, ReadOff, projection};
+use crate::gradient::{
+    DataMatrices, LanePlan, NoLocals, PlateReads, ReadOff, Weighted, projection,
+};
 use crate::model::{Model, Site};
+use crate::plate::Plate;
 use crate::scalar::Scalar;
 use crate::shape::Shape;
+use crate::subsample::Batch;
 use crate::value::Unread;
 
 /// The three parts of a log-joint, kept apart (prior, Jacobian, likelihood).
@@ -35,10 +39,46 @@ impl<S: Scalar> LogDensityParts<S> {
     }
 }
 
+/// Runs `$call` with `$l` bound to the local tangents of plate `$plate`'s sums: the
+/// read-off of its lanes (each read weighted by `$weight` when it is not 1), or none.
+macro_rules! with_locals {
+    ($self:ident, $plate:expr, $weight:expr, |$l:ident| $call:expr) => {{
+        let reads = $self.reads_for($plate);
+        let weight: f64 = $weight;
+        match reads.and_then(|r| $self.read_off_for(r)) {
+            Some(mut read_off) if weight != 1.0 => {
+                let $l = &mut Weighted::new(&mut read_off, weight);
+                $call
+            }
+            Some(mut read_off) => {
+                let $l = &mut read_off;
+                $call
+            }
+            None => {
+                let $l = &mut NoLocals;
+                $call
+            }
+        }
+    }};
+}
+
+/// `term · weight`, skipping the product when the weight is 1 (a plate not subsampled).
+#[inline]
+fn weighted<S: Scalar>(term: S, weight: f64) -> S {
+    if weight == 1.0 { term } else { term * weight }
+}
+
+/// The weight of a site's terms: its plate's (`population / batch`), or 1.
+fn plate_weight(plate: Option<Plate>) -> f64 {
+    plate.map_or(1.0, Plate::weight)
+}
+
 /// Takes latent sites from an unconstrained vector in layout order, maps them onto their
 /// supports and accumulates [`LogDensityParts`].
 pub struct LogJoint<'x, S> {
     x: &'x [S],
+    /// The batch of each subsampled plate, in an SVI step ([`crate::subsample`]).
+    batch: Option<&'x Batch>,
     /// Plate-local derivatives: the lane plan, the gradient they are read into, and the first
     /// gathered site found read by more than one element.
     read_off: Option<(&'x LanePlan, &'x mut [f64], Option<&'static str>)>,
@@ -58,6 +98,7 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
     pub fn new(x: &'x [S]) -> Self {
         LogJoint {
             x,
+            batch: None,
             read_off: None,
             matrices: None,
             position: 0,
@@ -80,6 +121,13 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
             matrices: Some(matrices),
             ..Self::new(x).without_values()
         }
+    }
+
+    /// Runs subsampled plates on `batch`'s elements, weighting their terms
+    /// ([`crate::subsample`]); `x` then holds the batch's coordinates of their latent sites.
+    pub fn with_batch(mut self, batch: &'x Batch) -> Self {
+        self.batch = Some(batch);
+        self
     }
 
     /// Only the density is wanted: an observed site the body never reads again is scored
@@ -120,12 +168,12 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
         shape: P,
         value: &P::Value,
     ) -> Result<S, ModelError> {
-        let reads = self.reads_for(shape.plate().map(|p| p.name));
-        let lp = match reads.and_then(|r| self.read_off_for(r)) {
-            Some(mut read_off) => shape.log_prob(dist, value, &mut read_off),
-            None => shape.log_prob(dist, value, &mut NoLocals),
-        };
-        lp.map_err(|e| ModelError::at_site(site, e))
+        let (plate, weight) = (shape.plate(), plate_weight(shape.plate()));
+        let lp = with_locals!(self, plate.map(|p| p.name), weight, |locals| {
+            shape.log_prob(dist, value, locals)
+        });
+        lp.map(|lp| weighted(lp, weight))
+            .map_err(|e| ModelError::at_site(site, e))
     }
 
     /// ln p of a known `f64` value, plate sums reading off the plate's local lanes.
@@ -136,11 +184,11 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
         shape: P,
         value: &P::Plain,
     ) -> Result<S, ModelError> {
-        let reads = self.reads_for(shape.plate().map(|p| p.name));
-        match reads.and_then(|r| self.read_off_for(r)) {
-            Some(mut read_off) => shape.log_prob_known(site, dist, value, &mut read_off),
-            None => shape.log_prob_known(site, dist, value, &mut NoLocals),
-        }
+        let (plate, weight) = (shape.plate(), plate_weight(shape.plate()));
+        let lp = with_locals!(self, plate.map(|p| p.name), weight, |locals| {
+            shape.log_prob_known(site, dist, value, locals)
+        });
+        lp.map(|lp| weighted(lp, weight))
     }
 
     /// The constrained value of the next `len` coordinates and ln |det J|, the Jacobian
@@ -151,12 +199,13 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
         shape: P,
         end: usize,
     ) -> (P::Value, S) {
-        let u = &self.x[self.position..end];
-        let reads = self.reads_for(shape.plate().map(|p| p.name));
-        match reads.and_then(|r| self.read_off_for(r)) {
-            Some(mut read_off) => shape.from_unconstrained(dist, u, &mut read_off),
-            None => shape.from_unconstrained(dist, u, &mut NoLocals),
-        }
+        let x = self.x;
+        let u = &x[self.position..end];
+        let (plate, weight) = (shape.plate(), plate_weight(shape.plate()));
+        let (value, log_jac) = with_locals!(self, plate.map(|p| p.name), weight, |locals| {
+            shape.from_unconstrained(dist, u, locals)
+        });
+        (value, weighted(log_jac, weight))
     }
 
     /// Checks that the whole vector was used and that the density is finite.
@@ -241,13 +290,26 @@ impl<M: Model, S: Scalar> Handler<M, S> for LogJoint<'_, S> {
         self.keep_values
     }
 
+    fn subsample(&mut self, plate: Plate, batch: usize) -> Result<Plate, ModelError> {
+        crate::subsample::checked_batch(plate, batch)?;
+        match self.batch {
+            Some(b) => b.plate(plate),
+            None => Ok(plate),
+        }
+    }
+
+    fn batch(&self, plate: &'static str) -> Option<&[usize]> {
+        self.batch.and_then(|b| b.indices(plate))
+    }
+
     fn factor<F: FactorTerm<S>>(&mut self, name: &'static str, term: F) -> Result<(), ModelError> {
-        let reads = self.reads_for(term.plate());
-        let total = match reads.and_then(|r| self.read_off_for(r)) {
-            Some(mut read_off) => term.total(&mut read_off),
-            None => term.total(&mut NoLocals),
+        let weight = match (term.plate(), self.batch) {
+            (Some(plate), Some(batch)) => batch.weight(plate),
+            _ => 1.0,
         };
+        let total = with_locals!(self, term.plate(), weight, |locals| term.total(locals));
         let total = total.map_err(|source| ModelError::Value { site: name, source })?;
+        let total = weighted(total, weight);
         self.track(name, &total);
         self.parts.log_likelihood += total;
         Ok(())

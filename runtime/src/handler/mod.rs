@@ -65,6 +65,18 @@ macro_rules! forward_to_inner {
             self.inner.factor(name, term)
         }
     };
+    (subsample) => {
+        fn subsample(
+            &mut self,
+            plate: $crate::Plate,
+            batch: usize,
+        ) -> Result<$crate::Plate, $crate::error::ModelError> {
+            self.inner.subsample(plate, batch)
+        }
+        fn batch(&self, plate: &'static str) -> Option<&[usize]> {
+            self.inner.batch(plate)
+        }
+    };
     (keeps_values) => {
         fn keeps_values(&self) -> bool {
             self.inner.keeps_values()
@@ -167,6 +179,19 @@ pub trait Handler<M: Model, S: Scalar> {
     /// values it read after their site, instead of copying them.
     fn keeps_values(&self) -> bool {
         true
+    }
+
+    /// `plate!(n, subsample = batch)`: the plate the body runs on. Only an SVI step's
+    /// [`LogJoint`] hands out a batch ([`crate::subsample`]); every other run sees the
+    /// whole plate.
+    fn subsample(&mut self, plate: crate::Plate, batch: usize) -> Result<crate::Plate, ModelError> {
+        crate::subsample::checked_batch(plate, batch).map(|_| plate)
+    }
+
+    /// The elements of `plate` this run sees, when it runs on a batch of them.
+    fn batch(&self, plate: &'static str) -> Option<&[usize]> {
+        let _ = plate;
+        None
     }
 
     /// A deterministic site: its value as computed (or as an intervention sets it).

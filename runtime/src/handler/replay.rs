@@ -43,4 +43,5 @@ impl<M: Model, S: Scalar, H: Handler<M, S>> Handler<M, S> for Replay<'_, M, H> {
     forward_to_inner!(shadowed);
     forward_to_inner!(deterministic);
     forward_to_inner!(keeps_values);
+    forward_to_inner!(subsample);
 }

@@ -103,6 +103,16 @@ pub fn svi_guide<'m, 'g, M: Model, G: Guide<Model = M>>(
     validate(options)?;
     let _quiet = doppl_runtime::quiet_panic::QuietPanics::new();
     let layout = doppl_runtime::quiet_panic::model_quietly(|| scenario.layout())?;
+    if let Some(p) = super::subsample::subsampled_plates(&layout).first() {
+        // Correct, only slower: every step sees the whole plate, as NUTS does.
+        log::warn!(
+            target: "doppl::svi",
+            "plate `{}` is subsampled, but custom guides do not subsample yet: every step \
+             runs on all {} elements",
+            p.plate,
+            p.population
+        );
+    }
     let density = ModelDensity::with_layout(&scenario, &layout)?;
     let gradient_mode = density.gradient_mode().clone();
     let mut rng = StdRng::seed_from_u64(options.seed);
