@@ -14,6 +14,8 @@ pub struct Args {
     pub n: usize,
     pub steps: usize,
     pub seed: u64,
+    /// Units per SVI step (`None`: all of them).
+    pub batch: Option<usize>,
     pub json: Option<String>,
     /// A directory for the ELBO trace plot (`elbo.png`).
     pub plots: Option<String>,
@@ -39,7 +41,7 @@ pub fn simulate(n: usize, seed: u64) -> [DVector<f64>; 4] {
 /// Fits the model to synthetic data and reports the headline numbers.
 pub fn analyze(args: &Args) -> Result<Report, Error> {
     let [c, x, z, y] = simulate(args.n, args.seed);
-    let model = ConfounderNetwork::new(&x);
+    let model = ConfounderNetwork::new(&x, args.batch.unwrap_or(args.n));
     let options = SviOptions {
         steps: args.steps,
         seed: args.seed,

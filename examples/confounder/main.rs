@@ -4,7 +4,13 @@
 //! ```text
 //! cargo run --release --example confounder -- --n 100 --steps 5000 --seed 0 --json out.json
 //! cargo run --release --example confounder -- --plots out/   # the ELBO trace, out/elbo.png
+//! cargo run --release --example confounder -- --n 10000 --batch 500 --steps 20000
 //! ```
+//!
+//! `--batch B` runs every SVI step on a random batch of B units (the plate is declared
+//! `plate!(n, subsample = batch)`), each unit's terms weighted by n / B.
+//!
+//! ```text//! ```
 //!
 //! Data (synthetic, made here): c ~ Exponential(1), x ~ Poisson(1),
 //! z = exp(N(0, 1) − 1 + 0.5c − 1.5x), y ~ Bernoulli(sigmoid(−2 + 5c + 0.1z)).
@@ -21,6 +27,7 @@ fn parse_args() -> Result<Args, String> {
         n: 100,
         steps: 5_000,
         seed: 0,
+        batch: None,
         json: None,
         plots: None,
     };
@@ -31,11 +38,12 @@ fn parse_args() -> Result<Args, String> {
             "--n" => args.n = value()?.parse().map_err(|e| format!("--n: {e}"))?,
             "--steps" => args.steps = value()?.parse().map_err(|e| format!("--steps: {e}"))?,
             "--seed" => args.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--batch" => args.batch = Some(value()?.parse().map_err(|e| format!("--batch: {e}"))?),
             "--json" => args.json = Some(value()?),
             "--plots" => args.plots = Some(value()?),
             other => {
                 return Err(format!(
-                    "unknown argument `{other}`; use --n N, --steps S, --seed K, --json PATH, --plots DIR"
+                    "unknown argument `{other}`; use --n N, --steps S, --seed K, --batch B, --json PATH, --plots DIR"
                 ));
             }
         }
