@@ -293,7 +293,9 @@ fn check_divides(what: &'static str, parts: usize, values: usize) -> Result<(), 
 
 /// The largest divisor of `values` in 2..=`most`, if any.
 fn largest_divisor(values: usize, most: usize) -> Option<usize> {
-    (2..=most.min(values)).rev().find(|d| values.is_multiple_of(*d))
+    (2..=most.min(values))
+        .rev()
+        .find(|d| values.is_multiple_of(*d))
 }
 
 /// A study's calibration: the band shared by all parameters and one [`Calibration`] each.
