@@ -5,8 +5,8 @@
 
 use doppl::inference::svi::SviFit;
 use doppl::plot::{
-    self, Parameter, PlotError, PredictiveArm, density_plot, elbo_plot, energy_plot, forest_plot,
-    ppc_plot, rank_plot, trace_plot,
+    self, EcdfPanel, Parameter, PlotError, PowerPoint, PredictiveArm, density_plot, elbo_plot,
+    energy_plot, forest_plot, power_curve_plot, ppc_plot, rank_plot, sbc_ecdf_plot, trace_plot,
 };
 use doppl::prelude::*;
 use std::path::{Path, PathBuf};
@@ -422,4 +422,102 @@ fn bad_extensions_sizes_and_paths_are_typed_errors() {
         trace_plot(&parameters, &[], &missing_svg, SIZE),
         Err(PlotError::Backend { .. })
     ));
+}
+
+/// A power curve: four sample sizes with binomial MCSEs of 200 simulations each.
+fn power_points() -> Vec<PowerPoint> {
+    [
+        (500.0, 0.12),
+        (1000.0, 0.31),
+        (2000.0, 0.62),
+        (5000.0, 0.97),
+    ]
+    .iter()
+    .map(|&(size, power)| PowerPoint {
+        size,
+        power,
+        mcse: (power * (1.0 - power) / 200.0f64).sqrt(),
+    })
+    .collect()
+}
+
+/// ECDF panels at z = i/10: one inside a band of ±0.15 (narrowing to the ends), one that
+/// leaves it (ranks too low: the ECDF rises early).
+fn ecdf_panels() -> Vec<EcdfPanel> {
+    let points: Vec<f64> = (1..10).map(|i| f64::from(i) / 10.0).collect();
+    let half: Vec<f64> = points
+        .iter()
+        .map(|z| 0.3 * (z * (1.0 - z)).sqrt())
+        .collect();
+    let panel = |name: &str, shift: f64| EcdfPanel {
+        name: name.to_string(),
+        points: points.clone(),
+        difference: points.iter().map(|z| shift * z * (1.0 - z)).collect(),
+        lower: half.iter().map(|h| -h).collect(),
+        upper: half.clone(),
+    };
+    vec![panel("beta_treat", 0.2), panel("sigma_low_ranks", 1.2)]
+}
+
+#[test]
+fn power_curve_and_sbc_ecdf_plots_have_the_size_asked_and_their_labels() {
+    let dir = dir("studies");
+    check(
+        &dir,
+        "power",
+        &["Power (bars: ±2 MCSE)", "visitors per arm", "power", "5000"],
+        |p| power_curve_plot(&power_points(), "visitors per arm", p, SIZE),
+    );
+    let panels = ecdf_panels();
+    assert!(!panels[0].leaves_band());
+    // 1.2·z(1 − z) exceeds 0.3·√(z(1 − z)) once z(1 − z) > 1/16, e.g. at z = 1/2.
+    assert!(panels[1].leaves_band());
+    check(
+        &dir,
+        "ecdf",
+        &[
+            "beta_treat",
+            "sigma_low_ranks",
+            "fractional rank",
+            "ECDF − uniform",
+        ],
+        |p| sbc_ecdf_plot(&panels, p, SIZE),
+    );
+    // The zero line's tick reads 0, not a rounding residue like -2.8e-17.
+    let (_, text) = svg(&dir.join("ecdf.svg"));
+    assert!(!text.contains("e-1"), "a tick label in scientific notation");
+}
+
+#[test]
+fn bad_study_plot_input_is_a_typed_error() {
+    let dir = dir("study-errors");
+    let mut points = power_points();
+    points[2].power = f64::NAN;
+    let nan = power_curve_plot(&points, "n", dir.join("p.png"), SIZE);
+    assert!(
+        matches!(&nan, Err(PlotError::NonFinite { parameter, draw: 2, .. }) if parameter == "power"),
+        "{nan:?}"
+    );
+    assert!(matches!(
+        power_curve_plot(&[], "n", dir.join("p.png"), SIZE),
+        Err(PlotError::NoDraws { .. })
+    ));
+    let mut panels = ecdf_panels();
+    panels[1].upper.pop();
+    let short = sbc_ecdf_plot(&panels, dir.join("e.svg"), SIZE);
+    assert!(
+        matches!(&short, Err(PlotError::LengthMismatch { series, found: 8, expected: 9 }) if series == "sigma_low_ranks upper"),
+        "{short:?}"
+    );
+    let mut panels = ecdf_panels();
+    panels[0].difference[4] = f64::INFINITY;
+    assert!(matches!(
+        sbc_ecdf_plot(&panels, dir.join("e.svg"), SIZE),
+        Err(PlotError::NonFinite { draw: 4, .. })
+    ));
+    assert!(matches!(
+        sbc_ecdf_plot(&[], dir.join("e.svg"), SIZE),
+        Err(PlotError::NoDraws { .. })
+    ));
+    assert!(!dir.join("e.svg").exists(), "nothing written on bad input");
 }

@@ -6,8 +6,9 @@
 //! seed and a function `(key, seed) → result` that simulates and fits. Each replicate's seed
 //! is derived from the study seed and its key alone ([`replicate_seed`]), each worker runs
 //! the keys that hash to it ([`owner`]), and the rows are gathered on worker 0 and sorted by
-//! key: the rows, and so the CSV ([`write_csv`]) and the power curve ([`power_by`]), are
-//! bitwise the same for 1 worker, 2 threads or 2 processes. A replicate that returns `Err`
+//! key: the rows, and so the CSV ([`write_csv`]), the power curve ([`power_by`]) and the
+//! calibration summary ([`sbc_summary`]), are bitwise the same for 1 worker, 2 threads or 2
+//! processes. A replicate that returns `Err`
 //! or panics is a [`Outcome::Failed`] row with its message, and the study completes.
 //!
 //! ```
@@ -30,17 +31,24 @@
 //! it; rows are reproducible). The timely version is pinned (`=0.32.0`): 0.27–0.29 each
 //! broke its API.
 
+mod band;
 mod hash;
 mod layout;
 mod output;
 mod power;
 mod progress;
+mod sbc;
 mod study;
 
+pub use band::EcdfBand;
 pub use hash::{Fnv1a, owner, replicate_seed, splitmix64, stable_hash};
 pub use layout::{ArgsError, Layout, read_hostfile};
 pub use output::{Columns, csv_bytes, format_f64, write_csv};
 pub use power::{Power, failures_by, power_by};
+pub use sbc::{
+    Calibration, ChiSquare, SbcError, SbcOptions, SbcSummary, calibrate, chi_square, rank_of,
+    sbc_summary,
+};
 /// Keys and results cross processes through serde; re-exported so that a crate that derives
 /// them needs no serde of its own (`#[serde(crate = "doppl_batch::serde")]`).
 pub use serde;

@@ -21,7 +21,8 @@
 //! ```
 //!
 //! Flags: `--sims K` simulations per N, `--quick` (5 per N, shorter chains), `--seed S`,
-//! `--csv PATH` (default `power_analysis.csv`), `--json PATH` (the curve), and the layout's `--threads W`,
+//! `--csv PATH` (default `power_analysis.csv`), `--json PATH` (the curve), `--plots DIR` (the
+//! power curve with ±2 MCSE bars as `power_curve.png` and `.svg`), and the layout's `--threads W`,
 //! `--processes N`, `--process P`, `--hostfile FILE`.
 
 #[path = "../common/cli.rs"]
@@ -30,55 +31,25 @@ mod cli;
 #[allow(dead_code)]
 mod model;
 mod study;
+#[path = "../common/study_args.rs"]
+mod study_args;
 
 use doppl::batch::{Layout, Row, Study, failures_by, power_by, write_csv};
+use doppl::plot::{PowerPoint, power_curve_plot};
 use std::time::Instant;
 use study::{HDI_MASS, ROPE, Sim, TRUE_LIFT};
 
 /// The sample sizes per arm.
 const SIZES: [u64; 4] = [500, 1_000, 2_000, 5_000];
 
-/// The command line.
-struct Args {
-    layout: Layout,
-    sims: u64,
-    quick: bool,
-    seed: u64,
-    csv: String,
-    json: Option<String>,
-}
-
-fn parse_args() -> Result<Args, String> {
-    let (layout, rest) = Layout::from_args(std::env::args().skip(1)).map_err(|e| e.to_string())?;
-    let mut args = Args {
-        layout,
-        sims: 200,
-        quick: false,
-        seed: 1,
-        csv: "power_analysis.csv".into(),
-        json: None,
-    };
-    let mut it = rest.into_iter();
-    while let Some(flag) = it.next() {
-        let mut value = || it.next().ok_or(format!("{flag} needs a value"));
-        match flag.as_str() {
-            "--quick" => args.quick = true,
-            "--sims" => args.sims = value()?.parse().map_err(|e| format!("--sims: {e}"))?,
-            "--seed" => args.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
-            "--csv" => args.csv = value()?,
-            "--json" => args.json = Some(value()?),
-            other => {
-                return Err(format!(
-                    "unknown argument `{other}`; see the example's docs"
-                ));
-            }
-        }
-    }
-    if args.quick {
-        args.sims = args.sims.min(5);
-    }
-    Ok(args)
-}
+/// The flags' defaults: 200 simulations per N, 5 with `--quick`.
+const DEFAULTS: study_args::Defaults = study_args::Defaults {
+    sims: 200,
+    quick_sims: 5,
+    seed: 1,
+    output_flag: "--csv",
+    output: "power_analysis.csv",
+};
 
 /// The power curve as JSON: one entry per sample size.
 fn curve_json(rows: &[Row<Sim, study::LiftFit>]) -> serde_json::Value {
@@ -92,6 +63,31 @@ fn curve_json(rows: &[Row<Sim, study::LiftFit>]) -> serde_json::Value {
         .collect();
     serde_json::json!({"true_lift": TRUE_LIFT, "rope": [ROPE.0, ROPE.1], "hdi_mass": HDI_MASS,
                        "power": curve})
+}
+
+/// The power curve drawn to `dir/power_curve.png` and `.svg`; returns the paths.
+fn plot_curve(
+    rows: &[Row<Sim, study::LiftFit>],
+    dir: &std::path::Path,
+) -> Result<Vec<String>, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let points: Vec<PowerPoint> = power_by(rows, |k| k.n, study::LiftFit::positive)
+        .iter()
+        .map(|(n, p)| PowerPoint {
+            size: *n as f64,
+            power: p.power,
+            mcse: p.mcse,
+        })
+        .collect();
+    ["png", "svg"]
+        .iter()
+        .map(|extension| {
+            let path = dir.join(format!("power_curve.{extension}"));
+            power_curve_plot(&points, "visitors per arm", &path, (800, 500))
+                .map_err(|e| e.to_string())?;
+            Ok(path.display().to_string())
+        })
+        .collect()
 }
 
 /// The power curve, failures and throughput as text.
@@ -128,7 +124,7 @@ fn describe(rows: &[Row<Sim, study::LiftFit>], seconds: f64, layout: &Layout) ->
     text
 }
 
-fn run(args: Args) -> Result<(), String> {
+fn run(args: study_args::StudyArgs) -> Result<(), String> {
     let keys: Vec<Sim> = SIZES
         .iter()
         .flat_map(|&n| (0..args.sims).map(move |sim| Sim { n, sim }))
@@ -146,15 +142,18 @@ fn run(args: Args) -> Result<(), String> {
         return Ok(());
     };
     let seconds = start.elapsed().as_secs_f64();
-    write_csv(args.csv.as_ref(), &rows).map_err(|e| e.to_string())?;
-    let text = format!(
+    write_csv(args.output.as_ref(), &rows).map_err(|e| e.to_string())?;
+    let mut text = format!(
         "{}wrote {} (one row per replicate)",
         describe(&rows, seconds, &args.layout),
-        args.csv
+        args.output
     );
+    if let Some(dir) = &args.plots {
+        text += &format!("\nwrote {}", plot_curve(&rows, dir)?.join(", "));
+    }
     cli::report(&text, &curve_json(&rows), args.json.as_deref())
 }
 
 fn main() -> std::process::ExitCode {
-    cli::exit(parse_args().and_then(run))
+    cli::exit(study_args::parse(&DEFAULTS).and_then(run))
 }

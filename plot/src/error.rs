@@ -37,6 +37,16 @@ pub enum PlotError {
         /// What was empty.
         what: String,
     },
+    /// Series that must be as long as each other are not (a band's bounds and its points).
+    #[error("`{series}` has {found} values where {expected} were expected")]
+    LengthMismatch {
+        /// The series that is too long or too short.
+        series: String,
+        /// Its length.
+        found: usize,
+        /// The length it must have.
+        expected: usize,
+    },
     /// A requested parameter is not among the plotted draws.
     #[error("unknown parameter `{name}`; the draws have {}", known.join(", "))]
     UnknownParameter {

@@ -1,6 +1,7 @@
 //! Plots of doppl fits, as PNG or SVG files: trace and rank plots to judge mixing, posterior
 //! densities with their mean and 89% HDI, a forest plot of causal effects, a posterior
-//! predictive check per arm, the NUTS energy plot and the SVI ELBO trace.
+//! predictive check per arm, the NUTS energy plot, the SVI ELBO trace, and for studies of
+//! many fits the power curve and simulation-based calibration's ECDF-difference plot.
 //!
 //! Every function takes plain data (so draws from elsewhere plot the same), a path whose
 //! extension (`.png` or `.svg`) picks the backend, and a `(width, height)` in pixels, and
@@ -29,9 +30,11 @@ mod energy;
 mod error;
 mod forest;
 pub mod kde;
+mod power_curve;
 mod ppc;
 mod rank;
 mod render;
+mod sbc_ecdf;
 mod trace;
 
 pub use data::{Parameter, energies, parameters};
@@ -40,7 +43,9 @@ pub use elbo::elbo_plot;
 pub use energy::{e_bfmi, energy_plot};
 pub use error::PlotError;
 pub use forest::forest_plot;
+pub use power_curve::{MCSE_MULTIPLE, PowerPoint, power_curve_plot};
 pub use ppc::{MAX_REPLICATES, PredictiveArm, ppc_plot};
 pub use rank::rank_plot;
 pub use render::{MAX_SIDE, MIN_SIDE};
+pub use sbc_ecdf::{EcdfPanel, sbc_ecdf_plot};
 pub use trace::trace_plot;

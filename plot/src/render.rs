@@ -3,6 +3,7 @@
 
 use crate::PlotError;
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -173,4 +174,37 @@ pub(crate) fn tick(x: &f64) -> String {
     } else {
         trimmed.to_string()
     }
+}
+
+/// A chart on plain `f64` axes, as the line plots draw them.
+pub(crate) type LineChart<'a, DB> =
+    ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The axes every line plot shares (the set-up elbo, energy and density repeat): tick labels
+/// without trailing zeros, the embedded font at `label_size` (descriptions 2 px larger), the
+/// two axis descriptions, and no minor grid lines (white), so that the data stay in front.
+pub(crate) fn draw_axes<DB: DrawingBackend>(
+    chart: &mut LineChart<'_, DB>,
+    x_desc: &str,
+    y_desc: &str,
+    label_size: u32,
+) -> Result<(), PlotError> {
+    // A tick at zero computed from the range's ends comes out as ±1e-17: label it 0.
+    let span = |r: std::ops::Range<f64>| (r.end - r.start).abs() * 1e-9;
+    let (x_zero, y_zero) = (span(chart.x_range()), span(chart.y_range()));
+    let x_tick = |x: &f64| tick(if x.abs() < x_zero { &0.0 } else { x });
+    let y_tick = |y: &f64| tick(if y.abs() < y_zero { &0.0 } else { y });
+    chart
+        .configure_mesh()
+        .x_label_formatter(&x_tick)
+        .y_label_formatter(&y_tick)
+        .label_style(text(label_size))
+        .axis_desc_style(text(label_size + 2))
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_labels(6)
+        .y_labels(5)
+        .light_line_style(WHITE)
+        .draw()?;
+    Ok(())
 }
