@@ -27,12 +27,44 @@
 //!
 //! Across processes every process runs the same binary with the same keys, and
 //! [`Layout::from_args`] reads `--processes N --process P --threads W --hostfile FILE`;
-//! process 0 gets the rows. Timely is fail-stop: a process that dies stops the study (rerun
-//! it; rows are reproducible). The timely version is pinned (`=0.32.0`): 0.27–0.29 each
-//! broke its API.
+//! process 0 gets the rows. Timely is fail-stop: a process that dies stops the study; rerun
+//! it, with a journal to skip what was done. The timely version is pinned (`=0.32.0`):
+//! 0.27–0.29 each broke its API.
+//!
+//! # Resuming a study
+//!
+//! [`Study::journal`] appends every finished replicate to its worker's file in a directory;
+//! a rerun of the same study with the same directory skips the journaled replicates and
+//! returns the rows an uninterrupted run gives, bit for bit (a row depends only on the study
+//! seed and its key). A record cut short by a crash is ignored and its replicate reruns; a
+//! journal written by a study with another seed is an error ([`BatchError::Journal`]).
+//!
+//! ```
+//! use doppl_batch::{Layout, Study};
+//! use std::sync::Arc;
+//! use std::sync::atomic::{AtomicUsize, Ordering};
+//! let dir = std::env::temp_dir().join(format!("doppl-resume-doc-{}", std::process::id()));
+//! let runs = Arc::new(AtomicUsize::new(0));
+//! let study = |keys: std::ops::Range<u64>| {
+//!     let runs = runs.clone();
+//!     Study::new(keys.collect(), 5, move |k: &u64, seed| {
+//!         runs.fetch_add(1, Ordering::Relaxed);
+//!         Ok((seed % 1000) as f64 / 1000.0 + *k as f64)
+//!     })
+//!     .progress(false)
+//! };
+//! // The first 6 of 10 replicates ran before the study was stopped.
+//! study(0..6).journal(&dir).run(&Layout::Threads(2)).unwrap();
+//! let resumed = study(0..10).journal(&dir).run(&Layout::Threads(2)).unwrap().unwrap();
+//! assert_eq!(runs.load(Ordering::Relaxed), 6 + 4); // only the 4 missing ones ran again
+//! let fresh = study(0..10).run(&Layout::Threads(1)).unwrap().unwrap();
+//! assert_eq!(resumed, fresh);
+//! # std::fs::remove_dir_all(&dir).unwrap();
+//! ```
 
 mod band;
 mod hash;
+mod journal;
 mod layout;
 mod output;
 mod power;
@@ -103,6 +135,14 @@ pub enum BatchError {
         path: PathBuf,
         /// Why.
         source: std::io::Error,
+    },
+    /// A journal that cannot be read back, or that belongs to another study.
+    #[error("journal {path}: {message}")]
+    Journal {
+        /// The journal file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
     },
     /// The CSV writer failed.
     #[error("writing the CSV: {0}")]

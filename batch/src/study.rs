@@ -2,14 +2,17 @@
 
 use crate::BatchError;
 use crate::hash::{owner, replicate_seed};
+use crate::journal::{JournalWriter, journaled_rows};
 use crate::layout::Layout;
 use crate::progress::Progress;
 use doppl_runtime::quiet_panic::{QuietPanics, catch_quietly};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
 use std::hash::Hash;
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;
 use timely::dataflow::InputHandleVec;
@@ -78,6 +81,7 @@ pub struct Study<K, R> {
     seed: u64,
     replicate: Arc<Replicate<K, R>>,
     progress: bool,
+    journal: Option<PathBuf>,
 }
 
 impl<K: Key, R: Value> Study<K, R> {
@@ -93,7 +97,18 @@ impl<K: Key, R: Value> Study<K, R> {
             seed,
             replicate: Arc::new(replicate),
             progress: true,
+            journal: None,
         }
+    }
+
+    /// Journals every finished replicate in `dir` (one file per worker,
+    /// [the crate docs](crate#resuming-a-study)), and skips the replicates already
+    /// journaled there: a study stopped half-way resumes where it stopped, with the rows an
+    /// uninterrupted run gives, bit for bit. Across processes, `dir` must be one directory
+    /// every process sees (a shared file system); otherwise resume on one process.
+    pub fn journal(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.journal = Some(dir.into());
+        self
     }
 
     /// Whether process 0 shows replicates done / total with an ETA on a terminal.
@@ -123,28 +138,39 @@ impl<K: Key, R: Value> Study<K, R> {
             communication: layout.communication()?,
             worker: timely::WorkerConfig::default(),
         };
-        let progress = Progress::new(self.keys.len(), self.progress && layout.process() == 0);
+        let done: BTreeMap<K, Row<K, R>> = match &self.journal {
+            Some(dir) => journaled_rows(dir, &self.keys, self.seed)?,
+            None => BTreeMap::new(),
+        };
+        let to_run = self.keys.len() - done.len();
+        let progress = Progress::new(to_run, self.progress && layout.process() == 0);
         let _quiet = QuietPanics::new();
-        let (keys, seed, replicate) = (self.keys.clone(), self.seed, self.replicate.clone());
+        let plan = Arc::new(WorkerPlan {
+            keys: self.keys.clone(),
+            done: done.keys().cloned().collect(),
+            seed: self.seed,
+            replicate: self.replicate.clone(),
+            journal: self.journal.clone(),
+        });
         let counter = progress.clone();
-        let guards = timely::execute(config, move |worker| {
-            run_worker(worker, &keys, seed, &*replicate, &counter)
-        })
-        .map_err(BatchError::Start)?;
+        let guards = timely::execute(config, move |worker| run_worker(worker, &plan, &counter))
+            .map_err(BatchError::Start)?;
         let mut results = guards.join().into_iter();
         progress.finish();
         let mine = results.next();
-        if let Some(failed) = results.find_map(Result::err) {
+        if let Some(failed) = results.find_map(|r| r.and_then(|rows| rows).err()) {
             return Err(BatchError::Worker { message: failed });
         }
-        let rows = mine
+        let mut rows = mine
             .ok_or_else(|| BatchError::Worker {
                 message: "no local worker".to_string(),
             })?
+            .and_then(|rows| rows)
             .map_err(|message| BatchError::Worker { message })?;
         if layout.process() != 0 {
             return Ok(None);
         }
+        rows.extend(done.into_values());
         check_complete(rows, &expected).map(Some)
     }
 }
@@ -168,17 +194,29 @@ pub fn run_replicate<K: Key, R: Value>(
     }
 }
 
-/// What every worker does: run its own keys, send each row to worker 0 as soon as it is
-/// done (so that the progress there counts all workers), and drain. Returns the rows that
-/// reached this worker: all of them on worker 0, none elsewhere.
+/// What every worker needs to know: the keys, those already journaled, and how to run one.
+struct WorkerPlan<K, R> {
+    keys: Arc<Vec<K>>,
+    done: BTreeSet<K>,
+    seed: u64,
+    replicate: Arc<Replicate<K, R>>,
+    journal: Option<PathBuf>,
+}
+
+/// What every worker does: run its own keys not yet journaled (journaling each row), send
+/// each row to worker 0 as soon as it is done (so that the progress there counts all
+/// workers), and drain. Returns the rows that reached this worker: all of them on worker 0,
+/// none elsewhere; or why its journal could not be written.
 fn run_worker<K: Key, R: Value>(
     worker: &mut timely::worker::Worker,
-    keys: &[K],
-    seed: u64,
-    replicate: &Replicate<K, R>,
+    plan: &WorkerPlan<K, R>,
     progress: &Progress,
-) -> Vec<Row<K, R>> {
+) -> Result<Vec<Row<K, R>>, String> {
     let (index, peers) = (worker.index(), worker.peers());
+    let mut journal = match &plan.journal {
+        Some(dir) => Some(JournalWriter::open(dir, index).map_err(|e| e.to_string())?),
+        None => None,
+    };
     let collected: Rc<RefCell<Vec<Row<K, R>>>> = Rc::default();
     let mut input: InputHandleVec<u64, Row<K, R>> = InputHandleVec::new();
     let sink = collected.clone();
@@ -195,19 +233,20 @@ fn run_worker<K: Key, R: Value>(
             },
         );
     });
-    for (sent, key) in keys
-        .iter()
-        .filter(|k| owner(*k, peers) == index)
-        .enumerate()
-    {
-        input.send(run_replicate(key, seed, replicate));
+    let mine = plan.keys.iter().filter(|k| owner(*k, peers) == index);
+    for (sent, key) in mine.filter(|k| !plan.done.contains(*k)).enumerate() {
+        let row = run_replicate(key, plan.seed, &*plan.replicate);
+        if let Some(journal) = &mut journal {
+            journal.append(&row).map_err(|e| e.to_string())?;
+        }
+        input.send(row);
         // A new epoch flushes the row to worker 0 now rather than at the end.
         input.advance_to(sent as u64 + 1);
         worker.step();
     }
     drop(input);
     while worker.step_or_park(None) {}
-    collected.take()
+    Ok(collected.take())
 }
 
 /// Sorts the rows by key and checks that they are exactly the (sorted) keys.

@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::{keys, study};
-use doppl_batch::{BatchError, Layout, csv_bytes, write_csv};
+use common::{Fit, Sim, keys, study};
+use doppl_batch::{BatchError, Layout, Study, csv_bytes, write_csv};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -56,11 +56,12 @@ fn temp_dir(tag: &str) -> PathBuf {
     dir
 }
 
-fn spawn_child(process: usize, dir: &Path) -> Child {
+fn spawn_child(process: usize, dir: &Path, abort: bool) -> Child {
     let log = |name: String| std::fs::File::create(dir.join(name)).unwrap();
+    let abort = if abort { " abort" } else { "" };
     Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "two_process_child", "--ignored", "--nocapture"])
-        .env(CHILD_ENV, format!("{process} {}", dir.display()))
+        .env(CHILD_ENV, format!("{process} {}{abort}", dir.display()))
         .stdin(Stdio::null())
         .stdout(log(format!("stdout-{process}.txt")))
         .stderr(log(format!("stderr-{process}.txt")))
@@ -85,15 +86,20 @@ fn wait_all(children: &mut Children, deadline: Instant) -> Option<Vec<ExitStatus
     None
 }
 
-/// One attempt: both children's statuses, or `None` on a timeout.
-fn attempt(dir: &Path) -> Option<Vec<ExitStatus>> {
+/// One attempt: both children's statuses, or `None` on a timeout. With `abort`, process 1
+/// aborts at its first replicate.
+fn attempt(dir: &Path, abort: bool) -> Option<Vec<ExitStatus>> {
     let [p0, p1] = free_ports();
     std::fs::write(
         dir.join("hosts.txt"),
         format!("127.0.0.1:{p0}\n127.0.0.1:{p1}\n"),
     )
     .unwrap();
-    let mut children = Children((0..2).map(|p| spawn_child(p, dir)).collect());
+    let mut children = Children(
+        (0..2)
+            .map(|p| spawn_child(p, dir, abort && p == 1))
+            .collect(),
+    );
     wait_all(&mut children, Instant::now() + DEADLINE)
 }
 
@@ -118,7 +124,7 @@ fn two_processes_give_the_one_process_csv() {
     // A port taken between the probe and the child's bind is a start error: try again.
     let mut statuses = None;
     for _ in 0..3 {
-        statuses = attempt(&dir);
+        statuses = attempt(&dir, false);
         let taken = logs(&dir).contains("failed to initialize networking");
         if !taken {
             break;
@@ -146,7 +152,11 @@ fn two_process_child() {
     let Ok(role) = std::env::var(CHILD_ENV) else {
         return;
     };
-    let (process, dir) = role.split_once(' ').unwrap();
+    let (process, rest) = role.split_once(' ').unwrap();
+    let (dir, abort) = match rest.strip_suffix(" abort") {
+        Some(dir) => (dir, true),
+        None => (rest, false),
+    };
     let (process, dir): (usize, PathBuf) = (process.parse().unwrap(), dir.into());
     std::thread::spawn(|| {
         std::thread::sleep(CHILD_WATCHDOG);
@@ -159,12 +169,51 @@ fn two_process_child() {
         threads: 1,
         hostfile: Some(dir.join("hosts.txt")),
     };
-    let rows = study(keys(&sizes(), 20)).run(&layout).unwrap();
+    if abort {
+        let aborting = Study::new(
+            keys(&sizes(), 20),
+            2024,
+            |_: &Sim, _| -> Result<Fit, String> { std::process::abort() },
+        );
+        let _ = aborting.progress(false).run(&layout);
+        return;
+    }
+    let rows = match study(keys(&sizes(), 20)).run(&layout) {
+        Ok(rows) => rows,
+        Err(e) => {
+            std::fs::write(dir.join(format!("error-{process}")), e.to_string()).unwrap();
+            return;
+        }
+    };
     match (process, rows) {
         (0, Some(rows)) => write_csv(&dir.join("rows.csv"), &rows).unwrap(),
         (_, None) => std::fs::write(dir.join(format!("done-{process}")), "").unwrap(),
         (p, Some(_)) => panic!("process {p} got rows"),
     }
+}
+
+/// Timely is fail-stop: when process 1 dies (aborts, as a killed machine would), process 0
+/// must end too, with an error or a failed exit, not wait for it forever.
+#[test]
+fn an_aborting_peer_stops_the_study_without_a_hang() {
+    let dir = temp_dir("aborting-peer");
+    let mut statuses = None;
+    for _ in 0..3 {
+        statuses = attempt(&dir, true);
+        if !logs(&dir).contains("failed to initialize networking") {
+            break;
+        }
+    }
+    let statuses = statuses.unwrap_or_else(|| panic!("process 0 hung\n{}", logs(&dir)));
+    assert!(!statuses[1].success(), "process 1 was meant to abort");
+    let reported = dir.join("error-0").exists() || !statuses[0].success();
+    assert!(
+        reported,
+        "process 0 ended as if the study completed\n{}",
+        logs(&dir)
+    );
+    assert!(!dir.join("rows.csv").exists(), "process 0 wrote rows");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The command line shared by the study examples (`power_analysis`, `sbc`): the layout's
 //! flags (`--threads`, `--processes`, `--process`, `--hostfile`), then `--sims K`,
-//! `--quick`, `--seed S`, `--json PATH`, `--plots DIR` and the example's output flag.
+//! `--quick`, `--seed S`, `--json PATH`, `--plots DIR`, `--journal DIR` (resume a stopped
+//! study: [`doppl::batch::Study::journal`]) and the example's output flag.
 
 use doppl::batch::Layout;
 use std::path::PathBuf;
@@ -16,6 +17,21 @@ pub struct StudyArgs {
     pub output: String,
     pub json: Option<String>,
     pub plots: Option<PathBuf>,
+    /// Where finished replicates are journaled, to resume a stopped study.
+    pub journal: Option<PathBuf>,
+}
+
+impl StudyArgs {
+    /// `study` with the journal asked for, if any.
+    pub fn journaled<K: doppl::batch::Key, R: doppl::batch::Value>(
+        &self,
+        study: doppl::batch::Study<K, R>,
+    ) -> doppl::batch::Study<K, R> {
+        match &self.journal {
+            Some(dir) => study.journal(dir),
+            None => study,
+        }
+    }
 }
 
 /// What an example's flags default to.
@@ -40,6 +56,7 @@ pub fn parse(defaults: &Defaults) -> Result<StudyArgs, String> {
         output: defaults.output.to_string(),
         json: None,
         plots: None,
+        journal: None,
     };
     let mut it = rest.into_iter();
     while let Some(flag) = it.next() {
@@ -50,6 +67,7 @@ pub fn parse(defaults: &Defaults) -> Result<StudyArgs, String> {
             "--seed" => args.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--json" => args.json = Some(value()?),
             "--plots" => args.plots = Some(value()?.into()),
+            "--journal" => args.journal = Some(value()?.into()),
             f if f == defaults.output_flag => args.output = value()?,
             other => {
                 return Err(format!(

@@ -22,7 +22,9 @@
 //!
 //! Flags: `--sims K` simulations per N, `--quick` (5 per N, shorter chains), `--seed S`,
 //! `--csv PATH` (default `power_analysis.csv`), `--json PATH` (the curve), `--plots DIR` (the
-//! power curve with ±2 MCSE bars as `power_curve.png` and `.svg`), and the layout's `--threads W`,
+//! power curve with ±2 MCSE bars as `power_curve.png` and `.svg`), `--journal DIR` (journal
+//! every finished replicate there; rerun with the same flag to resume a stopped study), and
+//! the layout's `--threads W`,
 //! `--processes N`, `--process P`, `--hostfile FILE`.
 
 #[path = "../common/cli.rs"]
@@ -130,9 +132,9 @@ fn run(args: study_args::StudyArgs) -> Result<(), String> {
         .flat_map(|&n| (0..args.sims).map(move |sim| Sim { n, sim }))
         .collect();
     let quick = args.quick;
-    let study = Study::new(keys, args.seed, move |key: &Sim, seed| {
+    let study = args.journaled(Study::new(keys, args.seed, move |key: &Sim, seed| {
         study::replicate(key, seed, quick)
-    });
+    }));
     let start = Instant::now();
     let Some(rows) = study.run(&args.layout).map_err(|e| e.to_string())? else {
         println!(

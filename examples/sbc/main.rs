@@ -83,10 +83,8 @@ fn report_all(
 fn run(args: StudyArgs) -> Result<(), String> {
     let chains = Chains::new(args.quick);
     let start = Instant::now();
-    let Some(rows) = study::sbc_study(&Model::ALL, args.sims, args.seed, chains)
-        .run(&args.layout)
-        .map_err(|e| e.to_string())?
-    else {
+    let study = args.journaled(study::sbc_study(&Model::ALL, args.sims, args.seed, chains));
+    let Some(rows) = study.run(&args.layout).map_err(|e| e.to_string())? else {
         println!(
             "process {} done; process 0 has the results",
             args.layout.process()
