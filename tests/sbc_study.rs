@@ -1,7 +1,8 @@
 //! Simulation-based calibration as a batch study (`examples/sbc`, issue 12), reduced: the
 //! Lalonde outcome model and the dose model under do(dose) pass the χ² and ECDF-band
-//! checks; both negative controls (data from priors twice as wide; trial data fitted as if
-//! observational) are flagged; and the per-replicate rows are identical with 1 worker and 2
+//! checks; the four negative controls (data from priors twice as wide; a scale fitted
+//! without its log-Jacobian; Student-t(3) noise fitted with a Normal likelihood; trial data
+//! fitted as if observational) are flagged; and the per-replicate rows are identical with 1 worker and 2
 //! thread workers. The full-size study is `cargo run --release --features distributed
 //! --example sbc` (200 simulations per model, longer chains).
 //!
@@ -16,6 +17,8 @@ mod lalonde;
 #[path = "../examples/sbc/report.rs"]
 #[allow(dead_code)]
 mod report;
+#[path = "../examples/sbc/scale.rs"]
+mod scale;
 #[path = "../examples/sbc/study.rs"]
 mod study;
 
@@ -72,6 +75,15 @@ fn calibrated_models_pass_controls_are_flagged_and_rows_do_not_depend_on_workers
         "{:?}",
         wider.flagged()
     );
+    // A forgotten Jacobian and heavy-tailed noise both miscalibrate the scale.
+    for control in [Model::NoJacobian, Model::StudentNoise] {
+        let summary = report::summarize(&report::rows_of(&two, control), max_rank).unwrap();
+        assert!(
+            summary.flagged().contains(&"sigma"),
+            "{:?}",
+            summary.flagged()
+        );
+    }
     // One worker: the same rows, bit for bit (f64 equality on ranks' diagnostics).
     let one = rows(&Layout::Threads(1));
     assert_eq!(one, two);

@@ -9,7 +9,19 @@ mod earnings;
 use crate::study::{Chains, Fitted, Parameters, element};
 use doppl::prelude::*;
 use earnings::Earnings;
-use rand_distr::{Distribution as _, StandardNormal, Uniform};
+use rand_distr::{Distribution as _, StandardNormal, StudentT, Uniform};
+
+/// How a Lalonde replicate simulates and fits.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Variant {
+    /// Data from the model's own prior, fitted by the model: calibrated.
+    Calibrated,
+    /// Coefficients and noise scale from priors this many times as wide.
+    WiderPrior(f64),
+    /// Student-t noise with this many degrees of freedom (scaled by sigma), fitted with the
+    /// model's Normal likelihood.
+    StudentNoise(f64),
+}
 
 /// Units and covariates of the synthetic design.
 pub const UNITS: usize = 40;
@@ -51,17 +63,15 @@ pub fn design() -> Result<(DMatrix<f64>, DVector<f64>), String> {
     Ok((x, nodegree))
 }
 
-/// Simulates from `seed` and fits. With `widen` = 1 the truth comes from the model's own
-/// prior; with `widen` = 2 the intercept, coefficients and noise scale are drawn from
-/// priors twice as wide and the data simulated under do(those values): the fitted prior
-/// is then too narrow and shrinks the large truths, and SBC must see it.
-pub fn replicate(seed: u64, chains: &Chains, widen: f64) -> Result<Fitted, String> {
+/// Simulates from `seed` and fits, as `variant` says. [`Variant::WiderPrior`] draws the
+/// intercept, coefficients and noise scale from priors `widen` times as wide and simulates
+/// the data under do(those values): the fitted prior is then too narrow and shrinks the
+/// large truths, and SBC must see it.
+pub fn replicate(seed: u64, chains: &Chains, variant: Variant) -> Result<Fitted, String> {
     let (x, nodegree) = design()?;
     let model = Earnings::new(&x, &nodegree);
     let mut rng = StdRng::seed_from_u64(seed);
-    let truth = if widen == 1.0 {
-        model.scenario().sample_prior(&mut rng)
-    } else {
+    let mut truth = if let Variant::WiderPrior(widen) = variant {
         let mut z = |scale: f64| -> f64 {
             let draw: f64 = StandardNormal.sample(&mut rng);
             widen * scale * draw
@@ -77,8 +87,16 @@ pub fn replicate(seed: u64, chains: &Chains, widen: f64) -> Result<Fitted, Strin
             .beta_cov(beta_cov)
             .sigma(sigma)
             .sample_prior(&mut rng)
+    } else {
+        model.scenario().sample_prior(&mut rng)
     }
     .map_err(|e| e.to_string())?;
+    if let Variant::StudentNoise(dof) = variant {
+        let t = StudentT::new(dof).map_err(|e| e.to_string())?;
+        let (mu, sigma) = (&truth.mu_earnings, truth.sigma);
+        let y = DVector::from_fn(UNITS, |i, _| mu[i] + sigma * t.sample(&mut rng));
+        truth.y = Vector::from(y);
+    }
     let observed = model
         .condition()
         .treat(truth.treat.clone())

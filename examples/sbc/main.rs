@@ -1,7 +1,9 @@
 //! Simulation-based calibration (Talts et al. 2018; Modrák et al. 2023) of the Lalonde
-//! outcome model and of an intervened dose-response model, with two negative controls that
+//! outcome model and of an intervened dose-response model, with four negative controls that
 //! SBC must flag: the Lalonde model fitted to data drawn from priors twice as wide as its
-//! own, and trial data (simulated under do(dose)) fitted as if the doses were observational.
+//! own, a scale fitted without the log-Jacobian of its transform (examples/sbc/scale.rs),
+//! the Lalonde model's data with Student-t(3) noise fitted with its Normal likelihood, and
+//! trial data (simulated under do(dose)) fitted as if the doses were observational.
 //! Every fit is a replicate of a `doppl::batch::Study`, seeded from (study seed, key) only,
 //! so the rows are the same on any number of workers or machines.
 //!
@@ -29,6 +31,7 @@ mod cli;
 mod dose;
 mod lalonde;
 mod report;
+mod scale;
 mod study;
 #[path = "../common/study_args.rs"]
 mod study_args;

@@ -2,7 +2,7 @@
 //! the calibration summary (χ² p and band verdict per parameter) and its ECDF plot.
 
 use crate::study::{Model, Named, Parameters, SbcFit, Sim};
-use crate::{dose, lalonde};
+use crate::{dose, lalonde, scale};
 use doppl::batch::{Row, SbcOptions, SbcSummary, sbc_summary, write_csv};
 use std::path::Path;
 
@@ -40,7 +40,10 @@ pub fn flagged(summary: &SbcSummary) -> bool {
 pub fn write_rows(dir: &Path, model: Model, rows: &[Row<Sim, SbcFit>]) -> Result<String, String> {
     let path = dir.join(format!("sbc_{}.csv", model.name()));
     let written = match model {
-        Model::Lalonde | Model::WiderPrior => write_named::<lalonde::Ranks>(&path, rows),
+        Model::Lalonde | Model::WiderPrior | Model::StudentNoise => {
+            write_named::<lalonde::Ranks>(&path, rows)
+        }
+        Model::NoJacobian => write_named::<scale::Ranks>(&path, rows),
         Model::Dose | Model::DoseAsObserved => write_named::<dose::Ranks>(&path, rows),
     };
     written.map_err(|e| e.to_string())?;

@@ -2,7 +2,8 @@
 //! (a rank per parameter and the fit's diagnostics), and the step shared by every model from
 //! a fit's draws to its row.
 
-use crate::{dose, lalonde};
+use crate::lalonde::Variant;
+use crate::{dose, lalonde, scale};
 use doppl::batch::serde::{Deserialize, Serialize};
 use doppl::batch::{Columns, Study, format_f64, rank_of};
 use doppl::inference::diagnostics::{ess_bulk, rhat};
@@ -18,6 +19,12 @@ pub enum Model {
     /// Negative control: the Lalonde model fitted to data whose coefficients and noise
     /// were drawn from priors twice as wide as the fitted model's.
     WiderPrior,
+    /// Negative control: a scale fitted without the log-Jacobian of its log transform
+    /// (examples/sbc/scale.rs).
+    NoJacobian,
+    /// Negative control: the Lalonde model's data with Student-t(3) noise, fitted with its
+    /// Normal likelihood.
+    StudentNoise,
     /// The dose-response model under do(dose = the trial's doses).
     Dose,
     /// Negative control: data simulated under do(dose), fitted as if the doses had been
@@ -26,10 +33,12 @@ pub enum Model {
 }
 
 impl Model {
-    /// All four, in the order they are reported.
-    pub const ALL: [Model; 4] = [
+    /// All of them, in the order they are reported.
+    pub const ALL: [Model; 6] = [
         Model::Lalonde,
         Model::WiderPrior,
+        Model::NoJacobian,
+        Model::StudentNoise,
         Model::Dose,
         Model::DoseAsObserved,
     ];
@@ -39,6 +48,8 @@ impl Model {
         match self {
             Model::Lalonde => "lalonde",
             Model::WiderPrior => "lalonde_wider_prior",
+            Model::NoJacobian => "scale_no_jacobian",
+            Model::StudentNoise => "lalonde_student_noise",
             Model::Dose => "dose_intervened",
             Model::DoseAsObserved => "dose_as_observed",
         }
@@ -47,14 +58,15 @@ impl Model {
     /// The ranked parameters.
     pub fn parameters(self) -> &'static [&'static str] {
         match self {
-            Model::Lalonde | Model::WiderPrior => lalonde::PARAMETERS,
+            Model::Lalonde | Model::WiderPrior | Model::StudentNoise => lalonde::PARAMETERS,
+            Model::NoJacobian => scale::PARAMETERS,
             Model::Dose | Model::DoseAsObserved => dose::PARAMETERS,
         }
     }
 
     /// Whether SBC should flag it (a negative control).
     pub fn is_control(self) -> bool {
-        matches!(self, Model::WiderPrior | Model::DoseAsObserved)
+        !matches!(self, Model::Lalonde | Model::Dose)
     }
 }
 
@@ -176,8 +188,10 @@ pub fn sbc_study(models: &[Model], sims: u64, seed: u64, chains: Chains) -> Stud
 /// Runs one replicate of `key` from `seed`.
 pub fn replicate(key: &Sim, seed: u64, chains: &Chains) -> Result<SbcFit, String> {
     let fitted = match key.model {
-        Model::Lalonde => lalonde::replicate(seed, chains, 1.0),
-        Model::WiderPrior => lalonde::replicate(seed, chains, 2.0),
+        Model::Lalonde => lalonde::replicate(seed, chains, Variant::Calibrated),
+        Model::WiderPrior => lalonde::replicate(seed, chains, Variant::WiderPrior(2.0)),
+        Model::NoJacobian => scale::replicate(seed, chains),
+        Model::StudentNoise => lalonde::replicate(seed, chains, Variant::StudentNoise(3.0)),
         Model::Dose => dose::replicate(seed, chains, false),
         Model::DoseAsObserved => dose::replicate(seed, chains, true),
     }?;
