@@ -343,6 +343,43 @@ pub use doppl_runtime as runtime;
 /// Everything a model file needs.
 pub mod prelude {
     pub use crate::{deterministic, factor, param, plate, sample, subsample};
+    /// A fit as CmdStan CSV files for ArviZ, with the pointwise log-likelihood and
+    /// replicated data as `log_lik.*` and `y_rep.*` columns, for
+    /// `az.from_cmdstan(files, log_likelihood="log_lik", posterior_predictive="y_rep")`:
+    ///
+    /// ```
+    /// use doppl::prelude::*;
+    ///
+    /// #[model]
+    /// fn mean(n: usize) {
+    ///     let mu = sample!(Normal::new(0.0, 1.0));
+    ///     let y = sample!(Normal::new(mu, 1.0), plate!(n));
+    /// }
+    ///
+    /// let model = Mean::new(3);
+    /// let y = DVector::from_vec(vec![0.2, -0.1, 0.5]);
+    /// let options = NutsOptions { num_warmup: 100, num_draws: 20, num_chains: 1, ..Default::default() };
+    /// let posterior = nuts(model.condition().y(y.clone()), &options).unwrap();
+    /// let csv = CmdStanCsv::new(&posterior)
+    ///     .with_log_likelihood(Mean::SITE.y)?
+    ///     .with_predictive(Mean::SITE.y, 7)?;
+    /// let mut file = Vec::new(); // a `std::fs::File` per chain in practice
+    /// csv.write_chain(0, &mut file)?;
+    /// let text = String::from_utf8(file).unwrap();
+    /// let header: Vec<&str> = text.lines().nth(1).unwrap().split(',').collect();
+    /// assert_eq!(header[7..], ["mu", "log_lik.1", "log_lik.2", "log_lik.3", "y_rep.1", "y_rep.2", "y_rep.3"]);
+    /// // Each draw's log_lik.i is ln N(yᵢ | mu, 1) ...
+    /// let row: Vec<f64> = text.lines().nth(2).unwrap().split(',').map(|v| v.parse().unwrap()).collect();
+    /// let ln_normal = |x: f64| -0.5 * (x - row[7]).powi(2) - 0.5 * (2.0 * std::f64::consts::PI).ln();
+    /// for i in 0..3 {
+    ///     assert!((row[8 + i] - ln_normal(y[i])).abs() < 1e-12);
+    /// }
+    /// // ... and y_rep.i the replicated yᵢ that `predict` draws with the same seed.
+    /// let replicated = predict(&posterior, &model.scenario(), Mean::SITE.y, 7)?;
+    /// assert_eq!(row[11..], replicated.values.row(0).iter().copied().collect::<Vec<_>>());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub use doppl_inference::CmdStanCsv;
     pub use doppl_inference::ErrorChain;
     pub use doppl_inference::svi::{AutoGuide, SviOptions, svi, svi_guide};
     pub use doppl_inference::{

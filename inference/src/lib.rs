@@ -48,6 +48,7 @@ pub use options::{
     DualAveragingOptions, FisherWindows, InitStrategy, LowRankOptions, MetricAdaptation,
     NutsOptions, WarmStart, WarmupWindows,
 };
+pub use output::{CmdStanCsv, CmdStanError};
 pub use posterior::{FitError, Posterior, nuts};
 pub use predictive::{posterior_predictive, posterior_predictive_map, prior_predictive};
 pub use results::{ChainOutput, ChainTiming, GradientEvals, SampleOutput, WarmupResult};

@@ -1,8 +1,11 @@
 //! Writing draws and summaries: CSV with Stan-style columns (ArviZ's `from_cmdstan`,
 //! `check_posterior.py`) and JSON.
 
+mod cmdstan;
+
+pub use cmdstan::{CmdStanCsv, CmdStanError, LOG_LIK, write_cmdstan_chain_csv};
+
 use crate::draws::Draws;
-use crate::posterior::Posterior;
 use crate::summary::{Summary, component_draws};
 use doppl_runtime::Model;
 use std::io::{self, Write};
@@ -27,58 +30,6 @@ pub fn write_draws_csv<'m, M: Model, W: Write>(
             }
             writeln!(out)?;
         }
-    }
-    Ok(())
-}
-
-/// Writes chain number `chain` in CmdStan's CSV layout, which ArviZ's `from_cmdstan` reads (one
-/// file per chain): sampler columns `lp__, accept_stat__, stepsize__, treedepth__,
-/// n_leapfrog__, divergent__, energy__`, then one column per scalar component named
-/// `beta.1` (1-based), so that ArviZ groups `beta.*` into one vector variable.
-pub fn write_cmdstan_chain_csv<M: Model, W: Write>(
-    posterior: &Posterior<'_, M>,
-    chain: usize,
-    keep: impl Fn(&str) -> bool,
-    mut out: W,
-) -> io::Result<()> {
-    let columns = component_draws::<M>(&posterior.draws, keep);
-    let position = posterior.chain_ids.iter().position(|&id| id == chain);
-    let stats = position
-        .and_then(|k| posterior.output.successful().nth(k))
-        .map(|c| c.stats.as_slice())
-        .ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("chain {chain} has no draws"),
-            )
-        })?;
-    let chain = position.unwrap_or_default();
-    let names: Vec<String> = columns
-        .iter()
-        .map(|(n, _)| n.replace('[', ".").replace(']', ""))
-        .collect();
-    writeln!(out, "# written by doppl (NUTS, {} draws)", stats.len())?;
-    writeln!(
-        out,
-        "lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__,{}",
-        names.join(",")
-    )?;
-    for (d, s) in stats.iter().enumerate() {
-        write!(
-            out,
-            "{:?},{:?},{:?},{},{},{},{:?}",
-            s.logp,
-            s.accept_stat,
-            s.step_size,
-            s.tree_depth,
-            s.n_leapfrog,
-            u8::from(s.divergent()),
-            s.energy
-        )?;
-        for (_, draws) in &columns {
-            write!(out, ",{:?}", draws[chain][d])?;
-        }
-        writeln!(out)?;
     }
     Ok(())
 }
