@@ -61,6 +61,9 @@ pub enum Error {
         /// The level asked for.
         level: f64,
     },
+    /// `num_draws` is 0: a fit without draws would answer every query with NaN.
+    #[error("num_draws is 0; effects need at least one posterior draw")]
+    NoDraws,
     /// NUTS could not fit the model.
     #[error("fitting the uplift model failed")]
     Fit(#[from] FitError),

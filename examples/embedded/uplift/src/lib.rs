@@ -127,6 +127,10 @@ pub fn fit(data: &Observations, options: &FitOptions) -> Result<FittedModel, Err
             level: options.level,
         });
     }
+    // doppl accepts zero draws; an effect summary of none would be NaN.
+    if options.num_draws == 0 {
+        return Err(Error::NoDraws);
+    }
     let arrays = data.arrays()?;
     let nuts_options = NutsOptions {
         num_warmup: options.num_warmup,
