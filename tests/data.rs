@@ -6,7 +6,7 @@
 #[path = "common/ci.rs"]
 mod ci;
 
-use doppl::data::{DataError, Table};
+use doppl::data::{DataError, Location, Table};
 
 fn table(text: &str) -> Result<Table, DataError> {
     Table::from_reader("test.csv", text.as_bytes())
@@ -30,12 +30,15 @@ fn mistakes_are_typed_and_say_where() {
     let t = table("a,b\n1,2\n3,x\n").unwrap();
     match t.column("b").unwrap_err() {
         DataError::BadCell {
-            line,
+            location,
             column,
             value,
             ..
         } => {
-            assert_eq!((line, column.as_str(), value.as_str()), (3, "b", "x"));
+            assert_eq!(
+                (location, column.as_str(), value.as_str()),
+                (Location::Line(3), "b", "x")
+            );
         }
         other => panic!("expected a bad cell, got {other}"),
     }
