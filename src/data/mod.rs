@@ -117,8 +117,9 @@ impl fmt::Display for Location {
     }
 }
 
-/// One cell as its source holds it.
+/// One cell as its source holds it (CSV cells are all text).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(not(feature = "arrow"), allow(dead_code))]
 enum Cell<'a> {
     Text(Cow<'a, str>),
     Float(f64),
