@@ -7,9 +7,9 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use common::{Confounder, test_point};
+use common::{Confounder, NormalLocals, PerUnitGuide, test_point};
 use criterion::{Criterion, criterion_group, criterion_main};
-use doppl::inference::svi::{AutoGuide, SviOptions, svi};
+use doppl::inference::svi::{AutoGuide, GuideGradientMode, SviOptions, guide_elbo, svi, svi_guide};
 use doppl::prelude::*;
 use doppl::runtime::value::Workspace;
 use rand::RngExt;
@@ -49,5 +49,32 @@ fn bench_confounder(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_confounder);
+/// A hand-written mean-field guide with a location and a scale per unit
+/// (`PerUnitGuide` for `NormalLocals`, 2N + 6 parameters), 200 steps of Adam(0.01). The
+/// plated parameters share two lanes, so a step replays the guide twice (a draw and one
+/// dual replay); with a lane per parameter it was 1 + ⌈(2N + 6) / 16⌉ replays.
+fn bench_per_unit_guide(c: &mut Criterion) {
+    let mut group = c.benchmark_group("svi_per_unit_guide");
+    group.sample_size(10);
+    for n in [1_000, 10_000] {
+        let mut rng = StdRng::seed_from_u64(n as u64);
+        let x = DVector::from_fn(n, |_, _| rng.random_range(-1.5..1.5));
+        let model = NormalLocals::new(&x);
+        let truth = model.scenario().sample_prior(&mut rng).unwrap();
+        let scenario = model.condition().y(truth.y.clone()).build();
+        let guide = PerUnitGuide::new(n);
+        let at = guide_elbo(&scenario, &guide, None, 1, 0).unwrap();
+        assert!(matches!(at.mode, GuideGradientMode::PlateLocal { .. }));
+        let options = SviOptions {
+            steps: STEPS,
+            ..SviOptions::default()
+        };
+        group.bench_function(format!("n{n}/{STEPS}_steps"), |b| {
+            b.iter(|| svi_guide(black_box(scenario.clone()), &guide, &options).unwrap())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_confounder, bench_per_unit_guide);
 criterion_main!(benches);

@@ -202,9 +202,13 @@
 //!
 //! Each step draws the guide with fresh noise, differentiates the model at the draw with
 //! the plate-aware engine, and replays the guide on the same noise with dual parameters (16
-//! lanes per replay) for the pathwise gradient; a guide with many parameters (one per unit)
-//! costs one replay per 16 of them, so prefer an automatic guide for per-unit latents on large
-//! plates, or an amortized encoder whose weights are few.
+//! lanes per replay) for the pathwise gradient. A `param!` declared on a plate (a location
+//! per unit) takes one lane for all its elements, each element's derivative read off its
+//! own terms, so a mean-field guide over N units costs two replays per step whatever N
+//! ([`inference::svi::GuideGradientMode::PlateLocal`]); a guide that mixes a plated
+//! parameter's elements (one unit's value in another's draw) is found on the first step and
+//! differentiated with a lane per parameter instead, correct but one replay per 16 of them
+//! (`DenseFallback`, with the reason; the fit's `guide.gradient_mode` says which).
 //!
 //! ## Causal queries
 //!

@@ -14,6 +14,26 @@ pub fn normal_locals(x: &DVector<f64>) {
     let y = sample!(Normal::new(&z + beta * x, sigma), units);
 }
 
+/// A mean-field guide for [`NormalLocals`] written by hand: a location and a scale per
+/// unit (`2n` parameters on the plate) and six global ones.
+#[guide(for = NormalLocals, observed(y))]
+pub fn per_unit_guide(n: usize) {
+    let units = plate!(n);
+    let mu_loc = param!(0.0);
+    let mu_scale = param!(0.3, constraint = positive);
+    let mu = sample!(Normal::new(mu_loc, mu_scale));
+    let tau_loc = param!(0.0);
+    let tau = sample!(LogNormal::new(tau_loc, 0.2));
+    let beta_loc = param!(0.5);
+    let beta = sample!(Normal::new(beta_loc, 0.1));
+    let sigma_loc = param!(-0.5);
+    let sigma_scale = param!(0.2, constraint = positive);
+    let sigma = sample!(LogNormal::new(sigma_loc, sigma_scale));
+    let z_loc = param!(0.1, units);
+    let z_scale = param!(0.4, constraint = positive, units);
+    let z = sample!(Normal::new(z_loc, z_scale), units);
+}
+
 /// The confounder network's shape: C → Z, X → Z, C → Y, Z → Y with a LogNormal local latent
 /// Z per unit and a Bernoulli-logit outcome.
 #[model]

@@ -18,7 +18,9 @@ mod progress;
 mod steps;
 mod subsample;
 
-pub use custom::{CustomGuide, ElboAt, GuideFit, GuideMismatch, guide_elbo, svi_guide};
+pub use custom::{
+    CustomGuide, ElboAt, GuideFit, GuideGradientMode, GuideMismatch, guide_elbo, svi_guide,
+};
 pub use fit::{SviError, SviFit, SviOptions, svi};
 pub use guide::{AutoGuide, Guide};
 pub use optim::{Method, Optimizer, Schedule};

@@ -38,6 +38,8 @@ pub trait GuideShape<S: Scalar, D: Reparameterized<S>>: Shape<S, D> {
     fn draw(self, d: &D, noise: &[f64]) -> Result<Self::Value, DistError>;
     /// The drawn reals, in order.
     fn reals(v: &Self::Value) -> &[S];
+    /// The plate, for a draw per element.
+    fn plate(self) -> Option<&'static str>;
 }
 
 impl<S: Scalar, D: Reparameterized<S>> GuideShape<S, D> for Unplated {
@@ -56,6 +58,9 @@ impl<S: Scalar, D: Reparameterized<S>> GuideShape<S, D> for Unplated {
     fn reals(v: &S) -> &[S] {
         std::slice::from_ref(v)
     }
+    fn plate(self) -> Option<&'static str> {
+        None
+    }
 }
 
 impl<S: Scalar, D: Reparameterized<S>> GuideShape<S, D> for Plate {
@@ -70,5 +75,8 @@ impl<S: Scalar, D: Reparameterized<S>> GuideShape<S, D> for Plate {
     }
     fn reals(v: &Vector<S>) -> &[S] {
         v.as_slice()
+    }
+    fn plate(self) -> Option<&'static str> {
+        Some(self.name)
     }
 }

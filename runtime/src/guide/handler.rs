@@ -1,5 +1,6 @@
 //! [`GuideHandler`]: what a `#[guide]` body's `param!` and `sample!` statements call.
 
+use super::local::GuideReadOff;
 use super::param::{ParamBlock, ParamInit, ParamShape};
 use super::{ParamConstraint, ParamProblem};
 use crate::dist::{DistError, GuideShape, Reparameterized};
@@ -66,6 +67,8 @@ pub struct GuideDraw<S> {
     pub site: &'static str,
     /// The drawn values (constrained: the site's support).
     pub values: Vec<S>,
+    /// The plate, for a draw per element.
+    pub plate: Option<&'static str>,
 }
 
 /// Where the `param!`s come from: recorded with their initial values on the first run,
@@ -91,6 +94,8 @@ pub struct GuideHandler<'a, S> {
     pub draws: Vec<GuideDraw<S>>,
     /// `ln q` of the draws.
     pub log_q: S,
+    /// Where the per-element derivatives of plated `ln q` terms go, in a plate-local replay.
+    read_off: Option<GuideReadOff<'a>>,
 }
 
 impl<'a, S: Scalar> GuideHandler<'a, S> {
@@ -108,6 +113,18 @@ impl<'a, S: Scalar> GuideHandler<'a, S> {
     pub fn reading(blocks: &'a [ParamBlock], phi: &'a [S], noise: &'a mut NoiseTape) -> Self {
         Self::with(Params::Reading { blocks, phi }, noise)
     }
+    /// A replay at `phi` whose plated blocks share lanes ([`super::local`]): each plated
+    /// draw's `ln q` terms are read off into `read_off` and cleared from [`Self::log_q`].
+    pub fn reading_plate_local(
+        blocks: &'a [ParamBlock],
+        phi: &'a [S],
+        noise: &'a mut NoiseTape,
+        read_off: GuideReadOff<'a>,
+    ) -> Self {
+        let mut h = Self::with(Params::Reading { blocks, phi }, noise);
+        h.read_off = Some(read_off);
+        h
+    }
     fn with(params: Params<'a, S>, noise: &'a mut NoiseTape) -> Self {
         GuideHandler {
             params,
@@ -115,7 +132,13 @@ impl<'a, S: Scalar> GuideHandler<'a, S> {
             noise,
             draws: Vec::new(),
             log_q: S::zero(),
+            read_off: None,
         }
+    }
+
+    /// The read-off of a plate-local replay, for the caller's own plate sums.
+    pub fn read_off(&mut self) -> Option<&mut GuideReadOff<'a>> {
+        self.read_off.as_mut()
     }
 
     /// `let name = param!(init, constraint = c, plate);`
@@ -158,6 +181,7 @@ impl<'a, S: Scalar> GuideHandler<'a, S> {
                     offset,
                     len,
                     constraint,
+                    plate: shape.plate(),
                 });
                 Ok(shape.build(values.into_iter().map(S::from_f64)))
             }
@@ -185,10 +209,16 @@ impl<'a, S: Scalar> GuideHandler<'a, S> {
         };
         let noise = self.noise.take(shape.noise_len()).ok_or(changed)?;
         let value = shape.draw(&d, noise).map_err(at_site)?;
-        self.log_q += shape.log_prob(&d, &value, &mut NoLocals).map_err(at_site)?;
+        let plate = GuideShape::<S, D>::plate(shape);
+        let log_q = match (&mut self.read_off, plate) {
+            (Some(off), Some(plate)) => shape.log_prob(&d, &value, &mut off.on_plate(plate, -1.0)),
+            _ => shape.log_prob(&d, &value, &mut NoLocals),
+        };
+        self.log_q += log_q.map_err(at_site)?;
         self.draws.push(GuideDraw {
             site,
             values: P::reals(&value).to_vec(),
+            plate,
         });
         Ok(value)
     }

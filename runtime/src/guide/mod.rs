@@ -24,9 +24,11 @@
 //! checked when a fit starts (the scenario is a run-time value).
 
 mod handler;
+mod local;
 mod param;
 
 pub use handler::{GuideDraw, GuideHandler, NoiseTape};
+pub use local::{GuideReadOff, PlateRead, PlatedLane};
 pub use param::{ParamBlock, ParamConstraint, ParamInit, ParamShape};
 
 use crate::error::ModelError;

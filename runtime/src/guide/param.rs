@@ -143,6 +143,8 @@ pub trait ParamShape<S: Scalar>: Copy {
     fn size(self) -> usize;
     /// The value from its constrained reals.
     fn build(self, reals: impl ExactSizeIterator<Item = S>) -> Self::Value;
+    /// The plate, for a parameter per element.
+    fn plate(self) -> Option<&'static str>;
 }
 
 impl<S: Scalar> ParamShape<S> for Unplated {
@@ -152,6 +154,9 @@ impl<S: Scalar> ParamShape<S> for Unplated {
     }
     fn build(self, mut reals: impl ExactSizeIterator<Item = S>) -> S {
         reals.next().unwrap_or_else(S::zero)
+    }
+    fn plate(self) -> Option<&'static str> {
+        None
     }
 }
 
@@ -163,6 +168,9 @@ impl<S: Scalar> ParamShape<S> for Plate {
     fn build(self, reals: impl ExactSizeIterator<Item = S>) -> Vector<S> {
         let values = crate::value::collect(self.size, reals);
         Vector::on_plate(DVector::from_vec(values), self)
+    }
+    fn plate(self) -> Option<&'static str> {
+        Some(self.name)
     }
 }
 
@@ -177,4 +185,6 @@ pub struct ParamBlock {
     pub len: usize,
     /// Its constraint.
     pub constraint: ParamConstraint,
+    /// The plate it was declared on (`param!(init, plate)`), if any.
+    pub plate: Option<&'static str>,
 }

@@ -9,10 +9,11 @@
 //! same noise with dual parameters, a chunk of lanes at a time.
 
 use super::coords::Coordinate;
+use super::lanes::GuideLanes;
 use crate::density::LogDensity;
 use crate::svi::steps::ElboEstimator;
 use doppl_runtime::dist::DistError;
-use doppl_runtime::guide::{Guide, GuideDraw, GuideHandler, NoiseTape, ParamBlock};
+use doppl_runtime::guide::{Guide, GuideHandler, GuideReadOff, NoiseTape, ParamBlock};
 use doppl_runtime::quiet_panic::model_quietly;
 use doppl_runtime::scalar::{Dual, Scalar};
 use doppl_runtime::value::Workspace;
@@ -46,6 +47,10 @@ pub(super) struct GuideElbo<'g, G, D> {
     dz_du: Vec<f64>,
     dlog_jac: Vec<f64>,
     w: Vec<f64>,
+    /// How the surrogate is differentiated: plated blocks in shared lanes, or a lane each.
+    pub lanes: GuideLanes,
+    /// The plate-local surrogate gradient of the current particle, before weighting.
+    pub(super) local_grad: Vec<f64>,
 }
 
 impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> GuideElbo<'g, G, D> {
@@ -58,8 +63,6 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> Guide
         let dim = density.dim();
         GuideElbo {
             guide,
-            blocks,
-            params,
             placements,
             density,
             noise: NoiseTape::new(0),
@@ -69,6 +72,10 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> Guide
             dz_du: vec![0.0; dim],
             dlog_jac: vec![0.0; dim],
             w: vec![0.0; dim],
+            lanes: GuideLanes::of(&blocks, CHUNK),
+            local_grad: vec![0.0; params.len()],
+            blocks,
+            params,
         }
     }
 
@@ -122,9 +129,14 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> Guide
         for j in 0..self.w.len() {
             self.w[j] = (self.g[j] - self.dlog_jac[j]) / self.dz_du[j];
         }
-        let n = self.params.len();
-        for start in (0..n).step_by(CHUNK) {
-            self.surrogate_chunk(start, weight, grad)?;
+        if self.lanes.is_plate_local() && self.plate_local_surrogate()? {
+            for (g, l) in grad.iter_mut().zip(&self.local_grad) {
+                *g += weight * l;
+            }
+        } else {
+            for start in (0..self.params.len()).step_by(CHUNK) {
+                self.surrogate_chunk(start, weight, grad)?;
+            }
         }
         Ok(log_p - log_jac - log_q)
     }
@@ -143,33 +155,72 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> Guide
                 false => Dual::constant(p),
             })
             .collect();
-        self.noise.replay();
-        let mut h = GuideHandler::reading(&self.blocks, &seeded, &mut self.noise);
-        let guide = self.guide;
-        self.workspace
-            .lend(|| model_quietly(|| guide.run(&mut h)))?;
-        let (draws, log_q) = (h.draws, h.log_q);
-        let surrogate = self.weighted_sum(&draws) - log_q;
+        let surrogate = self.replay().surrogate(&seeded, None)?;
         for (k, d) in grad[start..end].iter_mut().enumerate() {
             *d += weight * surrogate.eps[k];
         }
         Ok(())
     }
 
-    fn weighted_sum(&self, draws: &[GuideDraw<Dual<CHUNK>>]) -> Dual<CHUNK> {
-        let mut sum = Dual::constant(0.0);
-        for (draw, place) in draws.iter().zip(&self.placements) {
+    /// The borrowed parts a replay of the guide needs.
+    pub(super) fn replay(&mut self) -> Replay<'_, 'g, G> {
+        Replay {
+            guide: self.guide,
+            blocks: &self.blocks,
+            noise: &mut self.noise,
+            workspace: &mut self.workspace,
+            placements: &self.placements,
+            w: &self.w,
+        }
+    }
+}
+
+/// What one replay of the guide on the recorded noise borrows.
+pub(super) struct Replay<'r, 'g, G> {
+    guide: &'g G,
+    blocks: &'r [ParamBlock],
+    noise: &'r mut NoiseTape,
+    workspace: &'r mut Workspace,
+    placements: &'r [Placement],
+    w: &'r [f64],
+}
+
+impl<G: Guide> Replay<'_, '_, G> {
+    /// The surrogate `Σᵢ wᵢ zᵢ − ln q` at the dual parameters `seeded`, on the noise of the
+    /// last fresh draw. With `read_off`, each plated draw's terms are read off per element
+    /// and its plate's lanes cleared from the result ([`doppl_runtime::guide::PlatedLane`]).
+    pub fn surrogate(
+        self,
+        seeded: &[Dual<CHUNK>],
+        read_off: Option<GuideReadOff<'_>>,
+    ) -> Result<Dual<CHUNK>, ModelError> {
+        self.noise.replay();
+        let mut h = match read_off {
+            Some(off) => GuideHandler::reading_plate_local(self.blocks, seeded, self.noise, off),
+            None => GuideHandler::reading(self.blocks, seeded, self.noise),
+        };
+        let guide = self.guide;
+        self.workspace
+            .lend(|| model_quietly(|| guide.run(&mut h)))?;
+        let draws = std::mem::take(&mut h.draws);
+        let mut sum = -h.log_q;
+        for (draw, place) in draws.iter().zip(self.placements) {
             let w = &self.w[place.offset..place.offset + draw.values.len()];
-            for (z, &wi) in draw.values.iter().zip(w) {
-                sum = sum.add_scaled(wi, *z);
+            match (h.read_off(), draw.plate) {
+                (Some(off), Some(plate)) => sum += off.weighted_draws(plate, &draw.values, w),
+                _ => {
+                    for (z, &wi) in draw.values.iter().zip(w) {
+                        sum = sum.add_scaled(wi, *z);
+                    }
+                }
             }
         }
-        sum
+        Ok(sum)
     }
 }
 
 /// Lanes per replay of the guide.
-const CHUNK: usize = 16;
+pub(super) const CHUNK: usize = 16;
 
 fn changed_structure(site: &'static str) -> ModelError {
     ModelError::GuideParam {

@@ -2,6 +2,9 @@
 
 mod coords;
 mod elbo;
+mod lanes;
+
+pub use lanes::GuideGradientMode;
 
 use super::fit::{SviError, SviFit, SviOptions, validate};
 use super::steps::optimize;
@@ -55,6 +58,8 @@ pub struct CustomGuide<'g, G> {
     pub blocks: Vec<ParamBlock>,
     /// The fitted variational parameters, unconstrained.
     pub params: Vec<f64>,
+    /// How the ELBO's gradient in the parameters was computed.
+    pub gradient_mode: GuideGradientMode,
     placements: Vec<Placement>,
 }
 
@@ -127,6 +132,7 @@ pub fn svi_guide<'m, 'g, M: Model, G: Guide<Model = M>>(
         blocks,
         params,
         placements,
+        lanes,
         ..
     } = estimator;
     let mut fit = SviFit {
@@ -136,6 +142,7 @@ pub fn svi_guide<'m, 'g, M: Model, G: Guide<Model = M>>(
             guide,
             blocks,
             params,
+            gradient_mode: lanes.mode,
             placements,
         },
         elbo: run.elbo,
@@ -161,6 +168,8 @@ pub struct ElboAt {
     pub value: f64,
     /// Its gradient in `params`.
     pub gradient: Vec<f64>,
+    /// How the gradient was computed.
+    pub mode: GuideGradientMode,
 }
 
 /// The ELBO estimate of `guide` on `scenario` over `particles` draws and its pathwise
@@ -199,6 +208,7 @@ pub fn guide_elbo<M: Model, G: Guide<Model = M>>(
         params,
         value,
         gradient,
+        mode: estimator.lanes.mode,
     })
 }
 

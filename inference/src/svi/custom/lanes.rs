@@ -1,0 +1,217 @@
+//! How a custom guide's surrogate is differentiated: plated `param!`s in one shared lane
+//! per block ([`doppl_runtime::guide::PlatedLane`]), the other parameters in chunks.
+//!
+//! A step then replays the guide `⌈G / (16 − k)⌉` times for `G` unplated parameters and `k`
+//! plated blocks, whatever the plate's size, instead of once per 16 parameters (a guide with
+//! a location and a scale per unit replayed N/8 times, O(N²) per step). A guide that mixes
+//! a plated block's elements is differentiated densely instead, and says so once: a lane
+//! that leaks out of its plate is seen in the surrogate's total, a term of element `i` that
+//! reads element `j` by two directional derivatives checked against the read-off gradient on
+//! the first step.
+
+use super::elbo::{CHUNK, GuideElbo};
+use crate::density::LogDensity;
+use doppl_runtime::guide::{Guide, GuideReadOff, ParamBlock, PlatedLane};
+use doppl_runtime::scalar::Dual;
+use doppl_runtime::{Model, ModelError};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+
+/// How the gradient of a custom guide's ELBO in its parameters is computed.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum GuideGradientMode {
+    /// Every parameter has its own lane, in chunks of 16 (no plated `param!`s).
+    Chunked,
+    /// The elements of each plated `param!` share a lane; derivatives are read off per
+    /// element.
+    PlateLocal {
+        /// The plated parameters.
+        params: Vec<&'static str>,
+    },
+    /// The guide has plated parameters but mixes their elements (or has too many plated
+    /// blocks for the lanes): every parameter gets its own lane (correct, O(N) slower).
+    DenseFallback {
+        /// What was found.
+        reason: String,
+    },
+}
+
+/// The lanes of a guide's replays.
+#[derive(Clone, Debug)]
+pub struct GuideLanes {
+    /// The mode in use.
+    pub mode: GuideGradientMode,
+    plated: Vec<PlatedLane>,
+    /// The coordinates of the unplated parameters.
+    globals: Vec<usize>,
+    /// Whether the read-off has been checked against directional derivatives.
+    verified: bool,
+}
+
+impl GuideLanes {
+    /// The lanes for parameter blocks `blocks` in replays of `width` lanes.
+    pub fn of(blocks: &[ParamBlock], width: usize) -> Self {
+        let plated: Vec<PlatedLane> = (blocks.iter().filter_map(|b| Some((b, b.plate?))))
+            .enumerate()
+            .map(|(lane, (b, plate))| PlatedLane {
+                plate,
+                offset: b.offset,
+                len: b.len,
+                lane,
+            })
+            .collect();
+        let globals = (blocks.iter().filter(|b| b.plate.is_none()))
+            .flat_map(|b| b.offset..b.offset + b.len)
+            .collect();
+        let names = || (blocks.iter().filter(|b| b.plate.is_some())).map(|b| b.name);
+        let mode = match plated.len() {
+            0 => GuideGradientMode::Chunked,
+            k if k < width => GuideGradientMode::PlateLocal {
+                params: names().collect(),
+            },
+            k => GuideGradientMode::DenseFallback {
+                reason: format!("{k} plated parameters need more than the {width} lanes"),
+            },
+        };
+        GuideLanes {
+            mode,
+            plated,
+            globals,
+            verified: false,
+        }
+    }
+
+    /// Whether replays share lanes.
+    pub fn is_plate_local(&self) -> bool {
+        matches!(self.mode, GuideGradientMode::PlateLocal { .. })
+    }
+
+    /// Gives up the shared lanes for the rest of the fit, saying why once.
+    fn fall_back(&mut self, guide: &'static str, reason: String) {
+        log::warn!(
+            target: "doppl::svi",
+            "guide `{guide}`: {reason}; every parameter gets its own lane from now on \
+             (correct, slower)"
+        );
+        self.mode = GuideGradientMode::DenseFallback { reason };
+    }
+}
+
+/// The dual parameters of one replay: the plated blocks in their lanes (when `plated`),
+/// the unplated coordinates `globals` in lanes `first`, `first + 1`, …; the rest constant.
+fn seed(
+    params: &[f64],
+    plated: &[PlatedLane],
+    globals: &[usize],
+    first: usize,
+) -> Vec<Dual<CHUNK>> {
+    let mut seeded: Vec<Dual<CHUNK>> = params.iter().map(|&p| Dual::constant(p)).collect();
+    for l in plated {
+        for d in &mut seeded[l.offset..l.offset + l.len] {
+            d.eps[l.lane] = 1.0;
+        }
+    }
+    for (j, &i) in globals.iter().enumerate() {
+        seeded[i].eps[first + j] = 1.0;
+    }
+    seeded
+}
+
+impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> GuideElbo<'_, G, D> {
+    /// The surrogate's gradient into `local_grad` with plated blocks in shared lanes. False
+    /// (and dense from now on) when the guide turns out to mix a plate's elements.
+    pub(super) fn plate_local_surrogate(&mut self) -> Result<bool, ModelError> {
+        let k = self.lanes.plated.len();
+        let chunk = CHUNK - k;
+        let globals = std::mem::take(&mut self.lanes.globals);
+        let plated = std::mem::take(&mut self.lanes.plated);
+        let result = self.plate_local_passes(&plated, &globals, chunk);
+        (self.lanes.globals, self.lanes.plated) = (globals, plated);
+        let leaked = match result? {
+            None => return self.verify_once(),
+            Some(lane) => lane,
+        };
+        let param = self.lanes.plated[leaked].offset;
+        let name = (self.blocks.iter().find(|b| b.offset == param)).map_or("?", |b| b.name);
+        let reason = format!("plated parameter `{name}` is mixed across its plate");
+        self.lanes.fall_back(G::NAME, reason);
+        Ok(false)
+    }
+
+    /// The passes of [`Self::plate_local_surrogate`]: the plated lanes in the first, with
+    /// the first chunk of unplated parameters; the rest of them after. Returns the lane of a
+    /// plated block found outside its plate's sums.
+    fn plate_local_passes(
+        &mut self,
+        plated: &[PlatedLane],
+        globals: &[usize],
+        chunk: usize,
+    ) -> Result<Option<usize>, ModelError> {
+        self.local_grad.fill(0.0);
+        let k = plated.len();
+        // One pass at least, for the plated lanes of a guide without unplated parameters.
+        let blocks = globals
+            .chunks(chunk)
+            .chain(globals.is_empty().then_some(&[][..]));
+        for (pass, block) in blocks.enumerate() {
+            let first = pass == 0;
+            let seeded = seed(&self.params, if first { plated } else { &[] }, block, k);
+            let total = if first {
+                // The read-off writes into `local_grad` while the replay borrows the rest.
+                let mut local = std::mem::take(&mut self.local_grad);
+                let off = GuideReadOff::new(plated, &mut local, 1.0);
+                let total = self.replay().surrogate(&seeded, Some(off));
+                self.local_grad = local;
+                let total = total?;
+                let leaked = (0..k).find(|&l| total.eps[l] != 0.0 && total.eps[l].is_finite());
+                if leaked.is_some() {
+                    return Ok(leaked);
+                }
+                total
+            } else {
+                self.replay().surrogate(&seeded, None)?
+            };
+            for (j, &i) in block.iter().enumerate() {
+                self.local_grad[i] += total.eps[k + j];
+            }
+        }
+        Ok(None)
+    }
+
+    /// On the first plate-local step: the read-off gradient against two directional
+    /// derivatives of the surrogate along random directions (one replay each, every
+    /// parameter seeded in lane 0). A disagreement means a plated term reads another
+    /// element of its block: dense from then on.
+    fn verify_once(&mut self) -> Result<bool, ModelError> {
+        if self.lanes.verified {
+            return Ok(true);
+        }
+        self.lanes.verified = true;
+        let mut rng = StdRng::seed_from_u64(0x6775_6964_6521);
+        for _ in 0..2 {
+            let v: Vec<f64> = (0..self.params.len())
+                .map(|_| rng.random_range(-1.0..1.0))
+                .collect();
+            let seeded: Vec<Dual<CHUNK>> = (self.params.iter().zip(&v))
+                .map(|(&p, &vi)| {
+                    let mut d = Dual::constant(p);
+                    d.eps[0] = vi;
+                    d
+                })
+                .collect();
+            let directional = self.replay().surrogate(&seeded, None)?.eps[0];
+            let terms = self.local_grad.iter().zip(&v).map(|(g, vi)| g * vi);
+            let (read_off, size) = terms.fold((0.0, 0.0), |(s, a), t| (s + t, a + t.abs()));
+            if (directional - read_off).abs() > 1e-7 * (1.0 + size + directional.abs()) {
+                let reason = format!(
+                    "a plated parameter's element reaches other elements' terms (directional \
+                     derivative {directional:.6e}, read off {read_off:.6e})"
+                );
+                self.lanes.fall_back(G::NAME, reason);
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
