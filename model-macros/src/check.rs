@@ -43,14 +43,8 @@ fn check_statements(model: &ModelIr, in_guide: bool, errors: &mut Errors) {
                     errors.push(shadowing_error(name, "plate"));
                 }
                 plates.push(name.to_string());
-                match subsample {
-                    Some(batch) if in_guide => errors.push(syn::Error::new_spanned(
-                        batch,
-                        "a #[guide] cannot subsample a plate yet: subsample the model's plate and \
-                         fit it with an automatic guide (AutoNormal or AutoDelta)",
-                    )),
-                    Some(_) => subsampled.push(name.to_string()),
-                    None => {}
+                if subsample.is_some() {
+                    subsampled.push(name.to_string());
                 }
             }
             Statement::Subsample { name, plate, .. } => {

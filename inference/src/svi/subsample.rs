@@ -36,7 +36,7 @@ pub(super) fn supports_subsampling(kind: AutoGuide) -> bool {
 
 /// A batch of every plate in `plates`, drawn from `rng` (the first `b` elements when
 /// `rng` is `None`: the batch the engine is checked on).
-fn draw_batch(batch: &mut Batch, plates: &[SubsampledPlate], rng: Option<&mut StdRng>) {
+pub(super) fn draw_batch(batch: &mut Batch, plates: &[SubsampledPlate], rng: Option<&mut StdRng>) {
     match rng {
         Some(rng) => {
             for &p in plates {

@@ -152,14 +152,17 @@ pub(super) fn lower(s: &Site) -> TokenStream {
 fn body(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
     let args = argument_bindings(model, true);
     let index_of = |name: &syn::Ident| sites.iter().position(|s| s.name == *name).unwrap_or(0);
+    let handler = quote::format_ident!("__doppl_handler");
     let statements = model.statements.iter().map(|st| match st {
         Statement::Plain(stmt) => quote!(#stmt),
         Statement::Plate {
             name,
             size,
             subsample,
-        } => plate_statement(name, size, subsample.as_ref()),
-        Statement::Subsample { name, data, plate } => subsample_statement(name, data, plate),
+        } => plate_statement(name, size, subsample.as_ref(), &handler),
+        Statement::Subsample { name, data, plate } => {
+            subsample_statement(name, data, plate, &handler)
+        }
         Statement::Site(s) => {
             let statement = site_statement(s, marker(names, index_of(&s.name)));
             let (n, kept) = (&s.name, kept_name(&s.name));
@@ -219,20 +222,26 @@ pub(crate) fn plate_statement(
     name: &syn::Ident,
     size: &syn::Expr,
     subsample: Option<&syn::Expr>,
+    handler: &syn::Ident,
 ) -> TokenStream {
     let label = syn::ext::IdentExt::unraw(name).to_string();
     let plate = quote_spanned!(size.span()=> ::doppl::__private::Plate::new(#label, #size));
     match subsample {
         None => quote!(let #name = #plate;),
         Some(batch) => quote_spanned!(batch.span()=>
-            let #name = __doppl_handler.subsample(#plate, #batch)?;
+            let #name = #handler.subsample(#plate, #batch)?;
         ),
     }
 }
 
 /// `let x = subsample!(x, units);`: the data restricted to the step's batch, kept in a
 /// binding of its own so that the view can borrow it.
-fn subsample_statement(name: &syn::Ident, data: &syn::Expr, plate: &syn::Ident) -> TokenStream {
+pub(crate) fn subsample_statement(
+    name: &syn::Ident,
+    data: &syn::Expr,
+    plate: &syn::Ident,
+    handler: &syn::Ident,
+) -> TokenStream {
     let label = syn::ext::IdentExt::unraw(name).to_string();
     let kept = quote::format_ident!("__doppl_subsampled_{}", label);
     quote_spanned!(data.span()=>
@@ -240,7 +249,7 @@ fn subsample_statement(name: &syn::Ident, data: &syn::Expr, plate: &syn::Ident) 
             #label,
             #data,
             #plate,
-            __doppl_handler.batch(#plate.name),
+            #handler.batch(#plate.name),
         )?;
         let #name = #kept.view();
     )

@@ -5,7 +5,7 @@
 
 use super::attr::Target;
 use crate::expand::Names;
-use crate::expand::model_impl::{argument_bindings, plate_statement};
+use crate::expand::model_impl::{argument_bindings, plate_statement, subsample_statement};
 use crate::ir::{ModelIr, Param, PlateRef, Site, SiteKind, Statement};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -45,10 +45,17 @@ pub fn expand(guide: &ModelIr, target: Option<&Target>, valid: bool) -> TokenStr
 
 fn body(guide: &ModelIr, target: &Target) -> TokenStream {
     let args = argument_bindings(guide, false);
+    let handler = format_ident!("__doppl_guide");
     let statements = guide.statements.iter().map(|st| match st {
         Statement::Plain(stmt) => quote!(#stmt),
-        Statement::Plate { name, size, .. } => plate_statement(name, size, None),
-        Statement::Subsample { .. } => quote!(),
+        Statement::Plate {
+            name,
+            size,
+            subsample,
+        } => plate_statement(name, size, subsample.as_ref(), &handler),
+        Statement::Subsample { name, data, plate } => {
+            subsample_statement(name, data, plate, &handler)
+        }
         Statement::Param(p) => param_statement(p),
         Statement::Site(s) => site_statement(s),
         Statement::Factor { .. } => quote!(),

@@ -40,6 +40,8 @@ pub trait GuideShape<S: Scalar, D: Reparameterized<S>>: Shape<S, D> {
     fn reals(v: &Self::Value) -> &[S];
     /// The plate, for a draw per element.
     fn plate(self) -> Option<&'static str>;
+    /// The weight of each drawn element's `ln q` term (`population / batch` on a batch).
+    fn weight(self) -> f64;
 }
 
 impl<S: Scalar, D: Reparameterized<S>> GuideShape<S, D> for Unplated {
@@ -61,6 +63,9 @@ impl<S: Scalar, D: Reparameterized<S>> GuideShape<S, D> for Unplated {
     fn plate(self) -> Option<&'static str> {
         None
     }
+    fn weight(self) -> f64 {
+        1.0
+    }
 }
 
 impl<S: Scalar, D: Reparameterized<S>> GuideShape<S, D> for Plate {
@@ -78,5 +83,8 @@ impl<S: Scalar, D: Reparameterized<S>> GuideShape<S, D> for Plate {
     }
     fn plate(self) -> Option<&'static str> {
         Some(self.name)
+    }
+    fn weight(self) -> f64 {
+        Plate::weight(self)
     }
 }

@@ -6,7 +6,9 @@ use super::{ParamConstraint, ParamProblem};
 use crate::dist::{DistError, GuideShape, Reparameterized};
 use crate::error::ModelError;
 use crate::gradient::NoLocals;
+use crate::plate::Plate;
 use crate::scalar::Scalar;
+use crate::subsample::{Batch, SubsampledPlate, checked_batch};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand_distr::{Distribution as _, StandardNormal};
@@ -96,6 +98,10 @@ pub struct GuideHandler<'a, S> {
     pub log_q: S,
     /// Where the per-element derivatives of plated `ln q` terms go, in a plate-local replay.
     read_off: Option<GuideReadOff<'a>>,
+    /// The elements of the subsampled plates this step sees (an SVI step on minibatches).
+    batch: Option<&'a Batch>,
+    /// The plates the body declared with `plate!(n, subsample = b)`, with `b`.
+    pub subsampled: Vec<SubsampledPlate>,
 }
 
 impl<'a, S: Scalar> GuideHandler<'a, S> {
@@ -133,7 +139,30 @@ impl<'a, S: Scalar> GuideHandler<'a, S> {
             draws: Vec::new(),
             log_q: S::zero(),
             read_off: None,
+            batch: None,
+            subsampled: Vec::new(),
         }
+    }
+
+    /// The run sees `batch`'s elements of the plates the body subsamples.
+    pub fn with_batch(mut self, batch: &'a Batch) -> Self {
+        self.batch = Some(batch);
+        self
+    }
+
+    /// `plate!(n, subsample = b)`: the plate as this run sees it (the step's batch, or the
+    /// whole plate outside a minibatch step).
+    pub fn subsample(&mut self, plate: Plate, batch: usize) -> Result<Plate, ModelError> {
+        self.subsampled.push(checked_batch(plate, batch)?);
+        match self.batch {
+            Some(b) => b.plate(plate),
+            None => Ok(plate),
+        }
+    }
+
+    /// The elements of `plate` this run sees, if it runs on a batch of them.
+    pub fn batch(&self, plate: &str) -> Option<&[usize]> {
+        self.batch.and_then(|b| b.indices(plate))
     }
 
     /// The read-off of a plate-local replay, for the caller's own plate sums.
@@ -186,10 +215,19 @@ impl<'a, S: Scalar> GuideHandler<'a, S> {
                 Ok(shape.build(values.into_iter().map(S::from_f64)))
             }
             Params::Reading { blocks, phi } => {
-                let block = blocks.get(k).filter(|b| b.name == name && b.len == len);
+                let whole = shape.population();
+                let block = blocks.get(k).filter(|b| b.name == name && b.len == whole);
                 let block = block.ok_or_else(|| fail(ParamProblem::Changed))?;
-                let reals = &phi[block.offset..block.offset + len];
-                Ok(shape.build(reals.iter().map(|&u| constraint.constrain(u))))
+                let reals = &phi[block.offset..block.offset + whole];
+                let constrained = |&u: &S| constraint.constrain(u);
+                // On a batch, the batch's elements of the plate's parameters.
+                match (shape.plate(), self.batch) {
+                    (Some(plate), Some(batch)) if len < whole => {
+                        let indices = batch.indices(plate).unwrap_or_default();
+                        Ok(shape.build(indices.iter().map(|&i| constrained(&reals[i]))))
+                    }
+                    _ => Ok(shape.build(reals.iter().map(constrained))),
+                }
             }
         }
     }
@@ -210,11 +248,15 @@ impl<'a, S: Scalar> GuideHandler<'a, S> {
         let noise = self.noise.take(shape.noise_len()).ok_or(changed)?;
         let value = shape.draw(&d, noise).map_err(at_site)?;
         let plate = GuideShape::<S, D>::plate(shape);
+        // The batch's terms count population / batch times: an unbiased estimate of ln q.
+        let weight = GuideShape::<S, D>::weight(shape);
         let log_q = match (&mut self.read_off, plate) {
-            (Some(off), Some(plate)) => shape.log_prob(&d, &value, &mut off.on_plate(plate, -1.0)),
+            (Some(off), Some(plate)) => {
+                shape.log_prob(&d, &value, &mut off.on_plate(plate, -weight))
+            }
             _ => shape.log_prob(&d, &value, &mut NoLocals),
         };
-        self.log_q += log_q.map_err(at_site)?;
+        self.log_q += log_q.map_err(at_site)? * weight;
         self.draws.push(GuideDraw {
             site,
             values: P::reals(&value).to_vec(),

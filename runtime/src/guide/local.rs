@@ -12,6 +12,7 @@
 
 use crate::gradient::LocalTangents;
 use crate::scalar::Scalar;
+use crate::subsample::Batch;
 
 /// A plated parameter block and the lane its elements share.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,15 +33,25 @@ pub struct GuideReadOff<'a> {
     lanes: &'a [PlatedLane],
     grad: &'a mut [f64],
     factor: f64,
+    /// On a minibatch step, element `i` of a subsampled plate is the block's element
+    /// `indices[i]`.
+    batch: Option<&'a Batch>,
 }
 
 impl<'a> GuideReadOff<'a> {
-    /// Reads into `grad` for the blocks in `lanes`, scaled by `factor`.
-    pub fn new(lanes: &'a [PlatedLane], grad: &'a mut [f64], factor: f64) -> Self {
+    /// Reads into `grad` for the blocks in `lanes`, scaled by `factor`; on a step that
+    /// sees `batch`, a subsampled plate's element `i` is its block's element `indices[i]`.
+    pub fn new(
+        lanes: &'a [PlatedLane],
+        grad: &'a mut [f64],
+        factor: f64,
+        batch: Option<&'a Batch>,
+    ) -> Self {
         GuideReadOff {
             lanes,
             grad,
             factor,
+            batch,
         }
     }
 
@@ -90,10 +101,12 @@ impl<S: Scalar> LocalTangents<S> for PlateRead<'_, '_> {
     fn read(&mut self, index: usize, term: &S, scale: f64) {
         let factor = self.off.factor * self.sign * scale;
         let (plate, lanes) = (self.plate, self.off.lanes);
+        let indices = self.off.batch.and_then(|b| b.indices(plate));
+        let element = indices.map_or(Some(index), |i| i.get(index).copied());
         for l in lanes.iter().filter(|l| l.plate == plate) {
             // An index beyond the block is a length mismatch the family reports itself.
-            if index < l.len {
-                self.off.grad[l.offset + index] += factor * term.tangent(l.lane);
+            if let Some(e) = element.filter(|&e| e < l.len) {
+                self.off.grad[l.offset + e] += factor * term.tangent(l.lane);
             }
         }
     }
@@ -129,7 +142,7 @@ mod tests {
             },
         ];
         let mut grad = vec![0.0; 5];
-        let mut off = GuideReadOff::new(&lanes, &mut grad, 0.5);
+        let mut off = GuideReadOff::new(&lanes, &mut grad, 0.5, None);
         // z_i = 3 loc_i + 2 g (lane 2 global), weights 1 and 4.
         let z = [Dual::<3> {
             re: 1.0,

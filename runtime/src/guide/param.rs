@@ -145,6 +145,9 @@ pub trait ParamShape<S: Scalar>: Copy {
     fn build(self, reals: impl ExactSizeIterator<Item = S>) -> Self::Value;
     /// The plate, for a parameter per element.
     fn plate(self) -> Option<&'static str>;
+    /// How many reals the whole parameter has (the plate's population, when a run sees a
+    /// batch of it).
+    fn population(self) -> usize;
 }
 
 impl<S: Scalar> ParamShape<S> for Unplated {
@@ -157,6 +160,9 @@ impl<S: Scalar> ParamShape<S> for Unplated {
     }
     fn plate(self) -> Option<&'static str> {
         None
+    }
+    fn population(self) -> usize {
+        1
     }
 }
 
@@ -171,6 +177,9 @@ impl<S: Scalar> ParamShape<S> for Plate {
     }
     fn plate(self) -> Option<&'static str> {
         Some(self.name)
+    }
+    fn population(self) -> usize {
+        self.population
     }
 }
 

@@ -8,14 +8,16 @@
 //! weights `wᵢ = ∂ ln p / ∂zᵢ = (gᵢ − ∂ln|J|/∂uᵢ) / (∂zᵢ/∂uᵢ)`: the guide is replayed on the
 //! same noise with dual parameters, a chunk of lanes at a time.
 
+use super::batches::{Batched, Batching};
 use super::coords::Coordinate;
 use super::lanes::GuideLanes;
 use crate::density::LogDensity;
 use crate::svi::steps::ElboEstimator;
 use doppl_runtime::dist::DistError;
-use doppl_runtime::guide::{Guide, GuideHandler, GuideReadOff, NoiseTape, ParamBlock};
+use doppl_runtime::guide::{Guide, GuideHandler, GuideReadOff, NoiseTape, ParamBlock, PlatedLane};
 use doppl_runtime::quiet_panic::model_quietly;
 use doppl_runtime::scalar::{Dual, Scalar};
+use doppl_runtime::subsample::Batch;
 use doppl_runtime::value::Workspace;
 use doppl_runtime::{Model, ModelError};
 use rand::RngExt;
@@ -51,9 +53,13 @@ pub(super) struct GuideElbo<'g, G, D> {
     pub lanes: GuideLanes,
     /// The plate-local surrogate gradient of the current particle, before weighting.
     pub(super) local_grad: Vec<f64>,
+    /// The step's batch, when the guide subsamples the model's plates.
+    batching: Option<Batching>,
 }
 
-impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> GuideElbo<'g, G, D> {
+impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
+    GuideElbo<'g, G, D>
+{
     pub fn new(
         guide: &'g G,
         (blocks, params): (Vec<ParamBlock>, Vec<f64>),
@@ -76,7 +82,19 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> Guide
             local_grad: vec![0.0; params.len()],
             blocks,
             params,
+            batching: None,
         }
+    }
+
+    /// Steps on minibatches: each estimate draws a batch of the subsampled plates, which
+    /// the model and the guide both see; `placements` are the draws' places in the batch
+    /// layout (the density must run on batches: [`ModelDensity::batched`]).
+    ///
+    /// [`ModelDensity::batched`]: crate::model_density::ModelDensity::batched
+    pub fn on_batches(mut self, batching: Batching, placements: Vec<Placement>) -> Self {
+        self.batching = Some(batching);
+        self.placements = placements;
+        self
     }
 
     /// One draw from the guide at the current parameters with fresh noise: the sites'
@@ -86,6 +104,9 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> Guide
     pub fn draw(&mut self) -> Result<(f64, f64), ModelError> {
         self.noise.draw_fresh();
         let mut h = GuideHandler::reading(&self.blocks, &self.params, &mut self.noise);
+        if let Some(b) = &self.batching {
+            h = h.with_batch(&b.batch);
+        }
         let guide = self.guide;
         self.workspace
             .lend(|| model_quietly(|| guide.run(&mut h)))?;
@@ -171,6 +192,7 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> Guide
             workspace: &mut self.workspace,
             placements: &self.placements,
             w: &self.w,
+            batch: self.batching.as_ref().map(|b| &b.batch),
         }
     }
 }
@@ -183,22 +205,30 @@ pub(super) struct Replay<'r, 'g, G> {
     workspace: &'r mut Workspace,
     placements: &'r [Placement],
     w: &'r [f64],
+    batch: Option<&'r Batch>,
 }
 
 impl<G: Guide> Replay<'_, '_, G> {
     /// The surrogate `Σᵢ wᵢ zᵢ − ln q` at the dual parameters `seeded`, on the noise of the
-    /// last fresh draw. With `read_off`, each plated draw's terms are read off per element
-    /// and its plate's lanes cleared from the result ([`doppl_runtime::guide::PlatedLane`]).
+    /// last fresh draw. With `read_off` (the plated blocks' lanes and where their derivatives
+    /// go), each plated draw's terms are read off per element and its plate's lanes cleared
+    /// from the result ([`doppl_runtime::guide::PlatedLane`]).
     pub fn surrogate(
         self,
         seeded: &[Dual<CHUNK>],
-        read_off: Option<GuideReadOff<'_>>,
+        read_off: Option<(&[PlatedLane], &mut [f64])>,
     ) -> Result<Dual<CHUNK>, ModelError> {
         self.noise.replay();
         let mut h = match read_off {
-            Some(off) => GuideHandler::reading_plate_local(self.blocks, seeded, self.noise, off),
+            Some((lanes, grad)) => {
+                let off = GuideReadOff::new(lanes, grad, 1.0, self.batch);
+                GuideHandler::reading_plate_local(self.blocks, seeded, self.noise, off)
+            }
             None => GuideHandler::reading(self.blocks, seeded, self.noise),
         };
+        if let Some(batch) = self.batch {
+            h = h.with_batch(batch);
+        }
         let guide = self.guide;
         self.workspace
             .lend(|| model_quietly(|| guide.run(&mut h)))?;
@@ -242,7 +272,7 @@ fn outside_support(place: &Placement, index: usize, value: f64) -> ModelError {
     )
 }
 
-impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> ElboEstimator
+impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched> ElboEstimator
     for GuideElbo<'_, G, D>
 {
     fn params_mut(&mut self) -> &mut [f64] {
@@ -255,6 +285,13 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> ElboEstim
         grad: &mut [f64],
     ) -> Result<Option<f64>, ModelError> {
         grad.fill(0.0);
+        if let Some(b) = &mut self.batching {
+            b.next(rng);
+            // `on_batches` is given a batched density: the model sees the guide's batch.
+            if let Some(density_batch) = self.density.batch_mut() {
+                density_batch.clone_from(&b.batch);
+            }
+        }
         self.reseed(rng.random());
         let weight = 1.0 / particles as f64;
         let mut value = 0.0;

@@ -9,9 +9,10 @@
 //! reads element `j` by two directional derivatives checked against the read-off gradient on
 //! the first step.
 
+use super::batches::Batched;
 use super::elbo::{CHUNK, GuideElbo};
 use crate::density::LogDensity;
-use doppl_runtime::guide::{Guide, GuideReadOff, ParamBlock, PlatedLane};
+use doppl_runtime::guide::{Guide, ParamBlock, PlatedLane};
 use doppl_runtime::scalar::Dual;
 use doppl_runtime::{Model, ModelError};
 use rand::rngs::StdRng;
@@ -118,7 +119,9 @@ fn seed(
     seeded
 }
 
-impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> GuideElbo<'_, G, D> {
+impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
+    GuideElbo<'_, G, D>
+{
     /// The surrogate's gradient into `local_grad` with plated blocks in shared lanes. False
     /// (and dense from now on) when the guide turns out to mix a plate's elements.
     pub(super) fn plate_local_surrogate(&mut self) -> Result<bool, ModelError> {
@@ -160,8 +163,7 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError>> GuideElbo
             let total = if first {
                 // The read-off writes into `local_grad` while the replay borrows the rest.
                 let mut local = std::mem::take(&mut self.local_grad);
-                let off = GuideReadOff::new(plated, &mut local, 1.0);
-                let total = self.replay().surrogate(&seeded, Some(off));
+                let total = self.replay().surrogate(&seeded, Some((plated, &mut local)));
                 self.local_grad = local;
                 let total = total?;
                 let leaked = (0..k).find(|&l| total.eps[l] != 0.0 && total.eps[l].is_finite());

@@ -1,5 +1,6 @@
 //! [`svi_guide`]: fitting a custom guide (`#[guide]`) to a scenario.
 
+mod batches;
 mod coords;
 mod elbo;
 mod lanes;
@@ -13,6 +14,7 @@ use coords::Coordinate;
 use doppl_runtime::dist::Support;
 use doppl_runtime::guide::{Guide, GuideHandler, NoiseTape, ParamBlock};
 use doppl_runtime::handler::Layout;
+use doppl_runtime::subsample::SubsampledPlate;
 use doppl_runtime::{Model, ModelError, Scenario};
 use elbo::{GuideElbo, Placement};
 use rand::rngs::StdRng;
@@ -40,6 +42,19 @@ pub enum GuideMismatch {
         /// The guide's.
         found: usize,
     },
+    /// The model and the guide subsample the plate (named in the error's `site`) with other
+    /// batch sizes, or only one of them does while the other subsamples another plate.
+    #[error(
+        "the model subsamples this plate with batches of {}, the guide with {}; declare the same `plate!(n, subsample = b)` in both (or subsample no plate in the guide, which then runs on whole plates)",
+        batch_size(model),
+        batch_size(guide)
+    )]
+    Batch {
+        /// The model's batch size (`None`: not subsampled).
+        model: Option<usize>,
+        /// The guide's.
+        guide: Option<usize>,
+    },
     /// The site's support cannot be drawn by a guide.
     #[error(
         "its support ({support:?}) cannot be drawn by a custom guide (simplexes and intervals with parameter bounds); use an automatic guide"
@@ -48,6 +63,10 @@ pub enum GuideMismatch {
         /// The support.
         support: Support,
     },
+}
+
+fn batch_size(b: &Option<usize>) -> String {
+    b.map_or("none (whole plates)".to_string(), |b| b.to_string())
 }
 
 /// A fitted custom guide: the guide, its parameters' layout and their fitted values.
@@ -108,30 +127,15 @@ pub fn svi_guide<'m, 'g, M: Model, G: Guide<Model = M>>(
     validate(options)?;
     let _quiet = doppl_runtime::quiet_panic::QuietPanics::new();
     let layout = doppl_runtime::quiet_panic::model_quietly(|| scenario.layout())?;
-    if let Some(p) = super::subsample::subsampled_plates(&layout).first() {
-        // Correct, only slower: every step sees the whole plate, as NUTS does.
-        log::warn!(
-            target: "doppl::svi",
-            "plate `{}` is subsampled, but custom guides do not subsample yet: every step \
-             runs on all {} elements",
-            p.plate,
-            p.population
-        );
-    }
-    let density = ModelDensity::with_layout(&scenario, &layout)?;
-    let gradient_mode = density.gradient_mode().clone();
     let mut rng = StdRng::seed_from_u64(options.seed);
-    let Setup {
-        blocks,
-        params,
-        placements,
-    } = set_up(guide, &layout, rng.random())?;
-    let mut estimator = GuideElbo::new(guide, (blocks, params), placements, density);
+    let setup = set_up(guide, &layout, rng.random())?;
+    let placements = setup.placements.clone();
+    let mut estimator = estimator(&scenario, &layout, guide, setup, None)?;
+    let gradient_mode = estimator.density.gradient_mode().clone();
     let run = optimize(&mut estimator, options, &mut rng)?;
     let GuideElbo {
         blocks,
         params,
-        placements,
         lanes,
         ..
     } = estimator;
@@ -185,15 +189,10 @@ pub fn guide_elbo<M: Model, G: Guide<Model = M>>(
     seed: u64,
 ) -> Result<ElboAt, SviError> {
     let layout = scenario.layout()?;
-    let density = ModelDensity::with_layout(scenario, &layout)?;
-    let Setup {
-        blocks,
-        params: initial,
-        placements,
-    } = set_up(guide, &layout, seed)?;
-    let params = params.map_or(initial, <[f64]>::to_vec);
-    let mut estimator =
-        GuideElbo::new(guide, (blocks.clone(), params.clone()), placements, density);
+    let setup = set_up(guide, &layout, seed)?;
+    let blocks = setup.blocks.clone();
+    let mut estimator = estimator(scenario, &layout, guide, setup, params)?;
+    let params = estimator.params.clone();
     let mut gradient = vec![0.0; params.len()];
     let mut rng = StdRng::seed_from_u64(seed);
     let value = crate::svi::steps::ElboEstimator::estimate(
@@ -212,11 +211,62 @@ pub fn guide_elbo<M: Model, G: Guide<Model = M>>(
     })
 }
 
+/// The estimator of `guide`'s ELBO on `scenario` at `params` (the guide's initial values
+/// when `None`): on the step's batch when the guide declares the model's subsampled plates
+/// (the same `subsample = b`), on whole plates otherwise (with a warning when the model
+/// subsamples).
+fn estimator<'s, 'm, 'g, M: Model, G: Guide<Model = M>>(
+    scenario: &'s Scenario<'m, M>,
+    layout: &Layout,
+    guide: &'g G,
+    setup: Setup,
+    params: Option<&[f64]>,
+) -> Result<GuideElbo<'g, G, ModelDensity<'s, 'm, M>>, SviError> {
+    let model_plates = super::subsample::subsampled_plates(layout);
+    let batching =
+        batches::batching(&model_plates, &setup.subsampled).map_err(|(plate, problem)| {
+            SviError::Guide {
+                guide: G::NAME,
+                site: plate,
+                problem,
+            }
+        })?;
+    let density = match &batching {
+        Some(b) => ModelDensity::batched(scenario, layout, b.batch.clone())?,
+        None => {
+            if let Some(p) = model_plates.first() {
+                // Correct, only slower: every step sees the whole plate, as NUTS does.
+                log::warn!(
+                    target: "doppl::svi",
+                    "plate `{}` is subsampled in the model but not in guide `{}`: every step \
+                     runs on all {} elements (declare the same `plate!(n, subsample = {})` in \
+                     the guide)",
+                    p.plate,
+                    G::NAME,
+                    p.population,
+                    p.batch
+                );
+            }
+            ModelDensity::with_layout(scenario, layout)?
+        }
+    };
+    let params = params.map_or(setup.params, <[f64]>::to_vec);
+    let placements = setup.placements;
+    let on_batch = batches::batch_placements(layout, &placements);
+    let estimator = GuideElbo::new(guide, (setup.blocks, params), placements, density);
+    Ok(match batching {
+        Some(b) => estimator.on_batches(b, on_batch),
+        None => estimator,
+    })
+}
+
 /// A guide's parameters with their initial values, and where its draws go.
 struct Setup {
     blocks: Vec<ParamBlock>,
     params: Vec<f64>,
     placements: Vec<Placement>,
+    /// The plates the guide declares with `plate!(n, subsample = b)`.
+    subsampled: Vec<SubsampledPlate>,
 }
 
 /// Records the guide's parameters (one run at their initial values) and places each of its
@@ -228,11 +278,11 @@ fn set_up<G: Guide>(guide: &G, layout: &Layout, seed: u64) -> Result<Setup, SviE
     const ATTEMPTS: usize = 100;
     let (mut blocks, mut params, mut noise) = (Vec::new(), Vec::new(), NoiseTape::new(seed));
     let mut attempt = 0;
-    let draws = loop {
+    let (draws, subsampled) = loop {
         noise.draw_fresh();
         let mut h = GuideHandler::<f64>::recording(&mut blocks, &mut params, &mut noise);
         match doppl_runtime::quiet_panic::model_quietly(|| guide.run(&mut h)) {
-            Ok(()) => break h.draws,
+            Ok(()) => break (h.draws, h.subsampled),
             Err(e) if e.is_recoverable() && attempt + 1 < ATTEMPTS => attempt += 1,
             Err(e) => return Err(SviError::Model(e)),
         }
@@ -271,6 +321,7 @@ fn set_up<G: Guide>(guide: &G, layout: &Layout, seed: u64) -> Result<Setup, SviE
         blocks,
         params,
         placements,
+        subsampled,
     })
 }
 
