@@ -133,7 +133,10 @@
 //! or point-mass guide see a random batch of `b` of the `n` units, each unit's terms weighted
 //! by `n / b` so that the ELBO stays unbiased (Hoffman et al. 2013); data on the plate are
 //! restricted with `let x = subsample!(x, units);`, observed values by doppl. NUTS, the
-//! predictive and effects always see all `n` units.
+//! predictive and effects always see all `n` units. A custom guide (below) runs on the same
+//! batches when it declares the plate with the same `subsample = b` (and restricts its own
+//! data with `subsample!`): its plated `param!`s give the batch's elements and its terms on
+//! the plate count `n / b` times, as the model's do.
 //!
 //! ```
 //! use doppl::prelude::*;
@@ -408,7 +411,8 @@ pub mod prelude {
 /// `let units = plate!(n, subsample = 256);` lets an SVI step run on a random batch of 256
 /// of the `n` elements (every term on the plate weighted by `n / 256`); the data on the
 /// plate are restricted with [`subsample!`]. Every other run (NUTS, predictive, effects)
-/// sees all `n`.
+/// sees all `n`. A `#[guide]` that declares the same subsampled plate sees the same batch.
+/// In a `#[guide]`, `plate!` is read the same way.
 ///
 /// Outside `#[model]`, or produced by another macro inside one, it is a compile error that
 /// says so.
@@ -424,8 +428,8 @@ macro_rules! plate {
     };
 }
 
-/// Restricts data on a subsampled plate to an SVI step's batch inside a `#[model]` function:
-/// `let x = subsample!(x, units);` (Pyro's `subsample`). The data are a `DVector<f64>`, a
+/// Restricts data on a subsampled plate to an SVI step's batch inside a `#[model]` (or
+/// `#[guide]`) function: `let x = subsample!(x, units);` (Pyro's `subsample`). The data are a `DVector<f64>`, a
 /// `DMatrix<f64>` (one row per element) or a `Vec<usize>` argument; outside an SVI step the
 /// binding is the whole data. Observed and intervened values of sites on the plate are
 /// restricted by doppl itself.

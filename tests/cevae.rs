@@ -20,6 +20,7 @@ fn the_cevae_example_recovers_its_synthetic_effect() {
     let args = Args {
         n: 2_000,
         steps: 3_000,
+        batch: None,
         seed: 1,
         data: None,
         json: None,
@@ -63,6 +64,7 @@ fn on_the_online_game_file_the_effect_meets_the_front_door_interval() {
     let args = Args {
         n: 0,
         steps: 3_000,
+        batch: None,
         seed: 0,
         data: Some(path.to_string()),
         json: None,

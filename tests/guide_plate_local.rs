@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{NormalLocals, NormalLocalsLatents, PerUnitGuide};
+use common::{NormalLocals, NormalLocalsLatents, PerUnitGuide, assert_matches_finite_differences};
 use doppl::inference::svi::{ElboAt, GuideGradientMode, guide_elbo};
 use doppl::prelude::*;
 
@@ -41,31 +41,6 @@ fn data(n: usize) -> (DVector<f64>, DVector<f64>) {
     let x = DVector::from_fn(n, |i, _| (i as f64 * 0.61).sin());
     let y = DVector::from_fn(n, |i, _| 0.4 + 0.8 * x[i] + (i as f64 * 1.3).cos());
     (x, y)
-}
-
-/// The estimate at `params` (2 particles, noise seed 11) and central differences of it in
-/// the coordinates `which`, to 1e-6 relative.
-fn assert_matches_finite_differences(
-    estimate: impl Fn(Option<&[f64]>) -> ElboAt,
-    which: impl Iterator<Item = usize>,
-) -> ElboAt {
-    let n_params = estimate(None).params.len();
-    let params: Vec<f64> = (0..n_params).map(|k| 0.2 * (k as f64).cos()).collect();
-    let at = estimate(Some(&params));
-    for k in which {
-        let (mut up, mut down) = (params.clone(), params.clone());
-        up[k] += 1e-5;
-        down[k] -= 1e-5;
-        let f = |p: &[f64]| estimate(Some(p)).value;
-        let fd = (f(&up) - f(&down)) / 2e-5;
-        let tolerance = 1e-6 * (1.0 + fd.abs());
-        assert!(
-            (fd - at.gradient[k]).abs() < tolerance,
-            "parameter {k}: finite differences {fd} vs {}",
-            at.gradient[k]
-        );
-    }
-    at
 }
 
 #[test]

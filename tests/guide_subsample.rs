@@ -1,28 +1,19 @@
-//! Custom guides on minibatches: a guide declaring the model's subsampled plate sees each
-//! step's batch. Its gradient equals central differences (zero outside the batch), its
-//! minibatch ELBO is unbiased for the whole one, a fit on batches of 10% reaches the
-//! whole-batch fit, and a guide subsampling with another batch size is a typed error.
+//! Custom guides on minibatches (`LocalsBatched` of `tests/common`): a guide declaring the
+//! model's subsampled plate sees each step's batch. Its gradient equals central differences
+//! (zero outside the batch), its minibatch ELBO is unbiased for the whole one, a fit on
+//! batches of 10% reaches the whole-batch fit, and a guide subsampling with another batch
+//! size is a typed error.
 
+mod common;
+
+use common::{LocalsBatched, LocalsBatchedLatents, assert_matches_finite_differences};
 use doppl::inference::svi::{
     GuideGradientMode, GuideMismatch, Optimizer, SviError, SviOptions, guide_elbo, svi_guide,
 };
 use doppl::prelude::*;
 
-/// zᵢ ~ Normal(μ, τ), yᵢ ~ Normal(zᵢ + xᵢ β, σ), the units plate subsampled.
-#[model]
-fn batched_locals(x: &DVector<f64>, batch: usize) {
-    let units = plate!(x.len(), subsample = batch);
-    let x = subsample!(x, units);
-    let mu = sample!(Normal::new(0.0, 2.0));
-    let tau = sample!(HalfNormal::new(1.0));
-    let beta = sample!(Normal::new(0.0, 1.0));
-    let sigma = sample!(HalfNormal::new(1.0));
-    let z = sample!(Normal::new(mu, tau), units);
-    let y = sample!(Normal::new(&z + beta * x, sigma), units);
-}
-
 /// Mean-field, a location and a scale per unit, on the same batches as the model.
-#[guide(for = BatchedLocals, observed(y))]
+#[guide(for = LocalsBatched, observed(y))]
 fn batched_guide(n: usize, batch: usize) {
     let units = plate!(n, subsample = batch);
     let mu_loc = param!(0.0);
@@ -52,30 +43,15 @@ fn data(n: usize) -> (DVector<f64>, DVector<f64>) {
 fn the_gradient_on_a_batch_matches_finite_differences_and_is_zero_off_the_batch() {
     let (n, b) = (20, 5);
     let (x, y) = data(n);
-    let model = BatchedLocals::new(&x, b);
+    let model = LocalsBatched::new(&x, b);
     let scenario = model.condition().y(y).build();
     let guide = BatchedGuide::new(n, b);
     let estimate = |p: Option<&[f64]>| guide_elbo(&scenario, &guide, p, 2, 7).unwrap();
     let n_params = estimate(None).params.len();
     assert_eq!(n_params, 8 + 2 * n);
-    let params: Vec<f64> = (0..n_params).map(|k| 0.2 * (k as f64).cos()).collect();
-    let at = estimate(Some(&params));
+    let at = assert_matches_finite_differences(estimate, 0..n_params);
     assert!(matches!(at.mode, GuideGradientMode::PlateLocal { .. }));
-    let mut off_batch = 0;
-    for k in 0..n_params {
-        let (mut up, mut down) = (params.clone(), params.clone());
-        up[k] += 1e-5;
-        down[k] -= 1e-5;
-        let f = |p: &[f64]| estimate(Some(p)).value;
-        let fd = (f(&up) - f(&down)) / 2e-5;
-        let tolerance = 1e-6 * (1.0 + fd.abs());
-        assert!(
-            (fd - at.gradient[k]).abs() < tolerance,
-            "parameter {k}: finite differences {fd} vs {}",
-            at.gradient[k]
-        );
-        off_batch += usize::from(at.gradient[k] == 0.0);
-    }
+    let off_batch = at.gradient.iter().filter(|g| **g == 0.0).count();
     // The units outside the batch: a location and a scale each.
     assert_eq!(off_batch, 2 * (n - b));
 }
@@ -87,7 +63,7 @@ fn the_minibatch_elbo_is_unbiased() {
     let n = 16;
     let (x, y) = data(n);
     let mean_and_se = |b: usize| {
-        let model = BatchedLocals::new(&x, b);
+        let model = LocalsBatched::new(&x, b);
         let scenario = model.condition().y(y.clone()).build();
         let guide = BatchedGuide::new(n, b);
         let values: Vec<f64> = (0..3_000)
@@ -111,7 +87,7 @@ fn batches_of_a_tenth_reach_the_whole_batch_fit() {
     let n = 200;
     let (x, y) = data(n);
     let fit = |b: usize, steps: usize| {
-        let model = BatchedLocals::new(&x, b);
+        let model = LocalsBatched::new(&x, b);
         let options = SviOptions {
             steps,
             optimizer: Optimizer::adam(0.02),
@@ -137,7 +113,7 @@ fn batches_of_a_tenth_reach_the_whole_batch_fit() {
 fn a_guide_subsampling_with_another_batch_size_is_a_typed_error() {
     let n = 10;
     let (x, y) = data(n);
-    let model = BatchedLocals::new(&x, 5);
+    let model = LocalsBatched::new(&x, 5);
     let guide = BatchedGuide::new(n, 4);
     match svi_guide(model.condition().y(y), &guide, &SviOptions::default()) {
         Err(SviError::Guide {

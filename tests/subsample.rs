@@ -3,6 +3,9 @@
 //! the whole density and gradient over a partition of the plate (exactly); the minibatch
 //! ELBO is unbiased; a fit on batches of 10% recovers the full-batch fit's posterior means.
 
+mod common;
+
+use common::LocalsBatched;
 use doppl::inference::svi::{AutoGuide, Optimizer, Schedule, SviError, SviOptions, svi};
 use doppl::prelude::*;
 use doppl_runtime::gradient::{Gradient, GradientMode};
@@ -38,19 +41,6 @@ fn confounder_whole(c: &DVector<f64>, x: &DVector<f64>) {
     let z = sample!(LogNormal::new(a0 + a_x * x, s_z), units);
     factor!(z_shrink, -0.1 * (&z * &z));
     let y = sample!(Bernoulli::logits(b0 + 0.5 * c + b_z * &z), units);
-}
-
-/// Normal local latents zᵢ ~ Normal(μ, τ), yᵢ ~ Normal(zᵢ + β xᵢ, σ), subsampled.
-#[model]
-fn locals_batched(x: &DVector<f64>, batch: usize) {
-    let units = plate!(x.len(), subsample = batch);
-    let x = subsample!(x, units);
-    let mu = sample!(Normal::new(0.0, 2.0));
-    let tau = sample!(HalfNormal::new(1.0));
-    let beta = sample!(Normal::new(0.0, 1.0));
-    let sigma = sample!(HalfNormal::new(1.0));
-    let z = sample!(Normal::new(mu, tau), units);
-    let y = sample!(Normal::new(&z + beta * x, sigma), units);
 }
 
 fn covariates(n: usize, seed: u64) -> (DVector<f64>, DVector<f64>) {

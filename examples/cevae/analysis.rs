@@ -14,6 +14,8 @@ pub type Error = Box<dyn std::error::Error>;
 pub struct Args {
     pub n: usize,
     pub steps: usize,
+    /// Units per SVI step (`None`: all of them).
+    pub batch: Option<usize>,
     pub seed: u64,
     pub data: Option<String>,
     pub json: Option<String>,
@@ -104,7 +106,8 @@ pub fn analyze(args: &Args) -> Result<Report, Error> {
     let standardized = game.purchases.map(|y| (y - mean) / sd);
     let engagement_net = Mlp::new(&[2, 5, 1], Activation::Tanh, Activation::Identity)?;
     let encoder = Mlp::new(&[4, 5, 2], Activation::Tanh, Activation::Identity)?;
-    let model = OnlineGame::new(n, &engagement_net);
+    let batch = args.batch.unwrap_or(n);
+    let model = OnlineGame::new(n, batch, &engagement_net);
     let guide = OnlineGameGuide::new(
         &game.guild,
         &game.engagement,
@@ -112,6 +115,7 @@ pub fn analyze(args: &Args) -> Result<Report, Error> {
         &standardized,
         &encoder,
         &engagement_net,
+        batch,
     );
     let scenario = model
         .condition()

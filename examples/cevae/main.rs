@@ -8,11 +8,13 @@
 //! cargo run --release --example cevae -- --n 2000 --steps 3000 --seed 0 --json out.json
 //! cargo run --release --example cevae -- --data ../shared/data/online_game_ate.csv
 //! cargo run --release --example cevae -- --plots out/   # the ELBO trace, out/elbo.png
+//! cargo run --release --example cevae -- --data ../shared/data/online_game_ate.csv --batch 1000
 //! ```
 //!
 //! By default the data are synthetic with a known effect (180); `--data` reads the
 //! online-game file, which has no ground truth: there the estimate is reported beside the
-//! naive difference and the front-door estimate.
+//! naive difference and the front-door estimate. `--batch B` fits on random batches of B
+//! units per step (model and guide subsample the units plate alike).
 
 mod analysis;
 mod model;
@@ -23,6 +25,7 @@ fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         n: 2_000,
         steps: 3_000,
+        batch: None,
         seed: 0,
         data: None,
         json: None,
@@ -35,12 +38,13 @@ fn parse_args() -> Result<Args, String> {
             "--n" => args.n = value()?.parse().map_err(|e| format!("--n: {e}"))?,
             "--steps" => args.steps = value()?.parse().map_err(|e| format!("--steps: {e}"))?,
             "--seed" => args.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--batch" => args.batch = Some(value()?.parse().map_err(|e| format!("--batch: {e}"))?),
             "--data" => args.data = Some(value()?),
             "--json" => args.json = Some(value()?),
             "--plots" => args.plots = Some(value()?),
             other => {
                 return Err(format!(
-                    "unknown argument `{other}`; use --n N, --steps S, --seed K, --data CSV, --json PATH, --plots DIR"
+                    "unknown argument `{other}`; use --n N, --steps S, --batch B, --seed K, --data CSV, --json PATH, --plots DIR"
                 ));
             }
         }

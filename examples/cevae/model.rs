@@ -8,9 +8,10 @@
 
 use doppl::prelude::*;
 
+/// `batch`: the units an SVI step sees (`n` for all of them).
 #[model]
-pub fn online_game(n: usize, engagement_net: &Mlp) {
-    let units = plate!(n);
+pub fn online_game(n: usize, batch: usize, engagement_net: &Mlp) {
+    let units = plate!(n, subsample = batch);
     let z = sample!(Normal::new(0.0, 1.0), units);
     let a_g = sample!(Normal::new(0.0, 2.0));
     let b_g = sample!(Normal::new(0.0, 2.0));
@@ -40,7 +41,8 @@ pub fn online_game(n: usize, engagement_net: &Mlp) {
 }
 
 /// Mean-field normal for the global sites; for z an encoder network of (guild,
-/// engagement, won items, purchases) gives each unit's location and scale. (Won items are
+/// engagement, won items, purchases) gives each unit's location and scale, on the same
+/// batches of units as the model. (Won items are
 /// an input too: purchases carry them, so z's posterior depends on them; an encoder blind
 /// to them would let z absorb their effect and shrink it.)
 #[guide(for = OnlineGame, observed(guild, engagement, won, purchases))]
@@ -51,8 +53,13 @@ pub fn online_game_guide(
     purchases: &DVector<f64>,
     encoder: &Mlp,
     engagement_net: &Mlp,
+    batch: usize,
 ) {
-    let units = plate!(guild.len());
+    let units = plate!(guild.len(), subsample = batch);
+    let guild = subsample!(guild, units);
+    let engagement = subsample!(engagement, units);
+    let won = subsample!(won, units);
+    let purchases = subsample!(purchases, units);
     let encoder_w = param!(encoder.init_weights(1), plate!(encoder.weights_len()));
     let heads = encoder.apply(
         encoder_w.as_slice(),

@@ -14,6 +14,19 @@ pub fn normal_locals(x: &DVector<f64>) {
     let y = sample!(Normal::new(&z + beta * x, sigma), units);
 }
 
+/// Normal local latents zᵢ ~ Normal(μ, τ), yᵢ ~ Normal(zᵢ + β xᵢ, σ), subsampled.
+#[model]
+pub fn locals_batched(x: &DVector<f64>, batch: usize) {
+    let units = plate!(x.len(), subsample = batch);
+    let x = subsample!(x, units);
+    let mu = sample!(Normal::new(0.0, 2.0));
+    let tau = sample!(HalfNormal::new(1.0));
+    let beta = sample!(Normal::new(0.0, 1.0));
+    let sigma = sample!(HalfNormal::new(1.0));
+    let z = sample!(Normal::new(mu, tau), units);
+    let y = sample!(Normal::new(&z + beta * x, sigma), units);
+}
+
 /// A mean-field guide for [`NormalLocals`] written by hand: a location and a scale per
 /// unit (`2n` parameters on the plate) and six global ones.
 #[guide(for = NormalLocals, observed(y))]

@@ -199,3 +199,29 @@ pub fn test_point(d: usize, seed: u64) -> Vec<f64> {
     let mut rng = StdRng::seed_from_u64(seed);
     (0..d).map(|_| rng.random_range(-1.0..1.0)).collect()
 }
+
+/// A custom guide's ELBO estimate (`estimate`, at fixed noise) at parameters `0.2 cos k`
+/// and its gradient against central differences in the coordinates `which`, to 1e-6
+/// relative.
+pub fn assert_matches_finite_differences(
+    estimate: impl Fn(Option<&[f64]>) -> doppl::inference::svi::ElboAt,
+    which: impl Iterator<Item = usize>,
+) -> doppl::inference::svi::ElboAt {
+    let n_params = estimate(None).params.len();
+    let params: Vec<f64> = (0..n_params).map(|k| 0.2 * (k as f64).cos()).collect();
+    let at = estimate(Some(&params));
+    for k in which {
+        let (mut up, mut down) = (params.clone(), params.clone());
+        up[k] += 1e-5;
+        down[k] -= 1e-5;
+        let f = |p: &[f64]| estimate(Some(p)).value;
+        let fd = (f(&up) - f(&down)) / 2e-5;
+        let tolerance = 1e-6 * (1.0 + fd.abs());
+        assert!(
+            (fd - at.gradient[k]).abs() < tolerance,
+            "parameter {k}: finite differences {fd} vs {}",
+            at.gradient[k]
+        );
+    }
+    at
+}

@@ -29,6 +29,8 @@ pub(super) struct Placement {
     pub site: &'static str,
     pub offset: usize,
     pub coordinate: Coordinate,
+    /// The plate the guide draws the site on, if any.
+    pub plate: Option<&'static str>,
 }
 
 /// The estimator: the guide, its parameters, and the model's density.
@@ -69,6 +71,7 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batc
         let dim = density.dim();
         GuideElbo {
             guide,
+            lanes: GuideLanes::of(&blocks, &placements, CHUNK),
             placements,
             density,
             noise: NoiseTape::new(0),
@@ -78,7 +81,6 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batc
             dz_du: vec![0.0; dim],
             dlog_jac: vec![0.0; dim],
             w: vec![0.0; dim],
-            lanes: GuideLanes::of(&blocks, CHUNK),
             local_grad: vec![0.0; params.len()],
             blocks,
             params,

@@ -10,7 +10,7 @@
 //! the first step.
 
 use super::batches::Batched;
-use super::elbo::{CHUNK, GuideElbo};
+use super::elbo::{CHUNK, GuideElbo, Placement};
 use crate::density::LogDensity;
 use doppl_runtime::guide::{Guide, ParamBlock, PlatedLane};
 use doppl_runtime::scalar::Dual;
@@ -51,9 +51,14 @@ pub struct GuideLanes {
 }
 
 impl GuideLanes {
-    /// The lanes for parameter blocks `blocks` in replays of `width` lanes.
-    pub fn of(blocks: &[ParamBlock], width: usize) -> Self {
-        let plated: Vec<PlatedLane> = (blocks.iter().filter_map(|b| Some((b, b.plate?))))
+    /// The lanes for parameter blocks `blocks` in replays of `width` lanes. A block shares
+    /// a lane only if it is on a plate the guide draws a site on (`placements`): a vector of
+    /// weights on a plate of its own (`param!(init, plate!(k))`, an encoder's) reaches every
+    /// unit and keeps a lane per weight.
+    pub fn of(blocks: &[ParamBlock], placements: &[Placement], width: usize) -> Self {
+        let drawn = |plate: &str| placements.iter().any(|p| p.plate == Some(plate));
+        let local = |b: &ParamBlock| b.plate.filter(|p| drawn(p));
+        let plated: Vec<PlatedLane> = (blocks.iter().filter_map(|b| Some((b, local(b)?))))
             .enumerate()
             .map(|(lane, (b, plate))| PlatedLane {
                 plate,
@@ -62,10 +67,10 @@ impl GuideLanes {
                 lane,
             })
             .collect();
-        let globals = (blocks.iter().filter(|b| b.plate.is_none()))
+        let globals = (blocks.iter().filter(|b| local(b).is_none()))
             .flat_map(|b| b.offset..b.offset + b.len)
             .collect();
-        let names = || (blocks.iter().filter(|b| b.plate.is_some())).map(|b| b.name);
+        let names = || (blocks.iter().filter(|b| local(b).is_some())).map(|b| b.name);
         let mode = match plated.len() {
             0 => GuideGradientMode::Chunked,
             k if k < width => GuideGradientMode::PlateLocal {

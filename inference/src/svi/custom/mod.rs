@@ -312,6 +312,7 @@ fn set_up<G: Guide>(guide: &G, layout: &Layout, seed: u64) -> Result<Setup, SviE
             site: draw.site,
             offset: block.offset,
             coordinate,
+            plate: draw.plate,
         });
     }
     if let Some(missed) = (layout.blocks.iter()).find(|b| draws.iter().all(|d| d.site != b.site)) {
