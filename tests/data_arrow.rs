@@ -107,6 +107,12 @@ fn mistakes_are_typed_and_name_the_row() {
         bad(t.indices("z").unwrap_err()),
         (Location::Row(0), "0.5".into())
     );
+    let no_values: DictionaryArray<Int8Type> = vec![None::<&str>, None].into_iter().collect();
+    let nulls = batch(vec![("group", Arc::new(no_values) as ArrayRef)]);
+    assert_eq!(
+        bad(nulls.indices("group").unwrap_err()),
+        (Location::Row(0), "null".into())
+    );
     let err = t.column("day").unwrap_err();
     assert!(matches!(err, DataError::ColumnType { .. }), "{err}");
     assert!(

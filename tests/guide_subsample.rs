@@ -33,6 +33,34 @@ fn batched_guide(n: usize, batch: usize) {
     let z = sample!(Normal::new(z_loc, z_scale), units);
 }
 
+/// A positive latent per unit: on a batch the model weights its Jacobian by n / b too.
+#[model]
+fn positive_locals(n: usize, batch: usize) {
+    let units = plate!(n, subsample = batch);
+    let mu = sample!(Normal::new(0.0, 1.0));
+    let z = sample!(LogNormal::new(mu, 0.5), units);
+    let y = sample!(Normal::new(z, 1.0), units);
+}
+
+#[guide(for = PositiveLocals, observed(y))]
+fn positive_guide(n: usize, batch: usize) {
+    let units = plate!(n, subsample = batch);
+    let mu_loc = param!(0.2);
+    let mu_scale = param!(0.3, constraint = positive);
+    let mu = sample!(Normal::new(mu_loc, mu_scale));
+    let z_loc = param!(0.5, units);
+    let z_scale = param!(0.3, constraint = positive, units);
+    let z = sample!(LogNormal::new(z_loc, z_scale), units);
+}
+
+/// Declares the subsampled plate but draws the per-unit site on a plate of its own.
+#[guide(for = PositiveLocals, observed(y))]
+fn off_plate_guide(n: usize, batch: usize) {
+    let units = plate!(n, subsample = batch);
+    let mu = sample!(Normal::new(0.0, 0.3));
+    let z = sample!(LogNormal::new(0.5, 0.3), plate!(n));
+}
+
 fn data(n: usize) -> (DVector<f64>, DVector<f64>) {
     let x = DVector::from_fn(n, |i, _| (i as f64 * 0.61).sin());
     let y = DVector::from_fn(n, |i, _| 0.4 + 0.8 * x[i] + (i as f64 * 1.3).cos());
@@ -56,30 +84,43 @@ fn the_gradient_on_a_batch_matches_finite_differences_and_is_zero_off_the_batch(
     assert_eq!(off_batch, 2 * (n - b));
 }
 
+/// The mean and its standard error of 3,000 ELBO estimates, one per noise seed.
+fn mean_and_se(estimate: impl Fn(u64) -> f64) -> (f64, f64) {
+    let values: Vec<f64> = (0..3_000).map(estimate).collect();
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64;
+    (mean, (var / values.len() as f64).sqrt())
+}
+
+fn assert_unbiased((whole, se_whole): (f64, f64), (batched, se_batched): (f64, f64)) {
+    let se = (se_whole.powi(2) + se_batched.powi(2)).sqrt();
+    assert!(
+        (whole - batched).abs() < 4.0 * se,
+        "whole {whole} ± {se_whole}, batches: {batched} ± {se_batched}"
+    );
+}
+
 /// At fixed parameters, the mean of minibatch estimates over many steps equals the mean
-/// of whole-plate estimates, within four combined Monte Carlo standard errors.
+/// of whole-plate estimates, within four combined Monte Carlo standard errors: with real
+/// local latents, and with positive ones, whose Jacobian the batch weights as well.
 #[test]
 fn the_minibatch_elbo_is_unbiased() {
     let n = 16;
     let (x, y) = data(n);
-    let mean_and_se = |b: usize| {
+    let locals = |b: usize| {
         let model = LocalsBatched::new(&x, b);
         let scenario = model.condition().y(y.clone()).build();
         let guide = BatchedGuide::new(n, b);
-        let values: Vec<f64> = (0..3_000)
-            .map(|seed| guide_elbo(&scenario, &guide, None, 1, seed).unwrap().value)
-            .collect();
-        let mean = values.iter().sum::<f64>() / values.len() as f64;
-        let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64;
-        (mean, (var / values.len() as f64).sqrt())
+        mean_and_se(|seed| guide_elbo(&scenario, &guide, None, 1, seed).unwrap().value)
     };
-    let (whole, se_whole) = mean_and_se(n);
-    let (batched, se_batched) = mean_and_se(4);
-    let se = (se_whole.powi(2) + se_batched.powi(2)).sqrt();
-    assert!(
-        (whole - batched).abs() < 4.0 * se,
-        "whole {whole} ± {se_whole}, batches of 4: {batched} ± {se_batched}"
-    );
+    assert_unbiased(locals(n), locals(4));
+    let positive = |b: usize| {
+        let model = PositiveLocals::new(n, b);
+        let scenario = model.condition().y(y.clone()).build();
+        let guide = PositiveGuide::new(n, b);
+        mean_and_se(|seed| guide_elbo(&scenario, &guide, None, 1, seed).unwrap().value)
+    };
+    assert_unbiased(positive(n), positive(4));
 }
 
 #[test]
@@ -125,6 +166,23 @@ fn a_guide_subsampling_with_another_batch_size_is_a_typed_error() {
                 },
             ..
         }) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_guide_drawing_a_subsampled_site_on_another_plate_is_a_shape_error() {
+    let n = 10;
+    let model = PositiveLocals::new(n, 5);
+    let guide = OffPlateGuide::new(n, 5);
+    let y = data(n).1;
+    match svi_guide(model.condition().y(y), &guide, &SviOptions::default()) {
+        Err(SviError::Model(ModelError::Shape {
+            site: "z",
+            expected: 5,
+            found: 10,
+            ..
+        })) => {}
         other => panic!("{other:?}"),
     }
 }

@@ -97,6 +97,10 @@ fn reader_of(array: &dyn Array) -> Option<CellReader<'_>> {
         return Some(text);
     }
     let dictionary = array.as_any_dictionary_opt()?;
+    if dictionary.values().is_empty() {
+        // No values: every row is null (and arrow's `normalized_keys` would panic).
+        return Some(Box::new(|_| Cell::Null));
+    }
     let keys = dictionary.normalized_keys();
     let values = reader_of(dictionary.values().as_ref())?;
     Some(Box::new(move |row| match array.is_null(row) {

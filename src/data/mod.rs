@@ -87,7 +87,8 @@ pub enum DataError {
     /// A record-batch column of an Arrow type that holds no numbers or labels.
     #[error(
         "{source_name}: column `{column}` is of Arrow type {data_type}; model data are read \
-         from integer, floating-point, boolean and string (or dictionary-of-string) columns"
+         from integer, floating-point, boolean, string and dictionary columns (cast decimals \
+         and dates to one of those first)"
     )]
     ColumnType {
         /// The batch.

@@ -28,7 +28,8 @@ pub struct PlatedLane {
 }
 
 /// Where the read-off derivatives go: the gradient of the flat parameter vector, each read
-/// multiplied by `factor` (the particle's weight, negated for `ln q`).
+/// multiplied by `factor` and by the sign its plate sum is read with
+/// ([`GuideReadOff::on_plate`]: −1 for `ln q`, which the surrogate subtracts).
 pub struct GuideReadOff<'a> {
     lanes: &'a [PlatedLane],
     grad: &'a mut [f64],

@@ -74,13 +74,19 @@ pub(super) fn batching(
     }))
 }
 
-/// `placements` (offsets in the whole layout) moved to the batch layout of `layout`.
+/// `placements` (offsets and lengths in the whole layout) moved to the batch layout of
+/// `layout`. A draw of another length than its site's block on the batch (a guide drawing a
+/// site of the subsampled plate on a plate of its own) is a shape error on the first step.
 pub(super) fn batch_placements(layout: &Layout, placements: &[Placement]) -> Vec<Placement> {
     let batch_layout = layout.batch_layout();
     (placements.iter())
-        .map(|p| Placement {
-            offset: batch_layout.block(p.site).map_or(p.offset, |b| b.offset),
-            ..p.clone()
+        .map(|p| {
+            let block = batch_layout.block(p.site);
+            Placement {
+                offset: block.map_or(p.offset, |b| b.offset),
+                len: block.map_or(p.len, |b| b.len),
+                ..p.clone()
+            }
         })
         .collect()
 }

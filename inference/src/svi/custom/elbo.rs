@@ -31,6 +31,8 @@ pub(super) struct Placement {
     pub coordinate: Coordinate,
     /// The plate the guide draws the site on, if any.
     pub plate: Option<&'static str>,
+    /// The number of values the site takes in the layout the density sees.
+    pub len: usize,
 }
 
 /// The estimator: the guide, its parameters, and the model's density.
@@ -122,14 +124,29 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batc
             return Err(changed_structure(draws.first().map_or("", |d| d.site)));
         }
         for (draw, place) in draws.iter().zip(&self.placements) {
+            if draw.values.len() != place.len {
+                return Err(ModelError::Shape {
+                    site: place.site,
+                    plate: draw.plate.unwrap_or(place.site),
+                    expected: place.len,
+                    found: draw.values.len(),
+                });
+            }
+            // On a batch the model weights the Jacobian of a subsampled plate's latents by
+            // n / b, as every term there; `ln p = ln p_u − ln|J|` takes it off the same way.
+            let weight = match (&self.batching, draw.plate) {
+                (Some(b), Some(plate)) => b.batch.weight(plate),
+                _ => 1.0,
+            };
             for (i, &z) in draw.values.iter().enumerate() {
                 let m = place
                     .coordinate
                     .map(z)
                     .ok_or_else(|| outside_support(place, i, z))?;
                 let j = place.offset + i;
-                (self.u[j], self.dz_du[j], self.dlog_jac[j]) = (m.u, m.dz_du, m.dlog_jac_du);
-                log_jac += m.log_jac;
+                let dlog_jac = weight * m.dlog_jac_du;
+                (self.u[j], self.dz_du[j], self.dlog_jac[j]) = (m.u, m.dz_du, dlog_jac);
+                log_jac += weight * m.log_jac;
             }
         }
         Ok((log_q, log_jac))

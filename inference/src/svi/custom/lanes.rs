@@ -171,7 +171,12 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
                 let total = self.replay().surrogate(&seeded, Some((plated, &mut local)));
                 self.local_grad = local;
                 let total = total?;
-                let leaked = (0..k).find(|&l| total.eps[l] != 0.0 && total.eps[l].is_finite());
+                if (0..k).any(|l| !total.eps[l].is_finite()) {
+                    // A non-finite derivative: the step is skipped, not differentiated again.
+                    self.local_grad.fill(f64::NAN);
+                    return Ok(None);
+                }
+                let leaked = (0..k).find(|&l| total.eps[l] != 0.0);
                 if leaked.is_some() {
                     return Ok(leaked);
                 }
@@ -194,7 +199,10 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
         if self.lanes.verified {
             return Ok(true);
         }
-        self.lanes.verified = true;
+        if self.local_grad.iter().any(|g| !g.is_finite()) {
+            // Checked on the first step whose gradient is finite.
+            return Ok(true);
+        }
         let mut rng = StdRng::seed_from_u64(0x6775_6964_6521);
         for _ in 0..2 {
             let v: Vec<f64> = (0..self.params.len())
@@ -210,7 +218,10 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
             let directional = self.replay().surrogate(&seeded, None)?.eps[0];
             let terms = self.local_grad.iter().zip(&v).map(|(g, vi)| g * vi);
             let (read_off, size) = terms.fold((0.0, 0.0), |(s, a), t| (s + t, a + t.abs()));
-            if (directional - read_off).abs() > 1e-7 * (1.0 + size + directional.abs()) {
+            let tolerance = 1e-7 * (1.0 + size + directional.abs());
+            // Not `>`: a NaN on either side must fail the check.
+            let agree = (directional - read_off).abs() <= tolerance;
+            if !agree {
                 let reason = format!(
                     "a plated parameter's element reaches other elements' terms (directional \
                      derivative {directional:.6e}, read off {read_off:.6e})"
@@ -219,6 +230,7 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
                 return Ok(false);
             }
         }
+        self.lanes.verified = true;
         Ok(true)
     }
 }

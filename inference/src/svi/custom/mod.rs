@@ -313,6 +313,7 @@ fn set_up<G: Guide>(guide: &G, layout: &Layout, seed: u64) -> Result<Setup, SviE
             offset: block.offset,
             coordinate,
             plate: draw.plate,
+            len: block.len,
         });
     }
     if let Some(missed) = (layout.blocks.iter()).find(|b| draws.iter().all(|d| d.site != b.site)) {
