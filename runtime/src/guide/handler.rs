@@ -119,7 +119,7 @@ impl<'a, S: Scalar> GuideHandler<'a, S> {
     pub fn reading(blocks: &'a [ParamBlock], phi: &'a [S], noise: &'a mut NoiseTape) -> Self {
         Self::with(Params::Reading { blocks, phi }, noise)
     }
-    /// A replay at `phi` whose plated blocks share lanes ([`super::local`]): each plated
+    /// A replay at `phi` whose plated blocks share lanes (see [`GuideReadOff`](super::GuideReadOff)): each plated
     /// draw's `ln q` terms are read off into `read_off` and cleared from [`Self::log_q`].
     pub fn reading_plate_local(
         blocks: &'a [ParamBlock],
