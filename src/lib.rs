@@ -168,7 +168,8 @@
 //! `param!` (variational parameters with initial values and constraints: `real`,
 //! `positive`, `unit_interval`, `interval(lo, hi)`, `greater_than(lo)`; one per plate element
 //! with a plate) and `sample!` statements (each draws the model's site of the same name from a
-//! reparameterizable family: Normal, LogNormal, HalfNormal) into a guide that
+//! reparameterizable family: Normal, LogNormal, HalfNormal, or `Delta` for a point estimate of
+//! the site) into a guide that
 //! [`inference::svi::svi_guide`] fits. The compiler checks the guide against the model: a
 //! latent site the guide forgets (Pyro and NumPyro would silently use the prior), a site
 //! the model does not have, or a draw of the wrong value type (a scalar for a per-unit site)

@@ -1,6 +1,7 @@
 //! Custom guides (`#[guide]`) against closed forms: the conjugate normal posterior, a
 //! per-unit local latent whose mean-field optimum is known exactly, a positive site drawn
-//! from a LogNormal against AutoNormal's identical family; the pathwise ELBO gradient
+//! from a LogNormal against AutoNormal's identical family, point estimates by Delta (the
+//! posterior mode; the marginal MAP beside normals per unit); the pathwise ELBO gradient
 //! against finite differences; scenario mismatches as typed errors; determinism.
 
 use doppl::inference::svi::{
@@ -122,6 +123,83 @@ fn a_guide_with_one_parameter_per_unit_finds_the_mean_field_optimum() {
         check("z loc", z_loc[i], (mu_mean + y[i]) / 2.0);
         check("z scale", z_scale[i], 0.5f64.sqrt());
     }
+}
+
+/// A point estimate of the Poisson rate: the ELBO of a Delta guide is ln p(k, λ), so the fit
+/// lands on the posterior mode Gamma(2 + Σk, 1 + n) has on λ's own scale, (1 + Σk) / (1 + n).
+#[guide(for = Rate, observed(k))]
+fn rate_point_guide() {
+    let rate = param!(1.0, constraint = positive);
+    let lambda = sample!(Delta::new(rate));
+}
+
+#[test]
+fn a_delta_guide_finds_the_posterior_mode() {
+    let k = DVector::from_fn(12, |i, _| ((i * 5) % 7) as u64);
+    let mode = (1.0 + k.sum() as f64) / 13.0;
+    let (model, guide) = (Rate::new(12), RatePointGuide::new());
+    let fit = svi_guide(model.condition().k(k.clone()), &guide, &settling(3_000, 4)).unwrap();
+    let rate = fit.param("rate").unwrap()[0];
+    assert!((rate - mode).abs() < 1e-3, "{rate} vs the mode {mode}");
+    // Every draw is the point, and with no entropy the ELBO is the log joint there (on λ's
+    // own scale: the unconstrained density less its log-Jacobian ln λ).
+    assert!(fit.site(|d| &d.lambda).concat().iter().all(|&l| l == rate));
+    let scenario = model.condition().k(k);
+    let joint = scenario.log_density(&[rate.ln()]).unwrap().total() - rate.ln();
+    let last = *fit.elbo.last().unwrap();
+    assert!((last - joint).abs() < 1e-4, "ELBO {last} vs ln p {joint}");
+}
+
+/// A Delta for the global beside normals per unit: given mu the units' posteriors are
+/// independent normals, so the optimum is exact inference for z and the marginal MAP of mu,
+/// (Σy / 2) / (1/100 + n/2), with z_i ~ N((mu + y_i) / 2, 1/2).
+#[guide(for = LocalMeans, observed(y))]
+fn local_means_point_guide(n: usize) {
+    let units = plate!(n);
+    let mu_point = param!(0.0);
+    let mu = sample!(Delta::new(mu_point));
+    let z_loc = param!(0.0, units);
+    let z_scale = param!(0.1, constraint = positive, units);
+    let z = sample!(Normal::new(z_loc, z_scale), units);
+}
+
+#[test]
+fn a_delta_beside_normals_per_unit_reaches_the_marginal_map() {
+    let n = 10;
+    let y = DVector::from_fn(n, |i, _| (i as f64 * 0.37).sin() * 2.0 + 1.0);
+    let mu_map = (y.sum() / 2.0) / (0.01 + n as f64 / 2.0);
+    let (model, guide) = (LocalMeans::new(n), LocalMeansPointGuide::new(n));
+    let fit = svi_guide(model.condition().y(y.clone()), &guide, &settling(6_000, 3)).unwrap();
+    let mu = fit.param("mu_point").unwrap()[0];
+    assert!((mu - mu_map).abs() < 0.03, "{mu} vs {mu_map}");
+    let (z_loc, z_scale) = (fit.param("z_loc").unwrap(), fit.param("z_scale").unwrap());
+    for i in 0..n {
+        assert!((z_loc[i] - (mu_map + y[i]) / 2.0).abs() < 0.03, "z loc {i}");
+        assert!((z_scale[i] - 0.5f64.sqrt()).abs() < 0.03, "z scale {i}");
+    }
+}
+
+/// A point mass is not a density NUTS or SVI can explore: as a model's latent it is refused.
+#[model]
+fn point_prior() {
+    let w = sample!(Delta::new(1.0));
+    let y = sample!(Normal::new(w, 1.0));
+}
+
+#[test]
+fn a_delta_latent_in_a_model_is_a_typed_error() {
+    let model = PointPrior::new();
+    let scenario = model.condition().y(0.5);
+    match scenario.layout() {
+        Err(ModelError::DiscreteLatent { site, family }) => {
+            assert_eq!((site, family), ("w", "Delta"));
+        }
+        other => panic!("expected DiscreteLatent, got {other:?}"),
+    }
+    let observed = model.condition().w(1.0).y(0.5);
+    let lp = observed.log_density(&[]).unwrap().total();
+    let expected = -0.5 * 0.25 - 0.5 * (2.0 * std::f64::consts::PI).ln();
+    assert!((lp - expected).abs() < 1e-12);
 }
 
 /// A LogNormal guide for a positive site is AutoNormal's family on ln λ: both fits reach

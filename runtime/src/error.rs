@@ -70,8 +70,8 @@ pub enum ModelError {
     /// A discrete site is neither observed nor intervened, so gradient-based inference
     /// cannot sample it.
     #[error(
-        "site `{site}` ({family}) is discrete and latent: NUTS and SVI need continuous latents; \
-         condition it on data or intervene on it"
+        "site `{site}` ({family}) is discrete or a point mass, and latent: NUTS and SVI need \
+         continuous latents; condition it on data or intervene on it"
     )]
     DiscreteLatent {
         /// The site.

@@ -22,7 +22,7 @@ use nalgebra::DVector;
 #[diagnostic::on_unimplemented(
     message = "a guide cannot draw `{Self}` by reparameterization",
     label = "a guide's `sample!` needs a family whose draw is a smooth function of its parameters",
-    note = "guides draw Normal, LogNormal and HalfNormal sites; discrete sites cannot be latent in SVI"
+    note = "guides draw Normal, LogNormal, HalfNormal and Delta (a point estimate) sites; discrete sites cannot be latent in SVI"
 )]
 pub trait Reparameterized<S: Scalar>: Distribution<S, Value = S> {
     /// Element `index`'s value for standard normal noise `eps` (element `index` of

@@ -23,6 +23,8 @@ pub enum Support {
     BoundedCount(u64),
     /// {0, …, k − 1}.
     Category(usize),
+    /// One value: a point mass ([`Delta`](super::Delta)), which has no density to explore.
+    Point,
 }
 
 impl Support {
@@ -30,7 +32,11 @@ impl Support {
     pub fn is_continuous(&self) -> bool {
         !matches!(
             self,
-            Support::Boolean | Support::Count | Support::BoundedCount(_) | Support::Category(_)
+            Support::Boolean
+                | Support::Count
+                | Support::BoundedCount(_)
+                | Support::Category(_)
+                | Support::Point
         )
     }
 
@@ -47,6 +53,7 @@ impl Support {
             Support::Count => "a non-negative integer",
             Support::BoundedCount(_) => "an integer between 0 and the number of trials",
             Support::Category(_) => "a category index below the number of categories",
+            Support::Point => "exactly the point mass's value",
         }
     }
 }
