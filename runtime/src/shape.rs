@@ -2,7 +2,7 @@
 //!
 //! Handlers are written once for both shapes; this trait supplies what differs.
 
-use crate::dist::{DistError, Distribution};
+use crate::dist::{DistError, Distribution, Support};
 use crate::error::ModelError;
 use crate::gradient::LocalTangents;
 use crate::intervention::ShiftValue;
@@ -192,6 +192,15 @@ where
         locals: &mut L,
     ) -> (Vector<D::Value>, S) {
         let k = d.unconstrained_dim();
+        if k == 1 && d.support() == Support::Real {
+            // A real support unconstrains by the identity: ln |J| = 0, and no element term
+            // to read (a copy per element instead of a read-off per element).
+            let values = u.iter().take(self.size).enumerate();
+            let values =
+                values.map(|(i, ui)| d.from_unconstrained_at(i, std::slice::from_ref(ui)).0);
+            let values = crate::value::collect(self.size, values);
+            return (Vector::on_plate(DVector::from_vec(values), self), S::zero());
+        }
         let mut log_jac = S::zero();
         let values = crate::value::collect(
             self.size,

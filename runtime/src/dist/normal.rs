@@ -140,10 +140,15 @@ impl<S: Scalar> Distribution<S> for Normal<S> {
     ) -> Result<S, DistError> {
         check_batch(self.batch_len(), vs.len())?;
         // Slices, not nalgebra's strided iterators, in the per-element loops: they vectorize.
-        if let Some(i) = vs.as_slice().iter().position(|v| !v.re().is_finite()) {
+        let sum = self.plate_sum(vs.as_slice(), locals, |v, m| *v - m);
+        // A non-finite value makes the sum non-finite: only then look for it (one pass
+        // over the values less per evaluation).
+        if !sum.re().is_finite()
+            && let Some(i) = vs.as_slice().iter().position(|v| !v.re().is_finite())
+        {
             check_real(vs[i].re(), Some(i))?;
         }
-        Ok(self.plate_sum(vs.as_slice(), locals, |v, m| *v - m))
+        Ok(sum)
     }
 
     fn log_prob_plate_observed<L: LocalTangents<S>>(
@@ -204,26 +209,53 @@ fn sum_of_squares<S: Scalar, V, L: LocalTangents<S>>(
 ) -> S {
     let mut ss = S::zero();
     let active = locals.is_active();
-    let mut add = |i: usize, d: S| {
-        let r = d.re();
-        if active {
-            locals.read(i, &d, weight * 2.0 * r);
-        }
-        ss = ss.add_chain(d, r * r, 2.0 * r);
-    };
     let values = vs.iter().enumerate();
     match loc {
-        Param::Vector(mu) => values
-            .zip(mu.as_slice())
-            .for_each(|((i, v), m)| add(i, residual(v, *m))),
-        Param::Scalar(m) => values.for_each(|(i, v)| add(i, residual(v, *m))),
-        Param::Const(c) => values.for_each(|(i, v)| add(i, residual(v, S::from_f64(*c)))),
+        Param::Vector(mu) => {
+            for ((i, v), m) in values.zip(mu.as_slice()) {
+                add_square(&mut ss, locals, active, weight, i, residual(v, *m));
+            }
+        }
+        Param::Scalar(m) => {
+            for (i, v) in values {
+                add_square(&mut ss, locals, active, weight, i, residual(v, *m));
+            }
+        }
+        Param::Const(c) => {
+            for (i, v) in values {
+                add_square(
+                    &mut ss,
+                    locals,
+                    active,
+                    weight,
+                    i,
+                    residual(v, S::from_f64(*c)),
+                );
+            }
+        }
     }
     locals.clear(&mut ss);
     ss
 }
 
-/// ln of a scale parameter's element `i`, a constant when the scale is constant.
+/// `ss += d²`, element `i`'s derivative `weight · 2d · d'` read off first. Always inlined:
+/// as a closure called per element it was not, at ~60 instructions per element.
+#[inline(always)]
+fn add_square<S: Scalar, L: LocalTangents<S>>(
+    ss: &mut S,
+    locals: &mut L,
+    active: bool,
+    weight: f64,
+    i: usize,
+    d: S,
+) {
+    let r = d.re();
+    if active {
+        locals.read(i, &d, weight * 2.0 * r);
+    }
+    *ss = ss.add_chain(d, r * r, 2.0 * r);
+}
+
 #[inline]
 fn log_scale<S: Scalar>(scale: &Param<S>, i: usize) -> S {
     match scale {

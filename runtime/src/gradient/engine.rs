@@ -351,7 +351,10 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
                         self.plan.site_of_lane(lane).unwrap_or("?"),
                     ));
                 }
-                self.seed_locals(seeded, &mut [], 0.0);
+                if globals.len() > chunk {
+                    // The later passes differentiate along globals only.
+                    self.seed_locals(seeded, &mut [], 0.0);
+                }
                 total
             } else {
                 self.parts_at(seeded)?.total()
