@@ -330,3 +330,32 @@ fn a_variational_fit_feeds_summaries_effects_and_predictions() {
     doppl::inference::output::write_draws_csv(&fit, |s| s == "b", &mut csv).unwrap();
     assert_eq!(String::from_utf8(csv).unwrap().lines().count(), 4_001);
 }
+
+/// A guide's draws are independent: among 2,000 per-unit components some R-hat passes 1.01
+/// by chance, which says nothing about convergence, so the summary raises no R-hat or ESS
+/// warning. `summary_of` keeps the named sites' rows and refuses a name the model lacks.
+#[test]
+fn summaries_of_guide_draws_name_sites_and_raise_no_chain_warnings() {
+    let mut rng = StdRng::seed_from_u64(11);
+    let x = DVector::from_fn(2_000, |i, _| (i as f64 * 0.01).sin());
+    let model = NormalLocals::new(&x);
+    let truth = model.scenario().sample_prior(&mut rng).unwrap();
+    let options = SviOptions {
+        steps: 50,
+        progress: false,
+        ..SviOptions::default()
+    };
+    let fit = svi(model.condition().y(truth.y), AutoGuide::Normal, &options).unwrap();
+    let all = fit.summary();
+    assert_eq!(all.rows.len(), 2_004);
+    assert!(all.rows.iter().any(|r| r.rhat >= 1.01), "{}", all.max_rhat());
+    assert!(all.warnings.is_empty(), "{:?}", all.warnings);
+    let globals = fit.summary_of(&["mu", "sigma"]).unwrap();
+    let names: Vec<&str> = globals.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["mu", "sigma"]);
+    let same = all.rows.iter().find(|r| r.name == "sigma").unwrap();
+    assert_eq!(globals.rows[1].mean, same.mean);
+    let err = fit.summary_of(&["mu", "sigmaa"]).unwrap_err();
+    assert_eq!(err.site, "sigmaa");
+    assert!(err.to_string().contains("sigma, z, y"), "{err}");
+}

@@ -2,6 +2,7 @@
 //! do(z = 0), and the truth they should recover.
 
 use crate::model::ConfounderNetwork;
+use doppl::inference::Summary;
 use doppl::inference::svi::SviFit;
 use doppl::prelude::*;
 use rand::RngExt;
@@ -78,6 +79,8 @@ pub struct Report {
     pub effect: Estimate,
     pub truth: f64,
     pub steps_per_s: f64,
+    /// The summary of the coefficients and sigma.
+    pub coefficients: Summary,
     /// The ELBO estimate at every step.
     pub elbo: Vec<f64>,
     /// The printed report.
@@ -117,6 +120,7 @@ impl Report {
             effect: Estimate::of(&difference),
             truth: f64::NAN,
             steps_per_s,
+            coefficients: global_rows(fit)?,
             elbo: Vec::new(),
             text: String::new(),
             json: serde_json::Value::Null,
@@ -135,7 +139,7 @@ impl Report {
             fit.gradient_mode,
             self.final_elbo,
             self.elbo_mean_last100,
-            global_rows(fit),
+            self.coefficients,
             e(&self.do_z),
             e(&self.do_zero),
             e(&self.effect),
@@ -145,7 +149,7 @@ impl Report {
 
     fn to_json(&self, fit: &SviFit<'_, ConfounderNetwork>) -> serde_json::Value {
         let e = |e: &Estimate| serde_json::json!({"mean": e.mean, "lo": e.lo, "hi": e.hi});
-        let coefficients: serde_json::Map<String, serde_json::Value> = global_rows(fit)
+        let coefficients: serde_json::Map<String, serde_json::Value> = (self.coefficients)
             .rows
             .iter()
             .map(|r| {
@@ -170,10 +174,11 @@ impl Report {
 }
 
 /// The summary rows of the coefficients and sigma (not the per-unit z).
-fn global_rows(fit: &SviFit<'_, ConfounderNetwork>) -> doppl::inference::Summary {
-    let mut summary = fit.summary();
-    summary.rows.retain(|r| !r.name.starts_with('z'));
-    summary
+fn global_rows(fit: &SviFit<'_, ConfounderNetwork>) -> Result<Summary, Error> {
+    let globals = [
+        "beta_cz", "beta_cy", "beta_xz", "beta_zy", "beta_z", "beta_y", "sigma",
+    ];
+    Ok(fit.summary_of(&globals)?)
 }
 
 fn sigmoid(v: f64) -> f64 {

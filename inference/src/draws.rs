@@ -4,6 +4,7 @@
 
 use crate::summary::{Summary, summarize_sites};
 use crate::warnings::{Warning, row_warnings};
+use doppl_runtime::graph::UnknownSite;
 use doppl_runtime::handler::Layout;
 use doppl_runtime::{Model, Scenario};
 
@@ -55,13 +56,37 @@ pub trait Draws<'m, M: Model> {
     fn summary_all(&self) -> Summary {
         with_warnings(self, summarize_sites::<M>(self.draws(), |_| true))
     }
+
+    /// The summary of the named sites only (every component of a vector site), like
+    /// ArviZ's `var_names`: the globals of a model with a latent per unit, without ranking
+    /// and diagnosing ten thousand per-unit components. A name that is not a site of the
+    /// model is an error listing the model's sites.
+    fn summary_of(&self, sites: &[&str]) -> Result<Summary, UnknownSite> {
+        let known: Vec<&'static str> = M::SITES.iter().map(|s| s.name).collect();
+        if let Some(unknown) = sites.iter().find(|s| !known.contains(s)) {
+            let site = unknown.to_string();
+            return Err(UnknownSite { site, known });
+        }
+        let summary = summarize_sites::<M>(self.draws(), |s| sites.contains(&s));
+        Ok(with_warnings(self, summary))
+    }
+
+    /// Whether the draws are independent by construction (draws of a fitted guide), so that
+    /// R-hat and ESS describe Monte Carlo noise, not convergence: the summaries then raise no
+    /// R-hat or ESS warnings (among 10,000 components of independent draws some R-hat
+    /// passes 1.01 by chance). NUTS draws are not.
+    fn independent(&self) -> bool {
+        false
+    }
 }
 
 /// `summary` with the R-hat / ESS warnings of its rows and the fit's own.
 /// The R-hat / ESS warnings also go to the `log` facade (target `doppl::summary`); the
 /// fit's own went there when it finished.
 fn with_warnings<'m, M: Model, D: Draws<'m, M> + ?Sized>(fit: &D, mut summary: Summary) -> Summary {
-    summary.warnings = row_warnings(&summary.rows, fit.draws().len());
+    if !fit.independent() {
+        summary.warnings = row_warnings(&summary.rows, fit.draws().len());
+    }
     for warning in &summary.warnings {
         log::warn!(target: "doppl::summary", "{warning}");
     }

@@ -138,6 +138,10 @@ impl<'m, M: Model, Q> Draws<'m, M> for SviFit<'m, M, Q> {
     fn layout(&self) -> &Layout {
         &self.layout
     }
+    /// Draws of the fitted guide are independent.
+    fn independent(&self) -> bool {
+        true
+    }
     fn fit_warnings(&self) -> Vec<crate::Warning> {
         let (count, of) = (self.skipped, self.elbo.len());
         let skipped = (count > 0).then_some(crate::Warning::SkippedSteps { count, of });
