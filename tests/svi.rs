@@ -348,7 +348,11 @@ fn summaries_of_guide_draws_name_sites_and_raise_no_chain_warnings() {
     let fit = svi(model.condition().y(truth.y), AutoGuide::Normal, &options).unwrap();
     let all = fit.summary();
     assert_eq!(all.rows.len(), 2_004);
-    assert!(all.rows.iter().any(|r| r.rhat >= 1.01), "{}", all.max_rhat());
+    assert!(
+        all.rows.iter().any(|r| r.rhat >= 1.01),
+        "{}",
+        all.max_rhat()
+    );
     assert!(all.warnings.is_empty(), "{:?}", all.warnings);
     let globals = fit.summary_of(&["mu", "sigma"]).unwrap();
     let names: Vec<&str> = globals.rows.iter().map(|r| r.name.as_str()).collect();
