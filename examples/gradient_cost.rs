@@ -31,6 +31,10 @@ fn main() {
         eprintln!("{usage}");
         std::process::exit(2);
     };
+    if what != "density" && what != "gradient" {
+        eprintln!("{usage}");
+        std::process::exit(2);
+    }
     if case == "radon" {
         let (floor, county, y) = radon_like(919, 85, 3);
         let model = Radon::new(&floor, &county, 85);

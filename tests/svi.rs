@@ -6,7 +6,7 @@ mod common;
 
 use common::{NormalLocals, test_point};
 use doppl::inference::svi::{AutoGuide, Guide, Optimizer, Schedule, SviError, SviOptions, svi};
-use doppl::inference::{LogDensity, ModelDensity};
+use doppl::inference::{LogDensity, ModelDensity, Warning};
 use doppl::prelude::*;
 use doppl::runtime::handler::LogDensityParts;
 
@@ -332,8 +332,10 @@ fn a_variational_fit_feeds_summaries_effects_and_predictions() {
 }
 
 /// A guide's draws are independent: among 2,000 per-unit components some R-hat passes 1.01
-/// by chance, which says nothing about convergence, so the summary raises no R-hat or ESS
-/// warning. `summary_of` keeps the named sites' rows and refuses a name the model lacks.
+/// by chance (at this seed: the first assertion checks that the case is exercised), which
+/// says nothing about convergence, so the summary raises no R-hat warning; too few draws
+/// for reliable interval ends are still reported. `summary_of` keeps the named sites' rows
+/// and refuses a name the model lacks.
 #[test]
 fn summaries_of_guide_draws_name_sites_and_raise_no_chain_warnings() {
     let mut rng = StdRng::seed_from_u64(11);
@@ -345,7 +347,12 @@ fn summaries_of_guide_draws_name_sites_and_raise_no_chain_warnings() {
         progress: false,
         ..SviOptions::default()
     };
-    let fit = svi(model.condition().y(truth.y), AutoGuide::Normal, &options).unwrap();
+    let fit = svi(
+        model.condition().y(truth.y.clone()),
+        AutoGuide::Normal,
+        &options,
+    )
+    .unwrap();
     let all = fit.summary();
     assert_eq!(all.rows.len(), 2_004);
     assert!(
@@ -362,4 +369,14 @@ fn summaries_of_guide_draws_name_sites_and_raise_no_chain_warnings() {
     let err = fit.summary_of(&["mu", "sigmaa"]).unwrap_err();
     assert_eq!(err.site, "sigmaa");
     assert!(err.to_string().contains("sigma, z, y"), "{err}");
+    let few = SviOptions {
+        draws: 40,
+        ..options
+    };
+    let fit = svi(model.condition().y(truth.y), AutoGuide::Normal, &few).unwrap();
+    let warnings = fit.summary_of(&["mu"]).unwrap().warnings;
+    assert!(
+        matches!(warnings.as_slice(), [Warning::LowEss { .. }, ..]),
+        "{warnings:?}"
+    );
 }

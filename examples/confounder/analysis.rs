@@ -149,7 +149,8 @@ impl Report {
 
     fn to_json(&self, fit: &SviFit<'_, ConfounderNetwork>) -> serde_json::Value {
         let e = |e: &Estimate| serde_json::json!({"mean": e.mean, "lo": e.lo, "hi": e.hi});
-        let coefficients: serde_json::Map<String, serde_json::Value> = (self.coefficients)
+        let coefficients: serde_json::Map<String, serde_json::Value> = self
+            .coefficients
             .rows
             .iter()
             .map(|r| {

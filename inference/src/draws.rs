@@ -59,8 +59,9 @@ pub trait Draws<'m, M: Model> {
 
     /// The summary of the named sites only (every component of a vector site), like
     /// ArviZ's `var_names`: the globals of a model with a latent per unit, without ranking
-    /// and diagnosing ten thousand per-unit components. A name that is not a site of the
-    /// model is an error listing the model's sites.
+    /// and diagnosing ten thousand per-unit components. Rows come in the model's site order;
+    /// a site without draws (observed or intervened) has no rows, as in [`Draws::summary`]. A
+    /// name that is not a site of the model is an error listing the model's sites.
     fn summary_of(&self, sites: &[&str]) -> Result<Summary, UnknownSite> {
         let known: Vec<&'static str> = M::SITES.iter().map(|s| s.name).collect();
         if let Some(unknown) = sites.iter().find(|s| !known.contains(s)) {
@@ -72,10 +73,10 @@ pub trait Draws<'m, M: Model> {
     }
 
     /// Whether the draws are independent by construction (draws of a fitted guide), so that
-    /// R-hat and ESS describe Monte Carlo noise, not convergence: the summaries then raise no
-    /// R-hat or ESS warnings (among 10,000 components of independent draws some R-hat
-    /// passes 1.01 by chance). NUTS draws are not.
-    fn independent(&self) -> bool {
+    /// R-hat describes Monte Carlo noise, not convergence: the summaries then raise no R-hat
+    /// warning (among 10,000 components of independent draws some R-hat passes 1.01 by
+    /// chance). Too few draws for reliable interval ends is still said. NUTS draws are not.
+    fn independent_draws(&self) -> bool {
         false
     }
 }
@@ -84,8 +85,11 @@ pub trait Draws<'m, M: Model> {
 /// The R-hat / ESS warnings also go to the `log` facade (target `doppl::summary`); the
 /// fit's own went there when it finished.
 fn with_warnings<'m, M: Model, D: Draws<'m, M> + ?Sized>(fit: &D, mut summary: Summary) -> Summary {
-    if !fit.independent() {
-        summary.warnings = row_warnings(&summary.rows, fit.draws().len());
+    summary.warnings = row_warnings(&summary.rows, fit.draws().len());
+    if fit.independent_draws() {
+        summary
+            .warnings
+            .retain(|w| !matches!(w, Warning::HighRhat { .. }));
     }
     for warning in &summary.warnings {
         log::warn!(target: "doppl::summary", "{warning}");

@@ -4,7 +4,8 @@
 //! Thresholds: R-hat ≥ 1.01 and bulk or tail ESS below 100 per chain (Vehtari, Gelman,
 //! Simpson, Carpenter & Bürkner 2021, "Rank-normalization, folding, and localization: an
 //! improved R-hat", Bayesian Analysis 16(2), §4); E-BFMI below 0.3 and any divergence or
-//! saturated tree depth (Stan's `diagnose`, Betancourt 2016).
+//! saturated tree depth (Stan's `diagnose`, Betancourt 2016). R-hat is not judged for draws
+//! that are independent by construction ([`crate::Draws::independent_draws`]).
 
 use crate::summary::SummaryRow;
 use std::fmt;

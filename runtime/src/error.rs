@@ -67,8 +67,8 @@ pub enum ModelError {
         /// "conditioned" or "intervened on".
         how: &'static str,
     },
-    /// A discrete site is neither observed nor intervened, so gradient-based inference
-    /// cannot sample it.
+    /// A discrete site (or a point mass, [`crate::dist::Delta`]) is neither observed nor
+    /// intervened, so gradient-based inference cannot sample it.
     #[error(
         "site `{site}` ({family}) is discrete or a point mass, and latent: NUTS and SVI need \
          continuous latents; condition it on data or intervene on it"

@@ -196,8 +196,14 @@ where
             // A real support unconstrains by the identity: ln |J| = 0, and no element term
             // to read (a copy per element instead of a read-off per element).
             let values = u.iter().take(self.size).enumerate();
-            let values =
-                values.map(|(i, ui)| d.from_unconstrained_at(i, std::slice::from_ref(ui)).0);
+            let values = values.map(|(i, ui)| {
+                let (v, log_jac) = d.from_unconstrained_at(i, std::slice::from_ref(ui));
+                debug_assert!(
+                    log_jac.re() == 0.0,
+                    "a real support unconstrains by the identity"
+                );
+                v
+            });
             let values = crate::value::collect(self.size, values);
             return (Vector::on_plate(DVector::from_vec(values), self), S::zero());
         }

@@ -139,7 +139,7 @@ impl<'m, M: Model, Q> Draws<'m, M> for SviFit<'m, M, Q> {
         &self.layout
     }
     /// Draws of the fitted guide are independent.
-    fn independent(&self) -> bool {
+    fn independent_draws(&self) -> bool {
         true
     }
     fn fit_warnings(&self) -> Vec<crate::Warning> {

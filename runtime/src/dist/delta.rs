@@ -12,14 +12,20 @@ const FAMILY: &str = "Delta";
 
 /// Delta(value): the point mass at `value`, with log-density 0 there.
 ///
-/// What a `#[guide]` draws for a site it point-estimates: `sample!(Delta::new(param!(0.0)))`
-/// makes the ELBO of that site `ln p(x, v)` at the parameter `v` (no entropy term), so SVI
-/// finds its maximum a posteriori value on the site's own (constrained) scale while the
-/// guide's other sites stay distributions: NumPyro's `dist.Delta` in a guide, and
-/// `AutoGuide::Delta` of doppl's SVI for one site.
+/// What a `#[guide]` draws for a site it point-estimates (`let w_point = param!(0.0);` then
+/// `let w = sample!(Delta::new(w_point));`): the ELBO of that site is `ln p(x, v)` at the
+/// parameter `v` (no entropy term), so SVI finds its maximum a posteriori value on the
+/// site's own (constrained) scale while the guide's other sites stay distributions, as
+/// NumPyro's `dist.Delta` in a guide. (`AutoGuide::Delta` maximizes on the unconstrained
+/// scale, Jacobian included: the two agree for real sites only. For a Gamma(a, b) posterior
+/// of a positive rate, this finds the mode (a − 1)/b, `AutoGuide::Delta` a/b.)
 ///
-/// Observed, it is the indicator of its value; as a latent site of a model it has no density
-/// for NUTS or SVI to explore and is refused like a discrete latent.
+/// Observed, it is the indicator of its value. As a latent site of a model it has no density
+/// for NUTS or SVI to explore and is refused like a discrete latent
+/// ([`ModelError::DiscreteLatent`](crate::error::ModelError::DiscreteLatent)); an
+/// intervention must set it to its own value unless the scenario is unchecked, and it has
+/// no noise to abduce for a counterfactual (a `deterministic!` site is the model-side way
+/// to write a point mass).
 ///
 /// ```
 /// use doppl_runtime::dist::{Delta, Distribution, Reparameterized};

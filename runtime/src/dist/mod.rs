@@ -82,7 +82,9 @@ pub trait Distribution<S: Scalar>: Sized {
     /// The family's name, for error messages.
     const NAME: &'static str;
 
-    /// Where the values live; decides the unconstraining transform of a latent site.
+    /// Where the values live; decides the unconstraining transform of a latent site. A
+    /// family with [`Support::Real`] and one unconstrained coordinate must unconstrain by
+    /// the identity (ln |J| = 0): plated latents rely on it to skip the Jacobian.
     fn support(&self) -> Support;
 
     /// The length of the vectorized parameters, `None` if all are scalar.

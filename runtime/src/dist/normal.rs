@@ -256,6 +256,7 @@ fn add_square<S: Scalar, L: LocalTangents<S>>(
     *ss = ss.add_chain(d, r * r, 2.0 * r);
 }
 
+/// ln of a scale parameter's element `i`, a constant when the scale is constant.
 #[inline]
 fn log_scale<S: Scalar>(scale: &Param<S>, i: usize) -> S {
     match scale {
