@@ -4,6 +4,9 @@
 //! posterior mode; the marginal MAP beside normals per unit); the pathwise ELBO gradient
 //! against finite differences; scenario mismatches as typed errors; determinism.
 
+mod common;
+
+use common::assert_matches_finite_differences;
 use doppl::inference::svi::{
     AutoGuide, GuideMismatch, Optimizer, Schedule, SviError, SviOptions, guide_elbo, svi, svi_guide,
 };
@@ -241,24 +244,9 @@ fn the_pathwise_gradient_matches_finite_differences() {
     let model = LocalMeans::new(n);
     let scenario = model.condition().y(y).build();
     let guide = LocalMeansGuide::new(n);
-    let base = guide_elbo(&scenario, &guide, None, 2, 11).unwrap();
-    let params: Vec<f64> = (0..base.params.len())
-        .map(|k| 0.3 * (k as f64).cos())
-        .collect();
-    let at = guide_elbo(&scenario, &guide, Some(&params), 2, 11).unwrap();
-    for k in 0..params.len() {
-        let (mut up, mut down) = (params.clone(), params.clone());
-        up[k] += 1e-5;
-        down[k] -= 1e-5;
-        let f = |p: &[f64]| guide_elbo(&scenario, &guide, Some(p), 2, 11).unwrap().value;
-        let fd = (f(&up) - f(&down)) / 2e-5;
-        let tolerance = 1e-6 * (1.0 + fd.abs());
-        assert!(
-            (fd - at.gradient[k]).abs() < tolerance,
-            "parameter {k}: {fd} vs {}",
-            at.gradient[k]
-        );
-    }
+    let estimate = |p: Option<&[f64]>| guide_elbo(&scenario, &guide, p, 2, 11).unwrap();
+    let n_params = estimate(None).params.len();
+    assert_matches_finite_differences(estimate, 0..n_params);
 }
 
 #[test]
