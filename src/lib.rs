@@ -521,7 +521,7 @@ pub mod __private {
     pub use doppl_runtime::generated::{
         AsDataMatrix, ConditionOnDeterministicSite, IntoSiteValue, keep, kept, site_distribution,
     };
-    pub use doppl_runtime::guide::{Covered, Guide, GuideHandler, ParamConstraint};
+    pub use doppl_runtime::guide::{Covered, Guide, GuideHandler, LatentRecord, ParamConstraint};
     pub use doppl_runtime::handler::Handler;
     pub use doppl_runtime::model::{Model, Site, SiteInfo, SiteKind};
     pub use doppl_runtime::scalar::Scalar;

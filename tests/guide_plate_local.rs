@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{NormalLocals, NormalLocalsLatents, PerUnitGuide, assert_matches_finite_differences};
+use common::{NormalLocals, PerUnitGuide, assert_matches_finite_differences};
 use doppl::inference::svi::{ElboAt, GuideGradientMode, guide_elbo};
 use doppl::prelude::*;
 

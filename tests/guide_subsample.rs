@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{LocalsBatched, LocalsBatchedLatents, assert_matches_finite_differences};
+use common::{LocalsBatched, assert_matches_finite_differences};
 use doppl::inference::svi::{
     GuideGradientMode, GuideMismatch, Optimizer, SviError, SviOptions, guide_elbo, svi_guide,
 };

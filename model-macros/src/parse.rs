@@ -485,7 +485,8 @@ fn report(found: Vec<syn::Macro>, errors: &mut Errors) {
             &mac.path,
             format!(
                 "`{kind}!` must be the whole initializer of a `let` at the top level of the \
-                 #[model] function (`let name = {kind}!(..);`): the binding names the site"
+                 #[model] or #[guide] function (`let name = {kind}!(..);`): the binding names \
+                 the site"
             ),
         ));
     }

@@ -17,7 +17,12 @@ pub fn expand(model: &ModelIr, names: &Names, sites: &[&Site]) -> TokenStream {
         quote!(#[doc = #doc] pub #n: ::doppl::__private::Covered<#t>)
     });
     let model_name = names.model.to_string();
+    let model = &names.model;
     quote! {
+        impl ::doppl::__private::LatentRecord for #model {
+            type Latents<S: ::doppl::__private::Scalar> = #name<S>;
+        }
+
         #[doc = concat!("The `sample!` sites of [`", #model_name, "`] a `#[guide]` for it must cover (drawn or observed): built by the guide's generated code so that the compiler checks its coverage.")]
         #[allow(non_snake_case)]
         #vis struct #name<S: ::doppl::__private::Scalar> {

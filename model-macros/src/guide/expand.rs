@@ -60,11 +60,16 @@ fn body(guide: &ModelIr, target: &Target) -> TokenStream {
         Statement::Site(s) => site_statement(s),
         Statement::Factor { .. } => quote!(),
     });
-    let (record_type, record) = latents_record(guide, target);
+    let record = latents_record(guide, target);
+    let model = &target.model;
     quote! {
         #(#args)*
         #(#statements)*
-        let _: #record_type<S> = #record;
+        // Through the model's `LatentRecord`: only the model's name needs to be in scope.
+        #[allow(non_camel_case_types)]
+        type __DopplLatents<__DopplS> =
+            <#model as ::doppl::__private::LatentRecord>::Latents<__DopplS>;
+        let _: __DopplLatents<S> = #record;
         ::core::result::Result::Ok(())
     }
 }
@@ -107,14 +112,12 @@ fn site_statement(s: &Site) -> TokenStream {
     }
 }
 
-/// The record's type, and `ModelLatents { drawn: __doppl_covered_drawn, observed:
-/// Covered::observed(), .. }` with each entry spanned on the guide's token that covers it
-/// (the path alone, without `::<S>`, so that a missing field is reported on `Model`).
-fn latents_record(guide: &ModelIr, target: &Target) -> (syn::Path, TokenStream) {
-    let mut path = target.model.clone();
-    if let Some(last) = path.segments.last_mut() {
-        last.ident = format_ident!("{}Latents", last.ident, span = last.ident.span());
-    }
+/// `ModelLatents { drawn: __doppl_covered_drawn, observed: Covered::observed(), .. }`
+/// through the `__DopplLatents` alias, with each entry spanned on the guide's token that
+/// covers it and the alias on the `for = Model` path (without `::<S>`), so that a missing
+/// field is reported on `Model`.
+fn latents_record(guide: &ModelIr, target: &Target) -> TokenStream {
+    let alias = quote_spanned!(target.model.span()=> __DopplLatents);
     let drawn = guide.sites().filter(|s| s.is_sample()).map(|s| {
         let (n, covered) = (&s.name, covered_name(&s.name));
         quote_spanned!(n.span()=> #n: #covered)
@@ -123,12 +126,11 @@ fn latents_record(guide: &ModelIr, target: &Target) -> (syn::Path, TokenStream) 
         .observed
         .iter()
         .map(|o| quote_spanned!(o.span()=> #o: ::doppl::__private::Covered::observed()));
-    let record = quote! {
-        #path {
+    quote! {
+        #alias {
             #(#drawn,)*
             #(#observed,)*
             __scalar: ::core::marker::PhantomData,
         }
-    };
-    (path, record)
+    }
 }

@@ -1214,6 +1214,9 @@ impl Earnings {
         ::doppl::__private::Scenario::new(self)
     }
 }
+impl ::doppl::__private::LatentRecord for Earnings {
+    type Latents<S: ::doppl::__private::Scalar> = EarningsLatents<S>;
+}
 #[doc = concat!(
     "The `sample!` sites of [`", "Earnings",
     "`] a `#[guide]` for it must cover (drawn or observed): built by the guide's generated code so that the compiler checks its coverage."

@@ -224,6 +224,9 @@ impl Coin {
         ::doppl::__private::Scenario::new(self)
     }
 }
+impl ::doppl::__private::LatentRecord for Coin {
+    type Latents<S: ::doppl::__private::Scalar> = CoinLatents<S>;
+}
 #[doc = concat!(
     "The `sample!` sites of [`", "Coin",
     "`] a `#[guide]` for it must cover (drawn or observed): built by the guide's generated code so that the compiler checks its coverage."

@@ -376,6 +376,9 @@ impl Broken {
         ::doppl::__private::Scenario::new(self)
     }
 }
+impl ::doppl::__private::LatentRecord for Broken {
+    type Latents<S: ::doppl::__private::Scalar> = BrokenLatents<S>;
+}
 #[doc = concat!(
     "The `sample!` sites of [`", "Broken",
     "`] a `#[guide]` for it must cover (drawn or observed): built by the guide's generated code so that the compiler checks its coverage."
@@ -492,7 +495,7 @@ impl ::doppl::__private::Model for Broken {
     }
 }
 ::core::compile_error! {
-    "`sample!` must be the whole initializer of a `let` at the top level of the #[model] function (`let name = sample!(..);`): the binding names the site"
+    "`sample!` must be the whole initializer of a `let` at the top level of the #[model] or #[guide] function (`let name = sample!(..);`): the binding names the site"
 }
 ::core::compile_error! {
     "unknown plate `unit`: declare it first with `let unit = plate!(size);`"
