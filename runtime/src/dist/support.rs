@@ -1,7 +1,11 @@
 //! [`Support`]: where a family's values live, and so which transform unconstrains a latent.
 
 /// The set of values a distribution puts mass on.
+///
+/// Non-exhaustive: a new family may bring a new support, so a `match` outside this crate
+/// keeps a catch-all arm (what to do with a support it does not know).
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Support {
     /// All reals.
     Real,
