@@ -48,6 +48,22 @@ fn neighbour_locals(n: usize) {
     let y = sample!(Normal::new(shifted, 1.0), units);
 }
 
+/// Local latents of heavy-tailed, positive and flat families, with a shared and a per-unit
+/// scale (`d`'s scale is the local `c`).
+#[model]
+fn assorted_locals(x: &DVector<f64>) {
+    let units = plate!(x.len());
+    let mu = sample!(Normal::new(0.0, 1.0));
+    let s = sample!(HalfNormal::new(1.0));
+    let a = sample!(Cauchy::new(x * mu, s), units);
+    let b = sample!(StudentT::new(3.0, x * mu, s), units);
+    let c = sample!(HalfCauchy::new(s), units);
+    let d = sample!(LogNormal::new(mu, &c), units);
+    let e = sample!(LogNormal::new(x * mu, s), units);
+    let f = sample!(Flat::new(), units);
+    let y = sample!(Normal::new(&a + &b + &c + &d + &e + &f, 1.0), units);
+}
+
 fn covariate(n: usize, seed: u64) -> DVector<f64> {
     let mut rng = StdRng::seed_from_u64(seed);
     DVector::from_fn(n, |_, _| rng.random_range(-1.5..1.5))
@@ -80,6 +96,24 @@ fn lognormal_local_latents_with_a_bernoulli_logit_outcome() {
     for seed in 0..3 {
         let mode = assert_gradient_matches(&posterior, &test_point(dim, 10 + seed));
         assert_eq!(mode, GradientMode::PlateLocal { sites: vec!["z"] });
+    }
+}
+
+#[test]
+fn cauchy_student_t_positive_and_flat_local_latents_match_the_dense_path() {
+    let x = covariate(12, 8);
+    let model = AssortedLocals::new(&x);
+    let posterior = model.condition().y(covariate(12, 9));
+    let dim = posterior.layout().unwrap().dim();
+    assert_eq!(dim, 2 + 6 * 12);
+    for seed in 0..3 {
+        let mode = assert_gradient_matches(&posterior, &test_point(dim, 20 + seed));
+        assert_eq!(
+            mode,
+            GradientMode::PlateLocal {
+                sites: vec!["a", "b", "c", "d", "e", "f"]
+            }
+        );
     }
 }
 

@@ -26,6 +26,9 @@ pub struct Cauchy<S: nalgebra::Scalar> {
     loc: Param<S>,
     scale: Param<S>,
     batch: Option<usize>,
+    /// (1/scale, −ln π − ln scale) when the scale is one number: computed once here rather
+    /// than per element of a per-unit location.
+    shared_scale: Option<(S, S)>,
 }
 
 impl<S: Scalar> Cauchy<S> {
@@ -35,8 +38,19 @@ impl<S: Scalar> Cauchy<S> {
         check_finite(FAMILY, "loc", &loc)?;
         check_scale(FAMILY, "scale", &scale)?;
         let batch = common_batch(&[loc.batch_len(), scale.batch_len()])?;
-        Ok(Cauchy { loc, scale, batch })
+        let shared_scale = scale.batch_len().is_none().then(|| scale_terms(&scale, 0));
+        Ok(Cauchy {
+            loc,
+            scale,
+            batch,
+            shared_scale,
+        })
     }
+}
+
+/// (1/scale, −ln π − ln scale) of element `i`.
+fn scale_terms<S: Scalar>(scale: &Param<S>, i: usize) -> (S, S) {
+    (scale.at(i).recip(), -ln_at(scale, i) - PI.ln())
 }
 
 /// Prepared: (loc, 1/scale, −ln π − ln scale).
@@ -48,8 +62,13 @@ impl<S: Scalar> ElementDensity<S> for Cauchy<S> {
         self.batch
     }
     fn prepare(&self, i: usize) -> (S, S, S) {
-        let norm = -ln_at(&self.scale, i) - PI.ln();
-        (self.loc.at(i), self.scale.at(i).recip(), norm)
+        match &self.shared_scale {
+            Some((inv_scale, norm)) => (self.loc.at(i), *inv_scale, *norm),
+            None => {
+                let (inv_scale, norm) = scale_terms(&self.scale, i);
+                (self.loc.at(i), inv_scale, norm)
+            }
+        }
     }
     fn normalizer(&self, prep: &(S, S, S)) -> S {
         prep.2

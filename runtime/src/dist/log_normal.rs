@@ -26,6 +26,9 @@ pub struct LogNormal<S: nalgebra::Scalar> {
     loc: Param<S>,
     scale: Param<S>,
     batch: Option<usize>,
+    /// (1/scale², −ln scale − ln √2π) when the scale is one number: computed once here, not
+    /// per element (a per-unit location with a shared scale would take a `ln` per unit).
+    shared_scale: Option<(S, S)>,
 }
 
 impl<S: Scalar> LogNormal<S> {
@@ -35,7 +38,13 @@ impl<S: Scalar> LogNormal<S> {
         check_finite(FAMILY, "loc", &loc)?;
         check_scale(FAMILY, "scale", &scale)?;
         let batch = common_batch(&[loc.batch_len(), scale.batch_len()])?;
-        Ok(LogNormal { loc, scale, batch })
+        let shared_scale = scale.batch_len().is_none().then(|| scale_terms(&scale, 0));
+        Ok(LogNormal {
+            loc,
+            scale,
+            batch,
+            shared_scale,
+        })
     }
 }
 
@@ -48,12 +57,13 @@ impl<S: Scalar> ElementDensity<S> for LogNormal<S> {
         self.batch
     }
     fn prepare(&self, i: usize) -> (S, S, S) {
-        let inv_var = self.scale.at(i).powi(2).recip();
-        (
-            self.loc.at(i),
-            inv_var,
-            -ln_at(&self.scale, i) - LN_SQRT_2PI,
-        )
+        match &self.shared_scale {
+            Some((inv_var, norm)) => (self.loc.at(i), *inv_var, *norm),
+            None => {
+                let (inv_var, norm) = scale_terms(&self.scale, i);
+                (self.loc.at(i), inv_var, norm)
+            }
+        }
     }
     fn normalizer(&self, prep: &(S, S, S)) -> S {
         prep.2
@@ -64,6 +74,11 @@ impl<S: Scalar> ElementDensity<S> for LogNormal<S> {
         let d = log_v - prep.0;
         Ok(-log_v - d * d * prep.1 * 0.5)
     }
+}
+
+/// (1/scale², −ln scale − ln √2π) of element `i`.
+fn scale_terms<S: Scalar>(scale: &Param<S>, i: usize) -> (S, S) {
+    (scale.at(i).powi(2).recip(), -ln_at(scale, i) - LN_SQRT_2PI)
 }
 
 impl<S: Scalar> ScalarFamily<S> for LogNormal<S> {

@@ -27,6 +27,10 @@ pub struct StudentT<S: nalgebra::Scalar> {
     loc: Param<S>,
     scale: Param<S>,
     batch: Option<usize>,
+    /// The element-free quantities (all but the location) when `df` and `scale` are one
+    /// number each: two `ln Γ` and a `ln` computed once here, not per element of a per-unit
+    /// location (a robust regression).
+    shared: Option<Prepared<S>>,
 }
 
 impl<S: Scalar> StudentT<S> {
@@ -41,17 +45,20 @@ impl<S: Scalar> StudentT<S> {
         check_finite(FAMILY, "loc", &loc)?;
         check_scale(FAMILY, "scale", &scale)?;
         let batch = common_batch(&[df.batch_len(), loc.batch_len(), scale.batch_len()])?;
+        let shared = (df.batch_len().is_none() && scale.batch_len().is_none())
+            .then(|| Prepared::new(df.at(0), S::zero(), scale.at(0), ln_at(&scale, 0)));
         Ok(StudentT {
             df,
             loc,
             scale,
             batch,
+            shared,
         })
     }
 }
 
 /// Parameter quantities of one element (shared with the half-Student-t).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Prepared<S> {
     loc: S,
     inv_scale: S,
@@ -102,8 +109,16 @@ impl<S: Scalar> ElementDensity<S> for StudentT<S> {
         self.batch
     }
     fn prepare(&self, i: usize) -> Prepared<S> {
-        let (df, loc, scale) = (self.df.at(i), self.loc.at(i), self.scale.at(i));
-        Prepared::new(df, loc, scale, ln_at(&self.scale, i))
+        match &self.shared {
+            Some(shared) => Prepared {
+                loc: self.loc.at(i),
+                ..*shared
+            },
+            None => {
+                let (df, loc, scale) = (self.df.at(i), self.loc.at(i), self.scale.at(i));
+                Prepared::new(df, loc, scale, ln_at(&self.scale, i))
+            }
+        }
     }
     fn normalizer(&self, prep: &Prepared<S>) -> S {
         prep.norm

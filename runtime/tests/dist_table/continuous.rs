@@ -187,6 +187,33 @@ fn check_plates<B: Build>(row: &Row) {
         .sum();
     compare_duals(&format!("{} vectorized plate", row.name), plate, singles);
     check_observed(&format!("{} vectorized plate", row.name), &dv, &row.points);
+    // One parameter a vector, the others shared (a per-unit location with one scale): the
+    // families compute the shared parameters' terms once.
+    for alone in 0..np {
+        let mixed: Vec<Param<D>> = (0..np)
+            .map(|k| match k == alone {
+                true => vectorized[k].clone(),
+                false => scalar[k].clone(),
+            })
+            .collect();
+        let dm = B::build(&mixed).unwrap();
+        let plate = dm.log_prob_plate(&DVector::from_vec(xs.clone())).unwrap();
+        let singles: D = (0..n)
+            .map(|i| {
+                let p: Vec<Param<D>> = (0..np)
+                    .map(|k| match k == alone {
+                        true => Param::Scalar(element(k, i)),
+                        false => scalar[k].clone(),
+                    })
+                    .collect();
+                let di = B::build(&p).unwrap();
+                di.log_prob(&xs[i]).unwrap_or(D::constant(f64::NAN))
+            })
+            .sum();
+        let what = format!("{} plate with parameter {alone} a vector", row.name);
+        compare_duals(&what, plate, singles);
+        check_observed(&what, &dm, &row.points);
+    }
     let short = DVector::from_vec(xs[..n - 1].to_vec());
     assert!(matches!(
         dv.log_prob_plate(&short),
