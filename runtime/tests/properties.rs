@@ -3,7 +3,7 @@
 //! never return NaN or +∞: a value or a typed error. Fixed seed, so a run is reproducible.
 
 use doppl_runtime::dist::{
-    Bernoulli, Beta, Binomial, Categorical, Cauchy, Dirichlet, DistError, Distribution,
+    Bernoulli, Beta, Binomial, Categorical, Cauchy, Delta, Dirichlet, DistError, Distribution,
     Exponential, Gamma, HalfCauchy, HalfNormal, HalfStudentT, InverseGamma, LogNormal,
     MultivariateNormal, Normal, Poisson, StudentT, Uniform,
 };
@@ -85,6 +85,32 @@ proptest! {
         exercise("InverseGamma", InverseGamma::new(a, b), x, &xs)?;
         exercise("Beta", Beta::new(a, b), x, &xs)?;
         exercise("Uniform", Uniform::new(a, b), x, &xs)?;
+        exercise("Delta", Delta::new(a), x, &xs)?;
+    }
+
+    #[test]
+    fn delta_scores_its_point_zero_and_refuses_every_other_value(
+        a in number(), x in number(), k in 0usize..5,
+    ) {
+        let Ok(d) = Delta::<f64>::new(a) else {
+            prop_assert!(!a.is_finite(), "Delta refused the finite point {a}");
+            return Ok(());
+        };
+        prop_assert!(a.is_finite(), "Delta accepted the point {a}");
+        prop_assert_eq!(d.log_prob(&a).unwrap(), 0.0);
+        prop_assert_eq!(d.log_prob_plate(&DVector::from_element(k, a)).unwrap(), 0.0);
+        prop_assert_eq!(d.sample(&mut StdRng::seed_from_u64(3)), a);
+        if x != a {
+            let single = d.log_prob(&x);
+            prop_assert!(matches!(single, Err(DistError::OutOfSupport { .. })), "{single:?}");
+            let mut plate = DVector::from_element(k + 1, a);
+            plate[k] = x;
+            let refused = d.log_prob_plate(&plate);
+            prop_assert!(
+                matches!(refused, Err(DistError::OutOfSupport { index: Some(i), .. }) if i == k),
+                "{refused:?}"
+            );
+        }
     }
 
     #[test]
