@@ -66,7 +66,6 @@ fn body(guide: &ModelIr, target: &Target) -> TokenStream {
         #(#args)*
         #(#statements)*
         // Through the model's `LatentRecord`: only the model's name needs to be in scope.
-        #[allow(non_camel_case_types)]
         type __DopplLatents<__DopplS> =
             <#model as ::doppl::__private::LatentRecord>::Latents<__DopplS>;
         let _: __DopplLatents<S> = #record;
