@@ -4,8 +4,8 @@
 //!
 //! ```sh
 //! cargo build --release --example gradient_cost
-//! target/release/examples/gradient_cost 10000 gradient 3000   # or: density, and 1000,
-//!                                                             # 100000, radon
+//! target/release/examples/gradient_cost 10000 gradient 3000   # or: density, ratio, and
+//!                                                             # 1000, 100000, radon
 //! valgrind --tool=callgrind target/release/examples/gradient_cost 10000 gradient 50
 //! ```
 
@@ -18,11 +18,11 @@ use doppl::runtime::value::Workspace;
 use doppl::runtime::{Model, Scenario};
 use rand::RngExt;
 use std::hint::black_box;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let usage = "usage: gradient_cost <1000|10000|100000|radon> <density|gradient> <repeats>";
+    let usage = "usage: gradient_cost <1000|10000|100000|radon> <density|gradient|ratio> <repeats>";
     let (Some(case), Some(what), Some(Ok(repeats))) = (
         args.get(1),
         args.get(2),
@@ -31,7 +31,7 @@ fn main() {
         eprintln!("{usage}");
         std::process::exit(2);
     };
-    if what != "density" && what != "gradient" {
+    if !["density", "gradient", "ratio"].contains(&what.as_str()) {
         eprintln!("{usage}");
         std::process::exit(2);
     }
@@ -54,26 +54,43 @@ fn main() {
     time(&posterior, &test_point(n + 4, 4), what, repeats);
 }
 
-/// Prints the mean time of `repeats` evaluations (after one untimed evaluation).
+/// Prints the mean time of `repeats` evaluations (after one untimed evaluation); for
+/// `ratio`, twenty alternating blocks of `repeats` densities and `repeats` gradients and the
+/// ratio of the fastest block of each (the minimum is the figure least moved by other
+/// tenants of a shared machine).
 fn time<M: Model>(posterior: &Scenario<'_, M>, u: &[f64], what: &str, repeats: u32) {
     let mut grad = vec![0.0; u.len()];
     let mut workspace = Workspace::default();
     let mut engine = posterior.gradient().expect("the model differentiates");
-    let mut once = || match what {
-        "gradient" => engine
+    let mut once = |gradient: bool| match gradient {
+        true => engine
             .logp_grad(black_box(u), &mut grad)
             .unwrap_or(f64::NAN),
-        _ => workspace.lend(|| {
+        false => workspace.lend(|| {
             posterior
                 .log_density(black_box(u))
                 .map_or(f64::NAN, |p| p.total())
         }),
     };
-    let first = once();
-    let start = Instant::now();
-    for _ in 0..repeats {
-        black_box(once());
+    let mut block = |gradient: bool| {
+        let start = Instant::now();
+        for _ in 0..repeats {
+            black_box(once(gradient));
+        }
+        start.elapsed() / repeats.max(1)
+    };
+    if what == "ratio" {
+        let (mut density, mut gradient) = (Duration::MAX, Duration::MAX);
+        for _ in 0..20 {
+            density = density.min(block(false));
+            gradient = gradient.min(block(true));
+        }
+        let ratio = gradient.as_secs_f64() / density.as_secs_f64();
+        println!("fastest blocks: density {density:?}, gradient {gradient:?}, ratio {ratio:.2}");
+        return;
     }
-    let each = start.elapsed() / repeats.max(1);
-    println!("{what}: {each:?} per evaluation (value {first})");
+    let gradient = what == "gradient";
+    block(gradient);
+    let each = block(gradient);
+    println!("{what}: {each:?} per evaluation");
 }

@@ -159,6 +159,20 @@ fn a_coefficient_vector_read_across_the_plate_becomes_global() {
     assert_eq!(mode, GradientMode::PlateLocal { sites: vec!["z"] });
 }
 
+/// More globals (70 coefficients made global) than one pass holds beside the shared lane:
+/// the read-off pass takes the first chunk and further passes the rest.
+#[test]
+fn more_globals_than_one_pass_holds_beside_local_latents() {
+    let mut rng = StdRng::seed_from_u64(14);
+    let x = DMatrix::from_fn(25, 70, |_, _| rng.random_range(-0.2..0.2));
+    let model = SummedCoefficientsAndLocals::new(&x);
+    let posterior = model.condition().y(covariate(25, 15));
+    for seed in 0..2 {
+        let mode = assert_gradient_matches(&posterior, &test_point(95, 16 + seed));
+        assert_eq!(mode, GradientMode::PlateLocal { sites: vec!["z"] });
+    }
+}
+
 #[test]
 fn a_sum_over_the_plate_falls_back_to_the_dense_path() {
     // 60 elements of z: more than one chunk of lanes, so the cost is worth a note.

@@ -158,17 +158,19 @@ impl<'m, M: Model> Scenario<'m, M> {
         Gradient::new(self, &self.layout()?)
     }
 
-    /// The log-density at `x`, whose local latents share tangent lanes as `plan` says; their
-    /// per-element derivatives are added into `grad`. Also the gathered site whose reads
-    /// could not be decoded, if any.
+    /// The log-density at `point`, whose local latents share tangent lanes as `plan` says
+    /// (seeded from `point`) and whose global coordinates are `globals` (seeded by the
+    /// caller, in `plan`'s order); the local per-element derivatives are added into `grad`.
+    /// Also the gathered site whose reads could not be decoded, if any.
     pub(crate) fn log_density_read_off<S: Scalar>(
         &self,
-        x: &[S],
+        point: &[f64],
+        globals: &[S],
         plan: &LanePlan,
         grad: &mut [f64],
         batch: Option<&Batch>,
     ) -> Result<(S, Option<&'static str>), ModelError> {
-        let lj = LogJoint::with_read_off(x, plan, grad, self.model);
+        let lj = LogJoint::with_read_off(point, globals, plan, grad, self.model);
         let lj = match batch {
             Some(b) => lj.with_batch(b),
             None => lj,

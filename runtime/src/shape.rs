@@ -4,13 +4,14 @@
 
 use crate::dist::{DistError, Distribution, Support};
 use crate::error::ModelError;
-use crate::gradient::LocalTangents;
+use crate::gradient::{LocalLane, LocalTangents};
 use crate::intervention::ShiftValue;
 use crate::plate::{Plate, Unplated};
 use crate::scalar::Scalar;
 use crate::value::{ShapeError, Vector};
 use nalgebra::DVector;
 use rand::Rng;
+use std::any::{Any, TypeId};
 use std::fmt::Debug;
 
 /// How a site's distribution is laid out: one value or one per plate element.
@@ -55,6 +56,22 @@ pub trait Shape<S: Scalar, D: Distribution<S>>: Copy {
         u: &[S],
         locals: &mut L,
     ) -> (Self::Value, S);
+    /// As [`Shape::from_unconstrained`] for a local latent of the derivative engine, whose
+    /// coordinates come as `f64` and enter the model seeded in `lane`
+    /// ([`LocalLane::seeder`], [`crate::gradient`]): the seeded coordinates are built as the
+    /// value is, instead of being copied from a seeded point.
+    #[allow(clippy::wrong_self_convention)]
+    fn from_unconstrained_seeded<L: LocalTangents<S>>(
+        self,
+        d: &D,
+        u: &[f64],
+        lane: LocalLane,
+        locals: &mut L,
+    ) -> (Self::Value, S) {
+        let seed = lane.seeder();
+        let seeded: Vec<S> = u.iter().enumerate().map(|(i, &ui)| seed(i, ui)).collect();
+        self.from_unconstrained(d, &seeded, locals)
+    }
     /// The unconstrained coordinates of `v`, written into `out`.
     fn to_unconstrained(self, d: &D, v: &Self::Plain, out: &mut [f64]) -> Result<(), DistError>;
     /// The elements of a value: the value itself, or one per plate element.
@@ -207,6 +224,9 @@ where
             let values = crate::value::collect(self.size, values);
             return (Vector::on_plate(DVector::from_vec(values), self), S::zero());
         }
+        if k == 1 {
+            return self.values_of_coordinates(d, |i| u[i], locals);
+        }
         let mut log_jac = S::zero();
         let values = crate::value::collect(
             self.size,
@@ -222,6 +242,26 @@ where
         );
         locals.clear(&mut log_jac);
         (Vector::on_plate(DVector::from_vec(values), self), log_jac)
+    }
+    fn from_unconstrained_seeded<L: LocalTangents<S>>(
+        self,
+        d: &D,
+        u: &[f64],
+        lane: LocalLane,
+        locals: &mut L,
+    ) -> (Vector<D::Value>, S) {
+        let seed = lane.seeder();
+        if d.unconstrained_dim() != 1 || u.len() < self.size {
+            let seeded: Vec<S> = u.iter().enumerate().map(|(i, &ui)| seed(i, ui)).collect();
+            return self.from_unconstrained(d, &seeded, locals);
+        }
+        let u = &u[..self.size];
+        if d.support() == Support::Real
+            && let Some(values) = seeded_identity::<S, D::Value>(u, lane)
+        {
+            return (Vector::on_plate(DVector::from_vec(values), self), S::zero());
+        }
+        self.values_of_coordinates(d, |i| seed(i, u[i]), locals)
     }
     fn to_unconstrained(
         self,
@@ -321,4 +361,61 @@ impl<S: Scalar + ShiftValue> DetValue<S> for Vector<S> {
             source => ModelError::Value { site, source },
         })
     }
+}
+
+impl Plate {
+    /// The constrained values of a site with one unconstrained coordinate per element,
+    /// coordinate `i` given by `coordinate(i)`, and ln |det J| (each element's term shown to
+    /// `locals`; a real support's identity reads a zero).
+    fn values_of_coordinates<S, D, L>(
+        self,
+        d: &D,
+        coordinate: impl Fn(usize) -> S,
+        locals: &mut L,
+    ) -> (Vector<D::Value>, S)
+    where
+        S: Scalar,
+        D: Distribution<S>,
+        D::Value: nalgebra::Scalar,
+        L: LocalTangents<S>,
+    {
+        let mut log_jac = S::zero();
+        let values = crate::value::collect(
+            self.size,
+            (0..self.size).map(|i| {
+                let (v, lj) = d.from_unconstrained_at(i, std::slice::from_ref(&coordinate(i)));
+                locals.read(i, &lj, 1.0);
+                log_jac += lj;
+                v
+            }),
+        );
+        locals.clear(&mut log_jac);
+        (Vector::on_plate(DVector::from_vec(values), self), log_jac)
+    }
+}
+
+/// The seeded coordinates `u` of a local latent as its values, when its support
+/// unconstrains by the identity (a real support) and its value type is the scalar itself
+/// (every real-valued family): one pass that writes each seeded element once. `None` for
+/// any other value type.
+fn seeded_identity<S: Scalar, V: 'static>(u: &[f64], lane: LocalLane) -> Option<Vec<V>> {
+    if TypeId::of::<V>() != TypeId::of::<S>() {
+        return None;
+    }
+    let values: Vec<S> = match lane.index_lanes {
+        None => {
+            let unit = S::seeded(0.0, lane.lane);
+            crate::value::collect(u.len(), u.iter().map(|&re| unit + re))
+        }
+        Some(_) => {
+            let seed = lane.seeder::<S>();
+            let seeded = u.iter().enumerate().map(|(j, &re)| seed(j, re));
+            crate::value::collect(u.len(), seeded)
+        }
+    };
+    let mut values = Some(values);
+    let values: &mut dyn Any = &mut values;
+    values
+        .downcast_mut::<Option<Vec<V>>>()
+        .and_then(Option::take)
 }

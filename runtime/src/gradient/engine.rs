@@ -70,7 +70,7 @@ pub struct Gradient<'s, 'm, M: Model> {
     mode: GradientMode,
     /// Plated sites found mixed across their plate, made global: (site, coordinates).
     mixed: Vec<(&'static str, usize)>,
-    /// The buffers of the model's values and of the seeded point, lent to each evaluation.
+    /// The buffers of the model's values and of the seeded globals, lent to each evaluation.
     workspace: Workspace,
     /// Products `X · β` projected on a local lane in the read-off pass.
     projections: Projections,
@@ -311,79 +311,86 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
         x: &[f64],
         grad: &mut [f64],
     ) -> Result<PlateLocalPass, ModelError> {
-        let mut seeded = seeded_point::<W>(x);
+        let globals = self.plan.globals();
+        let mut seeded = crate::value::collect(
+            globals.len(),
+            globals.iter().map(|&i| Dual::<W>::constant(x[i])),
+        );
         let mut projections = std::mem::take(&mut self.projections);
-        let pass = self.plate_local_passes(&mut seeded, grad, &mut projections);
+        let pass = self.plate_local_passes(x, &mut seeded, grad, &mut projections);
         self.projections = projections;
         crate::value::recycle(seeded);
         pass
     }
 
+    /// The read-off pass: local latents seeded from `x` as the model reaches them, the first
+    /// chunk of globals in `globals` (their coordinates, seeded here); then, when there are
+    /// more globals than one pass holds, a chunked pass for each further chunk.
     fn plate_local_passes<const W: usize>(
         &self,
-        seeded: &mut [Dual<W>],
+        x: &[f64],
+        globals: &mut [Dual<W>],
         grad: &mut [f64],
         projections: &mut Projections,
     ) -> Result<PlateLocalPass, ModelError> {
         let k = self.plan.local_lanes();
-        self.seed_locals(seeded, grad, 1.0);
-        let globals = self.plan.globals();
-        let chunk = (W - k).max(1);
-        let mut value = 0.0;
-        for (pass, start) in (0..globals.len().max(1)).step_by(chunk).enumerate() {
-            let block = &globals[start.min(globals.len())..(start + chunk).min(globals.len())];
-            for (j, &i) in block.iter().enumerate() {
-                seeded[i].eps[k + j] = 1.0;
-            }
-            let total = if pass == 0 {
-                let (total, mixed) = projections.lend(|| {
-                    let batch = self.batch.as_ref();
-                    self.scenario
-                        .log_density_read_off(seeded, &self.plan, grad, batch)
-                })?;
-                if let Some(site) = mixed {
-                    return Ok(PlateLocalPass::Mixed(site));
-                }
-                if let Some(lane) =
-                    (0..k).find(|&l| total.eps[l] != 0.0 && total.eps[l].is_finite())
-                {
-                    return Ok(PlateLocalPass::Mixed(
-                        self.plan.site_of_lane(lane).unwrap_or("?"),
-                    ));
-                }
-                if globals.len() > chunk {
-                    // The later passes differentiate along globals only.
-                    self.seed_locals(seeded, &mut [], 0.0);
-                }
-                total
-            } else {
-                self.parts_at(seeded)?.total()
-            };
-            for (j, &i) in block.iter().enumerate() {
-                grad[i] = total.eps[k + j];
-                seeded[i].eps[k + j] = 0.0;
-            }
-            value = total.re;
+        self.clear_local_gradient(grad);
+        let chunk = (W - k).max(1).min(globals.len());
+        for (j, g) in globals[..chunk].iter_mut().enumerate() {
+            g.eps[k + j] = 1.0;
         }
-        Ok(PlateLocalPass::Done(value))
+        let (total, mixed) = projections.lend(|| {
+            let batch = self.batch.as_ref();
+            self.scenario
+                .log_density_read_off(x, globals, &self.plan, grad, batch)
+        })?;
+        if let Some(site) = mixed {
+            return Ok(PlateLocalPass::Mixed(site));
+        }
+        if let Some(lane) = (0..k).find(|&l| total.eps[l] != 0.0 && total.eps[l].is_finite()) {
+            return Ok(PlateLocalPass::Mixed(
+                self.plan.site_of_lane(lane).unwrap_or("?"),
+            ));
+        }
+        let coordinates = self.plan.globals();
+        for (j, &i) in coordinates[..chunk].iter().enumerate() {
+            grad[i] = total.eps[k + j];
+        }
+        if coordinates.len() > chunk {
+            self.later_global_passes::<W>(x, grad, chunk)?;
+        }
+        Ok(PlateLocalPass::Done(total.re))
     }
 
-    /// Sets the shared lane of every local element to `seed` (and the index lanes of a
-    /// gathered element `j` to `seed · j`, `seed · j²`), and zeroes its gradient entries (when
-    /// `grad` is given).
-    fn seed_locals<const W: usize>(&self, seeded: &mut [Dual<W>], grad: &mut [f64], seed: f64) {
+    /// The derivatives along the globals from the `done`-th on, `W` lanes per pass, the
+    /// local latents constant.
+    fn later_global_passes<const W: usize>(
+        &self,
+        x: &[f64],
+        grad: &mut [f64],
+        done: usize,
+    ) -> Result<(), ModelError> {
+        let mut seeded = seeded_point::<W>(x);
+        let coordinates = self.plan.globals();
+        let result = coordinates[done..].chunks(W).try_for_each(|block| {
+            for (j, &i) in block.iter().enumerate() {
+                seeded[i].eps[j] = 1.0;
+            }
+            let total = self.parts_at(&seeded)?.total();
+            for (j, &i) in block.iter().enumerate() {
+                grad[i] = total.eps[j];
+                seeded[i].eps[j] = 0.0;
+            }
+            Ok(())
+        });
+        crate::value::recycle(seeded);
+        result
+    }
+
+    /// Zeroes the gradient entries of the local latents: their read-offs add into them.
+    fn clear_local_gradient(&self, grad: &mut [f64]) {
         for l in self.plan.plates().iter().flat_map(|p| &p.lanes) {
-            for (j, d) in seeded[l.offset..l.offset + l.len].iter_mut().enumerate() {
-                d.eps[l.lane] = seed;
-                if let Some((ij, ijj)) = l.index_lanes {
-                    let j = j as f64;
-                    d.eps[ij] = seed * j;
-                    d.eps[ijj] = seed * j * j;
-                }
-            }
-            if let Some(g) = grad.get_mut(l.offset..l.offset + l.len) {
-                g.fill(0.0);
-            }
+            grad[l.offset..l.offset + l.len].fill(0.0);
         }
     }
 

@@ -92,6 +92,21 @@ pub struct LocalLane {
 }
 
 impl LocalLane {
+    /// The site's elements seeded in its lanes: element `j` at unconstrained value `re` is
+    /// `re` with 1 in the site's lane (and `j`, `j²` in the index lanes of a gathered site).
+    /// The seed is built once and shifted per element.
+    pub fn seeder<S: Scalar>(self) -> impl Fn(usize, f64) -> S {
+        let unit = S::seeded(0.0, self.lane);
+        move |j, re| {
+            let mut seeded = unit + re;
+            if let Some((index, square)) = self.index_lanes {
+                let j = j as f64;
+                seeded.set_tangent(index, j);
+                seeded.set_tangent(square, j * j);
+            }
+            seeded
+        }
+    }
     /// Every lane the site is seeded in.
     pub fn all_lanes(&self) -> impl Iterator<Item = usize> {
         let (a, b) = self
@@ -296,8 +311,11 @@ fn decode(c: f64, cj: f64, cjj: f64, len: usize) -> Result<Option<usize>, ()> {
     if !(r > -0.5 && r < len as f64 - 0.5) {
         return Err(());
     }
-    let index = (r + 0.5) as usize;
+    // Through i64: x86-64 converts signed integers to and from f64 in one instruction each,
+    // unsigned ones in five to seven (r > −0.5 was checked, so the index is not negative).
+    let index = (r + 0.5) as i64;
     let j = index as f64;
+    let index = index as usize;
     let fits =
         (r - j).abs() <= 1e-6 * (1.0 + j) && (cjj * inv_c - j * j).abs() <= 1e-6 * (1.0 + j * j);
     if fits { Ok(Some(index)) } else { Err(()) }

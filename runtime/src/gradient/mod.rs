@@ -11,6 +11,8 @@
 //!   site enters only element `i`'s terms, so every plate sum reads each element's
 //!   derivative off the shared lane before summing ([`local`]). A gradient then costs
 //!   O(N · (G + K)) for N units, G globals and K local sites, instead of O(N · (G + K·N)).
+//!   Their elements are seeded as the model reaches the site, straight from the `f64`
+//!   point (no seeded copy of the N local coordinates is written first).
 //! - **Data-matrix products** `X · β` with a local coefficient vector `β` are differentiated
 //!   through `Xᵀ g` (module `projection`): `β` keeps one lane whatever its length.
 //! - **Mixing is never silent.** A model that combines a local latent's elements across its

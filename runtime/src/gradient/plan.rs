@@ -119,6 +119,11 @@ impl LanePlan {
         let fits = |l: &LocalLane| l.index_lanes.is_none() && l.len >= MIN_PROJECTED_LEN;
         lanes.filter(fits).collect()
     }
+    /// The lanes of the local site whose coordinates start at `offset`, if one does.
+    pub fn local_lane_at(&self, offset: usize) -> Option<LocalLane> {
+        let lanes = self.plates.iter().flat_map(|p| p.lanes.iter());
+        lanes.copied().find(|l| l.offset == offset)
+    }
     /// The local site seeded in `lane` (its value lane or an index lane).
     pub fn site_of_lane(&self, lane: usize) -> Option<&'static str> {
         self.plates.iter().find_map(|p| {

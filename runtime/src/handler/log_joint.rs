@@ -4,7 +4,7 @@ use super::{FactorTerm, Handler, Known};
 use crate::dist::Distribution;
 use crate::error::ModelError;
 use crate::gradient::{
-    DataMatrices, LanePlan, NoLocals, PlateReads, ReadOff, Weighted, projection,
+    DataMatrices, LanePlan, LocalLane, NoLocals, PlateReads, ReadOff, Weighted, projection,
 };
 use crate::model::{Model, Site};
 use crate::plate::Plate;
@@ -76,7 +76,13 @@ fn plate_weight(plate: Option<Plate>) -> f64 {
 /// Takes latent sites from an unconstrained vector in layout order, maps them onto their
 /// supports and accumulates [`LogDensityParts`].
 pub struct LogJoint<'x, S> {
+    /// The unconstrained coordinates the sites take in layout order; only the global ones
+    /// when `local_point` is given.
     x: &'x [S],
+    /// In a plate-local gradient: the whole point in `f64`, from which the local latents are
+    /// seeded in their shared lanes as their sites are reached (`x` then holds the global
+    /// coordinates alone, so no seeded copy of the N local ones is written).
+    local_point: Option<&'x [f64]>,
     /// The batch of each subsampled plate, in an SVI step ([`crate::subsample`]).
     batch: Option<&'x Batch>,
     /// Plate-local derivatives: the lane plan, the gradient they are read into, and the first
@@ -84,7 +90,10 @@ pub struct LogJoint<'x, S> {
     read_off: Option<(&'x LanePlan, &'x mut [f64], Option<&'static str>)>,
     /// The model's data matrices, for products projected on a local lane.
     matrices: Option<&'x dyn DataMatrices>,
+    /// The next site's first coordinate in the layout.
     position: usize,
+    /// The next global site's first coordinate in `x` (`position` without `local_point`).
+    x_position: usize,
     /// Whether the trace the body returns must hold every site's value
     /// ([`LogJoint::without_values`]).
     keep_values: bool,
@@ -98,29 +107,48 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
     pub fn new(x: &'x [S]) -> Self {
         LogJoint {
             x,
+            local_point: None,
             batch: None,
             read_off: None,
             matrices: None,
             position: 0,
+            x_position: 0,
             keep_values: true,
             first_non_finite: None,
             parts: LogDensityParts::zero(),
         }
     }
-    /// Reads latents from `x`, whose local latents share tangent lanes as `plan` says; their
-    /// per-element derivatives are read off into `grad` ([`crate::gradient`]), and products
-    /// with the model's data matrices `matrices` may be projected.
+    /// Reads the latents of `point`: the local ones from `point` itself, each element seeded
+    /// in its shared lane as `plan` says, and the global ones from `globals` (their
+    /// coordinates in `plan`'s order, already seeded). Per-element derivatives are read off
+    /// into `grad` ([`crate::gradient`]), and products with the model's data matrices
+    /// `matrices` may be projected.
     pub fn with_read_off(
-        x: &'x [S],
+        point: &'x [f64],
+        globals: &'x [S],
         plan: &'x LanePlan,
         grad: &'x mut [f64],
         matrices: &'x dyn DataMatrices,
     ) -> Self {
         LogJoint {
+            local_point: Some(point),
             read_off: Some((plan, grad, None)),
             matrices: Some(matrices),
-            ..Self::new(x).without_values()
+            ..Self::new(globals).without_values()
         }
+    }
+
+    /// The number of coordinates the layout has.
+    fn point_len(&self) -> usize {
+        self.local_point.map_or(self.x.len(), <[f64]>::len)
+    }
+
+    /// The local latent lanes of the site whose coordinates start at `position`, when its
+    /// elements are seeded from `local_point`.
+    fn local_lane_at(&self, position: usize) -> Option<LocalLane> {
+        self.local_point?;
+        let (plan, _, _) = self.read_off.as_ref()?;
+        plan.local_lane_at(position)
     }
 
     /// Runs subsampled plates on `batch`'s elements, weighting their terms
@@ -199,21 +227,33 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
         shape: P,
         end: usize,
     ) -> (P::Value, S) {
-        let x = self.x;
-        let u = &x[self.position..end];
         let (plate, weight) = (shape.plate(), plate_weight(shape.plate()));
-        let (value, log_jac) = with_locals!(self, plate.map(|p| p.name), weight, |locals| {
-            shape.from_unconstrained(dist, u, locals)
-        });
+        let (value, log_jac) = match (self.local_lane_at(self.position), self.local_point) {
+            (Some(lane), Some(point)) => {
+                let u = &point[self.position..end];
+                with_locals!(self, plate.map(|p| p.name), weight, |locals| {
+                    shape.from_unconstrained_seeded(dist, u, lane, locals)
+                })
+            }
+            _ => {
+                let x = self.x;
+                let x_end = self.x_position + (end - self.position);
+                let u = &x[self.x_position..x_end];
+                self.x_position = x_end;
+                with_locals!(self, plate.map(|p| p.name), weight, |locals| {
+                    shape.from_unconstrained(dist, u, locals)
+                })
+            }
+        };
         (value, weighted(log_jac, weight))
     }
 
     /// Checks that the whole vector was used and that the density is finite.
     pub fn finish(self) -> Result<LogDensityParts<S>, ModelError> {
-        if self.position != self.x.len() {
+        if self.position != self.point_len() || self.x_position != self.x.len() {
             return Err(ModelError::ParameterLength {
                 expected: self.position,
-                found: self.x.len(),
+                found: self.point_len(),
             });
         }
         if let Some((site, value)) = self.first_non_finite {
@@ -246,10 +286,12 @@ impl<M: Model, S: Scalar> Handler<M, S> for LogJoint<'_, S> {
         }
         let len = shape.unconstrained_len(&dist);
         let end = self.position + len;
-        if end > self.x.len() {
+        let globals_short =
+            self.local_lane_at(self.position).is_none() && self.x_position + len > self.x.len();
+        if end > self.point_len() || globals_short {
             return Err(ModelError::ParameterLength {
                 expected: end,
-                found: self.x.len(),
+                found: self.point_len(),
             });
         }
         let (value, log_jac) = self.constrain(&dist, shape, end);

@@ -331,6 +331,10 @@ impl<const W: usize> Scalar for Dual<W> {
         }
     }
     #[inline]
+    fn set_tangent(&mut self, lane: usize, d: f64) {
+        self.eps[lane] = d;
+    }
+    #[inline]
     fn seeded(re: f64, lane: usize) -> Self {
         Self::variable(re, lane)
     }

@@ -182,6 +182,11 @@ pub trait Scalar:
     fn single_lane(&self) -> Option<(usize, f64)> {
         None
     }
+    /// Sets the derivative in lane `lane` to `d` (nothing without lanes).
+    #[inline]
+    fn set_tangent(&mut self, lane: usize, d: f64) {
+        let _ = (lane, d);
+    }
     /// `re` with derivative 1 in lane `lane` and 0 elsewhere (a constant without lanes).
     #[inline]
     fn seeded(re: f64, lane: usize) -> Self {
