@@ -143,12 +143,14 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
         self.local_point.map_or(self.x.len(), <[f64]>::len)
     }
 
-    /// The local latent lanes of the site whose coordinates start at `position`, when its
-    /// elements are seeded from `local_point`.
-    fn local_lane_at(&self, position: usize) -> Option<LocalLane> {
+    /// The local latent lanes of the site whose `len` coordinates start at `position`, when
+    /// its elements are seeded from `local_point` (a site without coordinates just before a
+    /// local one starts at the same position and is not it).
+    fn local_lane_of(&self, position: usize, len: usize) -> Option<LocalLane> {
         self.local_point?;
         let (plan, _, _) = self.read_off.as_ref()?;
         plan.local_lane_at(position)
+            .filter(|lane| lane.len == len && len > 0)
     }
 
     /// Runs subsampled plates on `batch`'s elements, weighting their terms
@@ -228,7 +230,8 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
         end: usize,
     ) -> (P::Value, S) {
         let (plate, weight) = (shape.plate(), plate_weight(shape.plate()));
-        let (value, log_jac) = match (self.local_lane_at(self.position), self.local_point) {
+        let local = self.local_lane_of(self.position, end - self.position);
+        let (value, log_jac) = match (local, self.local_point) {
             (Some(lane), Some(point)) => {
                 let u = &point[self.position..end];
                 with_locals!(self, plate.map(|p| p.name), weight, |locals| {
@@ -286,8 +289,8 @@ impl<M: Model, S: Scalar> Handler<M, S> for LogJoint<'_, S> {
         }
         let len = shape.unconstrained_len(&dist);
         let end = self.position + len;
-        let globals_short =
-            self.local_lane_at(self.position).is_none() && self.x_position + len > self.x.len();
+        let globals_short = self.local_lane_of(self.position, len).is_none()
+            && self.x_position + len > self.x.len();
         if end > self.point_len() || globals_short {
             return Err(ModelError::ParameterLength {
                 expected: end,
