@@ -254,6 +254,32 @@ fn a_group_effect_read_through_an_index_shares_lanes_and_scatters() {
     }
 }
 
+/// Each unit reads one group entry, through an index and then a permutation of the units:
+/// the registered index (`own`) is not the element a unit's term depends on.
+#[model]
+fn permuted_groups(own: &[usize], perm: &[usize], groups: usize) {
+    let units = plate!(own.len());
+    let group = plate!(groups);
+    let alpha = sample!(Normal::new(0.0, 1.0), group);
+    let y = sample!(Normal::new(alpha.gather(own).gather(perm), 1.0), units);
+}
+
+#[test]
+fn a_gather_permuted_after_the_index_is_decoded_not_read_through_the_index() {
+    let own: Vec<usize> = (0..40).map(|i| (i * 7 + i / 3) % 6).collect();
+    let perm: Vec<usize> = (0..40).map(|i| (i * 17 + 5) % 40).collect();
+    assert!(own.iter().zip(&perm).any(|(&j, &p)| own[p] != j));
+    let model = PermutedGroups::new(&own, &perm, 6);
+    let posterior = model.condition().y(covariate(40, 18));
+    let mode = assert_gradient_matches(&posterior, &test_point(6, 19));
+    assert_eq!(
+        mode,
+        GradientMode::PlateLocal {
+            sites: vec!["alpha"]
+        }
+    );
+}
+
 #[test]
 fn two_group_entries_per_unit_make_the_group_effect_global() {
     let own: Vec<usize> = (0..30).map(|i| i % 5).collect();

@@ -1,5 +1,6 @@
 //! [`Gradient`]: the log-density and its gradient at a point, plate-aware when it can be.
 
+use super::gathers::Gathers;
 use super::plan::LanePlan;
 use super::projection::Projections;
 use crate::error::ModelError;
@@ -74,6 +75,8 @@ pub struct Gradient<'s, 'm, M: Model> {
     workspace: Workspace,
     /// Products `X · β` projected on a local lane in the read-off pass.
     projections: Projections,
+    /// The index vectors gathered in the read-off pass ([`super::gathers`]).
+    gathers: Gathers,
     /// The elements of the subsampled plates an SVI step sees ([`crate::subsample`]).
     batch: Option<Batch>,
 }
@@ -88,6 +91,7 @@ impl<M: Model> Clone for Gradient<'_, '_, M> {
             mixed: self.mixed.clone(),
             workspace: Workspace::default(),
             projections: self.projections.clone(),
+            gathers: Gathers::default(),
             batch: self.batch.clone(),
         }
     }
@@ -179,6 +183,7 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
             mixed: Vec::new(),
             workspace: Workspace::default(),
             projections: Projections::default(),
+            gathers: Gathers::default(),
             batch: None,
         }
     }
@@ -317,8 +322,14 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
             globals.iter().map(|&i| Dual::<W>::constant(x[i])),
         );
         let mut projections = std::mem::take(&mut self.projections);
-        let pass = self.plate_local_passes(x, &mut seeded, grad, &mut projections);
-        self.projections = projections;
+        let mut gathers = std::mem::take(&mut self.gathers);
+        let pass = match self.plan.has_gathered() {
+            true => {
+                gathers.lend(|| self.plate_local_passes(x, &mut seeded, grad, &mut projections))
+            }
+            false => self.plate_local_passes(x, &mut seeded, grad, &mut projections),
+        };
+        (self.projections, self.gathers) = (projections, gathers);
         crate::value::recycle(seeded);
         pass
     }

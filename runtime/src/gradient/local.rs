@@ -12,6 +12,7 @@
 //! derivatives `c`, `c·j`, `c·j²`, so `j` is read off the ratio and `c` scatter-added to
 //! coordinate `j`; a term that mixes several elements fails the `j²` test and is reported.
 
+use super::gathers::{self, Gathers};
 use super::projection::{self, Projections};
 use crate::model::Model;
 use crate::scalar::Scalar;
@@ -176,6 +177,9 @@ pub struct ReadOff<'a> {
     /// Projected products of this evaluation and where their matrices are
     /// ([`super::projection`]).
     projections: Option<(Projections, &'a dyn DataMatrices)>,
+    /// For [`FastRead::OneGathered`]: this evaluation's gathers and which one holds the
+    /// site's index vector, when exactly one does ([`super::gathers`]).
+    gathers: Option<(Gathers, usize)>,
 }
 
 impl<'a> ReadOff<'a> {
@@ -188,8 +192,24 @@ impl<'a> ReadOff<'a> {
         let foreign = foreign_mask(&reads);
         let fast = match (reads.home, foreign) {
             ([lane], 0) => FastRead::OneHome(*lane),
-            ([], 1) => FastRead::OneGathered(reads.gathered[0]),
+            ([], 1) => match GatheredRead::of(&reads.gathered[0]) {
+                Some(g) => FastRead::OneGathered(g),
+                None => FastRead::General,
+            },
             _ => FastRead::General,
+        };
+        let gathers = match fast {
+            FastRead::OneGathered(g) => gathers::take().and_then(|taken| {
+                let record = taken.record_of(g.home, g.len);
+                match record {
+                    Some(k) => Some((taken, k)),
+                    None => {
+                        gathers::put_back(taken);
+                        None
+                    }
+                }
+            }),
+            _ => None,
         };
         ReadOff {
             reads,
@@ -198,6 +218,7 @@ impl<'a> ReadOff<'a> {
             grad,
             mixed,
             projections: None,
+            gathers,
         }
     }
     /// Also reads the lanes of the products projected in this evaluation, if any, whose
@@ -213,11 +234,21 @@ impl<'a> ReadOff<'a> {
         self
     }
 
-    /// The one-gathered-site case, kept out of line so that the home-lane case inlines.
+    /// The one-gathered-site case, kept out of line so that the home-lane case inlines:
+    /// checked against the element the registered index expects, decoded otherwise.
     #[inline(never)]
-    fn read_one_gathered<S: Scalar>(&mut self, term: &S, scale: f64) {
+    fn read_one_gathered<S: Scalar>(&mut self, index: usize, term: &S, scale: f64) {
         if let FastRead::OneGathered(g) = self.fast {
-            read_gathered(self.grad, self.mixed, &g, term, scale);
+            let expected = self
+                .gathers
+                .as_ref()
+                .and_then(|(gathers, k)| gathers.indices(*k).get(index).copied());
+            match expected {
+                Some(j) if g.fits(j, term) => {
+                    self.grad[g.offset + j] += scale * term.tangent(g.lane)
+                }
+                _ => g.read(self.grad, self.mixed, term, scale),
+            }
         }
     }
 
@@ -234,7 +265,9 @@ impl<'a> ReadOff<'a> {
         if self.foreign != 0 {
             let gathered = self.reads.gathered.iter().enumerate();
             for (_, g) in gathered.filter(|(k, _)| self.foreign >> k & 1 == 1) {
-                read_gathered(self.grad, self.mixed, g, term, scale);
+                if let Some(g) = GatheredRead::of(g) {
+                    g.read(self.grad, self.mixed, term, scale);
+                }
             }
         }
         if let Some((p, _)) = &mut self.projections {
@@ -248,6 +281,9 @@ impl Drop for ReadOff<'_> {
         if let Some((p, _)) = self.projections.take() {
             projection::put_back(p);
         }
+        if let Some((g, _)) = self.gathers.take() {
+            gathers::put_back(g);
+        }
     }
 }
 
@@ -257,30 +293,79 @@ enum FastRead {
     /// One local site of the summed plate, nothing else.
     OneHome(LocalLane),
     /// One gathered site of another plate, nothing else.
-    OneGathered(GatheredLane),
+    OneGathered(GatheredRead),
     /// Anything else ([`ReadOff::read_general`]).
     General,
 }
 
-/// Scatter-adds a term's derivative along gathered site `g` to the element it depends on,
-/// or records `g` in `mixed` when the term depends on several.
-#[inline]
-fn read_gathered<S: Scalar>(
-    grad: &mut [f64],
-    mixed: &mut Option<&'static str>,
-    g: &GatheredLane,
-    term: &S,
-    scale: f64,
-) {
-    let l = g.lane;
-    let Some((ij, ijj)) = l.index_lanes else {
-        return;
-    };
-    let c = term.tangent(l.lane);
-    match decode(c, term.tangent(ij), term.tangent(ijj), l.len) {
-        Ok(Some(j)) => grad[l.offset + j] += scale * c,
-        Ok(None) => {}
-        Err(()) => *mixed = mixed.or(Some(g.site)),
+/// A gathered site's lanes with what decoding a term needs computed once per plate sum.
+#[derive(Clone, Copy, Debug)]
+struct GatheredRead {
+    home: &'static str,
+    site: &'static str,
+    len: usize,
+    lane: usize,
+    index_lane: usize,
+    square_lane: usize,
+    offset: usize,
+    /// `len − 0.5`: a decoded index must round below the site's length.
+    upper: f64,
+}
+
+impl GatheredRead {
+    /// The read of `g`, if it has index lanes.
+    fn of(g: &GatheredLane) -> Option<Self> {
+        let (index_lane, square_lane) = g.lane.index_lanes?;
+        Some(GatheredRead {
+            home: g.home,
+            site: g.site,
+            len: g.lane.len,
+            lane: g.lane.lane,
+            index_lane,
+            square_lane,
+            offset: g.lane.offset,
+            upper: g.lane.len as f64 - 0.5,
+        })
+    }
+
+    /// Whether the term depends on element `j` alone: its derivatives along the index
+    /// lanes are `c·j` and `c·j²` (the tolerance of [`decode`], without its division).
+    #[inline(always)]
+    fn fits<S: Scalar>(&self, j: usize, term: &S) -> bool {
+        let c = term.tangent(self.lane);
+        let (cj, cjj) = (
+            term.tangent(self.index_lane),
+            term.tangent(self.square_lane),
+        );
+        // Through i64: one conversion instruction where an unsigned one takes five to seven
+        // (`j` is below the site's length).
+        let jf = j as i64 as f64;
+        let tolerance = 1e-6 * c.abs();
+        j < self.len
+            && (cj - c * jf).abs() <= tolerance * (1.0 + jf)
+            && (cjj - c * jf * jf).abs() <= tolerance * (1.0 + jf * jf)
+    }
+
+    /// Scatter-adds a term's derivative along the site to the element it depends on, or
+    /// records the site in `mixed` when the term depends on several.
+    #[inline(always)]
+    fn read<S: Scalar>(
+        &self,
+        grad: &mut [f64],
+        mixed: &mut Option<&'static str>,
+        term: &S,
+        scale: f64,
+    ) {
+        let c = term.tangent(self.lane);
+        let (cj, cjj) = (
+            term.tangent(self.index_lane),
+            term.tangent(self.square_lane),
+        );
+        match decode(c, cj, cjj, self.upper) {
+            Ok(Some(j)) => grad[self.offset + j] += scale * c,
+            Ok(None) => {}
+            Err(()) => *mixed = mixed.or(Some(self.site)),
+        }
     }
 }
 
@@ -296,7 +381,7 @@ fn foreign_mask(reads: &PlateReads<'_>) -> u64 {
 /// The element a gathered term depends on, from its derivatives `c`, `c·j`, `c·j²` along the
 /// value and index lanes: `Ok(None)` when it depends on none, `Err` when not on exactly one.
 #[inline]
-fn decode(c: f64, cj: f64, cjj: f64, len: usize) -> Result<Option<usize>, ()> {
+fn decode(c: f64, cj: f64, cjj: f64, upper: f64) -> Result<Option<usize>, ()> {
     if c == 0.0 {
         return if cj == 0.0 && cjj == 0.0 {
             Ok(None)
@@ -308,7 +393,7 @@ fn decode(c: f64, cj: f64, cjj: f64, len: usize) -> Result<Option<usize>, ()> {
     let r = cj * inv_c;
     // Rounded by a cast, not `f64::round`: baseline x86-64 has no rounding instruction and
     // `round` is a library call, once per element of every gathered plate sum.
-    if !(r > -0.5 && r < len as f64 - 0.5) {
+    if !(r > -0.5 && r < upper) {
         return Err(());
     }
     // Through i64: x86-64 converts signed integers to and from f64 in one instruction each,
@@ -332,7 +417,7 @@ impl<S: Scalar> LocalTangents<S> for ReadOff<'_> {
                     self.grad[l.offset + index] += scale * term.tangent(l.lane);
                 }
             }
-            FastRead::OneGathered(_) => self.read_one_gathered(term, scale),
+            FastRead::OneGathered(_) => self.read_one_gathered(index, term, scale),
             FastRead::General => self.read_general(index, term, scale),
         }
     }

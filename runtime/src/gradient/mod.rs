@@ -24,6 +24,7 @@
 //!   [`Gradient::mode`] says why.
 
 mod engine;
+pub(crate) mod gathers;
 pub mod local;
 mod plan;
 pub(crate) mod projection;

@@ -119,6 +119,10 @@ impl LanePlan {
         let fits = |l: &LocalLane| l.index_lanes.is_none() && l.len >= MIN_PROJECTED_LEN;
         lanes.filter(fits).collect()
     }
+    /// Whether a local site is read by other plates through an index.
+    pub fn has_gathered(&self) -> bool {
+        !self.gathered.is_empty()
+    }
     /// The lanes of the local site whose coordinates start at `offset`, if one does.
     pub fn local_lane_at(&self, offset: usize) -> Option<LocalLane> {
         let lanes = self.plates.iter().flat_map(|p| p.lanes.iter());

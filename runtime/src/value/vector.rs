@@ -241,6 +241,9 @@ impl<S: Scalar> Vector<S> {
                 len,
             });
         }
+        // A read-off evaluation checks each unit's element against this index instead of
+        // decoding it from the tangent (`crate::gradient::gathers`).
+        crate::gradient::gathers::register(self.plate, len, &index);
         Vector::pooled(pool::collect(
             index.len(),
             index.iter().map(|&i| self.values[i]),
