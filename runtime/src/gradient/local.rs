@@ -12,7 +12,7 @@
 //! derivatives `c`, `c·j`, `c·j²`, so `j` is read off the ratio and `c` scatter-added to
 //! coordinate `j`; a term that mixes several elements fails the `j²` test and is reported.
 
-use super::gathers::{self, Gathers};
+use super::gathers::{self, GatheredRead, Gathers};
 use super::projection::{self, Projections};
 use crate::model::Model;
 use crate::scalar::Scalar;
@@ -298,77 +298,6 @@ enum FastRead {
     General,
 }
 
-/// A gathered site's lanes with what decoding a term needs computed once per plate sum.
-#[derive(Clone, Copy, Debug)]
-struct GatheredRead {
-    home: &'static str,
-    site: &'static str,
-    len: usize,
-    lane: usize,
-    index_lane: usize,
-    square_lane: usize,
-    offset: usize,
-    /// `len − 0.5`: a decoded index must round below the site's length.
-    upper: f64,
-}
-
-impl GatheredRead {
-    /// The read of `g`, if it has index lanes.
-    fn of(g: &GatheredLane) -> Option<Self> {
-        let (index_lane, square_lane) = g.lane.index_lanes?;
-        Some(GatheredRead {
-            home: g.home,
-            site: g.site,
-            len: g.lane.len,
-            lane: g.lane.lane,
-            index_lane,
-            square_lane,
-            offset: g.lane.offset,
-            upper: g.lane.len as f64 - 0.5,
-        })
-    }
-
-    /// Whether the term depends on element `j` alone: its derivatives along the index
-    /// lanes are `c·j` and `c·j²` (the tolerance of [`decode`], without its division).
-    #[inline(always)]
-    fn fits<S: Scalar>(&self, j: usize, term: &S) -> bool {
-        let c = term.tangent(self.lane);
-        let (cj, cjj) = (
-            term.tangent(self.index_lane),
-            term.tangent(self.square_lane),
-        );
-        // Through i64: one conversion instruction where an unsigned one takes five to seven
-        // (`j` is below the site's length).
-        let jf = j as i64 as f64;
-        let tolerance = 1e-6 * c.abs();
-        j < self.len
-            && (cj - c * jf).abs() <= tolerance * (1.0 + jf)
-            && (cjj - c * jf * jf).abs() <= tolerance * (1.0 + jf * jf)
-    }
-
-    /// Scatter-adds a term's derivative along the site to the element it depends on, or
-    /// records the site in `mixed` when the term depends on several.
-    #[inline(always)]
-    fn read<S: Scalar>(
-        &self,
-        grad: &mut [f64],
-        mixed: &mut Option<&'static str>,
-        term: &S,
-        scale: f64,
-    ) {
-        let c = term.tangent(self.lane);
-        let (cj, cjj) = (
-            term.tangent(self.index_lane),
-            term.tangent(self.square_lane),
-        );
-        match decode(c, cj, cjj, self.upper) {
-            Ok(Some(j)) => grad[self.offset + j] += scale * c,
-            Ok(None) => {}
-            Err(()) => *mixed = mixed.or(Some(self.site)),
-        }
-    }
-}
-
 /// Bit `k` set when gathered entry `k` lives on another plate than the one summed.
 fn foreign_mask(reads: &PlateReads<'_>) -> u64 {
     // Each gathered site takes three of a dual's at most 56 lanes, so there are at most 18.
@@ -376,34 +305,6 @@ fn foreign_mask(reads: &PlateReads<'_>) -> u64 {
     foreign
         .filter(|(_, g)| g.home != reads.plate)
         .fold(0, |mask, (k, _)| mask | 1 << k)
-}
-
-/// The element a gathered term depends on, from its derivatives `c`, `c·j`, `c·j²` along the
-/// value and index lanes: `Ok(None)` when it depends on none, `Err` when not on exactly one.
-#[inline]
-fn decode(c: f64, cj: f64, cjj: f64, upper: f64) -> Result<Option<usize>, ()> {
-    if c == 0.0 {
-        return if cj == 0.0 && cjj == 0.0 {
-            Ok(None)
-        } else {
-            Err(())
-        };
-    }
-    let inv_c = c.recip();
-    let r = cj * inv_c;
-    // Rounded by a cast, not `f64::round`: baseline x86-64 has no rounding instruction and
-    // `round` is a library call, once per element of every gathered plate sum.
-    if !(r > -0.5 && r < upper) {
-        return Err(());
-    }
-    // Through i64: x86-64 converts signed integers to and from f64 in one instruction each,
-    // unsigned ones in five to seven (r > −0.5 was checked, so the index is not negative).
-    let index = (r + 0.5) as i64;
-    let j = index as f64;
-    let index = index as usize;
-    let fits =
-        (r - j).abs() <= 1e-6 * (1.0 + j) && (cjj * inv_c - j * j).abs() <= 1e-6 * (1.0 + j * j);
-    if fits { Ok(Some(index)) } else { Err(()) }
 }
 
 impl<S: Scalar> LocalTangents<S> for ReadOff<'_> {
