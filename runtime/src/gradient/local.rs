@@ -180,6 +180,9 @@ pub struct ReadOff<'a> {
     /// For [`FastRead::OneGathered`]: this evaluation's gathers and which one holds the
     /// site's index vector, when exactly one does ([`super::gathers`]).
     gathers: Option<(Gathers, usize)>,
+    /// The site of [`FastRead::OneGathered`], kept out of `fast` so that the enum the
+    /// per-element loop matches on stays small.
+    one_gathered: Option<GatheredRead>,
 }
 
 impl<'a> ReadOff<'a> {
@@ -193,13 +196,17 @@ impl<'a> ReadOff<'a> {
         let fast = match (reads.home, foreign) {
             ([lane], 0) => FastRead::OneHome(*lane),
             ([], 1) => match GatheredRead::of(&reads.gathered[0]) {
-                Some(g) => FastRead::OneGathered(g),
+                Some(_) => FastRead::OneGathered,
                 None => FastRead::General,
             },
             _ => FastRead::General,
         };
-        let gathers = match fast {
-            FastRead::OneGathered(g) => gathers::take().and_then(|taken| {
+        let one_gathered = match fast {
+            FastRead::OneGathered => GatheredRead::of(&reads.gathered[0]),
+            _ => None,
+        };
+        let gathers = match one_gathered {
+            Some(g) => gathers::take().and_then(|taken| {
                 let record = taken.record_of(g.home, g.len);
                 match record {
                     Some(k) => Some((taken, k)),
@@ -219,6 +226,7 @@ impl<'a> ReadOff<'a> {
             mixed,
             projections: None,
             gathers,
+            one_gathered,
         }
     }
     /// Also reads the lanes of the products projected in this evaluation, if any, whose
@@ -234,11 +242,21 @@ impl<'a> ReadOff<'a> {
         self
     }
 
+    /// Everything but the one-home-lane case, out of line: one call site in the families'
+    /// per-element loops (with two, the loops kept their registers on the stack).
+    #[inline(never)]
+    fn read_other<S: Scalar>(&mut self, index: usize, term: &S, scale: f64) {
+        match self.fast {
+            FastRead::OneGathered => self.read_one_gathered(index, term, scale),
+            _ => self.read_general(index, term, scale),
+        }
+    }
+
     /// The one-gathered-site case, kept out of line so that the home-lane case inlines:
     /// checked against the element the registered index expects, decoded otherwise.
     #[inline(never)]
     fn read_one_gathered<S: Scalar>(&mut self, index: usize, term: &S, scale: f64) {
-        if let FastRead::OneGathered(g) = self.fast {
+        if let Some(g) = self.one_gathered {
             let expected = self
                 .gathers
                 .as_ref()
@@ -293,7 +311,7 @@ enum FastRead {
     /// One local site of the summed plate, nothing else.
     OneHome(LocalLane),
     /// One gathered site of another plate, nothing else.
-    OneGathered(GatheredRead),
+    OneGathered,
     /// Anything else ([`ReadOff::read_general`]).
     General,
 }
@@ -318,8 +336,7 @@ impl<S: Scalar> LocalTangents<S> for ReadOff<'_> {
                     self.grad[l.offset + index] += scale * term.tangent(l.lane);
                 }
             }
-            FastRead::OneGathered(_) => self.read_one_gathered(index, term, scale),
-            FastRead::General => self.read_general(index, term, scale),
+            _ => self.read_other(index, term, scale),
         }
     }
     #[inline]
