@@ -134,6 +134,14 @@ impl<S: Scalar> IntoParam<S> for &Vector<S> {
     }
 }
 
+/// A scalar times data (`Normal::new(beta * x, sigma)`): the products written out.
+impl<S: Scalar> IntoParam<S> for crate::value::Scaled<'_, S> {
+    #[inline]
+    fn into_param(self) -> Result<Param<S>, DistError> {
+        self.into_vector().into_param()
+    }
+}
+
 /// A data vector as a parameter (`Normal::new(theta, sigma)` with data `theta`): its values
 /// as constants.
 impl<S: Scalar> IntoParam<S> for Data<'_, DVector<f64>> {

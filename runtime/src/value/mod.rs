@@ -41,7 +41,9 @@
 //! elementwise, `X · β` for a data matrix, `-v`, and the elementwise functions on
 //! [`Vector`] (`exp`, `ln`, `sigmoid`, `softplus`, `log_sigmoid` …). Nothing is broadcast:
 //! operands of different lengths or plates give a vector carrying a [`ShapeError`], reported
-//! with the site that reads it.
+//! with the site that reads it. A scalar times data (`beta * x`, `x * beta`) is a [`Scaled`]:
+//! the products are computed by the operation that uses them (`z + beta * x` in one pass),
+//! and it takes part in every form a [`Vector`] does.
 //!
 //! Why not nalgebra's types directly: nalgebra does not multiply an `f64` matrix by a vector
 //! of duals, and coherence forbids adding `impl Mul<&DVector<S>> for &DMatrix<f64>` for a
@@ -53,6 +55,7 @@ mod mix;
 mod ops;
 mod pool;
 mod scalar_left;
+mod scaled;
 mod unread;
 mod vector;
 
@@ -62,5 +65,6 @@ pub use mix::{Mix, MixOperand};
 pub use pool::{MAX_FREE_PER_TYPE, Workspace};
 pub(crate) use pool::{buffer, collect, recycle};
 pub use scalar_left::ScalarVectorOps;
+pub use scaled::Scaled;
 pub use unread::Unread;
 pub use vector::Vector;

@@ -4,7 +4,8 @@
 //! `Vector ∘ Data`, `Data ∘ Vector`, `Data ∘ scalar`, `Data ∘ Data`, `f64 ∘ Vector`,
 //! `f64 ∘ Data`, `X · β` for a data matrix, and `-v`, each vector owned or borrowed. A scalar
 //! of the body's generic type on the left (`beta * nodegree`) goes through the
-//! [`crate::scalar::Scalar`] supertraits, implemented in [`super::scalar_left`].
+//! [`crate::scalar::Scalar`] supertraits, implemented in [`super::scalar_left`]. A scalar
+//! times data is a [`super::Scaled`], whose operators are in [`super::scaled`].
 
 use super::data::Data;
 use super::error::{Extent, ShapeError};
@@ -301,12 +302,6 @@ macro_rules! binary_ops {
                 zip_data_right($sym, $which, self.get(), rhs)
             }
         }
-        impl<B: MixOperand> $Op<B> for Data<'_, DVector<f64>> {
-            type Output = Vector<B>;
-            fn $op(self, rhs: B) -> Vector<B> {
-                map_data(self.get(), |d| d.$mix(rhs))
-            }
-        }
         impl $Op<Data<'_, DVector<f64>>> for Data<'_, DVector<f64>> {
             type Output = Vector<f64>;
             fn $op(self, rhs: Data<'_, DVector<f64>>) -> Vector<f64> {
@@ -325,6 +320,18 @@ macro_rules! binary_ops {
                 rhs.scalar_left(self, $which)
             }
         }
+    };
+}
+
+/// `data ∘ scalar` and `f64 ∘ data`, except `·`, which gives a [`super::Scaled`].
+macro_rules! data_scalar_ops {
+    ($Op:ident, $op:ident, $mix:ident) => {
+        impl<B: MixOperand> $Op<B> for Data<'_, DVector<f64>> {
+            type Output = Vector<B>;
+            fn $op(self, rhs: B) -> Vector<B> {
+                map_data(self.get(), |d| d.$mix(rhs))
+            }
+        }
         impl $Op<Data<'_, DVector<f64>>> for f64 {
             type Output = Vector<f64>;
             fn $op(self, rhs: Data<'_, DVector<f64>>) -> Vector<f64> {
@@ -338,6 +345,9 @@ binary_ops!(Add, add, mix_add, "+", Op::Add);
 binary_ops!(Sub, sub, mix_sub, "-", Op::Sub);
 binary_ops!(Mul, mul, mix_mul, "*", Op::Mul);
 binary_ops!(Div, div, mix_div, "/", Op::Div);
+data_scalar_ops!(Add, add, mix_add);
+data_scalar_ops!(Sub, sub, mix_sub);
+data_scalar_ops!(Div, div, mix_div);
 
 impl<A: nalgebra::Scalar + Copy + Neg<Output = A>> Neg for &Vector<A> {
     type Output = Vector<A>;

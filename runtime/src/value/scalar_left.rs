@@ -8,6 +8,7 @@
 
 use super::data::Data;
 use super::mix::{Mix, MixOperand, Op};
+use super::scaled::Scaled;
 use super::vector::Vector;
 use crate::scalar::Dual;
 use nalgebra::DVector;
@@ -38,8 +39,16 @@ pub trait ScalarVectorOps:
     + for<'a> Div<&'a Vector<f64>, Output = Vector<Self>>
     + for<'a> Add<Data<'a, DVector<f64>>, Output = Vector<Self>>
     + for<'a> Sub<Data<'a, DVector<f64>>, Output = Vector<Self>>
-    + for<'a> Mul<Data<'a, DVector<f64>>, Output = Vector<Self>>
+    + for<'a> Mul<Data<'a, DVector<f64>>, Output = Scaled<'a, Self>>
     + for<'a> Div<Data<'a, DVector<f64>>, Output = Vector<Self>>
+    + for<'a> Add<Scaled<'a, Self>, Output = Vector<Self>>
+    + for<'a> Sub<Scaled<'a, Self>, Output = Vector<Self>>
+    + for<'a> Mul<Scaled<'a, Self>, Output = Vector<Self>>
+    + for<'a> Div<Scaled<'a, Self>, Output = Vector<Self>>
+    + for<'a> Add<Scaled<'a, f64>, Output = Vector<Self>>
+    + for<'a> Sub<Scaled<'a, f64>, Output = Vector<Self>>
+    + for<'a> Mul<Scaled<'a, f64>, Output = Vector<Self>>
+    + for<'a> Div<Scaled<'a, f64>, Output = Vector<Self>>
 {
 }
 
@@ -67,6 +76,12 @@ macro_rules! scalar_left {
                 rhs.scalar_left(self, $which)
             }
         }
+    };
+}
+
+/// `scalar ∘ data`: a [`Scaled`] for `·`, the values for the others.
+macro_rules! scalar_data {
+    ([$($g:tt)*] $t:ty, $Op:ident, $op:ident, $mix:ident) => {
         impl<$($g)*> $Op<Data<'_, DVector<f64>>> for $t {
             type Output = Vector<$t>;
             fn $op(self, rhs: Data<'_, DVector<f64>>) -> Vector<$t> {
@@ -83,6 +98,15 @@ macro_rules! scalar_left_all {
         scalar_left!([$($g)*] $t, Sub, sub, mix_sub, Op::Sub);
         scalar_left!([$($g)*] $t, Mul, mul, mix_mul, Op::Mul);
         scalar_left!([$($g)*] $t, Div, div, mix_div, Op::Div);
+        scalar_data!([$($g)*] $t, Add, add, mix_add);
+        scalar_data!([$($g)*] $t, Sub, sub, mix_sub);
+        scalar_data!([$($g)*] $t, Div, div, mix_div);
+        impl<'a, $($g)*> Mul<Data<'a, DVector<f64>>> for $t {
+            type Output = Scaled<'a, $t>;
+            fn mul(self, x: Data<'a, DVector<f64>>) -> Scaled<'a, $t> {
+                Scaled::new(self, x)
+            }
+        }
     };
 }
 
