@@ -276,17 +276,21 @@ fn site_statement(s: &Site, marker: TokenStream) -> TokenStream {
                 #shape,
             )?;
         },
-        SiteKind::Deterministic { value } => {
-            let (ty, plate) = match &plate {
-                Some(p) => (
-                    quote!(::doppl::__private::Vector<S>),
-                    quote!(::core::option::Option::Some(#p)),
-                ),
-                None => (quote!(S), quote!(::core::option::Option::None)),
-            };
-            quote_spanned! {value.span()=>
-                let #n = __doppl_handler.deterministic::<#marker, #ty>(#value, #plate)?;
-            }
-        }
+        SiteKind::Deterministic { value } => match &plate {
+            // Through `Into`: a lazily computed vector (`beta * x`, a `Scaled`) is written
+            // out here.
+            Some(p) => quote_spanned! {value.span()=>
+                let #n = __doppl_handler.deterministic::<#marker, ::doppl::__private::Vector<S>>(
+                    ::core::convert::Into::<::doppl::__private::Vector<S>>::into(#value),
+                    ::core::option::Option::Some(#p),
+                )?;
+            },
+            None => quote_spanned! {value.span()=>
+                let #n = __doppl_handler.deterministic::<#marker, S>(
+                    #value,
+                    ::core::option::Option::None,
+                )?;
+            },
+        },
     }
 }

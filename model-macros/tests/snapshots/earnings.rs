@@ -1464,8 +1464,12 @@ impl ::doppl::__private::Model for Earnings {
                 EarningsSite<7usize>,
                 ::doppl::__private::Vector<S>,
             >(
-                intercept + x * &beta_cov
-                    + &treat * (beta_treat + beta_interact * nodegree),
+                ::core::convert::Into::<
+                    ::doppl::__private::Vector<S>,
+                >::into(
+                    intercept + x * &beta_cov
+                        + &treat * (beta_treat + beta_interact * nodegree),
+                ),
                 ::core::option::Option::Some(units),
             )?;
         let __doppl_kept_mu_earnings = ::doppl::__private::keep(

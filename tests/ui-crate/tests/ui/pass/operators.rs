@@ -13,6 +13,7 @@ fn forms(x: &DMatrix<f64>, d: &DVector<f64>, group: &[usize], scale: f64) {
     let eta = a + x * &beta + a * d - d / a + d * &z + &z * d + &flag * a + scale * &z;
     let eta = (-eta + 1.0) * 2.0 - d + d * d + &z / (1.0 + z.exp()) + alpha.gather(group);
     let mu = deterministic!(eta.sigmoid().ln() + z.softplus() - z.log_sigmoid(), units);
+    let scaled = deterministic!(a * d, units);
     let y = sample!(Normal::new(&mu, a.exp()), units);
     let w = sample!(Normal::new(d, 1.0), units);
     // `f64 * S` cannot be implemented for a type parameter `S`: a constant goes on the right.
@@ -27,4 +28,5 @@ fn main() {
     let mut rng = StdRng::seed_from_u64(1);
     let trace = model.scenario().sample_prior(&mut rng).unwrap();
     assert_eq!(trace.mu.len(), 4);
+    assert_eq!(trace.scaled[2], trace.a * 1.5);
 }
