@@ -22,5 +22,5 @@ pub fn confounder_network(x: &DVector<f64>, batch: usize) {
         units
     );
     let logit_y = deterministic!(&c * beta_cy + &z * beta_zy + beta_y, units);
-    let y = sample!(Bernoulli::logits(&logit_y), units);
+    let y = sample!(Bernoulli::logits(logit_y), units);
 }

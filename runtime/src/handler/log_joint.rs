@@ -221,16 +221,17 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
         lp.map(|lp| weighted(lp, weight))
     }
 
-    /// The constrained value of the next `len` coordinates and ln |det J|, the Jacobian
-    /// terms of local latents read off per element.
+    /// The constrained value of the coordinates up to `end` and ln |det J|, the Jacobian
+    /// terms of local latents read off per element; `local` is the site's local lane, if it
+    /// has one ([`LogJoint::local_lane_of`]).
     fn constrain<D: Distribution<S>, P: Shape<S, D>>(
         &mut self,
         dist: &D,
         shape: P,
         end: usize,
+        local: Option<LocalLane>,
     ) -> (P::Value, S) {
         let (plate, weight) = (shape.plate(), plate_weight(shape.plate()));
-        let local = self.local_lane_of(self.position, end - self.position);
         let (value, log_jac) = match (local, self.local_point) {
             (Some(lane), Some(point)) => {
                 let u = &point[self.position..end];
@@ -289,15 +290,15 @@ impl<M: Model, S: Scalar> Handler<M, S> for LogJoint<'_, S> {
         }
         let len = shape.unconstrained_len(&dist);
         let end = self.position + len;
-        let globals_short = self.local_lane_of(self.position, len).is_none()
-            && self.x_position + len > self.x.len();
+        let local = self.local_lane_of(self.position, len);
+        let globals_short = local.is_none() && self.x_position + len > self.x.len();
         if end > self.point_len() || globals_short {
             return Err(ModelError::ParameterLength {
                 expected: end,
                 found: self.point_len(),
             });
         }
-        let (value, log_jac) = self.constrain(&dist, shape, end);
+        let (value, log_jac) = self.constrain(&dist, shape, end, local);
         self.position = end;
         let lp = self.score(T::NAME, &dist, shape, &value)?;
         self.track(T::NAME, &(lp + log_jac));
