@@ -55,7 +55,7 @@ impl<'a, B: MixOperand> Scaled<'a, B> {
     pub fn is_empty(&self) -> bool {
         self.column.is_empty()
     }
-    /// Element `i`, `coef · xᵢ`.
+    /// `coef · x` for one value `x` of the column.
     #[inline]
     fn at(&self, x: f64) -> B {
         self.coef * x
