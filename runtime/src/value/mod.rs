@@ -43,7 +43,9 @@
 //! operands of different lengths or plates give a vector carrying a [`ShapeError`], reported
 //! with the site that reads it. A scalar times data (`beta * x`, `x * beta`) is a [`Scaled`]:
 //! the products are computed by the operation that uses them (`z + beta * x` in one pass),
-//! and it takes part in every form a [`Vector`] does.
+//! and it takes part in every operator form a [`Vector`] does; of the elementwise
+//! functions it has `exp`, `ln`, `tanh`, `sigmoid`, `softplus` and `log_sigmoid` (others
+//! through [`Scaled::into_vector`]).
 //!
 //! Why not nalgebra's types directly: nalgebra does not multiply an `f64` matrix by a vector
 //! of duals, and coherence forbids adding `impl Mul<&DVector<S>> for &DMatrix<f64>` for a
