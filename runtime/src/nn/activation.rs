@@ -65,20 +65,6 @@ impl Activation {
             _ => x.map(|&v| self.apply(v)),
         }
     }
-
-    /// The activation of every element of `xs`, in place; the variant is matched once.
-    pub(super) fn apply_slice<S: Scalar>(self, xs: &mut [S]) {
-        fn each<S: Copy>(xs: &mut [S], f: impl Fn(S) -> S) {
-            xs.iter_mut().for_each(|x| *x = f(*x));
-        }
-        match self {
-            Activation::Identity => {}
-            Activation::Tanh => each(xs, S::tanh),
-            Activation::Relu => each(xs, relu),
-            Activation::Softplus => each(xs, S::softplus),
-            Activation::Sigmoid => each(xs, S::sigmoid),
-        }
-    }
 }
 
 /// max(x, 0) with the derivative of the branch taken (0 for x ≤ 0).
@@ -141,17 +127,14 @@ mod tests {
     }
 
     #[test]
-    fn the_vector_and_slice_forms_apply_elementwise_and_keep_the_plate() {
+    fn the_vector_form_applies_elementwise_and_keeps_the_plate() {
         let plate = crate::Plate::new("units", 3);
         let v = Vector::on_plate(nalgebra::dvector![-1.0, 0.25, 3.0], plate);
         for a in ALL {
             let out = a.apply_vector(&v);
             assert_eq!(out.plate(), Some("units"));
-            let mut slice = v.as_slice().to_vec();
-            a.apply_slice(&mut slice);
-            for ((&o, &s), &x) in out.iter().zip(&slice).zip(v.iter()) {
+            for (&o, &x) in out.iter().zip(v.iter()) {
                 assert_eq!(o, a.apply(x));
-                assert_eq!(s, a.apply(x));
             }
         }
     }

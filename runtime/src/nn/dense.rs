@@ -1,10 +1,11 @@
 //! [`Dense`]: one fully connected layer, `out_j = act(b_j + Σ_k W_jk x_k)`.
 
 use super::activation::Activation;
-use super::feature::{Column, Columns, Feature, common_extent};
+use super::feature::Feature;
 use super::outputs::Outputs;
+use super::unitwise;
 use crate::scalar::Scalar;
-use crate::value::{Mix, ShapeError, Vector};
+use crate::value::{Mix, ShapeError};
 use nalgebra::DVector;
 use rand::{Rng, RngExt, SeedableRng};
 
@@ -95,48 +96,8 @@ impl Dense {
         weights: &[S],
         features: &[Feature<'_, S>],
     ) -> Result<Outputs<S>, ShapeError> {
-        self.forward_columns(weights, features)
-    }
-
-    /// [`Dense::forward`] over the caller's features or a previous layer's outputs.
-    pub(super) fn forward_columns<S: Scalar, C: Columns<S> + ?Sized>(
-        &self,
-        weights: &[S],
-        columns: &C,
-    ) -> Result<Outputs<S>, ShapeError> {
         self.check_weights(weights.len())?;
-        self.check_inputs(columns.count())?;
-        let extent = common_extent(columns)?;
-        let mut out = Outputs::with_capacity(self.outputs);
-        for row in weights.chunks_exact(self.inputs + 1) {
-            let values = self.unit(row, columns, extent.len);
-            out.push(Vector::pooled_on(values, extent.plate));
-        }
-        Ok(out)
-    }
-
-    /// One output unit over `n` elements, in a buffer from the lent workspace: the bias,
-    /// then every input column streamed over the buffer in order, then the activation.
-    fn unit<S: Scalar, C: Columns<S> + ?Sized>(&self, row: &[S], columns: &C, n: usize) -> Vec<S> {
-        let (w, b) = row.split_at(self.inputs);
-        let mut out = crate::value::buffer(n);
-        out.resize(n, b[0]);
-        for (k, &wk) in w.iter().enumerate() {
-            match columns.column(k) {
-                Column::Data(x) => {
-                    for (o, &xi) in out.iter_mut().zip(x) {
-                        *o = o.add_scaled(xi, wk);
-                    }
-                }
-                Column::Values(x) => {
-                    for (o, &xi) in out.iter_mut().zip(x) {
-                        *o += wk * xi;
-                    }
-                }
-            }
-        }
-        self.activation.apply_slice(&mut out);
-        out
+        unitwise::forward(std::slice::from_ref(self), weights, features)
     }
 
     /// The layer applied to one row of inputs (`f64` data or values of the scalar type):
@@ -213,7 +174,7 @@ impl Dense {
         })
     }
 
-    fn check_inputs(&self, found: usize) -> Result<(), ShapeError> {
+    pub(super) fn check_inputs(&self, found: usize) -> Result<(), ShapeError> {
         if found == self.inputs {
             return Ok(());
         }

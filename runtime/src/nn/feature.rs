@@ -198,7 +198,7 @@ impl<'a, S: Scalar> From<&'a Vector<S>> for Feature<'a, S> {
     }
 }
 
-/// The inputs of a layer: the caller's features, or the previous layer's outputs.
+/// The inputs of a network: the caller's features.
 pub(super) trait Columns<S: Scalar> {
     /// How many columns.
     fn count(&self) -> usize;
@@ -217,18 +217,6 @@ impl<S: Scalar> Columns<S> for [Feature<'_, S>] {
     }
     fn extent(&self, k: usize) -> Result<Extent, ShapeError> {
         self[k].shape_error().map_or(Ok(self[k].extent()), Err)
-    }
-}
-
-impl<S: Scalar> Columns<S> for [Vector<S>] {
-    fn count(&self) -> usize {
-        self.len()
-    }
-    fn column(&self, k: usize) -> Column<'_, S> {
-        Column::Values(self[k].as_slice())
-    }
-    fn extent(&self, k: usize) -> Result<Extent, ShapeError> {
-        self[k].shape_error().map_or(Ok(extent_of(&self[k])), Err)
     }
 }
 

@@ -4,6 +4,7 @@ use super::activation::Activation;
 use super::dense::Dense;
 use super::feature::Feature;
 use super::outputs::Outputs;
+use super::unitwise;
 use crate::scalar::Scalar;
 use crate::value::{Mix, ShapeError, Vector};
 use nalgebra::DVector;
@@ -177,18 +178,7 @@ impl Mlp {
         features: &[Feature<'_, S>],
     ) -> Result<Outputs<S>, ShapeError> {
         self.check_weights(weights.len())?;
-        let mut out: Option<Outputs<S>> = None;
-        for (layer, w) in self.split(weights) {
-            out = Some(match &out {
-                None => layer.forward(w, features)?,
-                Some(previous) => layer.forward_columns(w, &**previous)?,
-            });
-        }
-        out.ok_or(ShapeError::TooFew {
-            what: "layers",
-            least: 1,
-            found: 0,
-        })
+        unitwise::forward(&self.layers, weights, features)
     }
 
     /// [`Mlp::forward`] for a model body, where an error travels in the values as it does

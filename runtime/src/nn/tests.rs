@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::Plate;
-use crate::scalar::Dual;
+use crate::scalar::{Dual, Scalar};
 use crate::value::{ShapeError, Vector, Workspace};
 use nalgebra::DVector;
 use rand::{RngExt, SeedableRng};
@@ -335,4 +335,83 @@ fn a_network_in_a_lent_workspace_reuses_its_buffers() {
     assert!(buffers >= 3, "{buffers}");
     assert_eq!(run(&mut workspace), first);
     assert_eq!(workspace.buffers(), buffers);
+}
+
+/// Weights seeded as the engines seed them: some constant, some in one lane each (lanes
+/// 0..3, two weights sharing lane 2 with different derivatives), some with dense tangents.
+fn mixed_seeds(w: &[f64], rng: &mut rand::rngs::StdRng) -> Vec<Dual<6>> {
+    w.iter()
+        .enumerate()
+        .map(|(k, &v)| match k % 4 {
+            0 => Dual::constant(v),
+            1 => Dual::variable(v, k % 3),
+            2 => {
+                let mut d = Dual::constant(v);
+                d.eps[2] = rng.random_range(-2.0..2.0);
+                d
+            }
+            _ => Dual {
+                re: v,
+                eps: std::array::from_fn(|_| rng.random_range(-1.0..1.0)),
+            },
+        })
+        .collect()
+}
+
+#[test]
+fn element_wise_backward_tangents_equal_forward_mode_through_every_activation() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    // More than two blocks of elements, the last one partial.
+    let n = 70;
+    let x: Vec<f64> = (0..n).map(|_| rng.random_range(-2.0..2.0)).collect();
+    // A moving input: lane 5 per element (a local latent), lane 4 shared (a global).
+    let z: Vec<Dual<6>> = (0..n)
+        .map(|_| {
+            let mut d = Dual::variable(rng.random_range(-2.0..2.0), 5);
+            d.eps[4] = rng.random_range(-1.0..1.0);
+            d
+        })
+        .collect();
+    let zv = Vector::on_plate(DVector::from_vec(z.clone()), Plate::new("units", n));
+    for (hidden, output) in [
+        (Activation::Tanh, Activation::Identity),
+        (Activation::Softplus, Activation::Sigmoid),
+        (Activation::Sigmoid, Activation::Softplus),
+        (Activation::Relu, Activation::Tanh),
+    ] {
+        let net = Mlp::new(&[2, 4, 3, 2], hidden, output).unwrap();
+        let plain: Vec<f64> = net.init_weights(11).iter().map(|v| v + 0.05).collect();
+        let w = mixed_seeds(&plain, &mut rng);
+        let out = net.forward(&w, &[Feature::data(&x), (&zv).into()]).unwrap();
+        assert_eq!(out[1].plate(), Some("units"));
+        for i in 0..n {
+            // Forward mode, one dual operation at a time, as the reference.
+            let xi = Dual::<6>::constant(x[i]);
+            let row = net.forward_row(&w, &[xi, z[i]]).unwrap();
+            for (j, r) in row.iter().enumerate() {
+                let d = out[j][i];
+                assert_eq!(d.re, r.re, "{hidden:?} unit {i} output {j}");
+                for lane in 0..6 {
+                    let (a, b) = (d.eps[lane], r.eps[lane]);
+                    assert!(
+                        close(a, b, 1e-13),
+                        "{hidden:?} unit {i} output {j} lane {lane}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn constant_weights_and_data_give_constant_outputs() {
+    let net = tanh_net();
+    let w: Vec<Dual<3>> = WEIGHTS.iter().map(|&v| Dual::constant(v)).collect();
+    let (x0, x1) = ([1.0, -0.5, 0.25], [2.0, 0.0, -1.5]);
+    let y = net.output(&w, &[Feature::data(&x0), Feature::data(&x1)]);
+    let plain = net.output(&WEIGHTS, &[Feature::data(&x0), Feature::data(&x1)]);
+    for i in 0..3 {
+        assert_eq!(y[i].re, plain[i]);
+        assert!(!y[i].has_tangent(), "unit {i}");
+    }
 }

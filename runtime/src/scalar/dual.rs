@@ -324,6 +324,14 @@ impl<const W: usize> Scalar for Dual<W> {
         self.eps[lane] = 0.0;
     }
     #[inline]
+    fn has_tangent(&self) -> bool {
+        self.eps.iter().any(|&e| e != 0.0)
+    }
+    #[inline]
+    fn with_re(self, re: f64) -> Self {
+        Dual { re, ..self }
+    }
+    #[inline]
     fn single_lane(&self) -> Option<(usize, f64)> {
         match self.tangent_kind() {
             Tangent::Lane(lane, e) => Some((lane, e)),

@@ -187,6 +187,10 @@ pub trait Scalar:
     fn set_tangent(&mut self, lane: usize, d: f64) {
         let _ = (lane, d);
     }
+    /// Whether any derivative part is non-zero (never for `f64`).
+    fn has_tangent(&self) -> bool;
+    /// The same derivatives with the value part replaced by `re`.
+    fn with_re(self, re: f64) -> Self;
     /// `re` with derivative 1 in lane `lane` and 0 elsewhere (a constant without lanes).
     #[inline]
     fn seeded(re: f64, lane: usize) -> Self {
@@ -252,6 +256,14 @@ impl Scalar for f64 {
     #[inline]
     fn chain(self, f0: f64, _f1: f64) -> Self {
         f0
+    }
+    #[inline]
+    fn has_tangent(&self) -> bool {
+        false
+    }
+    #[inline]
+    fn with_re(self, re: f64) -> Self {
+        re
     }
     /// The block-by-block kernel of [`Scalar::add_data_matvec`], dispatched at run time to
     /// AVX2 where the CPU has it (module `simd`); the same sums in the same order.

@@ -26,6 +26,14 @@ impl Scalar for Dual64 {
         Dual64::new(f0, self.eps * f1)
     }
     #[inline]
+    fn has_tangent(&self) -> bool {
+        self.eps != 0.0
+    }
+    #[inline]
+    fn with_re(self, re: f64) -> Self {
+        Dual64::new(re, self.eps)
+    }
+    #[inline]
     fn exp(self) -> Self {
         DualNum::exp(&self)
     }

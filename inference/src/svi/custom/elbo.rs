@@ -73,7 +73,7 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batc
         let dim = density.dim();
         GuideElbo {
             guide,
-            lanes: GuideLanes::of(&blocks, &placements, CHUNK),
+            lanes: GuideLanes::of(&blocks, &placements),
             placements,
             density,
             noise: NoiseTape::new(0),
@@ -173,23 +173,25 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batc
             for (g, l) in grad.iter_mut().zip(&self.local_grad) {
                 *g += weight * l;
             }
+        } else if self.params.len() <= NARROW {
+            self.surrogate_chunk::<NARROW>(0, weight, grad)?;
         } else {
-            for start in (0..self.params.len()).step_by(CHUNK) {
-                self.surrogate_chunk(start, weight, grad)?;
+            for start in (0..self.params.len()).step_by(WIDE) {
+                self.surrogate_chunk::<WIDE>(start, weight, grad)?;
             }
         }
         Ok(log_p - log_jac - log_q)
     }
 
-    /// The surrogate's derivatives in parameters `start..start + CHUNK`.
-    fn surrogate_chunk(
+    /// The surrogate's derivatives in parameters `start..start + W`.
+    fn surrogate_chunk<const W: usize>(
         &mut self,
         start: usize,
         weight: f64,
         grad: &mut [f64],
     ) -> Result<(), ModelError> {
-        let end = (start + CHUNK).min(self.params.len());
-        let seeded: Vec<Dual<CHUNK>> = (self.params.iter().enumerate())
+        let end = (start + W).min(self.params.len());
+        let seeded: Vec<Dual<W>> = (self.params.iter().enumerate())
             .map(|(k, &p)| match k >= start && k < end {
                 true => Dual::variable(p, k - start),
                 false => Dual::constant(p),
@@ -232,11 +234,11 @@ impl<G: Guide> Replay<'_, '_, G> {
     /// last fresh draw. With `read_off` (the plated blocks' lanes and where their derivatives
     /// go), each plated draw's terms are read off per element and its plate's lanes cleared
     /// from the result ([`doppl_runtime::guide::PlatedLane`]).
-    pub fn surrogate(
+    pub fn surrogate<const W: usize>(
         self,
-        seeded: &[Dual<CHUNK>],
+        seeded: &[Dual<W>],
         read_off: Option<(&[PlatedLane], &mut [f64])>,
-    ) -> Result<Dual<CHUNK>, ModelError> {
+    ) -> Result<Dual<W>, ModelError> {
         self.noise.replay();
         let mut h = match read_off {
             Some((lanes, grad)) => {
@@ -268,8 +270,14 @@ impl<G: Guide> Replay<'_, '_, G> {
     }
 }
 
-/// Lanes per replay of the guide.
-pub(super) const CHUNK: usize = 16;
+/// Lanes per replay of a guide with few parameters.
+pub(super) const NARROW: usize = 16;
+/// Lanes per replay of a guide with more than [`NARROW`] parameters to seed. A replay's
+/// cost is a part that does not depend on the lanes (the values, the transcendental
+/// functions, a network's `f64` pass) and a part proportional to them; on the CEVAE
+/// example's guide (95 parameters) 32 lanes took 15% fewer instructions than 16 and 5% fewer
+/// than 48 (BENCHMARKS.md).
+pub(super) const WIDE: usize = 32;
 
 fn changed_structure(site: &'static str) -> ModelError {
     ModelError::GuideParam {

@@ -1,16 +1,17 @@
 //! How a custom guide's surrogate is differentiated: plated `param!`s in one shared lane
 //! per block ([`doppl_runtime::guide::PlatedLane`]), the other parameters in chunks.
 //!
-//! A step then replays the guide `⌈G / (16 − k)⌉` times for `G` unplated parameters and `k`
-//! plated blocks, whatever the plate's size, instead of once per 16 parameters (a guide with
-//! a location and a scale per unit replayed N/8 times, O(N²) per step). A guide that mixes
+//! A step then replays the guide `⌈G / (W − k)⌉` times for `G` unplated parameters and `k`
+//! plated blocks, whatever the plate's size (`W` = 16 lanes when `G + k ≤ 16`, else 32),
+//! instead of once per `W` parameters (a guide with a location and a scale per unit replayed
+//! N/8 times, O(N²) per step). A guide that mixes
 //! a plated block's elements is differentiated densely instead, and says so once: a lane
 //! that leaks out of its plate is seen in the surrogate's total, a term of element `i` that
 //! reads element `j` by two directional derivatives checked against the read-off gradient on
 //! the first step.
 
 use super::batches::Batched;
-use super::elbo::{CHUNK, GuideElbo, Placement};
+use super::elbo::{GuideElbo, NARROW, Placement, WIDE};
 use crate::density::LogDensity;
 use doppl_runtime::guide::{Guide, ParamBlock, PlatedLane};
 use doppl_runtime::scalar::Dual;
@@ -46,16 +47,19 @@ pub struct GuideLanes {
     plated: Vec<PlatedLane>,
     /// The coordinates of the unplated parameters.
     globals: Vec<usize>,
+    /// Lanes per replay: [`NARROW`] or [`WIDE`].
+    width: usize,
     /// Whether the read-off has been checked against directional derivatives.
     verified: bool,
 }
 
 impl GuideLanes {
-    /// The lanes for parameter blocks `blocks` in replays of `width` lanes. A block shares
+    /// The lanes for parameter blocks `blocks`: [`NARROW`] per replay when the plated
+    /// blocks and the other parameters fit, else [`WIDE`]. A block shares
     /// a lane only if it is on a plate the guide draws a site on (`placements`): a vector of
     /// weights on a plate of its own (`param!(init, plate!(k))`, an encoder's) reaches every
     /// unit and keeps a lane per weight.
-    pub fn of(blocks: &[ParamBlock], placements: &[Placement], width: usize) -> Self {
+    pub fn of(blocks: &[ParamBlock], placements: &[Placement]) -> Self {
         let drawn = |plate: &str| placements.iter().any(|p| p.plate == Some(plate));
         let local = |b: &ParamBlock| b.plate.filter(|p| drawn(p));
         let plated: Vec<PlatedLane> = (blocks.iter().filter_map(|b| Some((b, local(b)?))))
@@ -67,9 +71,13 @@ impl GuideLanes {
                 lane,
             })
             .collect();
-        let globals = (blocks.iter().filter(|b| local(b).is_none()))
+        let globals: Vec<usize> = (blocks.iter().filter(|b| local(b).is_none()))
             .flat_map(|b| b.offset..b.offset + b.len)
             .collect();
+        let width = match globals.len() + plated.len() <= NARROW {
+            true => NARROW,
+            false => WIDE,
+        };
         let names = || (blocks.iter().filter(|b| local(b).is_some())).map(|b| b.name);
         let mode = match plated.len() {
             0 => GuideGradientMode::Chunked,
@@ -84,6 +92,7 @@ impl GuideLanes {
             mode,
             plated,
             globals,
+            width,
             verified: false,
         }
     }
@@ -106,13 +115,13 @@ impl GuideLanes {
 
 /// The dual parameters of one replay: the plated blocks in their lanes (when `plated`),
 /// the unplated coordinates `globals` in lanes `first`, `first + 1`, …; the rest constant.
-fn seed(
+fn seed<const W: usize>(
     params: &[f64],
     plated: &[PlatedLane],
     globals: &[usize],
     first: usize,
-) -> Vec<Dual<CHUNK>> {
-    let mut seeded: Vec<Dual<CHUNK>> = params.iter().map(|&p| Dual::constant(p)).collect();
+) -> Vec<Dual<W>> {
+    let mut seeded: Vec<Dual<W>> = params.iter().map(|&p| Dual::constant(p)).collect();
     for l in plated {
         for d in &mut seeded[l.offset..l.offset + l.len] {
             d.eps[l.lane] = 1.0;
@@ -130,11 +139,12 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
     /// The surrogate's gradient into `local_grad` with plated blocks in shared lanes. False
     /// (and dense from now on) when the guide turns out to mix a plate's elements.
     pub(super) fn plate_local_surrogate(&mut self) -> Result<bool, ModelError> {
-        let k = self.lanes.plated.len();
-        let chunk = CHUNK - k;
         let globals = std::mem::take(&mut self.lanes.globals);
         let plated = std::mem::take(&mut self.lanes.plated);
-        let result = self.plate_local_passes(&plated, &globals, chunk);
+        let result = match self.lanes.width {
+            NARROW => self.plate_local_passes::<NARROW>(&plated, &globals),
+            _ => self.plate_local_passes::<WIDE>(&plated, &globals),
+        };
         (self.lanes.globals, self.lanes.plated) = (globals, plated);
         let leaked = match result? {
             None => return self.verify_once(),
@@ -150,21 +160,21 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
     /// The passes of [`Self::plate_local_surrogate`]: the plated lanes in the first, with
     /// the first chunk of unplated parameters; the rest of them after. Returns the lane of a
     /// plated block found outside its plate's sums.
-    fn plate_local_passes(
+    fn plate_local_passes<const W: usize>(
         &mut self,
         plated: &[PlatedLane],
         globals: &[usize],
-        chunk: usize,
     ) -> Result<Option<usize>, ModelError> {
         self.local_grad.fill(0.0);
         let k = plated.len();
+        let chunk = W - k;
         // One pass at least, for the plated lanes of a guide without unplated parameters.
         let blocks = globals
             .chunks(chunk)
             .chain(globals.is_empty().then_some(&[][..]));
         for (pass, block) in blocks.enumerate() {
             let first = pass == 0;
-            let seeded = seed(&self.params, if first { plated } else { &[] }, block, k);
+            let seeded = seed::<W>(&self.params, if first { plated } else { &[] }, block, k);
             let total = if first {
                 // The read-off writes into `local_grad` while the replay borrows the rest.
                 let mut local = std::mem::take(&mut self.local_grad);
@@ -208,7 +218,7 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
             let v: Vec<f64> = (0..self.params.len())
                 .map(|_| rng.random_range(-1.0..1.0))
                 .collect();
-            let seeded: Vec<Dual<CHUNK>> = (self.params.iter().zip(&v))
+            let seeded: Vec<Dual<NARROW>> = (self.params.iter().zip(&v))
                 .map(|(&p, &vi)| {
                     let mut d = Dual::constant(p);
                     d.eps[0] = vi;
