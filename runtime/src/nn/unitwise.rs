@@ -212,9 +212,12 @@ pub(super) fn forward<S: Scalar, C: Columns<S> + ?Sized>(
                 continue;
             }
             nodes.backward(layers, &plain, o);
-            for b in 0..len {
-                let d = tangent(&nodes, &seeds, columns, (first, b), values_move);
-                unit.push(d.with_re(nodes.value[node * BLOCK + b]));
+            unit.resize(first + len, S::from_f64(0.0));
+            let block = &mut unit[first..];
+            add_tangents(block, &nodes, &seeds, columns, first, values_move);
+            let values = Nodes::row(&nodes.value, node);
+            for (d, &v) in block.iter_mut().zip(values) {
+                *d = d.with_re(v);
             }
         }
     }
@@ -257,31 +260,51 @@ fn seeds<S: Scalar>(layers: &[Dense], weights: &[S], starts: &[usize]) -> Vec<Se
     seeds
 }
 
-/// The tangent (value part arbitrary: the caller sets it) of the output whose backward
-/// signal `nodes` holds, at element `b` of the block starting at element `first`: the
-/// seeded weights' and the moving inputs' tangents, each scaled by its partial derivative.
-fn tangent<S: Scalar, C: Columns<S> + ?Sized>(
+/// Adds to `block` (the outputs of elements `first..first + block.len()`, one output whose
+/// backward signal `nodes` holds) the seeded weights' and the moving inputs' tangents,
+/// each scaled by its partial derivative. The value parts are left for the caller to set.
+fn add_tangents<S: Scalar, C: Columns<S> + ?Sized>(
+    block: &mut [S],
     nodes: &Nodes,
     seeds: &[Seed<S>],
     columns: &C,
-    (first, b): (usize, usize),
+    first: usize,
     values_move: bool,
-) -> S {
-    let mut d = S::from_f64(0.0);
+) {
+    let len = block.len();
+    let mut partial = [0.0; BLOCK];
     for seed in seeds {
-        let x = seed.input.map_or(1.0, |n| nodes.value[n * BLOCK + b]);
-        let g = nodes.signal[seed.signal * BLOCK + b] * x;
+        let signal = Nodes::row(&nodes.signal, seed.signal);
+        match seed.input {
+            Some(n) => {
+                let x = Nodes::row(&nodes.value, n);
+                for ((p, &s), &x) in partial.iter_mut().zip(signal).zip(x) {
+                    *p = s * x;
+                }
+            }
+            None => partial.copy_from_slice(signal),
+        }
         match seed.reach {
-            Reach::Lane(lane, e) => d.set_tangent(lane, d.tangent(lane) + g * e),
-            Reach::Dense(w) => d = d.add_scaled(g, w),
+            Reach::Lane(lane, e) => {
+                for (d, &g) in block.iter_mut().zip(&partial[..len]) {
+                    d.set_tangent(lane, d.tangent(lane) + g * e);
+                }
+            }
+            Reach::Dense(w) => {
+                for (d, &g) in block.iter_mut().zip(&partial[..len]) {
+                    *d = d.add_scaled(g, w);
+                }
+            }
         }
     }
     if values_move {
         for k in 0..columns.count() {
             if let Column::Values(x) = columns.column(k) {
-                d = d.add_scaled(nodes.signal[k * BLOCK + b], x[first + b]);
+                let signal = Nodes::row(&nodes.signal, k);
+                for ((d, &g), &x) in block.iter_mut().zip(signal).zip(&x[first..]) {
+                    *d = d.add_scaled(g, x);
+                }
             }
         }
     }
-    d
 }
