@@ -274,7 +274,9 @@
 //!   `sample!(Family::new(..), units)` one value per plate element (vector parameters are
 //!   elementwise). The site's name is the binding.
 //! - `let name = deterministic!(expr);` (a scalar) or `deterministic!(expr, units)` (a vector)
-//!   records a value computed from other sites.
+//!   records a value computed from other sites. One that nothing after it in the body reads
+//!   (a quantity of interest) is computed only for traces and predictions, not in the
+//!   log-density and gradient evaluations of a fit.
 //! - `factor!(name, log_density);` adds a custom term to the log-density (a scalar, or a
 //!   vector of per-element terms on a plate).
 //! - Everything else is ordinary Rust, with arithmetic written as in the math. Inside the
@@ -520,6 +522,7 @@ pub mod __private {
     pub use doppl_runtime::flatten::Flatten;
     pub use doppl_runtime::generated::{
         AsDataMatrix, ConditionOnDeterministicSite, IntoSiteValue, keep, kept, site_distribution,
+        unread,
     };
     pub use doppl_runtime::guide::{Covered, Guide, GuideHandler, LatentRecord, ParamConstraint};
     pub use doppl_runtime::handler::Handler;

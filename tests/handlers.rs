@@ -6,6 +6,8 @@ mod common;
 
 use common::*;
 use doppl::prelude::*;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 
@@ -219,4 +221,52 @@ fn the_graph_shows_parents_and_cuts_intervened_edges() {
     let dot = model.intervene().w(1.0).dot();
     assert!(!dot.contains("\"z\" -> \"w\""));
     assert!(dot.contains("do(w)"));
+}
+
+/// `value`, counting the calls: how often a deterministic site's expression runs.
+fn counted<T>(calls: &AtomicUsize, value: T) -> T {
+    calls.fetch_add(1, Ordering::Relaxed);
+    value
+}
+
+/// Deterministic sites that nothing after them reads, one scalar and one plated.
+#[model]
+fn trailing(x: &DVector<f64>, calls: &Arc<AtomicUsize>) {
+    let units = plate!(x.len());
+    let z = sample!(Normal::new(0.0, 1.0));
+    let y = sample!(Normal::new(z * 2.0, 0.5));
+    let doubled = deterministic!(counted(calls, z * 2.0));
+    let scaled = deterministic!(counted(calls, z * x), units);
+}
+
+#[test]
+fn deterministic_sites_nothing_reads_are_computed_for_traces_only() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let x = DVector::from_vec(vec![1.0, -2.0, 0.5]);
+    let model = Trailing::new(&x, &calls);
+    let scenario = model.condition().y(1.3);
+    // Finding the layout runs the body once, keeping every value.
+    let mut gradient = scenario.gradient().unwrap();
+    let after_layout = calls.load(Ordering::Relaxed);
+    let expected = normal_lpdf(0.4, 0.0, 1.0) + normal_lpdf(1.3, 0.8, 0.5);
+    for _ in 0..3 {
+        let parts = scenario.log_density(&[0.4]).unwrap();
+        assert!((parts.log_prior + parts.log_likelihood - expected).abs() < 1e-14);
+        let mut g = [0.0];
+        let logp = gradient.logp_grad(&[0.4], &mut g).unwrap();
+        assert!((logp - expected).abs() < 1e-14);
+        // d/dz: −z + 2 (y − 2z) / σ².
+        assert!(
+            (g[0] - (-0.4 + 2.0 * (1.3 - 0.8) / 0.25)).abs() < 1e-13,
+            "{}",
+            g[0]
+        );
+    }
+    let skipped = calls.load(Ordering::Relaxed) - after_layout;
+    assert_eq!(skipped, 0, "the log-density path skips them");
+    let (_, trace) = scenario.log_density_at(&[0.4]).unwrap();
+    let counted = calls.load(Ordering::Relaxed) - after_layout;
+    assert_eq!(counted, 2, "a trace computes both");
+    assert!((trace.doubled - 0.8).abs() < 1e-15);
+    assert_eq!(trace.scaled.as_slice(), &[0.4, -0.8, 0.2]);
 }

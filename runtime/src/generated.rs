@@ -26,6 +26,13 @@ pub fn kept<T: Unread>(value: Option<T>) -> T {
     value.unwrap_or_else(T::unread)
 }
 
+/// The stand-in for a deterministic site's value in a run that keeps no values, where
+/// nothing after the site reads it.
+#[inline]
+pub fn unread<T: Unread>() -> T {
+    T::unread()
+}
+
 /// Conditioning a deterministic site is meaningless (it has no density): the generated
 /// builder method for one requires this trait, which nothing implements.
 #[diagnostic::on_unimplemented(

@@ -276,21 +276,35 @@ fn site_statement(s: &Site, marker: TokenStream) -> TokenStream {
                 #shape,
             )?;
         },
-        SiteKind::Deterministic { value } => match &plate {
-            // Through `Into`: a lazily computed vector (`beta * x`, a `Scaled`) is written
-            // out here.
-            Some(p) => quote_spanned! {value.span()=>
-                let #n = __doppl_handler.deterministic::<#marker, ::doppl::__private::Vector<S>>(
-                    ::core::convert::Into::<::doppl::__private::Vector<S>>::into(#value),
-                    ::core::option::Option::Some(#p),
-                )?;
-            },
-            None => quote_spanned! {value.span()=>
-                let #n = __doppl_handler.deterministic::<#marker, S>(
-                    #value,
-                    ::core::option::Option::None,
-                )?;
-            },
-        },
+        SiteKind::Deterministic { value } => {
+            let call = match &plate {
+                // Through `Into`: a lazily computed vector (`beta * x`, a `Scaled`) is
+                // written out here.
+                Some(p) => quote_spanned! {value.span()=>
+                    __doppl_handler.deterministic::<#marker, ::doppl::__private::Vector<S>>(
+                        ::core::convert::Into::<::doppl::__private::Vector<S>>::into(#value),
+                        ::core::option::Option::Some(#p),
+                    )?
+                },
+                None => quote_spanned! {value.span()=>
+                    __doppl_handler.deterministic::<#marker, S>(
+                        #value,
+                        ::core::option::Option::None,
+                    )?
+                },
+            };
+            match s.read_later {
+                true => quote!(let #n = #call;),
+                // Read by nothing after it, the value only goes into the trace: a run that
+                // keeps no values (the log density and its gradient) does not compute it.
+                false => quote! {
+                    let #n = if __doppl_keep {
+                        #call
+                    } else {
+                        ::doppl::__private::unread()
+                    };
+                },
+            }
+        }
     }
 }
