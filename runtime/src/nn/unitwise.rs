@@ -14,7 +14,7 @@
 use super::dense::Dense;
 use super::feature::{Column, Columns, common_extent};
 use super::outputs::Outputs;
-use crate::scalar::{Dual, Scalar};
+use crate::scalar::Scalar;
 use crate::value::{ShapeError, Vector, buffer, recycle};
 
 /// How a weight's derivative enters an output's tangent.
@@ -115,18 +115,8 @@ impl Nodes {
                 }
                 let node = units + j;
                 let value = Self::row_mut(&mut self.value, node);
-                if slopes {
-                    let slope = Self::row_mut(&mut self.slope, node);
-                    for ((v, d), &a) in value.iter_mut().zip(slope).zip(&affine) {
-                        // The slope forward mode would apply (ReLU's 0 at 0).
-                        let y = layer.activation.apply(Dual::<1>::variable(a, 0));
-                        (*v, *d) = (y.re, y.eps[0]);
-                    }
-                } else {
-                    for (v, &a) in value.iter_mut().zip(&affine) {
-                        *v = layer.activation.apply(a);
-                    }
-                }
+                let slope = slopes.then(|| Self::row_mut(&mut self.slope, node));
+                layer.activation.apply_block(&affine, value, slope);
             }
         }
     }

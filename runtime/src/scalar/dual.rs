@@ -383,7 +383,7 @@ impl<const W: usize> Scalar for Dual<W> {
     }
     #[inline]
     fn tanh(self) -> Self {
-        let t = self.re.tanh();
+        let t = super::tanh_f64(self.re);
         self.chain(t, 1.0 - t * t)
     }
     #[inline]

@@ -8,9 +8,11 @@ mod dual;
 mod num_dual_impl;
 pub(crate) mod simd;
 mod special;
+mod tanh;
 
 pub use dual::Dual;
 pub use special::{digamma, ln_gamma};
+pub use tanh::tanh_f64;
 
 use crate::dist::IntoParam;
 use std::fmt::Debug;
@@ -111,7 +113,8 @@ pub trait Scalar:
     fn powi(self, n: i32) -> Self;
     /// Real power with a constant exponent.
     fn powf(self, p: f64) -> Self;
-    /// Hyperbolic tangent.
+    /// Hyperbolic tangent ([`tanh_f64`] for `f64` and [`Dual`], which a network's block
+    /// loops vectorize).
     fn tanh(self) -> Self;
     /// Sine.
     fn sin(self) -> Self;
@@ -308,7 +311,7 @@ impl Scalar for f64 {
     }
     #[inline]
     fn tanh(self) -> Self {
-        f64::tanh(self)
+        tanh_f64(self)
     }
     #[inline]
     fn sin(self) -> Self {
