@@ -9,8 +9,8 @@
 //! ±1 in `f64`, so the argument is clamped there (which also maps ±∞ to ±1); a NaN stays NaN.
 
 /// ln 2 split for an exact product `k · LN2_HI` (its low 21 bits are zero; |k| ≤ 64 here).
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+const LN2_HI: f64 = 6.931_471_803_691_238e-1;
+const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
 const INV_LN2: f64 = std::f64::consts::LOG2_E;
 /// 1.5 · 2⁵²: adding it rounds a number below 2⁵¹ to an integer held in the low mantissa bits.
 const ROUND: f64 = 6_755_399_441_055_744.0;
