@@ -1,6 +1,6 @@
 //! [`Activation`]: the elementwise nonlinearity of a layer.
 
-use crate::scalar::Scalar;
+use crate::scalar::{Scalar, simd};
 use crate::value::Vector;
 
 /// The function a [`super::Dense`] layer applies to each unit's affine value, generic over
@@ -53,20 +53,12 @@ impl Activation {
 
     /// The activations of `affine` into `value`, and with `slope` their derivatives (those
     /// forward mode applies: ReLU's 0 at 0), over a block of elements: the variant is
-    /// matched once, and the tanh loop has no calls or branches so that it vectorizes.
+    /// matched once, and tanh runs in a loop without calls or branches, dispatched to AVX2
+    /// where the CPU has it.
     pub(super) fn apply_block(self, affine: &[f64], value: &mut [f64], slope: Option<&mut [f64]>) {
         match (self, slope) {
-            (Activation::Tanh, Some(slope)) => {
-                for ((v, d), &a) in value.iter_mut().zip(slope).zip(affine) {
-                    let t = crate::scalar::tanh_f64(a);
-                    (*v, *d) = (t, 1.0 - t * t);
-                }
-            }
-            (Activation::Tanh, None) => {
-                for (v, &a) in value.iter_mut().zip(affine) {
-                    *v = crate::scalar::tanh_f64(a);
-                }
-            }
+            (Activation::Tanh, Some(slope)) => simd::tanh_with_slopes(affine, value, slope),
+            (Activation::Tanh, None) => simd::tanh_values(affine, value),
             (_, Some(slope)) => {
                 for ((v, d), &a) in value.iter_mut().zip(slope).zip(affine) {
                     let y = self.apply(crate::scalar::Dual::<1>::variable(a, 0));

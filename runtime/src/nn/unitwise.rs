@@ -14,7 +14,7 @@
 use super::dense::Dense;
 use super::feature::{Column, Columns, common_extent};
 use super::outputs::Outputs;
-use crate::scalar::Scalar;
+use crate::scalar::{Scalar, simd};
 use crate::value::{ShapeError, Vector, buffer, recycle};
 
 /// How a weight's derivative enters an output's tangent.
@@ -108,10 +108,7 @@ impl Nodes {
                 w = rest;
                 let mut affine = [row[layer.inputs]; BLOCK];
                 for (k, &wk) in row[..layer.inputs].iter().enumerate() {
-                    let x = Self::row(&self.value, inputs + k);
-                    for (a, &xk) in affine.iter_mut().zip(x) {
-                        *a += wk * xk;
-                    }
+                    simd::add_scaled_column(&mut affine, Self::row(&self.value, inputs + k), wk);
                 }
                 let node = units + j;
                 let value = Self::row_mut(&mut self.value, node);
@@ -147,9 +144,7 @@ impl Nodes {
                 let row = &w[j * (layer.inputs + 1)..][..layer.inputs];
                 let s = Self::row(above, j);
                 for (k, &wk) in row.iter().enumerate() {
-                    for (b, &sj) in Self::row_mut(below, k).iter_mut().zip(s) {
-                        *b += wk * sj;
-                    }
+                    simd::add_scaled_column(Self::row_mut(below, k), s, wk);
                 }
             }
             if l > 0 {

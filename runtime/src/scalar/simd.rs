@@ -33,6 +33,25 @@ pub(crate) fn add_scaled_column(out: &mut [f64], col: &[f64], v: f64) {
     }
 }
 
+/// `value[i] = tanh(affine[i])` and `slope[i] = 1 − value[i]²` ([`super::tanh_f64`]): a
+/// network layer's tanh units over a block of elements. The same operations in every
+/// version (no fused multiply-add), so the same bits.
+#[multiversion(targets("x86_64+avx2+fma"))]
+pub(crate) fn tanh_with_slopes(affine: &[f64], value: &mut [f64], slope: &mut [f64]) {
+    for ((v, d), &a) in value.iter_mut().zip(slope).zip(affine) {
+        let t = super::tanh_f64(a);
+        (*v, *d) = (t, 1.0 - t * t);
+    }
+}
+
+/// `value[i] = tanh(affine[i])` ([`super::tanh_f64`]), dispatched as [`tanh_with_slopes`].
+#[multiversion(targets("x86_64+avx2+fma"))]
+pub(crate) fn tanh_values(affine: &[f64], value: &mut [f64]) {
+    for (v, &a) in value.iter_mut().zip(affine) {
+        *v = super::tanh_f64(a);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,6 +79,20 @@ mod tests {
                 .zip(&plain)
                 .all(|(a, b)| a.to_bits() == b.to_bits());
             assert!(same, "block at {start}");
+        }
+    }
+
+    #[test]
+    fn the_dispatched_tanh_equals_the_scalar_function_bitwise() {
+        let a: Vec<f64> = (0..301).map(|i| (i as f64 - 150.0) * 0.17).collect();
+        let (mut v, mut d, mut w) = (vec![0.0; 301], vec![0.0; 301], vec![0.0; 301]);
+        tanh_with_slopes(&a, &mut v, &mut d);
+        tanh_values(&a, &mut w);
+        for (i, &x) in a.iter().enumerate() {
+            let t = crate::scalar::tanh_f64(x);
+            assert_eq!(v[i].to_bits(), t.to_bits(), "{x}");
+            assert_eq!(w[i].to_bits(), t.to_bits(), "{x}");
+            assert_eq!(d[i].to_bits(), (1.0 - t * t).to_bits(), "{x}");
         }
     }
 }
