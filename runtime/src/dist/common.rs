@@ -138,6 +138,17 @@ pub(crate) trait ElementDensity<S: Scalar> {
     fn normalizer(&self, prep: &Self::Prepared) -> S;
     /// The value-dependent terms of ln p; `OutOfSupport` (without index) outside the support.
     fn kernel(&self, prep: &Self::Prepared, v: &Self::Value) -> Result<S, DistError>;
+    /// The normaliser of every element, when it is one number although the parameters are
+    /// vectors (only a location varies): added once per plate sum instead of per element.
+    fn shared_normalizer(&self) -> Option<S> {
+        None
+    }
+    /// [`ElementDensity::kernel`] of element `i`; a family with a
+    /// [`ElementDensity::shared_normalizer`] computes it without preparing the element.
+    #[inline]
+    fn kernel_at(&self, i: usize, v: &Self::Value) -> Result<S, DistError> {
+        self.kernel(&self.prepare(i), v)
+    }
 }
 
 /// ln p(v) for non-vectorized parameters.
@@ -188,6 +199,15 @@ where
         }
         locals.clear(&mut acc);
         return Ok(acc + dist.normalizer(&prep) * n as f64);
+    }
+    if let Some(norm) = dist.shared_normalizer() {
+        for (i, v) in vs.iter().enumerate() {
+            let term = dist.kernel_at(i, &value(v)).map_err(|e| e.at(i))?;
+            locals.read(i, &term, 1.0);
+            acc += term;
+        }
+        locals.clear(&mut acc);
+        return Ok(acc + norm * n as f64);
     }
     for (i, v) in vs.iter().enumerate() {
         let prep = dist.prepare(i);

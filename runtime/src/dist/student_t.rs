@@ -88,7 +88,13 @@ impl<S: Scalar> Prepared<S> {
 
     /// The value-dependent term −(ν+1)/2 · ln(1 + ((x − μ)/σ)² / ν).
     pub(super) fn kernel(&self, x: S) -> S {
-        let z = (x - self.loc) * self.inv_scale;
+        self.kernel_at_loc(self.loc, x)
+    }
+
+    /// [`Prepared::kernel`] with location `loc` in place of the prepared one.
+    #[inline]
+    fn kernel_at_loc(&self, loc: S, x: S) -> S {
+        let z = (x - loc) * self.inv_scale;
         -self.half_df_plus_one * (z * z * self.inv_df).ln_1p()
     }
 }
@@ -126,6 +132,20 @@ impl<S: Scalar> ElementDensity<S> for StudentT<S> {
     fn kernel(&self, prep: &Prepared<S>, v: &S) -> Result<S, DistError> {
         check_finite_value(FAMILY, v.re(), Support::Real.describe())?;
         Ok(prep.kernel(*v))
+    }
+    fn shared_normalizer(&self) -> Option<S> {
+        self.shared.map(|shared| shared.norm)
+    }
+    #[inline]
+    fn kernel_at(&self, i: usize, v: &S) -> Result<S, DistError> {
+        match &self.shared {
+            // Only the location is per element: no copy of the shared quantities.
+            Some(shared) => {
+                check_finite_value(FAMILY, v.re(), Support::Real.describe())?;
+                Ok(shared.kernel_at_loc(self.loc.at(i), *v))
+            }
+            None => self.kernel(&self.prepare(i), v),
+        }
     }
 }
 
