@@ -74,10 +74,26 @@ impl<S: Scalar> ElementDensity<S> for Cauchy<S> {
         prep.2
     }
     fn kernel(&self, prep: &(S, S, S), v: &S) -> Result<S, DistError> {
-        check_finite_value(FAMILY, v.re(), Support::Real.describe())?;
-        let z = (*v - prep.0) * prep.1;
-        Ok(-(z * z).ln_1p())
+        kernel(prep.0, prep.1, v)
     }
+    fn shared_normalizer(&self) -> Option<S> {
+        self.shared_scale.map(|(_, norm)| norm)
+    }
+    #[inline]
+    fn kernel_at(&self, i: usize, v: &S) -> Result<S, DistError> {
+        match &self.shared_scale {
+            Some((inv_scale, _)) => kernel(self.loc.at(i), *inv_scale, v),
+            None => self.kernel(&self.prepare(i), v),
+        }
+    }
+}
+
+/// −ln(1 + ((v − μ)/σ)²) given `inv_scale` = 1/σ; `OutOfSupport` for a non-finite v.
+#[inline]
+fn kernel<S: Scalar>(loc: S, inv_scale: S, v: &S) -> Result<S, DistError> {
+    check_finite_value(FAMILY, v.re(), Support::Real.describe())?;
+    let z = (*v - loc) * inv_scale;
+    Ok(-(z * z).ln_1p())
 }
 
 /// A standard Cauchy draw by inversion: tan(π (U − ½)).

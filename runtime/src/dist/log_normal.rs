@@ -69,11 +69,27 @@ impl<S: Scalar> ElementDensity<S> for LogNormal<S> {
         prep.2
     }
     fn kernel(&self, prep: &(S, S, S), v: &S) -> Result<S, DistError> {
-        check_strictly_positive(FAMILY, v.re())?;
-        let log_v = v.ln();
-        let d = log_v - prep.0;
-        Ok(-log_v - d * d * prep.1 * 0.5)
+        kernel(prep.0, prep.1, v)
     }
+    fn shared_normalizer(&self) -> Option<S> {
+        self.shared_scale.map(|(_, norm)| norm)
+    }
+    #[inline]
+    fn kernel_at(&self, i: usize, v: &S) -> Result<S, DistError> {
+        match &self.shared_scale {
+            Some((inv_var, _)) => kernel(self.loc.at(i), *inv_var, v),
+            None => self.kernel(&self.prepare(i), v),
+        }
+    }
+}
+
+/// −ln v − (ln v − μ)² / (2σ²) given `inv_var` = 1/σ²; `OutOfSupport` for v ≤ 0.
+#[inline]
+fn kernel<S: Scalar>(loc: S, inv_var: S, v: &S) -> Result<S, DistError> {
+    check_strictly_positive(FAMILY, v.re())?;
+    let log_v = v.ln();
+    let d = log_v - loc;
+    Ok(-log_v - d * d * inv_var * 0.5)
 }
 
 /// (1/scale², −ln scale − ln √2π) of element `i`.
