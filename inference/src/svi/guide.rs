@@ -5,6 +5,7 @@
 //! Scales are stored on the log scale so that every variational parameter is unconstrained.
 
 use super::low_rank;
+use doppl_runtime::scalar::exp_f64;
 use nalgebra::DMatrix;
 
 /// Which automatic guide to fit (the names of Pyro's and NumPyro's `autoguide`s).
@@ -96,7 +97,7 @@ impl Guide {
         match self.kind {
             AutoGuide::Normal => {
                 for ((zi, e), w) in z.iter_mut().zip(eps).zip(s) {
-                    *zi += w.exp() * e;
+                    *zi += exp_f64(*w) * e;
                 }
             }
             AutoGuide::MultivariateNormal => {
@@ -138,7 +139,7 @@ impl Guide {
         match self.kind {
             AutoGuide::Normal => {
                 for (((d, w), e), gi) in scale.iter_mut().zip(s).zip(eps).zip(g) {
-                    *d += weight * gi * e * w.exp();
+                    *d += weight * gi * e * exp_f64(*w);
                 }
             }
             AutoGuide::MultivariateNormal => {

@@ -5,12 +5,14 @@
 //! evaluate it together with directional derivatives.
 
 mod dual;
+mod exp;
 mod num_dual_impl;
 pub(crate) mod simd;
 mod special;
 mod tanh;
 
 pub use dual::Dual;
+pub use exp::exp_f64;
 pub use special::{digamma, ln_gamma};
 pub use tanh::tanh_f64;
 
@@ -209,9 +211,9 @@ pub(crate) const MATVEC_BLOCK: usize = 128;
 #[inline]
 pub fn sigmoid_f64(x: f64) -> f64 {
     if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
+        1.0 / (1.0 + exp_f64(-x))
     } else {
-        let e = x.exp();
+        let e = exp_f64(x);
         e / (1.0 + e)
     }
 }
@@ -219,7 +221,7 @@ pub fn sigmoid_f64(x: f64) -> f64 {
 /// (ln σ(x), d/dx ln σ(x) = σ(−x)) with one `exp` and one `ln_1p`, stable in both tails.
 #[inline]
 pub fn log_sigmoid_and_derivative_f64(x: f64) -> (f64, f64) {
-    let e = (-x.abs()).exp();
+    let e = exp_f64(-x.abs());
     let log1pe = e.ln_1p();
     if x >= 0.0 {
         (-log1pe, e / (1.0 + e))
@@ -232,9 +234,9 @@ pub fn log_sigmoid_and_derivative_f64(x: f64) -> (f64, f64) {
 #[inline]
 pub fn softplus_f64(x: f64) -> f64 {
     if x > 0.0 {
-        x + (-x).exp().ln_1p()
+        x + exp_f64(-x).ln_1p()
     } else {
-        x.exp().ln_1p()
+        exp_f64(x).ln_1p()
     }
 }
 
@@ -283,7 +285,7 @@ impl Scalar for f64 {
     }
     #[inline]
     fn exp(self) -> Self {
-        f64::exp(self)
+        exp_f64(self)
     }
     #[inline]
     fn ln(self) -> Self {
