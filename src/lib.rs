@@ -522,7 +522,6 @@ pub mod __private {
     pub use doppl_runtime::flatten::Flatten;
     pub use doppl_runtime::generated::{
         AsDataMatrix, ConditionOnDeterministicSite, IntoSiteValue, keep, kept, site_distribution,
-        unread,
     };
     pub use doppl_runtime::guide::{Covered, Guide, GuideHandler, LatentRecord, ParamConstraint};
     pub use doppl_runtime::handler::Handler;

@@ -20,17 +20,11 @@ pub fn keep<T: Clone>(keep: bool, value: &T) -> Option<T> {
     keep.then(|| value.clone())
 }
 
-/// The kept copy, or the [`Unread`] stand-in when the run keeps no values.
+/// The kept copy, or the [`Unread`] stand-in when the run keeps no values (also the
+/// value of a trailing `deterministic!` that such a run does not compute).
 #[inline]
 pub fn kept<T: Unread>(value: Option<T>) -> T {
     value.unwrap_or_else(T::unread)
-}
-
-/// The stand-in for a deterministic site's value in a run that keeps no values, where
-/// nothing after the site reads it.
-#[inline]
-pub fn unread<T: Unread>() -> T {
-    T::unread()
 }
 
 /// Conditioning a deterministic site is meaningless (it has no density): the generated

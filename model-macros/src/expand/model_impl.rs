@@ -301,7 +301,7 @@ fn site_statement(s: &Site, marker: TokenStream) -> TokenStream {
                     let #n = if __doppl_keep {
                         #call
                     } else {
-                        ::doppl::__private::unread()
+                        ::doppl::__private::kept(::core::option::Option::None)
                     };
                 },
             }
