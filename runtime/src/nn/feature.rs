@@ -198,43 +198,24 @@ impl<'a, S: Scalar> From<&'a Vector<S>> for Feature<'a, S> {
     }
 }
 
-/// The inputs of a network: the caller's features.
-pub(super) trait Columns<S: Scalar> {
-    /// How many columns.
-    fn count(&self) -> usize;
-    /// Column `k`'s elements.
-    fn column(&self, k: usize) -> Column<'_, S>;
-    /// Column `k`'s extent and error.
-    fn extent(&self, k: usize) -> Result<Extent, ShapeError>;
-}
-
-impl<S: Scalar> Columns<S> for [Feature<'_, S>] {
-    fn count(&self) -> usize {
-        self.len()
-    }
-    fn column(&self, k: usize) -> Column<'_, S> {
-        self[k].column()
-    }
-    fn extent(&self, k: usize) -> Result<Extent, ShapeError> {
-        self[k].shape_error().map_or(Ok(self[k].extent()), Err)
-    }
-}
-
 /// The common length and plate of the columns: an error if one failed, if their lengths or
 /// plates differ, or if there are none (the output length would be unknown).
-pub(super) fn common_extent<S: Scalar, C: Columns<S> + ?Sized>(
-    columns: &C,
-) -> Result<Extent, ShapeError> {
-    if columns.count() == 0 {
+pub(super) fn common_extent<S: Scalar>(columns: &[Feature<'_, S>]) -> Result<Extent, ShapeError> {
+    let extent = |k: usize| {
+        columns[k]
+            .shape_error()
+            .map_or(Ok(columns[k].extent()), Err)
+    };
+    if columns.is_empty() {
         return Err(ShapeError::TooFew {
             what: "features (a layer's outputs are as long as its features)",
             least: 1,
             found: 0,
         });
     }
-    let mut common = columns.extent(0)?;
-    for k in 1..columns.count() {
-        let next = columns.extent(k)?;
+    let mut common = extent(0)?;
+    for k in 1..columns.len() {
+        let next = extent(k)?;
         let plates_differ = matches!((common.plate, next.plate), (Some(p), Some(q)) if p != q);
         if next.len != common.len || plates_differ {
             return Err(ShapeError::Mismatch {

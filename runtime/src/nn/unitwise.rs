@@ -12,7 +12,7 @@
 //! backward pass runs at all.
 
 use super::dense::Dense;
-use super::feature::{Column, Columns, common_extent};
+use super::feature::{Column, Feature, common_extent};
 use super::outputs::Outputs;
 use crate::scalar::{Scalar, simd};
 use crate::value::{ShapeError, Vector, buffer, recycle};
@@ -83,10 +83,10 @@ impl Nodes {
     }
 
     /// The inputs of elements `first..first + BLOCK` (fewer at the end: `len`).
-    fn load<S: Scalar, C: Columns<S> + ?Sized>(&mut self, columns: &C, first: usize, len: usize) {
-        for k in 0..columns.count() {
+    fn load<S: Scalar>(&mut self, columns: &[Feature<'_, S>], first: usize, len: usize) {
+        for (k, feature) in columns.iter().enumerate() {
             let row = &mut Self::row_mut(&mut self.value, k)[..len];
-            match columns.column(k) {
+            match feature.column() {
                 Column::Data(x) => row.copy_from_slice(&x[first..first + len]),
                 Column::Values(x) => {
                     for (r, v) in row.iter_mut().zip(&x[first..first + len]) {
@@ -118,9 +118,10 @@ impl Nodes {
         }
     }
 
-    /// The backward signal `∂ output / ∂ affine` of every unit, for output `o`, and
-    /// `∂ output / ∂ input` in the input nodes.
-    fn backward(&mut self, layers: &[Dense], weights: &[f64], o: usize) {
+    /// The backward signal `∂ output / ∂ affine` of every unit, for output `o`, and, when
+    /// `inputs_move` (some input carries a tangent), `∂ output / ∂ input` in the input nodes:
+    /// the weights' partial derivatives need only the units' signals.
+    fn backward(&mut self, layers: &[Dense], weights: &[f64], o: usize, inputs_move: bool) {
         let last = layers.len() - 1;
         let top = self.starts[last + 1];
         self.signal[top * BLOCK..].fill(0.0);
@@ -128,6 +129,9 @@ impl Nodes {
         Self::row_mut(&mut self.signal, top + o).copy_from_slice(slope);
         let mut end = weights.len();
         for (l, layer) in layers.iter().enumerate().rev() {
+            if l == 0 && !inputs_move {
+                break;
+            }
             let w = &weights[end - layer.weights_len()..end];
             end -= layer.weights_len();
             let (inputs, units) = (self.starts[l], self.starts[l + 1]);
@@ -165,16 +169,16 @@ impl Nodes {
 
 /// `layers` (consecutive, their widths checked) applied to every element of `columns`,
 /// reading `weights` (their number checked): one output vector per unit of the last layer.
-pub(super) fn forward<S: Scalar, C: Columns<S> + ?Sized>(
+pub(super) fn forward<S: Scalar>(
     layers: &[Dense],
     weights: &[S],
-    columns: &C,
+    columns: &[Feature<'_, S>],
 ) -> Result<Outputs<S>, ShapeError> {
-    layers[0].check_inputs(columns.count())?;
+    layers[0].check_inputs(columns.len())?;
     let extent = common_extent(columns)?;
     let mut nodes = Nodes::new(layers);
     let seeds = seeds(layers, weights, &nodes.starts);
-    let values_move = (0..columns.count()).any(|k| match columns.column(k) {
+    let values_move = columns.iter().any(|feature| match feature.column() {
         Column::Values(x) => x.iter().any(Scalar::has_tangent),
         Column::Data(_) => false,
     });
@@ -196,7 +200,7 @@ pub(super) fn forward<S: Scalar, C: Columns<S> + ?Sized>(
                 unit.extend(values.iter().map(|&v| S::from_f64(v)));
                 continue;
             }
-            nodes.backward(layers, &plain, o);
+            nodes.backward(layers, &plain, o, values_move);
             unit.resize(first + len, S::from_f64(0.0));
             let block = &mut unit[first..];
             add_tangents(block, &nodes, &seeds, columns, first, values_move);
@@ -248,11 +252,11 @@ fn seeds<S: Scalar>(layers: &[Dense], weights: &[S], starts: &[usize]) -> Vec<Se
 /// Adds to `block` (the outputs of elements `first..first + block.len()`, one output whose
 /// backward signal `nodes` holds) the seeded weights' and the moving inputs' tangents,
 /// each scaled by its partial derivative. The value parts are left for the caller to set.
-fn add_tangents<S: Scalar, C: Columns<S> + ?Sized>(
+fn add_tangents<S: Scalar>(
     block: &mut [S],
     nodes: &Nodes,
     seeds: &[Seed<S>],
-    columns: &C,
+    columns: &[Feature<'_, S>],
     first: usize,
     values_move: bool,
 ) {
@@ -283,8 +287,8 @@ fn add_tangents<S: Scalar, C: Columns<S> + ?Sized>(
         }
     }
     if values_move {
-        for k in 0..columns.count() {
-            if let Column::Values(x) = columns.column(k) {
+        for (k, feature) in columns.iter().enumerate() {
+            if let Column::Values(x) = feature.column() {
                 let signal = Nodes::row(&nodes.signal, k);
                 for ((d, &g), &x) in block.iter_mut().zip(signal).zip(&x[first..]) {
                     *d = d.add_scaled(g, x);
