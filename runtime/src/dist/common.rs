@@ -189,31 +189,35 @@ where
 {
     let n = vs.len();
     check_batch(dist.batch(), n)?;
-    let mut acc = S::zero();
+    let n = n as f64;
     if dist.batch().is_none() {
         let prep = dist.prepare(0);
-        for (i, v) in vs.iter().enumerate() {
-            let term = dist.kernel(&prep, &value(v)).map_err(|e| e.at(i))?;
-            locals.read(i, &term, 1.0);
-            acc += term;
-        }
-        locals.clear(&mut acc);
-        return Ok(acc + dist.normalizer(&prep) * n as f64);
+        let kernels = sum_read_off(vs, locals, |_, v| dist.kernel(&prep, &value(v)))?;
+        return Ok(kernels + dist.normalizer(&prep) * n);
     }
     if let Some(norm) = dist.shared_normalizer() {
-        for (i, v) in vs.iter().enumerate() {
-            let term = dist.kernel_at(i, &value(v)).map_err(|e| e.at(i))?;
-            locals.read(i, &term, 1.0);
-            acc += term;
-        }
-        locals.clear(&mut acc);
-        return Ok(acc + norm * n as f64);
+        let kernels = sum_read_off(vs, locals, |i, v| dist.kernel_at(i, &value(v)))?;
+        return Ok(kernels + norm * n);
     }
-    for (i, v) in vs.iter().enumerate() {
+    sum_read_off(vs, locals, |i, v| {
         let prep = dist.prepare(i);
-        let term = dist.kernel(&prep, &value(v)).map_err(|e| e.at(i))? + dist.normalizer(&prep);
-        locals.read(i, &term, 1.0);
-        acc += term;
+        Ok(dist.kernel(&prep, &value(v))? + dist.normalizer(&prep))
+    })
+}
+
+/// `Σᵢ term(i, vᵢ)`, each term shown to `locals` before it joins the sum; a failing term's
+/// error names its element.
+#[inline(always)]
+fn sum_read_off<S: Scalar, V, L: LocalTangents<S>>(
+    vs: &[V],
+    locals: &mut L,
+    term: impl Fn(usize, &V) -> Result<S, DistError>,
+) -> Result<S, DistError> {
+    let mut acc = S::zero();
+    for (i, v) in vs.iter().enumerate() {
+        let t = term(i, v).map_err(|e| e.at(i))?;
+        locals.read(i, &t, 1.0);
+        acc += t;
     }
     locals.clear(&mut acc);
     Ok(acc)
