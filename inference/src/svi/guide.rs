@@ -5,7 +5,6 @@
 //! Scales are stored on the log scale so that every variational parameter is unconstrained.
 
 use super::low_rank;
-use doppl_runtime::scalar::exp_f64;
 use nalgebra::DMatrix;
 
 /// Which automatic guide to fit (the names of Pyro's and NumPyro's `autoguide`s).
@@ -97,7 +96,7 @@ impl Guide {
         match self.kind {
             AutoGuide::Normal => {
                 for ((zi, e), w) in z.iter_mut().zip(eps).zip(s) {
-                    *zi += exp_f64(*w) * e;
+                    *zi += w.exp() * e;
                 }
             }
             AutoGuide::MultivariateNormal => {
@@ -139,7 +138,7 @@ impl Guide {
         match self.kind {
             AutoGuide::Normal => {
                 for (((d, w), e), gi) in scale.iter_mut().zip(s).zip(eps).zip(g) {
-                    *d += weight * gi * e * exp_f64(*w);
+                    *d += weight * gi * e * w.exp();
                 }
             }
             AutoGuide::MultivariateNormal => {

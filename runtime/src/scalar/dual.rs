@@ -348,7 +348,7 @@ impl<const W: usize> Scalar for Dual<W> {
     }
     #[inline]
     fn exp(self) -> Self {
-        let e = super::exp_f64(self.re);
+        let e = self.re.exp();
         self.chain(e, e)
     }
     #[inline]
@@ -361,7 +361,7 @@ impl<const W: usize> Scalar for Dual<W> {
     }
     #[inline]
     fn exp_m1(self) -> Self {
-        self.chain(self.re.exp_m1(), super::exp_f64(self.re))
+        self.chain(self.re.exp_m1(), self.re.exp())
     }
     #[inline]
     fn sqrt(self) -> Self {

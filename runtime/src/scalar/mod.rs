@@ -5,32 +5,12 @@
 //! evaluate it together with directional derivatives.
 
 mod dual;
-mod exp;
 mod num_dual_impl;
 pub(crate) mod simd;
 mod special;
 mod tanh;
 
-/// Accuracy of our elementary functions against libm's, for their tests.
-#[cfg(test)]
-mod accuracy {
-    /// The largest distance in units in the last place between `ours(x)` and
-    /// `reference(x)` over `xs` (results of one sign), and the `x` where it occurs.
-    pub(super) fn worst_ulps(
-        xs: impl Iterator<Item = f64>,
-        ours: impl Fn(f64) -> f64,
-        reference: impl Fn(f64) -> f64,
-    ) -> (u64, f64) {
-        xs.map(|x| (ours(x).to_bits().abs_diff(reference(x).to_bits()), x))
-            .fold(
-                (0, 0.0),
-                |worst, next| if next.0 > worst.0 { next } else { worst },
-            )
-    }
-}
-
 pub use dual::Dual;
-pub use exp::exp_f64;
 pub use special::{digamma, ln_gamma};
 pub use tanh::tanh_f64;
 
@@ -229,9 +209,9 @@ pub(crate) const MATVEC_BLOCK: usize = 128;
 #[inline]
 pub fn sigmoid_f64(x: f64) -> f64 {
     if x >= 0.0 {
-        1.0 / (1.0 + exp_f64(-x))
+        1.0 / (1.0 + (-x).exp())
     } else {
-        let e = exp_f64(x);
+        let e = x.exp();
         e / (1.0 + e)
     }
 }
@@ -239,7 +219,7 @@ pub fn sigmoid_f64(x: f64) -> f64 {
 /// (ln σ(x), d/dx ln σ(x) = σ(−x)) with one `exp` and one `ln_1p`, stable in both tails.
 #[inline]
 pub fn log_sigmoid_and_derivative_f64(x: f64) -> (f64, f64) {
-    let e = exp_f64(-x.abs());
+    let e = (-x.abs()).exp();
     let log1pe = e.ln_1p();
     if x >= 0.0 {
         (-log1pe, e / (1.0 + e))
@@ -252,9 +232,9 @@ pub fn log_sigmoid_and_derivative_f64(x: f64) -> (f64, f64) {
 #[inline]
 pub fn softplus_f64(x: f64) -> f64 {
     if x > 0.0 {
-        x + exp_f64(-x).ln_1p()
+        x + (-x).exp().ln_1p()
     } else {
-        exp_f64(x).ln_1p()
+        x.exp().ln_1p()
     }
 }
 
@@ -303,7 +283,7 @@ impl Scalar for f64 {
     }
     #[inline]
     fn exp(self) -> Self {
-        exp_f64(self)
+        f64::exp(self)
     }
     #[inline]
     fn ln(self) -> Self {

@@ -8,8 +8,7 @@
 //! independent output elements, so vectorizing it does not reorder any sum. Results are
 //! therefore bitwise identical across instruction sets for these kernels; the determinism
 //! promise (same seed, same draws) is nevertheless made only within one instruction set,
-//! since the math library's `ln` and other functions (all but `exp` and `tanh`, which are
-//! ours) may differ between targets.
+//! since the math library's `exp`/`ln` may differ between targets.
 
 use multiversion::multiversion;
 
