@@ -207,7 +207,7 @@ fn the_elbo_gradient_matches_finite_differences() {
         guide.draw(&eps, &mut z);
         density.logp_grad(&z, &mut g).unwrap();
         let mut grad = vec![0.0; guide.params.len()];
-        guide.pull_back(&eps, &g, 1.0, &mut grad);
+        guide.pull_back(&eps, &z, &g, 1.0, &mut grad);
         guide.add_entropy_gradient(&mut grad);
         for (k, &analytic) in grad.iter().enumerate() {
             let (mut up, mut down) = (guide.clone(), guide.clone());

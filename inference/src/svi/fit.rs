@@ -308,7 +308,7 @@ impl Steps {
                 .for_each(|e| *e = rng.sample(StandardNormal));
             guide.draw(&self.eps, &mut self.z);
             expected += weight * density.logp_grad(&self.z, &mut self.g)?;
-            guide.pull_back(&self.eps, &self.g, weight, &mut self.grad);
+            guide.pull_back(&self.eps, &self.z, &self.g, weight, &mut self.grad);
         }
         guide.add_entropy_gradient(&mut self.grad);
         let value = expected + guide.entropy();

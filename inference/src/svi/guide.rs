@@ -128,7 +128,10 @@ impl Guide {
     }
 
     /// Adds `weight · ∂ log p(z(φ)) / ∂φ` into `grad` given `g = ∇ log p` at `z = draw(eps)`.
-    pub fn pull_back(&self, eps: &[f64], g: &[f64], weight: f64, grad: &mut [f64]) {
+    ///
+    /// The mean-field scales' derivative `gᵢ εᵢ σᵢ` is taken as `gᵢ (zᵢ − μᵢ)`: the draw has
+    /// already computed `σᵢ εᵢ`, and one `exp` per coordinate and particle is saved.
+    pub fn pull_back(&self, eps: &[f64], z: &[f64], g: &[f64], weight: f64, grad: &mut [f64]) {
         let (location, scale) = grad.split_at_mut(self.dim);
         location
             .iter_mut()
@@ -137,8 +140,9 @@ impl Guide {
         let s = self.scale_params();
         match self.kind {
             AutoGuide::Normal => {
-                for (((d, w), e), gi) in scale.iter_mut().zip(s).zip(eps).zip(g) {
-                    *d += weight * gi * e * w.exp();
+                let location = &self.params[..self.dim];
+                for (((d, zi), mu), gi) in scale.iter_mut().zip(z).zip(location).zip(g) {
+                    *d += weight * gi * (zi - mu);
                 }
             }
             AutoGuide::MultivariateNormal => {
@@ -218,7 +222,7 @@ mod tests {
             guide.draw(eps, &mut z);
             let g: Vec<f64> = z.iter().zip(&c).map(|(zi, ci)| 2.0 * ci * zi).collect();
             let mut grad = vec![0.0; guide.params.len()];
-            guide.pull_back(eps, &g, 1.0, &mut grad);
+            guide.pull_back(eps, &z, &g, 1.0, &mut grad);
             guide.add_entropy_gradient(&mut grad);
             for (k, &analytic) in grad.iter().enumerate() {
                 let (mut up, mut down) = (guide.clone(), guide.clone());
