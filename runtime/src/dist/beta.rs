@@ -89,4 +89,4 @@ impl<S: Scalar> ScalarFamily<S> for Beta<S> {
     }
 }
 
-scalar_distribution!(Beta);
+scalar_distribution!(Beta, a, b);

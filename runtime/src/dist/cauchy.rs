@@ -126,4 +126,4 @@ impl<S: Scalar> ScalarFamily<S> for Cauchy<S> {
     }
 }
 
-scalar_distribution!(Cauchy);
+scalar_distribution!(Cauchy, loc, scale);

@@ -285,9 +285,12 @@ pub(crate) trait ScalarFamily<S: Scalar>: ElementDensity<S, Value = S> {
 }
 
 /// Implements [`Distribution`](super::Distribution) for a [`ScalarFamily`] with
-/// `Value = S`, `Plain = f64` and one unconstrained coordinate.
+/// `Value = S`, `Plain = f64` and one unconstrained coordinate. The fields after the family
+/// are its parameters in the order its `new` takes them: observed data against parameters
+/// that are all constants is scored by the family rebuilt over `f64` (no derivative parts,
+/// no lanes read).
 macro_rules! scalar_distribution {
-    ($family:ident) => {
+    ($family:ident $(, $param:ident)*) => {
         impl<S: Scalar> $crate::dist::Distribution<S> for $family<S> {
             type Value = S;
             type Plain = f64;
@@ -320,6 +323,15 @@ macro_rules! scalar_distribution {
                 vs: &nalgebra::DVector<f64>,
                 locals: &mut L,
             ) -> Result<S, DistError> {
+                let constant = || $family::<f64>::new($(self.$param.as_constant()?),*).ok();
+                if let Some(plain) = constant() {
+                    let mut none = $crate::gradient::NoLocals;
+                    let value = |v: &f64| *v;
+                    let sum = $crate::dist::common::plate_log_prob_each(
+                        &plain, vs.as_slice(), &mut none, value,
+                    )?;
+                    return Ok(S::from_f64(sum));
+                }
                 let lift = |v: &f64| S::from_f64(*v);
                 $crate::dist::common::plate_log_prob_each(self, vs.as_slice(), locals, lift)
             }

@@ -104,7 +104,7 @@ impl<S: Scalar> ScalarFamily<S> for Delta<S> {
     }
 }
 
-scalar_distribution!(Delta);
+scalar_distribution!(Delta, value);
 
 /// The point itself, whatever the noise: its derivative is the parameter's.
 impl<S: Scalar> super::Reparameterized<S> for Delta<S> {

@@ -77,4 +77,46 @@ impl<S: Scalar> ScalarFamily<S> for Exponential<S> {
     }
 }
 
-scalar_distribution!(Exponential);
+scalar_distribution!(Exponential, rate);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::Distribution;
+    use crate::gradient::NoLocals;
+    use crate::scalar::Dual;
+    use nalgebra::DVector;
+
+    /// Observed data against a constant rate is scored over `f64` (the constant path) and
+    /// against a latent rate in duals; both give `Σ (ln λ − λ xᵢ)`, the latent one with the
+    /// derivative `Σ (1/λ − xᵢ)` in its lane, and a value outside the support names its
+    /// element on both paths.
+    #[test]
+    fn observed_data_against_constant_and_latent_rates() {
+        let data = DVector::from_vec(vec![0.5, 1.25, 3.0, 0.0]);
+        let (rate, total): (f64, f64) = (1.5, data.sum());
+        let exact = 4.0 * rate.ln() - rate * total;
+        let constant = Exponential::<Dual<2>>::new(rate).unwrap();
+        let sum = constant
+            .log_prob_plate_observed(&data, &mut NoLocals)
+            .unwrap();
+        assert!((sum.re - exact).abs() < 1e-14, "{sum:?} vs {exact}");
+        assert_eq!(sum.eps, [0.0; 2]);
+        let latent = Exponential::new(Dual::<2>::variable(rate, 1)).unwrap();
+        let sum = latent
+            .log_prob_plate_observed(&data, &mut NoLocals)
+            .unwrap();
+        assert!((sum.re - exact).abs() < 1e-14);
+        assert!((sum.eps[1] - (4.0 / rate - total)).abs() < 1e-14, "{sum:?}");
+        let bad = DVector::from_vec(vec![0.5, -1.0]);
+        for dist in [constant, latent] {
+            let error = dist
+                .log_prob_plate_observed(&bad, &mut NoLocals)
+                .unwrap_err();
+            assert!(
+                matches!(error, DistError::OutOfSupport { index: Some(1), .. }),
+                "{error:?}"
+            );
+        }
+    }
+}

@@ -80,4 +80,4 @@ impl<S: Scalar> ScalarFamily<S> for Gamma<S> {
     }
 }
 
-scalar_distribution!(Gamma);
+scalar_distribution!(Gamma, shape, rate);

@@ -78,4 +78,4 @@ impl<S: Scalar> ScalarFamily<S> for HalfCauchy<S> {
     }
 }
 
-scalar_distribution!(HalfCauchy);
+scalar_distribution!(HalfCauchy, scale);

@@ -83,7 +83,7 @@ impl<S: Scalar> ScalarFamily<S> for HalfNormal<S> {
     }
 }
 
-scalar_distribution!(HalfNormal);
+scalar_distribution!(HalfNormal, scale);
 
 /// scale · |ε| (|ε| is half-normal, so the draw has the right law and is linear in the scale).
 impl<S: Scalar> super::Reparameterized<S> for HalfNormal<S> {

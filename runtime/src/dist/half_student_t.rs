@@ -92,4 +92,4 @@ impl<S: Scalar> ScalarFamily<S> for HalfStudentT<S> {
     }
 }
 
-scalar_distribution!(HalfStudentT);
+scalar_distribution!(HalfStudentT, df, scale);

@@ -83,4 +83,4 @@ impl<S: Scalar> ScalarFamily<S> for InverseGamma<S> {
     }
 }
 
-scalar_distribution!(InverseGamma);
+scalar_distribution!(InverseGamma, shape, scale);

@@ -121,7 +121,7 @@ impl<S: Scalar> ScalarFamily<S> for LogNormal<S> {
     }
 }
 
-scalar_distribution!(LogNormal);
+scalar_distribution!(LogNormal, loc, scale);
 
 /// exp(loc + scale · ε).
 impl<S: Scalar> super::Reparameterized<S> for LogNormal<S> {

@@ -46,6 +46,15 @@ impl<S: Scalar> Param<S> {
             Param::Vector(v) => v[i].re(),
         }
     }
+    /// The same constant with `f64` as its scalar; `None` unless the parameter is a
+    /// constant.
+    #[inline]
+    pub fn as_constant(&self) -> Option<Param<f64>> {
+        match self {
+            Param::Const(c) => Some(Param::Const(*c)),
+            _ => None,
+        }
+    }
     /// Calls `check` on the value part of every element; the first failure is returned with
     /// its index (`None` for a scalar).
     pub fn validate(&self, check: impl Fn(f64) -> bool) -> Result<(), (Option<usize>, f64)> {

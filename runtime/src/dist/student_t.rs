@@ -173,4 +173,4 @@ impl<S: Scalar> ScalarFamily<S> for StudentT<S> {
     }
 }
 
-scalar_distribution!(StudentT);
+scalar_distribution!(StudentT, df, loc, scale);

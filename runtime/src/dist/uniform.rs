@@ -116,4 +116,4 @@ impl<S: Scalar> ScalarFamily<S> for Uniform<S> {
     }
 }
 
-scalar_distribution!(Uniform);
+scalar_distribution!(Uniform, low, high);
