@@ -280,6 +280,32 @@ fn a_gather_permuted_after_the_index_is_decoded_not_read_through_the_index() {
     );
 }
 
+/// Each unit reads its group's scale through an index: a positive group site (its values
+/// `e^u`, each unit's term read off through the index lanes).
+#[model]
+fn group_scales(own: &[usize], groups: usize) {
+    let units = plate!(own.len());
+    let group = plate!(groups);
+    let scale = sample!(HalfNormal::new(1.0), group);
+    let y = sample!(Normal::new(0.0, scale.gather(own)), units);
+}
+
+#[test]
+fn a_positive_group_site_read_through_an_index_shares_lanes_and_scatters() {
+    let own: Vec<usize> = (0..45).map(|i| (i * 5 + i / 4) % 7).collect();
+    let model = GroupScales::new(&own, 7);
+    let posterior = model.condition().y(covariate(45, 21));
+    for seed in 0..3 {
+        let mode = assert_gradient_matches(&posterior, &test_point(7, 22 + seed));
+        assert_eq!(
+            mode,
+            GradientMode::PlateLocal {
+                sites: vec!["scale"]
+            }
+        );
+    }
+}
+
 #[test]
 fn two_group_entries_per_unit_make_the_group_effect_global() {
     let own: Vec<usize> = (0..30).map(|i| i % 5).collect();

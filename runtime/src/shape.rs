@@ -261,6 +261,15 @@ where
         {
             return (Vector::on_plate(DVector::from_vec(values), self), S::zero());
         }
+        if d.support() == Support::Positive
+            && let Some((values, log_jac)) = seeded_positive::<S, D::Value, L>(u, lane, locals)
+        {
+            debug_assert!(
+                u.is_empty() || d.from_unconstrained_at(0, &[S::from_f64(u[0])]).1.re() == u[0],
+                "a positive support unconstrains by ln (ln |J| = u)"
+            );
+            return (Vector::on_plate(DVector::from_vec(values), self), log_jac);
+        }
         self.values_of_coordinates(d, |i| seed(i, u[i]), locals)
     }
     fn to_unconstrained(
@@ -392,6 +401,51 @@ impl Plate {
         locals.clear(&mut log_jac);
         (Vector::on_plate(DVector::from_vec(values), self), log_jac)
     }
+}
+
+/// Elements per block of [`seeded_positive`]'s vectorized exponential.
+const EXP_BLOCK: usize = 64;
+
+/// The seeded coordinates `u` of a local latent with a positive support as its values
+/// `e^u`, and ln |J| = Σ uᵢ (every positive family unconstrains by `ln`). The exponentials
+/// are computed a block at a time by the vectorized kernel ([`crate::scalar::exp_each`]);
+/// each element's value is its seed scaled by `e^u`, and its Jacobian term, the seeded `u`
+/// itself, is read off as the site's own. `None` for any value type but the scalar.
+fn seeded_positive<S: Scalar, V: 'static, L: LocalTangents<S>>(
+    u: &[f64],
+    lane: LocalLane,
+    locals: &mut L,
+) -> Option<(Vec<V>, S)> {
+    if TypeId::of::<V>() != TypeId::of::<S>() {
+        return None;
+    }
+    // The seed's tangent, `u`'s derivative along the lanes: the read-off uses tangents only,
+    // and without index lanes it is the same for every element.
+    let (seed, unit) = (lane.seeder::<S>(), S::seeded(0.0, lane.lane));
+    let indexed = lane.index_lanes.is_some();
+    let mut values: Vec<S> = crate::value::buffer(u.len());
+    let mut exp = [0.0; EXP_BLOCK];
+    for (b, block) in u.chunks(EXP_BLOCK).enumerate() {
+        let exp = &mut exp[..block.len()];
+        crate::scalar::exp_each(block, exp);
+        for (k, &e) in exp.iter().enumerate() {
+            let i = b * EXP_BLOCK + k;
+            let tangent = if indexed { seed(i, 0.0) } else { unit };
+            locals.read(i, &tangent, 1.0);
+            values.push((tangent * e).with_re(e));
+        }
+    }
+    let sum: f64 = u.iter().sum();
+    // ln |J| has tangents in the local lanes only (read off above), so the plate's term
+    // is its value; `clear` finishes the sum as every plate sum is finished.
+    let mut log_jac = S::from_f64(sum);
+    locals.clear(&mut log_jac);
+    let mut values = Some(values);
+    let values: &mut dyn Any = &mut values;
+    let values = values
+        .downcast_mut::<Option<Vec<V>>>()
+        .and_then(Option::take)?;
+    Some((values, log_jac))
 }
 
 /// The seeded coordinates `u` of a local latent as its values, when its support

@@ -3,7 +3,7 @@
 use super::common::{check_finite, check_param, out_of_support, reject_batched, sample_each};
 use super::{DistError, Distribution, IntoParam, Param, Support, check_batch};
 use crate::gradient::LocalTangents;
-use crate::scalar::{Scalar, log_sigmoid_and_derivative_f64};
+use crate::scalar::{Scalar, log_sigmoid_and_derivative_given_exp};
 use nalgebra::DVector;
 use rand::Rng;
 use rand_distr::{Distribution as _, Open01};
@@ -209,17 +209,37 @@ fn logits_plate<S: Scalar, L: LocalTangents<S>>(
     vs: &DVector<f64>,
     locals: &mut L,
 ) -> Result<S, DistError> {
+    const BLOCK: usize = 64;
+    let (mut sign, mut neg_abs, mut e) = ([0.0; BLOCK], [0.0; BLOCK], [0.0; BLOCK]);
     let mut acc = S::zero();
-    for (i, (l, v)) in logits.as_slice().iter().zip(vs.as_slice()).enumerate() {
+    let blocks = logits
+        .as_slice()
+        .chunks(BLOCK)
+        .zip(vs.as_slice().chunks(BLOCK));
+    for (b, (logits, vs)) in blocks.enumerate() {
+        let len = logits.len();
+        let (sign, neg_abs, e) = (&mut sign[..len], &mut neg_abs[..len], &mut e[..len]);
         // ln σ(−l) = ln σ(l) with l ↦ −l, whose derivative in l changes sign.
-        let sign = if as_bool(*v).map_err(|e| e.at(i))? {
-            1.0
-        } else {
-            -1.0
-        };
-        let (f0, f1) = log_sigmoid_and_derivative_f64(sign * l.re());
-        locals.read(i, l, sign * f1);
-        acc = acc.add_chain(*l, f0, sign * f1);
+        for (k, ((s, na), (l, v))) in sign
+            .iter_mut()
+            .zip(neg_abs.iter_mut())
+            .zip(logits.iter().zip(vs))
+            .enumerate()
+        {
+            *s = if as_bool(*v).map_err(|e| e.at(b * BLOCK + k))? {
+                1.0
+            } else {
+                -1.0
+            };
+            *na = -l.re().abs();
+        }
+        // e^{−|l|} for the whole block by the vectorized exponential.
+        crate::scalar::exp_each(neg_abs, e);
+        for (k, (l, (&s, &ek))) in logits.iter().zip(sign.iter().zip(e.iter())).enumerate() {
+            let (f0, f1) = log_sigmoid_and_derivative_given_exp(s * l.re(), ek);
+            locals.read(b * BLOCK + k, l, s * f1);
+            acc = acc.add_chain(*l, f0, s * f1);
+        }
     }
     locals.clear(&mut acc);
     Ok(acc)

@@ -5,12 +5,14 @@
 //! evaluate it together with directional derivatives.
 
 mod dual;
+mod exp;
 mod num_dual_impl;
 pub(crate) mod simd;
 mod special;
 mod tanh;
 
 pub use dual::Dual;
+pub use exp::exp_f64;
 pub use special::{digamma, ln_gamma};
 pub use tanh::tanh_f64;
 
@@ -205,6 +207,21 @@ pub trait Scalar:
 /// Rows per block in [`Scalar::add_data_matvec`]: 128 duals of 17 lanes are 17 KiB.
 pub(crate) const MATVEC_BLOCK: usize = 128;
 
+/// `out[i] = e^{x[i]}` for a block of numbers, vectorized where the CPU allows (AVX2):
+/// [`exp_f64`] element by element, the same bits on every instruction set.
+///
+/// ```
+/// use doppl_runtime::scalar::exp_each;
+/// let mut out = [0.0; 3];
+/// exp_each(&[0.0, 1.0, -800.0], &mut out);
+/// assert_eq!(out[0], 1.0);
+/// assert!((out[1] - std::f64::consts::E).abs() <= f64::EPSILON * std::f64::consts::E);
+/// assert_eq!(out[2], 0.0);
+/// ```
+pub fn exp_each(x: &[f64], out: &mut [f64]) {
+    simd::exp_values(x, out);
+}
+
 /// 1 / (1 + e^-x) without overflow.
 #[inline]
 pub fn sigmoid_f64(x: f64) -> f64 {
@@ -219,7 +236,13 @@ pub fn sigmoid_f64(x: f64) -> f64 {
 /// (ln σ(x), d/dx ln σ(x) = σ(−x)) with one `exp` and one `ln_1p`, stable in both tails.
 #[inline]
 pub fn log_sigmoid_and_derivative_f64(x: f64) -> (f64, f64) {
-    let e = (-x.abs()).exp();
+    log_sigmoid_and_derivative_given_exp(x, (-x.abs()).exp())
+}
+
+/// [`log_sigmoid_and_derivative_f64`] with `e = e^{−|x|}` already computed (a block of them
+/// by the vectorized [`exp_each`]).
+#[inline]
+pub(crate) fn log_sigmoid_and_derivative_given_exp(x: f64, e: f64) -> (f64, f64) {
     let log1pe = e.ln_1p();
     if x >= 0.0 {
         (-log1pe, e / (1.0 + e))

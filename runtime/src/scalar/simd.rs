@@ -52,6 +52,14 @@ pub(crate) fn tanh_values(affine: &[f64], value: &mut [f64]) {
     }
 }
 
+/// `out[i] = e^{x[i]}` ([`super::exp_f64`]) over a block: the same bits in every version.
+#[multiversion(targets("x86_64+avx2+fma"))]
+pub(crate) fn exp_values(x: &[f64], out: &mut [f64]) {
+    for (o, &xi) in out.iter_mut().zip(x) {
+        *o = super::exp_f64(xi);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +87,16 @@ mod tests {
                 .zip(&plain)
                 .all(|(a, b)| a.to_bits() == b.to_bits());
             assert!(same, "block at {start}");
+        }
+    }
+
+    #[test]
+    fn the_dispatched_exp_equals_the_scalar_function_bitwise() {
+        let x: Vec<f64> = (0..301).map(|i| (i as f64 - 150.0) * 4.9 + 0.013).collect();
+        let mut e = vec![0.0; 301];
+        exp_values(&x, &mut e);
+        for (xi, ei) in x.iter().zip(&e) {
+            assert_eq!(ei.to_bits(), crate::scalar::exp_f64(*xi).to_bits(), "{xi}");
         }
     }
 
