@@ -5,6 +5,7 @@
 //! Scales are stored on the log scale so that every variational parameter is unconstrained.
 
 use super::low_rank;
+use doppl_runtime::scalar::exp_each;
 use nalgebra::DMatrix;
 
 /// Which automatic guide to fit (the names of Pyro's and NumPyro's `autoguide`s).
@@ -95,8 +96,15 @@ impl Guide {
         let s = self.scale_params();
         match self.kind {
             AutoGuide::Normal => {
-                for ((zi, e), w) in z.iter_mut().zip(eps).zip(s) {
-                    *zi += w.exp() * e;
+                // σ = e^w a block at a time: the vectorized exponential, not a call each.
+                let mut sigma = [0.0; 64];
+                let blocks = z.chunks_mut(64).zip(eps.chunks(64)).zip(s.chunks(64));
+                for ((z, eps), w) in blocks {
+                    let sigma = &mut sigma[..w.len()];
+                    exp_each(w, sigma);
+                    for ((zi, e), si) in z.iter_mut().zip(eps).zip(sigma.iter()) {
+                        *zi += si * e;
+                    }
                 }
             }
             AutoGuide::MultivariateNormal => {
