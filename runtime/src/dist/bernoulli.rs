@@ -2,7 +2,7 @@
 
 use super::common::{check_finite, check_param, out_of_support, reject_batched, sample_each};
 use super::{DistError, Distribution, IntoParam, Param, Support, check_batch};
-use crate::gradient::LocalTangents;
+use crate::gradient::{LocalTangents, PlateLoop, run_hoisted};
 use crate::scalar::{Scalar, log_sigmoid_and_derivative_given_exp};
 use nalgebra::DVector;
 use rand::Rng;
@@ -209,40 +209,52 @@ fn logits_plate<S: Scalar, L: LocalTangents<S>>(
     vs: &DVector<f64>,
     locals: &mut L,
 ) -> Result<S, DistError> {
-    const BLOCK: usize = 64;
-    let (mut sign, mut neg_abs, mut e) = ([0.0; BLOCK], [0.0; BLOCK], [0.0; BLOCK]);
-    let mut acc = S::zero();
-    let blocks = logits
-        .as_slice()
-        .chunks(BLOCK)
-        .zip(vs.as_slice().chunks(BLOCK));
-    for (b, (logits, vs)) in blocks.enumerate() {
-        let len = logits.len();
-        let (sign, neg_abs, e) = (&mut sign[..len], &mut neg_abs[..len], &mut e[..len]);
-        // ln σ(−l) = ln σ(l) with l ↦ −l, whose derivative in l changes sign.
-        for (k, ((s, na), (l, v))) in sign
-            .iter_mut()
-            .zip(neg_abs.iter_mut())
-            .zip(logits.iter().zip(vs))
-            .enumerate()
-        {
-            *s = if as_bool(*v).map_err(|e| e.at(b * BLOCK + k))? {
-                1.0
-            } else {
-                -1.0
-            };
-            *na = -l.re().abs();
-        }
-        // e^{−|l|} for the whole block by the vectorized exponential.
-        crate::scalar::exp_each(neg_abs, e);
-        for (k, (l, (&s, &ek))) in logits.iter().zip(sign.iter().zip(e.iter())).enumerate() {
-            let (f0, f1) = log_sigmoid_and_derivative_given_exp(s * l.re(), ek);
-            locals.read(b * BLOCK + k, l, s * f1);
-            acc = acc.add_chain(*l, f0, s * f1);
-        }
-    }
+    let mut acc = run_hoisted(locals, &LogitsPlate { logits, vs })?;
     locals.clear(&mut acc);
     Ok(acc)
+}
+
+/// The loop of [`logits_plate`].
+struct LogitsPlate<'a, S: nalgebra::Scalar> {
+    logits: &'a DVector<S>,
+    vs: &'a DVector<f64>,
+}
+
+impl<S: Scalar> PlateLoop<S> for LogitsPlate<'_, S> {
+    type Output = Result<S, DistError>;
+    #[inline(always)]
+    fn run<L: LocalTangents<S>>(&self, locals: &mut L) -> Self::Output {
+        const BLOCK: usize = 64;
+        let (mut sign, mut neg_abs, mut e) = ([0.0; BLOCK], [0.0; BLOCK], [0.0; BLOCK]);
+        let mut acc = S::zero();
+        let blocks = (self.logits.as_slice().chunks(BLOCK)).zip(self.vs.as_slice().chunks(BLOCK));
+        for (b, (logits, vs)) in blocks.enumerate() {
+            let len = logits.len();
+            let (sign, neg_abs, e) = (&mut sign[..len], &mut neg_abs[..len], &mut e[..len]);
+            // ln σ(−l) = ln σ(l) with l ↦ −l, whose derivative in l changes sign.
+            for (k, ((s, na), (l, v))) in sign
+                .iter_mut()
+                .zip(neg_abs.iter_mut())
+                .zip(logits.iter().zip(vs))
+                .enumerate()
+            {
+                *s = if as_bool(*v).map_err(|e| e.at(b * BLOCK + k))? {
+                    1.0
+                } else {
+                    -1.0
+                };
+                *na = -l.re().abs();
+            }
+            // e^{−|l|} for the whole block by the vectorized exponential.
+            crate::scalar::exp_each(neg_abs, e);
+            for (k, (l, (&s, &ek))) in logits.iter().zip(sign.iter().zip(e.iter())).enumerate() {
+                let (f0, f1) = log_sigmoid_and_derivative_given_exp(s * l.re(), ek);
+                locals.read(b * BLOCK + k, l, s * f1);
+                acc = acc.add_chain(*l, f0, s * f1);
+            }
+        }
+        Ok(acc)
+    }
 }
 
 fn draw<R: Rng + ?Sized>(p: f64, rng: &mut R) -> f64 {

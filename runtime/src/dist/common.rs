@@ -2,7 +2,7 @@
 //! the plate sum that computes parameter-only terms once when the parameters are scalar.
 
 use super::{DistError, Param, Support, check_batch};
-use crate::gradient::LocalTangents;
+use crate::gradient::{LocalTangents, PlateLoop, run_hoisted};
 use crate::scalar::Scalar;
 use nalgebra::DVector;
 
@@ -213,14 +213,29 @@ fn sum_read_off<S: Scalar, V, L: LocalTangents<S>>(
     locals: &mut L,
     term: impl Fn(usize, &V) -> Result<S, DistError>,
 ) -> Result<S, DistError> {
-    let mut acc = S::zero();
-    for (i, v) in vs.iter().enumerate() {
-        let t = term(i, v).map_err(|e| e.at(i))?;
-        locals.read(i, &t, 1.0);
-        acc += t;
-    }
+    let mut acc = run_hoisted(locals, &TermSum { vs, term })?;
     locals.clear(&mut acc);
     Ok(acc)
+}
+
+/// The loop of [`sum_read_off`].
+struct TermSum<'a, V, F> {
+    vs: &'a [V],
+    term: F,
+}
+
+impl<S: Scalar, V, F: Fn(usize, &V) -> Result<S, DistError>> PlateLoop<S> for TermSum<'_, V, F> {
+    type Output = Result<S, DistError>;
+    #[inline(always)]
+    fn run<L: LocalTangents<S>>(&self, locals: &mut L) -> Self::Output {
+        let mut acc = S::zero();
+        for (i, v) in self.vs.iter().enumerate() {
+            let t = (self.term)(i, v).map_err(|e| e.at(i))?;
+            locals.read(i, &t, 1.0);
+            acc += t;
+        }
+        Ok(acc)
+    }
 }
 
 /// `n` draws, element `i` drawn by `draw(i, rng)`, after checking the parameters' length.

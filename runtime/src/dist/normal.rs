@@ -1,7 +1,7 @@
 //! The normal distribution N(loc, scale²).
 
 use super::{DistError, Distribution, IntoParam, Param, Support, check_batch};
-use crate::gradient::LocalTangents;
+use crate::gradient::{LocalTangents, PlateLoop, run_hoisted};
 use crate::scalar::Scalar;
 use nalgebra::DVector;
 use rand::Rng;
@@ -157,11 +157,15 @@ impl<S: Scalar> Distribution<S> for Normal<S> {
         locals: &mut L,
     ) -> Result<S, DistError> {
         check_batch(self.batch_len(), vs.len())?;
-        if let Some(i) = vs.as_slice().iter().position(|v| !v.is_finite()) {
+        // (μ − x)² = (x − μ)²: the data stay f64, only μ carries derivatives.
+        let sum = self.plate_sum(vs.as_slice(), locals, |v, m| m - *v);
+        // As for latent values: a non-finite datum makes the sum non-finite.
+        if !sum.re().is_finite()
+            && let Some(i) = vs.as_slice().iter().position(|v| !v.is_finite())
+        {
             check_real(vs[i], Some(i))?;
         }
-        // (μ − x)² = (x − μ)²: the data stay f64, only μ carries derivatives.
-        Ok(self.plate_sum(vs.as_slice(), locals, |v, m| m - *v))
+        Ok(sum)
     }
 
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
@@ -207,35 +211,53 @@ fn sum_of_squares<S: Scalar, V, L: LocalTangents<S>>(
     weight: f64,
     residual: impl Fn(&V, S) -> S,
 ) -> S {
-    let mut ss = S::zero();
-    let active = locals.is_active();
-    let values = vs.iter().enumerate();
-    match loc {
-        Param::Vector(mu) => {
-            for ((i, v), m) in values.zip(mu.as_slice()) {
-                add_square(&mut ss, locals, active, weight, i, residual(v, *m));
-            }
-        }
-        Param::Scalar(m) => {
-            for (i, v) in values {
-                add_square(&mut ss, locals, active, weight, i, residual(v, *m));
-            }
-        }
-        Param::Const(c) => {
-            for (i, v) in values {
-                add_square(
-                    &mut ss,
-                    locals,
-                    active,
-                    weight,
-                    i,
-                    residual(v, S::from_f64(*c)),
-                );
-            }
-        }
-    }
+    let squares = Squares {
+        vs,
+        loc,
+        weight,
+        residual,
+    };
+    let mut ss = run_hoisted(locals, &squares);
     locals.clear(&mut ss);
     ss
+}
+
+/// The loop of [`sum_of_squares`].
+struct Squares<'a, S: nalgebra::Scalar, V, F> {
+    vs: &'a [V],
+    loc: &'a Param<S>,
+    weight: f64,
+    residual: F,
+}
+
+impl<S: Scalar, V, F: Fn(&V, S) -> S> PlateLoop<S> for Squares<'_, S, V, F> {
+    type Output = S;
+    #[inline(always)]
+    fn run<L: LocalTangents<S>>(&self, locals: &mut L) -> S {
+        let (weight, residual) = (self.weight, &self.residual);
+        let mut ss = S::zero();
+        let active = locals.is_active();
+        let values = self.vs.iter().enumerate();
+        match self.loc {
+            Param::Vector(mu) => {
+                for ((i, v), m) in values.zip(mu.as_slice()) {
+                    add_square(&mut ss, locals, active, weight, i, residual(v, *m));
+                }
+            }
+            Param::Scalar(m) => {
+                for (i, v) in values {
+                    add_square(&mut ss, locals, active, weight, i, residual(v, *m));
+                }
+            }
+            Param::Const(c) => {
+                let m = S::from_f64(*c);
+                for (i, v) in values {
+                    add_square(&mut ss, locals, active, weight, i, residual(v, m));
+                }
+            }
+        }
+        ss
+    }
 }
 
 /// `ss += d²`, element `i`'s derivative `weight · 2d · d'` read off first. Always inlined:

@@ -13,6 +13,7 @@
 //! coordinate `j`; a term that mixes several elements fails the `j²` test and is reported.
 
 use super::gathers::{self, GatheredRead, Gathers};
+use super::hoisted::{Hoisted, OneGathered, OneLane, weighted};
 use super::projection::{self, Projections};
 use crate::model::Model;
 use crate::scalar::Scalar;
@@ -32,6 +33,15 @@ pub trait LocalTangents<S: Scalar> {
     fn clear(&mut self, sum: &mut S);
     /// Whether any lane is read (false lets a family skip per-element work).
     fn is_active(&self) -> bool;
+    /// The reads of this sum in a form a family's per-element loop keeps in registers, when
+    /// they take one of the common forms ([`Hoisted`]): through `self`, every element
+    /// reloads the lanes and the gradient's address, since a store into the gradient might
+    /// alias them as far as the compiler knows. The caller still calls
+    /// [`LocalTangents::clear`] on `self` with the finished sum.
+    #[inline]
+    fn hoisted(&mut self) -> Option<Hoisted<'_>> {
+        None
+    }
 }
 
 /// No lanes are shared: nothing is read.
@@ -75,6 +85,11 @@ impl<S: Scalar, L: LocalTangents<S>> LocalTangents<S> for Weighted<'_, L> {
     #[inline]
     fn is_active(&self) -> bool {
         self.inner.is_active()
+    }
+    #[inline]
+    fn hoisted(&mut self) -> Option<Hoisted<'_>> {
+        let weight = self.weight;
+        self.inner.hoisted().map(|h| weighted(h, weight))
     }
 }
 
@@ -355,6 +370,22 @@ impl<S: Scalar> LocalTangents<S> for ReadOff<'_> {
     #[inline]
     fn is_active(&self) -> bool {
         !self.reads.is_empty() || self.projections.is_some()
+    }
+    #[inline]
+    fn hoisted(&mut self) -> Option<Hoisted<'_>> {
+        match (self.fast, self.one_gathered, &self.gathers) {
+            (FastRead::OneHome(l), _, _) => {
+                let end = (l.offset + l.len).min(self.grad.len());
+                let block = &mut self.grad[l.offset.min(end)..end];
+                Some(Hoisted::Home(OneLane::new(l.lane, 1.0, block)))
+            }
+            (FastRead::OneGathered, Some(site), Some((gathers, k))) => {
+                let indices = gathers.indices(*k);
+                let one = OneGathered::new(site, indices, self.grad, self.mixed);
+                Some(Hoisted::Gathered(one))
+            }
+            _ => None,
+        }
     }
 }
 

@@ -9,7 +9,8 @@
 //! - **Local latents** (one value per element of a plate, such as a per-unit confounder)
 //!   share one lane per site: the plate's conditional independence means element `i` of the
 //!   site enters only element `i`'s terms, so every plate sum reads each element's
-//!   derivative off the shared lane before summing ([`local`]). A gradient then costs
+//!   derivative off the shared lane before summing ([`local`]); families run their
+//!   per-element loops with the common readers hoisted into locals ([`hoisted`]). A gradient then costs
 //!   O(N · (G + K)) for N units, G globals and K local sites, instead of O(N · (G + K·N)).
 //!   Their elements are seeded as the model reaches the site, straight from the `f64`
 //!   point (no seeded copy of the N local coordinates is written first).
@@ -25,11 +26,13 @@
 
 mod engine;
 pub(crate) mod gathers;
+pub mod hoisted;
 pub mod local;
 mod plan;
 pub(crate) mod projection;
 
 pub use engine::{Gradient, GradientMode};
+pub use hoisted::{Hoisted, OneGathered, OneLane, PlateLoop, run_hoisted};
 pub use local::{
     DataMatrices, GatheredLane, LocalLane, LocalTangents, NoLocals, PlateReads, ReadOff, Weighted,
 };
