@@ -7,7 +7,7 @@ use crate::error::ModelError;
 use crate::gradient::{LocalLane, LocalTangents};
 use crate::intervention::ShiftValue;
 use crate::plate::{Plate, Unplated};
-use crate::scalar::Scalar;
+use crate::scalar::{EXP_BLOCK, Scalar};
 use crate::value::{ShapeError, Vector};
 use nalgebra::DVector;
 use rand::Rng;
@@ -403,9 +403,6 @@ impl Plate {
     }
 }
 
-/// Elements per block of [`seeded_positive`]'s vectorized exponential.
-const EXP_BLOCK: usize = 64;
-
 /// The seeded coordinates `u` of a local latent with a positive support as its values
 /// `e^u`, and ln |J| = Σ uᵢ (every positive family unconstrains by `ln`). The exponentials
 /// are computed a block at a time by the vectorized kernel ([`crate::scalar::exp_each`]);
@@ -440,12 +437,7 @@ fn seeded_positive<S: Scalar, V: 'static, L: LocalTangents<S>>(
     // is its value; `clear` finishes the sum as every plate sum is finished.
     let mut log_jac = S::from_f64(sum);
     locals.clear(&mut log_jac);
-    let mut values = Some(values);
-    let values: &mut dyn Any = &mut values;
-    let values = values
-        .downcast_mut::<Option<Vec<V>>>()
-        .and_then(Option::take)?;
-    Some((values, log_jac))
+    Some((as_value_type(values)?, log_jac))
 }
 
 /// The seeded coordinates `u` of a local latent as its values, when its support
@@ -467,6 +459,12 @@ fn seeded_identity<S: Scalar, V: 'static>(u: &[f64], lane: LocalLane) -> Option<
             crate::value::collect(u.len(), seeded)
         }
     };
+    as_value_type(values)
+}
+
+/// The scalars `values` as the site's value type `V`, which the callers have checked to be
+/// `S` itself (a family's `Value` is generic, the fast paths are written for scalars).
+fn as_value_type<S: 'static, V: 'static>(values: Vec<S>) -> Option<Vec<V>> {
     let mut values = Some(values);
     let values: &mut dyn Any = &mut values;
     values

@@ -5,7 +5,7 @@
 //! Scales are stored on the log scale so that every variational parameter is unconstrained.
 
 use super::low_rank;
-use doppl_runtime::scalar::exp_each;
+use doppl_runtime::scalar::{EXP_BLOCK, exp_each};
 use nalgebra::DMatrix;
 
 /// Which automatic guide to fit (the names of Pyro's and NumPyro's `autoguide`s).
@@ -97,8 +97,9 @@ impl Guide {
         match self.kind {
             AutoGuide::Normal => {
                 // σ = e^w a block at a time: the vectorized exponential, not a call each.
-                let mut sigma = [0.0; 64];
-                let blocks = z.chunks_mut(64).zip(eps.chunks(64)).zip(s.chunks(64));
+                let mut sigma = [0.0; EXP_BLOCK];
+                let chunks = (z.chunks_mut(EXP_BLOCK), eps.chunks(EXP_BLOCK));
+                let blocks = chunks.0.zip(chunks.1).zip(s.chunks(EXP_BLOCK));
                 for ((z, eps), w) in blocks {
                     let sigma = &mut sigma[..w.len()];
                     exp_each(w, sigma);

@@ -224,7 +224,7 @@ impl<S: Scalar> PlateLoop<S> for LogitsPlate<'_, S> {
     type Output = Result<S, DistError>;
     #[inline(always)]
     fn run<L: LocalTangents<S>>(&self, locals: &mut L) -> Self::Output {
-        const BLOCK: usize = 64;
+        use crate::scalar::EXP_BLOCK as BLOCK;
         let (mut sign, mut neg_abs, mut e) = ([0.0; BLOCK], [0.0; BLOCK], [0.0; BLOCK]);
         let mut acc = S::zero();
         let blocks = (self.logits.as_slice().chunks(BLOCK)).zip(self.vs.as_slice().chunks(BLOCK));

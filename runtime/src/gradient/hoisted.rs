@@ -149,7 +149,8 @@ pub(super) fn weighted(hoisted: Hoisted<'_>, weight: f64) -> Hoisted<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gradient::{LocalLane, PlateReads, ReadOff, Weighted};
+    use crate::gradient::local::tests::{home_lane, units_reads};
+    use crate::gradient::{ReadOff, Weighted};
     use crate::scalar::Dual;
 
     /// Σᵢ termᵢ, each read with scale 2.
@@ -185,17 +186,8 @@ mod tests {
     /// Runs `Terms` through a weighted read-off of lane 1 into coordinates 2..6, hoisted or
     /// not; returns the gradient and the cleared sum.
     fn read(hoist: bool, terms: &[Dual<2>]) -> (Vec<f64>, Dual<2>) {
-        let lanes = [LocalLane {
-            lane: 1,
-            offset: 2,
-            len: 4,
-            index_lanes: None,
-        }];
-        let reads = PlateReads {
-            plate: "units",
-            home: &lanes,
-            gathered: &[],
-        };
+        let lanes = home_lane(1, 2, 4);
+        let reads = units_reads(&lanes);
         let (mut grad, mut mixed) = (vec![0.0; 6], None);
         let mut read_off = ReadOff::new(reads, &mut grad, &mut mixed);
         let mut weighted = Weighted::new(&mut read_off, 3.0);

@@ -390,23 +390,35 @@ impl<S: Scalar> LocalTangents<S> for ReadOff<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::scalar::Dual;
 
+    /// One home lane `lane` of `len` elements from coordinate `offset`, without index lanes.
+    pub(crate) fn home_lane(lane: usize, offset: usize, len: usize) -> [LocalLane; 1] {
+        let index_lanes = None;
+        [LocalLane {
+            lane,
+            offset,
+            len,
+            index_lanes,
+        }]
+    }
+
+    /// The reads of plate `units` with `home` as its only lanes.
+    pub(crate) fn units_reads(home: &[LocalLane]) -> PlateReads<'_> {
+        let gathered = &[];
+        PlateReads {
+            plate: "units",
+            home,
+            gathered,
+        }
+    }
+
     #[test]
     fn read_off_scatters_each_element_and_clears_the_sum() {
-        let lanes = [LocalLane {
-            lane: 1,
-            offset: 2,
-            len: 3,
-            index_lanes: None,
-        }];
-        let reads = PlateReads {
-            plate: "units",
-            home: &lanes,
-            gathered: &[],
-        };
+        let lanes = home_lane(1, 2, 3);
+        let reads = units_reads(&lanes);
         let (mut grad, mut mixed) = (vec![0.0; 5], None);
         let mut sum = Dual::<2>::constant(0.0);
         {
