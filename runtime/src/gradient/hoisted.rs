@@ -7,7 +7,8 @@
 //! instructions). In the common cases (one home lane; one gathered site read through its
 //! registered index vector) the reader lends them out as a [`Hoisted`] value, and
 //! [`run_hoisted`] runs the family's loop with it: the normal-locals gradient at N = 10,000
-//! went from 96 to 80 µs, the radon-like one from 13.9 to 11.9 µs (BENCHMARKS.md).
+//! went from 82–86 to 78 µs, the radon-like one from 13.9–16.2 to 11.4 µs (BENCHMARKS.md,
+//! fifteenth session).
 
 use super::gathers::GatheredRead;
 use super::local::LocalTangents;
@@ -32,8 +33,8 @@ pub trait PlateLoop<S: Scalar> {
 }
 
 /// Runs `body` with `locals` in hoisted form when it has one (each form its own copy of
-/// the loop: one loop matching the form per element was measured 12% slower), and clears
-/// the finished sum's lanes through `clear`.
+/// the loop: one loop matching the form per element was measured 12% slower). The caller
+/// then clears the finished sum's lanes through `locals`.
 #[inline]
 pub fn run_hoisted<S: Scalar, L: LocalTangents<S>, P: PlateLoop<S>>(
     locals: &mut L,
