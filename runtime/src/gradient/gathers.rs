@@ -156,6 +156,25 @@ impl GatheredRead {
             && (cjj - c * jf * jf).abs() <= tolerance * (1.0 + jf * jf)
     }
 
+    /// Scatter-adds a term's derivative to element `expected` (what the registered index
+    /// says this term reads) when the tangent confirms it; otherwise as [`Self::read`].
+    #[inline(always)]
+    pub(crate) fn read_expected<S: Scalar>(
+        &self,
+        expected: Option<usize>,
+        grad: &mut [f64],
+        mixed: &mut Option<&'static str>,
+        term: &S,
+        scale: f64,
+    ) {
+        match expected {
+            Some(j) if self.fits(j, term) => {
+                grad[self.offset + j] += scale * term.tangent(self.lane)
+            }
+            _ => self.read(grad, mixed, term, scale),
+        }
+    }
+
     /// Scatter-adds a term's derivative along the site to the element it depends on, or
     /// records the site in `mixed` when the term depends on several.
     #[inline(always)]

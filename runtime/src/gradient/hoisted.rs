@@ -124,12 +124,9 @@ impl<S: Scalar> LocalTangents<S> for OneGathered<'_> {
     }
     #[inline(always)]
     fn read(&mut self, index: usize, term: &S, scale: f64) {
-        let g = &self.site;
+        let expected = self.indices.get(index).copied();
         let scale = self.weight * scale;
-        match self.indices.get(index) {
-            Some(&j) if g.fits(j, term) => self.grad[g.offset + j] += scale * term.tangent(g.lane),
-            _ => g.read(self.grad, self.mixed, term, scale),
-        }
+        (self.site).read_expected(expected, self.grad, self.mixed, term, scale);
     }
 }
 

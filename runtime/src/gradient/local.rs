@@ -276,12 +276,7 @@ impl<'a> ReadOff<'a> {
                 .gathers
                 .as_ref()
                 .and_then(|(gathers, k)| gathers.indices(*k).get(index).copied());
-            match expected {
-                Some(j) if g.fits(j, term) => {
-                    self.grad[g.offset + j] += scale * term.tangent(g.lane)
-                }
-                _ => g.read(self.grad, self.mixed, term, scale),
-            }
+            g.read_expected(expected, self.grad, self.mixed, term, scale);
         }
     }
 
