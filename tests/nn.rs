@@ -157,9 +157,10 @@ fn a_regression_on_a_network_matches_finite_differences_and_the_dense_path() {
     let dim = posterior.layout().unwrap().dim();
     assert_eq!(dim, 18);
     for seed in 0..3 {
-        // The weights are read by every unit: global, a lane each.
+        // The weights reach every unit, but through a single-output network: projected,
+        // one lane for all 17 (`Σᵢ gᵢ ∂μᵢ/∂w` by a backward pass per unit).
         let mode = assert_tight_gradient(&posterior, &test_point(dim, 10 + seed));
-        assert_eq!(mode, GradientMode::Chunked);
+        assert_eq!(mode, GradientMode::PlateLocal { sites: vec!["w"] });
     }
     assert_eq!(allocations_per_gradient(&posterior, &test_point(dim, 4)), 0);
 }
@@ -179,6 +180,59 @@ fn a_per_unit_latent_through_a_network_stays_plate_local() {
         assert_eq!(mode, GradientMode::PlateLocal { sites: vec!["z"] });
     }
     assert_eq!(allocations_per_gradient(&posterior, &test_point(dim, 7)), 0);
+}
+
+/// The CEVAE model's shape: a per-unit latent into a single-output network whose 21
+/// weights are projected; an observed treatment chosen by the network's logit.
+#[model]
+fn latent_into_projected_net(x: &DVector<f64>, net: &Mlp) {
+    let units = plate!(x.len());
+    let z = sample!(Normal::new(0.0, 1.0), units);
+    let w = sample!(Normal::new(0.0, 1.0), plate!(net.weights_len()));
+    let logit = net.output(w.as_slice(), &[(&z).into(), x.into()]);
+    let t = sample!(Bernoulli::logits(&logit), units);
+    let y = sample!(Normal::new(&z + &t * 0.5, 0.7), units);
+}
+
+/// The same weights also read outside the network: their lane would leak, so they are
+/// made global and the gradient stays exact.
+#[model]
+fn weights_read_twice(x: &DVector<f64>, net: &Mlp) {
+    let units = plate!(x.len());
+    let w = sample!(Normal::new(0.0, 1.0), plate!(net.weights_len()));
+    let y = sample!(
+        Normal::new(net.output(w.as_slice(), &[x.into()]) + w.sum() * 0.1, 1.0),
+        units
+    );
+}
+
+#[test]
+fn a_single_output_network_is_projected_on_its_weights_lane() {
+    let x = covariate(70, 15);
+    let net = Mlp::new(&[2, 5, 1], Activation::Tanh, Activation::Identity).unwrap();
+    assert_eq!(net.weights_len(), 21);
+    let model = LatentIntoProjectedNet::new(&x, &net);
+    let mut rng = StdRng::seed_from_u64(16);
+    let truth = model.scenario().sample_prior(&mut rng).unwrap();
+    let posterior = model.condition().t(truth.t.clone()).y(truth.y.clone());
+    let dim = posterior.layout().unwrap().dim();
+    assert_eq!(dim, 70 + 21);
+    for seed in 0..3 {
+        let mode = assert_tight_gradient(&posterior, &test_point(dim, 40 + seed));
+        assert_eq!(
+            mode,
+            GradientMode::PlateLocal {
+                sites: vec!["z", "w"]
+            }
+        );
+    }
+    assert_eq!(allocations_per_gradient(&posterior, &test_point(dim, 8)), 0);
+    // Read outside the network, the weights fall back to a lane each.
+    let net = Mlp::new(&[1, 6, 1], Activation::Sigmoid, Activation::Identity).unwrap();
+    let model = WeightsReadTwice::new(&x, &net);
+    let posterior = model.condition().y(covariate(70, 17));
+    let mode = assert_tight_gradient(&posterior, &test_point(19, 18));
+    assert_eq!(mode, GradientMode::Chunked);
 }
 
 #[test]

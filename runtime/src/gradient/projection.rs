@@ -11,6 +11,13 @@
 //! `β` whatever its length: a logistic regression with 50 coefficients runs at the width of
 //! its intercept plus one.
 //!
+//! A single-output network whose weights are such a site (`net.output(w.as_slice(), ..)`
+//! with `w` on a plate of its own) is projected the same way: its outputs get `1` in `w`'s
+//! lane, and the sum adds `Σᵢ gᵢ ∂outᵢ/∂wₖ` from a backward pass per element
+//! ([`crate::nn`]'s `add_weight_gradient`) instead of carrying a lane per weight through
+//! every term (the CEVAE model's 21 weights: 30 lanes down to 10). A network with several
+//! outputs keeps a lane per weight: one lane cannot tell the outputs' derivatives apart.
+//!
 //! Operators cannot see the engine, so the products of one evaluation are registered in a
 //! state the engine lends to the thread for that evaluation ([`Projections::lend`]), like the
 //! value buffers of [`crate::value::Workspace`]. Anything the lanes cannot express (β also
@@ -20,18 +27,35 @@
 
 use super::local::{DataMatrices, LocalLane};
 use crate::loan;
+use crate::nn::unitwise;
+use crate::nn::{Dense, Feature};
 use crate::scalar::Scalar;
 use nalgebra::DMatrix;
 use std::cell::RefCell;
 
-/// A registered product: whose lane, which data matrix, and the per-row derivatives read.
+/// What multiplies the coefficients of a registered product.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+enum Factor {
+    /// Model data argument number `argument` (`X · β`).
+    #[default]
+    Matrix,
+    /// A single-output network whose weights are `β` (the product's `network`).
+    Network,
+}
+
+/// A registered product: whose lane, which data matrix or network, and the per-row
+/// derivatives read.
 #[derive(Debug, Default)]
 pub(crate) struct Product {
     lane: usize,
     /// The first gradient coordinate of `β`.
     offset: usize,
-    /// Which model data argument `X` is.
+    factor: Factor,
+    /// Which model data argument `X` is (for [`Factor::Matrix`]).
     argument: usize,
+    /// The network, its weights' values and its inputs (for [`Factor::Network`]; kept for
+    /// their buffers otherwise).
+    network: ProjectedNetwork,
     /// `∂βⱼ/∂uⱼ`, the lane's derivative in each coefficient.
     scale: Vec<f64>,
     /// `∂ℓ/∂ηᵢ` read off so far in the current plate sum.
@@ -83,18 +107,18 @@ impl Projections {
         loan::lend(&LENT, self, f)
     }
 
-    /// `X · β` projected on `β`'s lane, registered; `None` when `β` is not one local site's
-    /// lane alone, or that lane already has a product.
-    fn project<S: Scalar>(
+    /// Claims `beta`'s lane for a product over `rows` rows: `None` when `β` is not one
+    /// local site's lane alone, or that lane already has a product.
+    fn claim<S: Scalar>(
         &mut self,
-        argument: usize,
-        x: &DMatrix<f64>,
         beta: &[S],
-    ) -> Option<Vec<S>> {
+        rows: usize,
+        factor: Factor,
+    ) -> Option<&mut Product> {
         let (lane, _) = beta.first()?.single_lane()?;
         let site = *self.candidates.iter().find(|c| c.lane == lane)?;
         let taken = self.products[..self.count].iter().any(|p| p.lane == lane);
-        if taken || site.len != beta.len() || x.ncols() != beta.len() {
+        if taken || site.len != beta.len() {
             return None;
         }
         if self.count == self.products.len() {
@@ -109,11 +133,28 @@ impl Projections {
             }
         }
         product.g.clear();
-        product.g.resize(x.nrows(), 0.0);
-        (product.lane, product.offset, product.argument) = (lane, site.offset, argument);
+        product.g.resize(rows, 0.0);
+        (product.lane, product.offset, product.factor) = (lane, site.offset, factor);
         product.pending = false;
         self.count += 1;
-        // The values in f64, a column at a time (X is column-major); `g` is the scratch.
+        Some(product)
+    }
+
+    /// `X · β` projected on `β`'s lane, registered; `None` when `β` is not one local site's
+    /// lane alone, or that lane already has a product.
+    fn project<S: Scalar>(
+        &mut self,
+        argument: usize,
+        x: &DMatrix<f64>,
+        beta: &[S],
+    ) -> Option<Vec<S>> {
+        if x.ncols() != beta.len() {
+            return None;
+        }
+        let product = self.claim(beta, x.nrows(), Factor::Matrix)?;
+        product.argument = argument;
+        let lane = product.lane;
+        // The values in f64, a column at a time (X is column-major).
         let mut eta = crate::value::collect(x.nrows(), std::iter::repeat_n(0.0, x.nrows()));
         let rows = x.nrows();
         for (column, b) in x.as_slice().chunks_exact(rows.max(1)).zip(beta) {
@@ -125,6 +166,21 @@ impl Projections {
         let out = crate::value::collect(eta.len(), eta.iter().map(|&e| S::seeded(e, lane)));
         crate::value::recycle(eta);
         Some(out)
+    }
+
+    /// A network over `rows` elements projected on its weights' lane, registered (its
+    /// layers, weights and inputs recorded for the weights' gradient); the lane, or `None`
+    /// as for [`Projections::project`].
+    fn project_network<S: Scalar>(
+        &mut self,
+        layers: &[Dense],
+        weights: &[S],
+        columns: &[Feature<'_, S>],
+        rows: usize,
+    ) -> Option<usize> {
+        let product = self.claim(weights, rows, Factor::Network)?;
+        product.network.record(layers, weights, columns, rows);
+        Some(product.lane)
     }
 
     /// Whether any product is registered.
@@ -145,8 +201,10 @@ impl Projections {
     pub(crate) fn read<S: Scalar>(&mut self, index: usize, term: &S, scale: f64) {
         for p in &mut self.products[..self.count] {
             if p.readable && index < p.g.len() {
-                p.g[index] += scale * term.tangent(p.lane);
-                p.pending = true;
+                let d = term.tangent(p.lane);
+                p.g[index] += scale * d;
+                // Only a sum that depends on the product pays for its `Xᵀ g`.
+                p.pending |= d != 0.0;
             }
         }
     }
@@ -163,15 +221,23 @@ impl Projections {
             if !p.pending {
                 continue;
             }
-            // A missing matrix leaves the lane in the sum: the engine sees it leak.
-            let Some(x) = matrices
-                .matrix(p.argument)
-                .filter(|x| x.nrows() == p.g.len())
-            else {
-                continue;
-            };
-            for (j, column) in x.column_iter().enumerate() {
-                grad[p.offset + j] += p.scale[j] * dot(column.as_slice(), &p.g);
+            match p.factor {
+                Factor::Matrix => {
+                    // A missing matrix leaves the lane in the sum: the engine sees it leak.
+                    let Some(x) = matrices
+                        .matrix(p.argument)
+                        .filter(|x| x.nrows() == p.g.len())
+                    else {
+                        continue;
+                    };
+                    for (j, column) in x.column_iter().enumerate() {
+                        grad[p.offset + j] += p.scale[j] * dot(column.as_slice(), &p.g);
+                    }
+                }
+                Factor::Network => {
+                    let grad = &mut grad[p.offset..p.offset + p.scale.len()];
+                    p.network.add_gradient(&p.g, &p.scale, grad);
+                }
             }
             p.g.fill(0.0);
             p.pending = false;
@@ -205,6 +271,57 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// `argument` ([`crate::value::Data`]); `None` to compute it as usual.
 pub(crate) fn project<S: Scalar>(argument: usize, x: &DMatrix<f64>, beta: &[S]) -> Option<Vec<S>> {
     loan::with_lent(&LENT, |p| p.project(argument, x, beta))
+}
+
+/// A single-output network's outputs projected on its weights' lane when the engine lent
+/// its projections and the weights are one local site's lane alone: the lane, or `None` to
+/// compute the tangents as usual.
+pub(crate) fn project_network<S: Scalar>(
+    layers: &[Dense],
+    weights: &[S],
+    columns: &[Feature<'_, S>],
+    rows: usize,
+) -> Option<usize> {
+    loan::with_lent(&LENT, |p| p.project_network(layers, weights, columns, rows))
+}
+
+/// What the weights' gradient of a projected network reads: its layers, the weights'
+/// values and every element's inputs, recorded when the network ran.
+#[derive(Debug, Default)]
+struct ProjectedNetwork {
+    layers: Vec<Dense>,
+    weights: Vec<f64>,
+    /// Element `i`'s input `c` at `c · rows + i`.
+    inputs: Vec<f64>,
+    /// `Σᵢ gᵢ ∂outᵢ/∂wₖ`, scratch.
+    dw: Vec<f64>,
+}
+
+impl ProjectedNetwork {
+    fn record<S: Scalar>(
+        &mut self,
+        layers: &[Dense],
+        weights: &[S],
+        columns: &[Feature<'_, S>],
+        rows: usize,
+    ) {
+        self.layers.clear();
+        self.layers.extend_from_slice(layers);
+        self.weights.clear();
+        self.weights.extend(weights.iter().map(Scalar::re));
+        unitwise::store_inputs(columns, rows, &mut self.inputs);
+    }
+
+    /// Adds `scaleₖ · Σᵢ gᵢ ∂outᵢ/∂wₖ` into `grad[k]`.
+    fn add_gradient(&mut self, g: &[f64], scale: &[f64], grad: &mut [f64]) {
+        self.dw.clear();
+        self.dw.resize(self.weights.len(), 0.0);
+        let (layers, weights) = (&self.layers, &self.weights);
+        unitwise::add_weight_gradient(layers, weights, &self.inputs, g, &mut self.dw);
+        for ((d, s), w) in grad.iter_mut().zip(scale).zip(&self.dw) {
+            *d += s * w;
+        }
+    }
 }
 
 /// The lent projections, taken for the duration of one plate sum (`None` when none are

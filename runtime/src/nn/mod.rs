@@ -47,7 +47,7 @@ mod mlp;
 mod outputs;
 #[cfg(test)]
 mod tests;
-mod unitwise;
+pub(crate) mod unitwise;
 
 pub use activation::Activation;
 pub use dense::Dense;

@@ -159,6 +159,18 @@ impl Nodes {
         }
     }
 
+    /// Loads the inputs of elements `first..first + len` from `inputs` (input `c` of
+    /// element `i` at `c * total + i`), zeroing the rest of the block so that stale values
+    /// of an earlier block cannot turn a zero signal into NaN.
+    fn load_stored(&mut self, inputs: &[f64], count: usize, total: usize, first: usize) {
+        let len = BLOCK.min(total - first);
+        for c in 0..count {
+            let row = Self::row_mut(&mut self.value, c);
+            row[..len].copy_from_slice(&inputs[c * total + first..][..len]);
+            row[len..].fill(0.0);
+        }
+    }
+
     fn recycle(self) {
         recycle(self.starts);
         recycle(self.value);
@@ -169,7 +181,7 @@ impl Nodes {
 
 /// `layers` (consecutive, their widths checked) applied to every element of `columns`,
 /// reading `weights` (their number checked): one output vector per unit of the last layer.
-pub(super) fn forward<S: Scalar>(
+pub(crate) fn forward<S: Scalar>(
     layers: &[Dense],
     weights: &[S],
     columns: &[Feature<'_, S>],
@@ -177,7 +189,17 @@ pub(super) fn forward<S: Scalar>(
     layers[0].check_inputs(columns.len())?;
     let extent = common_extent(columns)?;
     let mut nodes = Nodes::new(layers);
-    let seeds = seeds(layers, weights, &nodes.starts);
+    // A single-output network whose weights are one local site's lane, during a read-off
+    // pass, is projected: its weights count as constants here, each output carries `1` in
+    // that lane, and the weights' gradient comes later from `add_weight_gradient`.
+    let projected = match layers[layers.len() - 1].outputs {
+        1 => crate::gradient::projection::project_network(layers, weights, columns, extent.len),
+        _ => None,
+    };
+    let seeds = match projected {
+        Some(_) => buffer(0),
+        None => seeds(layers, weights, &nodes.starts),
+    };
     let values_move = columns.iter().any(|feature| match feature.column() {
         Column::Values(x) => x.iter().any(Scalar::has_tangent),
         Column::Data(_) => false,
@@ -197,7 +219,10 @@ pub(super) fn forward<S: Scalar>(
             let node = top + o;
             if !tangents {
                 let values = &Nodes::row(&nodes.value, node)[..len];
-                unit.extend(values.iter().map(|&v| S::from_f64(v)));
+                unit.extend(values.iter().map(|&v| match projected {
+                    Some(lane) => S::seeded(v, lane),
+                    None => S::from_f64(v),
+                }));
                 continue;
             }
             nodes.backward(layers, &plain, o, values_move);
@@ -207,6 +232,9 @@ pub(super) fn forward<S: Scalar>(
             let values = Nodes::row(&nodes.value, node);
             for (d, &v) in block.iter_mut().zip(values) {
                 *d = d.with_re(v);
+            }
+            if let Some(lane) = projected {
+                block.iter_mut().for_each(|d| d.set_tangent(lane, 1.0));
             }
         }
     }
@@ -294,6 +322,75 @@ fn add_tangents<S: Scalar>(
                     *d = d.add_scaled(g, x);
                 }
             }
+        }
+    }
+}
+
+/// Adds `Σᵢ gᵢ · ∂outᵢ/∂wₖ` into `dw[k]` for every weight `k` of a single-output network:
+/// the weights' gradient of a sum whose derivative in each element's output is `gᵢ`
+/// (a projected network, [`crate::gradient::projection`]). Element `i`'s input `c` is
+/// `inputs[c · g.len() + i]`. One `f64` forward and backward pass per block of elements;
+/// the backward signals are linear in the output's, so scaling every unit's signal by `gᵢ`
+/// gives each weight's sum as one product of its unit's signal and its input.
+pub(crate) fn add_weight_gradient(
+    layers: &[Dense],
+    weights: &[f64],
+    inputs: &[f64],
+    g: &[f64],
+    dw: &mut [f64],
+) {
+    let total = g.len();
+    let mut nodes = Nodes::new(layers);
+    let top = nodes.starts[layers.len()];
+    let mut scale = [0.0; BLOCK];
+    // Per weight and position in the block, summed over blocks: every step is a loop over
+    // the block that vectorizes, and the positions are added up once at the end.
+    let mut sums = buffer(dw.len() * BLOCK);
+    sums.resize(dw.len() * BLOCK, 0.0);
+    for first in (0..total).step_by(BLOCK) {
+        let len = BLOCK.min(total - first);
+        nodes.load_stored(inputs, layers[0].inputs, total, first);
+        nodes.forward(layers, weights, true);
+        nodes.backward(layers, weights, 0, false);
+        scale[..len].copy_from_slice(&g[first..first + len]);
+        scale[len..].fill(0.0);
+        let units = nodes.starts[1] * BLOCK..(top + 1) * BLOCK;
+        for (s, &gi) in nodes.signal[units].iter_mut().zip(scale.iter().cycle()) {
+            *s *= gi;
+        }
+        let mut k = 0;
+        for (l, layer) in layers.iter().enumerate() {
+            for j in 0..layer.outputs {
+                let signal = Nodes::row(&nodes.signal, nodes.starts[l + 1] + j);
+                for c in 0..layer.inputs {
+                    let x = Nodes::row(&nodes.value, nodes.starts[l] + c);
+                    let sum = Nodes::row_mut(&mut sums, k);
+                    for ((a, s), x) in sum.iter_mut().zip(signal).zip(x) {
+                        *a += s * x;
+                    }
+                    k += 1;
+                }
+                let sum = Nodes::row_mut(&mut sums, k);
+                sum.iter_mut().zip(signal).for_each(|(a, s)| *a += s);
+                k += 1;
+            }
+        }
+    }
+    for (d, sum) in dw.iter_mut().zip(sums.chunks_exact(BLOCK)) {
+        *d += sum.iter().sum::<f64>();
+    }
+    recycle(sums);
+    nodes.recycle();
+}
+
+/// The `f64` values of `columns` (each `len` long), column after column, into `out`: what
+/// [`add_weight_gradient`] reads as its inputs.
+pub(crate) fn store_inputs<S: Scalar>(columns: &[Feature<'_, S>], len: usize, out: &mut Vec<f64>) {
+    out.clear();
+    for feature in columns {
+        match feature.column() {
+            Column::Data(x) => out.extend_from_slice(&x[..len]),
+            Column::Values(x) => out.extend(x[..len].iter().map(Scalar::re)),
         }
     }
 }
