@@ -2,7 +2,8 @@
 //! per block ([`doppl_runtime::guide::PlatedLane`]), the other parameters in chunks.
 //!
 //! A step then replays the guide `⌈G / (W − k)⌉` times for `G` unplated parameters and `k`
-//! plated blocks, whatever the plate's size (`W` = 16 lanes when `G + k ≤ 16`, else 32),
+//! plated blocks, whatever the plate's size (`W` = 16 lanes when `G + k ≤ 16`, 56 (one
+//! replay) when `G + k ≤ 56`, else 32),
 //! instead of once per `W` parameters (a guide with a location and a scale per unit replayed
 //! N/8 times, O(N²) per step). A guide that mixes
 //! a plated block's elements is differentiated densely instead, and says so once: a lane
@@ -11,7 +12,7 @@
 //! the first step.
 
 use super::batches::Batched;
-use super::elbo::{GuideElbo, NARROW, Placement, WIDE};
+use super::elbo::{FULL, GuideElbo, NARROW, Placement, WIDE};
 use crate::density::LogDensity;
 use doppl_runtime::guide::{Guide, ParamBlock, PlatedLane};
 use doppl_runtime::scalar::Dual;
@@ -23,7 +24,8 @@ use rand::{RngExt, SeedableRng};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum GuideGradientMode {
-    /// Every parameter has its own lane, in chunks of 16 (no plated `param!`s).
+    /// Every parameter has its own lane, in one replay of up to 56 lanes or chunks of 32 (no
+    /// plated `param!`s).
     Chunked,
     /// The elements of each plated `param!` share a lane; derivatives are read off per
     /// element.
@@ -47,15 +49,15 @@ pub struct GuideLanes {
     plated: Vec<PlatedLane>,
     /// The coordinates of the unplated parameters.
     globals: Vec<usize>,
-    /// Lanes per replay: [`NARROW`] or [`WIDE`].
+    /// Lanes per replay: [`NARROW`], [`FULL`] or [`WIDE`].
     width: usize,
     /// Whether the read-off has been checked against directional derivatives.
     verified: bool,
 }
 
 impl GuideLanes {
-    /// The lanes for parameter blocks `blocks`: [`NARROW`] per replay when the plated
-    /// blocks and the other parameters fit, else [`WIDE`]. A block shares
+    /// The lanes for parameter blocks `blocks`: [`NARROW`] or [`FULL`] per replay when the
+    /// plated blocks and the other parameters fit in that many, else [`WIDE`]. A block shares
     /// a lane only if it is on a plate the guide draws a site on (`placements`): a vector of
     /// weights on a plate of its own (`param!(init, plate!(k))`, an encoder's) reaches every
     /// unit and keeps a lane per weight.
@@ -74,9 +76,10 @@ impl GuideLanes {
         let globals: Vec<usize> = (blocks.iter().filter(|b| local(b).is_none()))
             .flat_map(|b| b.offset..b.offset + b.len)
             .collect();
-        let width = match globals.len() + plated.len() <= NARROW {
-            true => NARROW,
-            false => WIDE,
+        let width = match globals.len() + plated.len() {
+            n if n <= NARROW => NARROW,
+            n if n <= FULL => FULL,
+            _ => WIDE,
         };
         let names = || (blocks.iter().filter(|b| local(b).is_some())).map(|b| b.name);
         let mode = match plated.len() {
@@ -143,6 +146,7 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
         let plated = std::mem::take(&mut self.lanes.plated);
         let result = match self.lanes.width {
             NARROW => self.plate_local_passes::<NARROW>(&plated, &globals),
+            FULL => self.plate_local_passes::<FULL>(&plated, &globals),
             _ => self.plate_local_passes::<WIDE>(&plated, &globals),
         };
         (self.lanes.globals, self.lanes.plated) = (globals, plated);
