@@ -175,7 +175,7 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batc
             }
         } else if self.params.len() <= NARROW {
             self.surrogate_chunk::<NARROW>(0, weight, grad)?;
-        } else if self.params.len() <= FULL {
+        } else if self.params.len() > WIDE && self.params.len() <= FULL {
             self.surrogate_chunk::<FULL>(0, weight, grad)?;
         } else {
             for start in (0..self.params.len()).step_by(WIDE) {
@@ -274,13 +274,13 @@ impl<G: Guide> Replay<'_, '_, G> {
 
 /// Lanes per replay of a guide with few parameters.
 pub(super) const NARROW: usize = 16;
-/// Lanes per replay of a guide with more than [`FULL`] parameters to seed. A replay's
+/// Lanes per replay of a guide with 17 to 32 parameters to seed, or more than [`FULL`]. A replay's
 /// cost is a part that does not depend on the lanes (the values, the transcendental
 /// functions, a network's `f64` pass) and a part proportional to them; on the CEVAE
 /// example's guide (95 parameters) 32 lanes took 15% fewer instructions than 16 and 5% fewer
 /// than 48 (BENCHMARKS.md).
 pub(super) const WIDE: usize = 32;
-/// Lanes of the single replay of a guide with more than [`NARROW`] and at most `FULL`
+/// Lanes of the single replay of a guide with more than [`WIDE`] and at most `FULL`
 /// parameters to seed: one replay of 56 lanes cost 15% fewer instructions than two of 32 on
 /// the CEVAE example's guide (2 plated blocks and 53 other parameters; BENCHMARKS.md).
 pub(super) const FULL: usize = 56;

@@ -3,7 +3,7 @@
 //!
 //! A step then replays the guide `⌈G / (W − k)⌉` times for `G` unplated parameters and `k`
 //! plated blocks, whatever the plate's size (`W` = 16 lanes when `G + k ≤ 16`, 56 (one
-//! replay) when `G + k ≤ 56`, else 32),
+//! replay) when `32 < G + k ≤ 56`, else 32),
 //! instead of once per `W` parameters (a guide with a location and a scale per unit replayed
 //! N/8 times, O(N²) per step). A guide that mixes
 //! a plated block's elements is differentiated densely instead, and says so once: a lane
@@ -24,8 +24,8 @@ use rand::{RngExt, SeedableRng};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum GuideGradientMode {
-    /// Every parameter has its own lane, in one replay of up to 56 lanes or chunks of 32 (no
-    /// plated `param!`s).
+    /// Every parameter has its own lane: one replay of 16, 32 or 56 lanes when they fit,
+    /// else chunks of 32 (no plated `param!`s).
     Chunked,
     /// The elements of each plated `param!` share a lane; derivatives are read off per
     /// element.
@@ -56,8 +56,9 @@ pub struct GuideLanes {
 }
 
 impl GuideLanes {
-    /// The lanes for parameter blocks `blocks`: [`NARROW`] or [`FULL`] per replay when the
-    /// plated blocks and the other parameters fit in that many, else [`WIDE`]. A block shares
+    /// The lanes for parameter blocks `blocks`: [`NARROW`] per replay when the plated blocks
+    /// and the other parameters fit in that many, [`FULL`] when they fit in that many but
+    /// not in [`WIDE`], else [`WIDE`]. A block shares
     /// a lane only if it is on a plate the guide draws a site on (`placements`): a vector of
     /// weights on a plate of its own (`param!(init, plate!(k))`, an encoder's) reaches every
     /// unit and keeps a lane per weight.
@@ -78,7 +79,7 @@ impl GuideLanes {
             .collect();
         let width = match globals.len() + plated.len() {
             n if n <= NARROW => NARROW,
-            n if n <= FULL => FULL,
+            n if n > WIDE && n <= FULL => FULL,
             _ => WIDE,
         };
         let names = || (blocks.iter().filter(|b| local(b).is_some())).map(|b| b.name);
