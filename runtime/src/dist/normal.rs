@@ -293,4 +293,17 @@ impl<S: Scalar> super::Reparameterized<S> for Normal<S> {
     fn rsample_at(&self, index: usize, eps: f64) -> S {
         self.loc.at(index) + self.scale.at(index) * eps
     }
+
+    /// `−ln σᵢ − εᵢ²/2 − ln √(2π)` per element, for a scale per element (an amortized
+    /// guide's); a shared scale keeps the plate sum of squares, which is cheaper still.
+    fn log_prob_of_draws<L: LocalTangents<S>>(&self, noise: &[f64], locals: &mut L) -> Option<S> {
+        let Param::Vector(scale) = &self.scale else {
+            return None;
+        };
+        let term = |i: usize, eps: f64| {
+            let (s, r) = (scale[i], scale[i].re());
+            s.chain(-r.ln() - 0.5 * eps * eps - LN_SQRT_2PI, -1.0 / r)
+        };
+        Some(super::reparameterized::sum_draw_terms(noise, locals, term))
+    }
 }

@@ -252,8 +252,16 @@ impl<'a, S: Scalar> GuideHandler<'a, S> {
         let weight = GuideShape::<S, D>::weight(shape);
         let log_q = match (&mut self.read_off, plate) {
             (Some(off), Some(plate)) => {
-                shape.log_prob(&d, &value, &mut off.on_plate(plate, -weight))
+                let mut read = off.on_plate(plate, -weight);
+                match d.log_prob_of_draws(noise, &mut read) {
+                    Some(closed_form) => Ok(closed_form),
+                    None => shape.log_prob(&d, &value, &mut read),
+                }
             }
+            (_, Some(_)) => match d.log_prob_of_draws(noise, &mut NoLocals) {
+                Some(closed_form) => Ok(closed_form),
+                None => shape.log_prob(&d, &value, &mut NoLocals),
+            },
             _ => shape.log_prob(&d, &value, &mut NoLocals),
         };
         self.log_q += log_q.map_err(at_site)? * weight;
