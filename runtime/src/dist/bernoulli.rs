@@ -3,7 +3,7 @@
 use super::common::{check_finite, check_param, out_of_support, reject_batched, sample_each};
 use super::{DistError, Distribution, IntoParam, Param, Support, check_batch};
 use crate::gradient::{LocalTangents, PlateLoop, run_hoisted};
-use crate::scalar::{Scalar, log_sigmoid_and_derivative_given_exp};
+use crate::scalar::{Scalar, log_sigmoid_and_derivative_given};
 use nalgebra::DVector;
 use rand::Rng;
 use rand_distr::{Distribution as _, Open01};
@@ -202,7 +202,7 @@ impl<S: Scalar> Distribution<S> for Bernoulli<S> {
 }
 
 /// Σᵢ ln σ(±lᵢ) for per-element logits: only the branch the value selects is evaluated
-/// (one `exp`, one `ln_1p`), and each element's derivative is folded into the sum in one
+/// (one `exp`, one `ln_1p`, each computed a block at a time), and each element's derivative is folded into the sum in one
 /// pass over the lanes.
 fn logits_plate<S: Scalar, L: LocalTangents<S>>(
     logits: &DVector<S>,
@@ -226,6 +226,7 @@ impl<S: Scalar> PlateLoop<S> for LogitsPlate<'_, S> {
     fn run<L: LocalTangents<S>>(&self, locals: &mut L) -> Self::Output {
         use crate::scalar::EXP_BLOCK as BLOCK;
         let (mut sign, mut neg_abs, mut e) = ([0.0; BLOCK], [0.0; BLOCK], [0.0; BLOCK]);
+        let mut log1pe = [0.0; BLOCK];
         let mut acc = S::zero();
         let blocks = (self.logits.as_slice().chunks(BLOCK)).zip(self.vs.as_slice().chunks(BLOCK));
         for (b, (logits, vs)) in blocks.enumerate() {
@@ -245,10 +246,15 @@ impl<S: Scalar> PlateLoop<S> for LogitsPlate<'_, S> {
                 };
                 *na = -l.re().abs();
             }
-            // e^{−|l|} for the whole block by the vectorized exponential.
+            // e^{−|l|} and ln(1 + e^{−|l|}) for the whole block by the vectorized kernels.
             crate::scalar::exp_each(neg_abs, e);
-            for (k, (l, (&s, &ek))) in logits.iter().zip(sign.iter().zip(e.iter())).enumerate() {
-                let (f0, f1) = log_sigmoid_and_derivative_given_exp(s * l.re(), ek);
+            let log1pe = &mut log1pe[..len];
+            crate::scalar::ln_1p_unit_each(e, log1pe);
+            let each = logits
+                .iter()
+                .zip(sign.iter().zip(e.iter().zip(log1pe.iter())));
+            for (k, (l, (&s, (&ek, &lk)))) in each.enumerate() {
+                let (f0, f1) = log_sigmoid_and_derivative_given(s * l.re(), ek, lk);
                 locals.read(b * BLOCK + k, l, s * f1);
                 acc = acc.add_chain(*l, f0, s * f1);
             }

@@ -6,6 +6,7 @@
 
 mod dual;
 mod exp;
+mod ln1p;
 mod num_dual_impl;
 pub(crate) mod simd;
 mod special;
@@ -13,6 +14,7 @@ mod tanh;
 
 pub use dual::Dual;
 pub use exp::exp_f64;
+pub use ln1p::ln_1p_unit_f64;
 pub use special::{digamma, ln_gamma};
 pub use tanh::tanh_f64;
 
@@ -222,6 +224,21 @@ pub fn exp_each(x: &[f64], out: &mut [f64]) {
     simd::exp_values(x, out);
 }
 
+/// `out[i] = ln(1 + t[i])` for every `t[i]` in `[0, 1]` (an `e^{−|l|}`), vectorized where
+/// the CPU allows ([`ln_1p_unit_f64`]; the same bits on every instruction set).
+///
+/// ```
+/// use doppl_runtime::scalar::ln_1p_unit_each;
+/// let mut out = [0.0; 3];
+/// ln_1p_unit_each(&[0.0, 1.0, 0.25], &mut out);
+/// assert_eq!(out[0], 0.0);
+/// assert!((out[1] - std::f64::consts::LN_2).abs() <= f64::EPSILON);
+/// assert!((out[2] - 1.25f64.ln()).abs() <= f64::EPSILON);
+/// ```
+pub fn ln_1p_unit_each(t: &[f64], out: &mut [f64]) {
+    simd::ln_1p_unit_values(t, out);
+}
+
 /// The block size of [`exp_each`]'s callers: each computes the exponentials of this many
 /// elements into a stack buffer, then uses them. Large enough that the kernel's dispatch
 /// and loop set-up vanish per element, small enough to stay in L1 beside the operands.
@@ -244,11 +261,16 @@ pub fn log_sigmoid_and_derivative_f64(x: f64) -> (f64, f64) {
     log_sigmoid_and_derivative_given_exp(x, (-x.abs()).exp())
 }
 
-/// [`log_sigmoid_and_derivative_f64`] with `e = e^{−|x|}` already computed (a block of them
-/// by the vectorized [`exp_each`]).
+/// [`log_sigmoid_and_derivative_f64`] with `e = e^{−|x|}` already computed.
 #[inline]
-pub(crate) fn log_sigmoid_and_derivative_given_exp(x: f64, e: f64) -> (f64, f64) {
-    let log1pe = e.ln_1p();
+fn log_sigmoid_and_derivative_given_exp(x: f64, e: f64) -> (f64, f64) {
+    log_sigmoid_and_derivative_given(x, e, e.ln_1p())
+}
+
+/// [`log_sigmoid_and_derivative_f64`] with `e = e^{−|x|}` and `ln(1 + e)` already computed
+/// (a block of each by the vectorized [`exp_each`] and [`ln_1p_unit_each`]).
+#[inline]
+pub(crate) fn log_sigmoid_and_derivative_given(x: f64, e: f64, log1pe: f64) -> (f64, f64) {
     if x >= 0.0 {
         (-log1pe, e / (1.0 + e))
     } else {

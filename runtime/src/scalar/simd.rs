@@ -52,6 +52,15 @@ pub(crate) fn tanh_values(affine: &[f64], value: &mut [f64]) {
     }
 }
 
+/// `out[i] = ln(1 + t[i])` for `t[i] ∈ [0, 1]` ([`super::ln_1p_unit_f64`]) over a block: the
+/// same bits in every version.
+#[multiversion(targets("x86_64+avx2+fma"))]
+pub(crate) fn ln_1p_unit_values(t: &[f64], out: &mut [f64]) {
+    for (o, &ti) in out.iter_mut().zip(t) {
+        *o = super::ln_1p_unit_f64(ti);
+    }
+}
+
 /// `out[i] = e^{x[i]}` ([`super::exp_f64`]) over a block: the same bits in every version.
 #[multiversion(targets("x86_64+avx2+fma"))]
 pub(crate) fn exp_values(x: &[f64], out: &mut [f64]) {
@@ -87,6 +96,20 @@ mod tests {
                 .zip(&plain)
                 .all(|(a, b)| a.to_bits() == b.to_bits());
             assert!(same, "block at {start}");
+        }
+    }
+
+    #[test]
+    fn the_dispatched_ln_1p_equals_the_scalar_function_bitwise() {
+        let t: Vec<f64> = (0..301).map(|i| (i as f64 / 300.0).powi(3)).collect();
+        let mut out = vec![0.0; 301];
+        ln_1p_unit_values(&t, &mut out);
+        for (ti, oi) in t.iter().zip(&out) {
+            assert_eq!(
+                oi.to_bits(),
+                crate::scalar::ln_1p_unit_f64(*ti).to_bits(),
+                "{ti}"
+            );
         }
     }
 
