@@ -9,7 +9,9 @@
 //! derivatives, and the tangents of the weights (seeded in one lane each, or constant)
 //! and of the inputs (model values) combine them. The result is the forward-mode tangent,
 //! up to rounding, at a fraction of its cost; with constant weights and data inputs no
-//! backward pass runs at all.
+//! backward pass runs at all. A projected network ([`crate::gradient::projection`]) treats
+//! its weights as constants here and gets their gradient later from
+//! [`add_weight_gradient`].
 
 use super::dense::Dense;
 use super::feature::{Column, Feature, common_extent};
