@@ -252,7 +252,7 @@ fn every_activation_keeps_the_latent_local_and_the_gradient_exact() {
 }
 
 #[test]
-fn a_two_headed_outcome_network_keeps_the_latent_local() {
+fn a_two_headed_outcome_network_is_projected_with_a_lane_per_head() {
     let x = covariate(25, 11);
     let t = DVector::from_fn(25, |i, _| (i % 2) as f64);
     let net = Mlp::new(&[2, 4, 2], Activation::Softplus, Activation::Identity).unwrap();
@@ -260,8 +260,15 @@ fn a_two_headed_outcome_network_keeps_the_latent_local() {
     let posterior = model.condition().y(covariate(25, 12));
     let dim = posterior.layout().unwrap().dim();
     assert_eq!(dim, 4 * 3 + 2 * 5 + 25);
+    // The 22 weights share one lane; the second head's derivative is read on a lane no
+    // coordinate is seeded in.
     let mode = assert_tight_gradient(&posterior, &test_point(dim, 13));
-    assert_eq!(mode, GradientMode::PlateLocal { sites: vec!["z"] });
+    assert_eq!(
+        mode,
+        GradientMode::PlateLocal {
+            sites: vec!["w", "z"]
+        }
+    );
     assert_eq!(
         allocations_per_gradient(&posterior, &test_point(dim, 14)),
         0

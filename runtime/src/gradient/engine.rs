@@ -350,6 +350,8 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
         for (j, g) in globals[..chunk].iter_mut().enumerate() {
             g.eps[k + j] = 1.0;
         }
+        // The lanes past the seeded ones hold the extra outputs of a projected network.
+        projections.set_spare(k + chunk..W);
         let (total, mixed) = projections.lend(|| {
             let batch = self.batch.as_ref();
             self.scenario

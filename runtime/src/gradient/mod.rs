@@ -16,7 +16,7 @@
 //!   point (no seeded copy of the N local coordinates is written first).
 //! - **Data-matrix products** `X · β` with a local coefficient vector `β` are differentiated
 //!   through `Xᵀ g` (module `projection`): `β` keeps one lane whatever its length. So are
-//!   single-output networks whose weights are such a vector, through a backward pass per
+//!   networks whose weights are such a vector, through a backward pass per
 //!   element.
 //! - **Mixing is never silent.** A model that combines a local latent's elements across its
 //!   plate (a sum over units, a shifted index) breaks that premise. Two guards catch it: a

@@ -11,12 +11,13 @@
 //! `β` whatever its length: a logistic regression with 50 coefficients runs at the width of
 //! its intercept plus one.
 //!
-//! A single-output network whose weights are such a site (`net.output(w.as_slice(), ..)`
+//! A network whose weights are such a site (`net.output(w.as_slice(), ..)`
 //! with `w` on a plate of its own) is projected the same way: its outputs get `1` in `w`'s
 //! lane, and the sum adds `Σᵢ gᵢ ∂outᵢ/∂wₖ` from a backward pass per element
 //! ([`crate::nn`]'s `add_weight_gradient`) instead of carrying a lane per weight through
 //! every term (the CEVAE model's 21 weights: 30 lanes down to 10). A network with several
-//! outputs keeps a lane per weight: one lane cannot tell the outputs' derivatives apart.
+//! outputs reads each further output's derivative on a lane no coordinate is seeded in
+//! during the pass (a *spare* lane; without enough of them the network is not projected).
 //!
 //! Operators cannot see the engine, so the products of one evaluation are registered in a
 //! state the engine lends to the thread for that evaluation ([`Projections::lend`]), like the
@@ -39,15 +40,44 @@ enum Factor {
     /// Model data argument number `argument` (`X · β`).
     #[default]
     Matrix,
-    /// A single-output network whose weights are `β` (the product's `network`).
+    /// A network whose weights are `β` (the product's `network`).
     Network,
+}
+
+/// The most outputs a projected network may have (each takes a lane).
+const MAX_PROJECTED_OUTPUTS: usize = 8;
+
+/// The lanes of a projected product's outputs: output `o` in `lanes[o]`, the first being
+/// the coefficients' own lane.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct OutputLanes {
+    lanes: [usize; MAX_PROJECTED_OUTPUTS],
+    len: usize,
+}
+
+impl OutputLanes {
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.lanes[..self.len].iter().copied()
+    }
+}
+
+impl std::ops::Index<usize> for OutputLanes {
+    type Output = usize;
+    fn index(&self, o: usize) -> &usize {
+        &self.lanes[..self.len][o]
+    }
 }
 
 /// A registered product: whose lane, which data matrix or network, and the per-row
 /// derivatives read.
 #[derive(Debug, Default)]
 pub(crate) struct Product {
+    /// The coefficients' lane (also the first output's).
     lane: usize,
+    /// Each output's lane.
+    lanes: OutputLanes,
+    /// The rows (elements) of each output.
+    rows: usize,
     /// The first gradient coordinate of `β`.
     offset: usize,
     factor: Factor,
@@ -58,7 +88,7 @@ pub(crate) struct Product {
     network: ProjectedNetwork,
     /// `∂βⱼ/∂uⱼ`, the lane's derivative in each coefficient.
     scale: Vec<f64>,
-    /// `∂ℓ/∂ηᵢ` read off so far in the current plate sum.
+    /// `∂ℓ/∂ηₒᵢ` read off so far in the current plate sum, output `o` at `o · rows + i`.
     g: Vec<f64>,
     /// Whether `g` holds anything not yet added into the gradient.
     pending: bool,
@@ -74,6 +104,10 @@ pub struct Projections {
     /// Products registered; those past `count` are kept for their buffers.
     products: Vec<Product>,
     count: usize,
+    /// Lanes no seeded coordinate uses in this pass: the outputs of a network with several
+    /// take them, from `spare_taken` on.
+    spare: Vec<usize>,
+    spare_taken: usize,
 }
 
 /// Projections do not carry over to a clone (one per chain): each registers its own.
@@ -95,7 +129,15 @@ impl Projections {
             candidates,
             products: Vec::new(),
             count: 0,
+            spare: Vec::new(),
+            spare_taken: 0,
         }
+    }
+
+    /// The lanes no seeded coordinate uses in the next evaluations.
+    pub(crate) fn set_spare(&mut self, lanes: std::ops::Range<usize>) {
+        self.spare.clear();
+        self.spare.extend(lanes);
     }
 
     /// Runs `f` with products projected on this thread; registrations start afresh.
@@ -103,24 +145,33 @@ impl Projections {
         if self.candidates.is_empty() {
             return f();
         }
-        self.count = 0;
+        (self.count, self.spare_taken) = (0, 0);
         loan::lend(&LENT, self, f)
     }
 
-    /// Claims `beta`'s lane for a product over `rows` rows: `None` when `β` is not one
-    /// local site's lane alone, or that lane already has a product.
+    /// Claims `beta`'s lane (and a spare lane for each output after the first) for a
+    /// product of `outputs` outputs over `rows` rows: `None` when `β` is not one local
+    /// site's lane alone, that lane already has a product, or the spare lanes run out.
     fn claim<S: Scalar>(
         &mut self,
         beta: &[S],
-        rows: usize,
+        (outputs, rows): (usize, usize),
         factor: Factor,
     ) -> Option<&mut Product> {
         let (lane, _) = beta.first()?.single_lane()?;
         let site = *self.candidates.iter().find(|c| c.lane == lane)?;
         let taken = self.products[..self.count].iter().any(|p| p.lane == lane);
-        if taken || site.len != beta.len() {
+        let spare = self.spare.get(self.spare_taken..)?;
+        let fits = (1..=MAX_PROJECTED_OUTPUTS).contains(&outputs) && spare.len() + 1 >= outputs;
+        if taken || site.len != beta.len() || !fits {
             return None;
         }
+        let mut lanes = OutputLanes {
+            len: outputs,
+            ..OutputLanes::default()
+        };
+        lanes.lanes[0] = lane;
+        lanes.lanes[1..outputs].copy_from_slice(&spare[..outputs - 1]);
         if self.count == self.products.len() {
             self.products.push(Product::default());
         }
@@ -133,10 +184,11 @@ impl Projections {
             }
         }
         product.g.clear();
-        product.g.resize(rows, 0.0);
+        product.g.resize(rows * outputs, 0.0);
         (product.lane, product.offset, product.factor) = (lane, site.offset, factor);
-        product.pending = false;
+        (product.lanes, product.rows, product.pending) = (lanes, rows, false);
         self.count += 1;
+        self.spare_taken += outputs - 1;
         Some(product)
     }
 
@@ -151,7 +203,7 @@ impl Projections {
         if x.ncols() != beta.len() {
             return None;
         }
-        let product = self.claim(beta, x.nrows(), Factor::Matrix)?;
+        let product = self.claim(beta, (1, x.nrows()), Factor::Matrix)?;
         product.argument = argument;
         let lane = product.lane;
         // The values in f64, a column at a time (X is column-major).
@@ -168,19 +220,21 @@ impl Projections {
         Some(out)
     }
 
-    /// A network over `rows` elements projected on its weights' lane, registered (its
-    /// layers, weights and inputs recorded for the weights' gradient); the lane, or `None`
-    /// as for [`Projections::project`].
+    /// A network over `rows` elements projected on its weights' lane (its first output;
+    /// the others on spare lanes), registered with its layers, weights and inputs recorded
+    /// for the weights' gradient; the outputs' lanes, or `None` as for
+    /// [`Projections::project`].
     fn project_network<S: Scalar>(
         &mut self,
         layers: &[Dense],
         weights: &[S],
         columns: &[Feature<'_, S>],
         rows: usize,
-    ) -> Option<usize> {
-        let product = self.claim(weights, rows, Factor::Network)?;
+    ) -> Option<OutputLanes> {
+        let outputs = layers.last()?.outputs;
+        let product = self.claim(weights, (outputs, rows), Factor::Network)?;
         product.network.record(layers, weights, columns, rows);
-        Some(product.lane)
+        Some(product.lanes)
     }
 
     /// Whether any product is registered.
@@ -192,19 +246,21 @@ impl Projections {
     /// the plate's own sites, not read as products.
     pub(crate) fn start_sum(&mut self, home: &[LocalLane]) {
         for p in &mut self.products[..self.count] {
-            p.readable = !home.iter().any(|l| l.lane == p.lane);
+            p.readable = !home.iter().any(|l| p.lanes.iter().any(|o| o == l.lane));
         }
     }
 
-    /// Reads element `index`'s derivative in each readable product's lane.
+    /// Reads element `index`'s derivative in each readable product's output lanes.
     #[inline]
     pub(crate) fn read<S: Scalar>(&mut self, index: usize, term: &S, scale: f64) {
         for p in &mut self.products[..self.count] {
-            if p.readable && index < p.g.len() {
-                let d = term.tangent(p.lane);
-                p.g[index] += scale * d;
-                // Only a sum that depends on the product pays for its `Xᵀ g`.
-                p.pending |= d != 0.0;
+            if p.readable && index < p.rows {
+                for (o, lane) in p.lanes.iter().enumerate() {
+                    let d = term.tangent(lane);
+                    p.g[o * p.rows + index] += scale * d;
+                    // Only a sum that depends on the product pays for its `Xᵀ g`.
+                    p.pending |= d != 0.0;
+                }
             }
         }
     }
@@ -241,7 +297,9 @@ impl Projections {
             }
             p.g.fill(0.0);
             p.pending = false;
-            sum.clear_tangent(p.lane);
+            for lane in p.lanes.iter() {
+                sum.clear_tangent(lane);
+            }
         }
     }
 }
@@ -273,15 +331,15 @@ pub(crate) fn project<S: Scalar>(argument: usize, x: &DMatrix<f64>, beta: &[S]) 
     loan::with_lent(&LENT, |p| p.project(argument, x, beta))
 }
 
-/// A single-output network's outputs projected on its weights' lane when the engine lent
-/// its projections and the weights are one local site's lane alone: the lane, or `None` to
-/// compute the tangents as usual.
+/// A network's outputs projected on its weights' lane (and spare lanes) when the engine lent
+/// its projections and the weights are one local site's lane alone: the outputs' lanes, or
+/// `None` to compute the tangents as usual.
 pub(crate) fn project_network<S: Scalar>(
     layers: &[Dense],
     weights: &[S],
     columns: &[Feature<'_, S>],
     rows: usize,
-) -> Option<usize> {
+) -> Option<OutputLanes> {
     loan::with_lent(&LENT, |p| p.project_network(layers, weights, columns, rows))
 }
 
@@ -312,7 +370,7 @@ impl ProjectedNetwork {
         unitwise::store_inputs(columns, rows, &mut self.inputs);
     }
 
-    /// Adds `scaleₖ · Σᵢ gᵢ ∂outᵢ/∂wₖ` into `grad[k]`.
+    /// Adds `scaleₖ · Σₒ Σᵢ gₒᵢ ∂outₒᵢ/∂wₖ` into `grad[k]`.
     fn add_gradient(&mut self, g: &[f64], scale: &[f64], grad: &mut [f64]) {
         self.dw.clear();
         self.dw.resize(self.weights.len(), 0.0);

@@ -15,7 +15,7 @@
 //! outputs live on that plate, and each element depends only on the same element of the
 //! features. A per-unit latent fed through a network therefore stays local to its unit, and
 //! the derivative engine keeps its one shared lane ([`crate::gradient`]). The weights
-//! themselves need not take a lane each: when a model's single-output network reads weights
+//! themselves need not take a lane each: when a model's network reads weights
 //! that are one plated site, the engine gives the outputs that site's one lane and forms the
 //! weights' gradient by a backward pass per element, `Σᵢ gᵢ ∂outᵢ/∂w` (a *projected*
 //! network, as for `X · β`). Buffers come from

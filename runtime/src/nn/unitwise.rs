@@ -124,11 +124,23 @@ impl Nodes {
     /// `inputs_move` (some input carries a tangent), `∂ output / ∂ input` in the input nodes:
     /// the weights' partial derivatives need only the units' signals.
     fn backward(&mut self, layers: &[Dense], weights: &[f64], o: usize, inputs_move: bool) {
-        let last = layers.len() - 1;
-        let top = self.starts[last + 1];
+        let top = self.starts[layers.len()];
         self.signal[top * BLOCK..].fill(0.0);
         let slope = Self::row(&self.slope, top + o);
         Self::row_mut(&mut self.signal, top + o).copy_from_slice(slope);
+        self.propagate(layers, weights, o..o + 1, inputs_move);
+    }
+
+    /// Carries the signals of the last layer's units `outputs` (already set) down to every
+    /// unit, and to the inputs when `inputs_move`.
+    fn propagate(
+        &mut self,
+        layers: &[Dense],
+        weights: &[f64],
+        outputs: std::ops::Range<usize>,
+        inputs_move: bool,
+    ) {
+        let last = layers.len() - 1;
         let mut end = weights.len();
         for (l, layer) in layers.iter().enumerate().rev() {
             if l == 0 && !inputs_move {
@@ -140,9 +152,9 @@ impl Nodes {
             let (below, above) = self.signal.split_at_mut(units * BLOCK);
             let below = &mut below[inputs * BLOCK..];
             below.fill(0.0);
-            // Only output `o` carries a signal in the last layer.
+            // Only the outputs asked for carry a signal in the last layer.
             let rows = if l == last {
-                o..o + 1
+                outputs.clone()
             } else {
                 0..layer.outputs
             };
@@ -191,13 +203,12 @@ pub(crate) fn forward<S: Scalar>(
     layers[0].check_inputs(columns.len())?;
     let extent = common_extent(columns)?;
     let mut nodes = Nodes::new(layers);
-    // A single-output network whose weights are one local site's lane, during a read-off
-    // pass, is projected: its weights count as constants here, each output carries `1` in
-    // that lane, and the weights' gradient comes later from `add_weight_gradient`.
-    let projected = match layers[layers.len() - 1].outputs {
-        1 => crate::gradient::projection::project_network(layers, weights, columns, extent.len),
-        _ => None,
-    };
+    // A network whose weights are one local site's lane, during a read-off pass, is
+    // projected: its weights count as constants here, output `o` carries `1` in lane
+    // `lanes[o]` (the weights' own for the first), and the weights' gradient comes later
+    // from `add_weight_gradient`.
+    let projected =
+        crate::gradient::projection::project_network(layers, weights, columns, extent.len);
     let seeds = match projected {
         Some(_) => buffer(0),
         None => seeds(layers, weights, &nodes.starts),
@@ -221,8 +232,8 @@ pub(crate) fn forward<S: Scalar>(
             let node = top + o;
             if !tangents {
                 let values = &Nodes::row(&nodes.value, node)[..len];
-                unit.extend(values.iter().map(|&v| match projected {
-                    Some(lane) => S::seeded(v, lane),
+                unit.extend(values.iter().map(|&v| match &projected {
+                    Some(lanes) => S::seeded(v, lanes[o]),
                     None => S::from_f64(v),
                 }));
                 continue;
@@ -235,8 +246,8 @@ pub(crate) fn forward<S: Scalar>(
             for (d, &v) in block.iter_mut().zip(values) {
                 *d = d.with_re(v);
             }
-            if let Some(lane) = projected {
-                block.iter_mut().for_each(|d| d.set_tangent(lane, 1.0));
+            if let Some(lanes) = &projected {
+                block.iter_mut().for_each(|d| d.set_tangent(lanes[o], 1.0));
             }
         }
     }
@@ -328,12 +339,13 @@ fn add_tangents<S: Scalar>(
     }
 }
 
-/// Adds `Σᵢ gᵢ · ∂outᵢ/∂wₖ` into `dw[k]` for every weight `k` of a single-output network:
-/// the weights' gradient of a sum whose derivative in each element's output is `gᵢ`
-/// (a projected network, [`crate::gradient::projection`]). Element `i`'s input `c` is
-/// `inputs[c · g.len() + i]`. One `f64` forward and backward pass per block of elements;
-/// the backward signals are linear in the output's, so scaling every unit's signal by `gᵢ`
-/// gives each weight's sum as one product of its unit's signal and its input.
+/// Adds `Σₒ Σᵢ gₒᵢ · ∂outₒᵢ/∂wₖ` into `dw[k]` for every weight `k` of a network: the
+/// weights' gradient of a sum whose derivative in output `o` of element `i` is
+/// `g[o · rows + i]` (a projected network, [`crate::gradient::projection`]). Element `i`'s
+/// input `c` is `inputs[c · rows + i]`. One `f64` forward and backward pass per block of
+/// elements: the backward pass is linear in the outputs' signals, so starting it from
+/// `gₒᵢ · slopeₒᵢ` at every output gives each weight's sum as one product of its unit's
+/// signal and its input.
 pub(crate) fn add_weight_gradient(
     layers: &[Dense],
     weights: &[f64],
@@ -341,25 +353,28 @@ pub(crate) fn add_weight_gradient(
     g: &[f64],
     dw: &mut [f64],
 ) {
-    let total = g.len();
+    let outputs = layers[layers.len() - 1].outputs;
+    let rows = g.len() / outputs.max(1);
     let mut nodes = Nodes::new(layers);
     let top = nodes.starts[layers.len()];
-    let mut scale = [0.0; BLOCK];
     // Per weight and position in the block, summed over blocks: every step is a loop over
     // the block that vectorizes, and the positions are added up once at the end.
     let mut sums = buffer(dw.len() * BLOCK);
     sums.resize(dw.len() * BLOCK, 0.0);
-    for first in (0..total).step_by(BLOCK) {
-        let len = BLOCK.min(total - first);
-        nodes.load_stored(inputs, layers[0].inputs, total, first);
+    for first in (0..rows).step_by(BLOCK) {
+        let len = BLOCK.min(rows - first);
+        nodes.load_stored(inputs, layers[0].inputs, rows, first);
         nodes.forward(layers, weights, true);
-        nodes.backward(layers, weights, 0, false);
-        scale[..len].copy_from_slice(&g[first..first + len]);
-        scale[len..].fill(0.0);
-        let units = nodes.starts[1] * BLOCK..(top + 1) * BLOCK;
-        for (s, &gi) in nodes.signal[units].iter_mut().zip(scale.iter().cycle()) {
-            *s *= gi;
+        for o in 0..outputs {
+            let g = &g[o * rows + first..][..len];
+            let slope = Nodes::row(&nodes.slope, top + o);
+            let signal = &mut nodes.signal[(top + o) * BLOCK..(top + o + 1) * BLOCK];
+            for ((s, &d), &gi) in signal.iter_mut().zip(slope).zip(g) {
+                *s = d * gi;
+            }
+            signal[len..].fill(0.0);
         }
+        nodes.propagate(layers, weights, 0..outputs, false);
         let mut k = 0;
         for (l, layer) in layers.iter().enumerate() {
             for j in 0..layer.outputs {
