@@ -37,6 +37,35 @@ fn shifted_guide(n: usize) {
     let z = sample!(Normal::new(&z_loc - z_loc[0] * 0.5, z_scale), units);
 }
 
+/// An amortized guide: each unit's location and scale come from a two-headed encoder of
+/// `(xᵢ, yᵢ)` whose 22 weights are one `param!` block on a plate of their own.
+#[guide(for = NormalLocals, observed(y))]
+fn encoder_guide(x: &DVector<f64>, y: &DVector<f64>, encoder: &Mlp) {
+    let units = plate!(x.len());
+    let w = param!(encoder.init_weights(3), plate!(encoder.weights_len()));
+    let heads = encoder.apply(w.as_slice(), &[x.into(), y.into()]);
+    let mu_loc = param!(0.0);
+    let mu = sample!(Normal::new(mu_loc, 0.3));
+    let tau = sample!(LogNormal::new(0.0, 0.2));
+    let beta = sample!(Normal::new(0.5, 0.1));
+    let sigma = sample!(LogNormal::new(-0.5, 0.2));
+    let z = sample!(Normal::new(&heads[0], heads[1].softplus() + 0.05), units);
+}
+
+/// The same encoder, its first weight also the global mean's location: the weights' lane
+/// reaches a global draw, so they cannot be projected.
+#[guide(for = NormalLocals, observed(y))]
+fn encoder_weight_read_twice(x: &DVector<f64>, y: &DVector<f64>, encoder: &Mlp) {
+    let units = plate!(x.len());
+    let w = param!(encoder.init_weights(3), plate!(encoder.weights_len()));
+    let heads = encoder.apply(w.as_slice(), &[x.into(), y.into()]);
+    let mu = sample!(Normal::new(w[0], 0.3));
+    let tau = sample!(LogNormal::new(0.0, 0.2));
+    let beta = sample!(Normal::new(0.5, 0.1));
+    let sigma = sample!(LogNormal::new(-0.5, 0.2));
+    let z = sample!(Normal::new(&heads[0], heads[1].softplus() + 0.05), units);
+}
+
 fn data(n: usize) -> (DVector<f64>, DVector<f64>) {
     let x = DVector::from_fn(n, |i, _| (i as f64 * 0.61).sin());
     let y = DVector::from_fn(n, |i, _| 0.4 + 0.8 * x[i] + (i as f64 * 1.3).cos());
@@ -82,4 +111,25 @@ fn a_guide_that_mixes_its_units_is_differentiated_densely_and_exactly() {
     let at = assert_matches_finite_differences(estimate, 0..2 * n);
     let why = reason(&at);
     assert!(why.contains("reaches other elements' terms"), "{why}");
+}
+
+#[test]
+fn an_encoders_weights_share_one_lane_and_match_finite_differences() {
+    let n = 40;
+    let (x, y) = data(n);
+    let model = NormalLocals::new(&x);
+    let scenario = model.condition().y(y.clone()).build();
+    let encoder = Mlp::new(&[2, 4, 2], Activation::Tanh, Activation::Identity).unwrap();
+    assert_eq!(encoder.weights_len(), 22);
+    let guide = EncoderGuide::new(&x, &y, &encoder);
+    let estimate = |p: Option<&[f64]>| guide_elbo(&scenario, &guide, p, 2, 11).unwrap();
+    // The encoder's 22 weights and the global mean's location.
+    let at = assert_matches_finite_differences(estimate, 0..23);
+    assert_eq!(at.mode, GuideGradientMode::PlateLocal { params: vec!["w"] });
+    // Read outside the network too, the weights get a lane each, and the gradient stays
+    // exact.
+    let guide = EncoderWeightReadTwice::new(&x, &y, &encoder);
+    let estimate = |p: Option<&[f64]>| guide_elbo(&scenario, &guide, p, 2, 11).unwrap();
+    let at = assert_matches_finite_differences(estimate, 0..22);
+    assert_eq!(at.mode, GuideGradientMode::Chunked);
 }

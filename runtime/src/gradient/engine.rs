@@ -357,6 +357,7 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
             self.scenario
                 .log_density_read_off(x, globals, &self.plan, grad, batch)
         })?;
+        projections.flush_networks(grad);
         if let Some(site) = mixed {
             return Ok(PlateLocalPass::Mixed(site));
         }

@@ -13,7 +13,8 @@
 //!
 //! A network whose weights are such a site (`net.output(w.as_slice(), ..)`
 //! with `w` on a plate of its own) is projected the same way: its outputs get `1` in `w`'s
-//! lane, and the sum adds `Σᵢ gᵢ ∂outᵢ/∂wₖ` from a backward pass per element
+//! lane, the sums read `gᵢ` as for a matrix, and once the evaluation is over
+//! `Σᵢ gᵢ ∂outᵢ/∂wₖ` is added from one backward pass per element for all of them
 //! ([`crate::nn`]'s `add_weight_gradient`) instead of carrying a lane per weight through
 //! every term (the CEVAE model's 21 weights: 30 lanes down to 10). A network with several
 //! outputs reads each further output's derivative on a lane no coordinate is seeded in
@@ -237,6 +238,20 @@ impl Projections {
         Some(product.lanes)
     }
 
+    /// Adds the weights' gradient of every network read since the evaluation started
+    /// (`scaleₖ · Σₒ Σᵢ gₒᵢ ∂outₒᵢ/∂wₖ`) into `grad`: called once the evaluation is over.
+    pub(crate) fn flush_networks(&mut self, grad: &mut [f64]) {
+        for p in &mut self.products[..self.count] {
+            if p.factor != Factor::Network || !p.pending {
+                continue;
+            }
+            let grad = &mut grad[p.offset..p.offset + p.scale.len()];
+            p.network.add_gradient(&p.g, &p.scale, grad);
+            p.g.fill(0.0);
+            p.pending = false;
+        }
+    }
+
     /// Whether any product is registered.
     pub(crate) fn any(&self) -> bool {
         self.count > 0
@@ -291,8 +306,12 @@ impl Projections {
                     }
                 }
                 Factor::Network => {
-                    let grad = &mut grad[p.offset..p.offset + p.scale.len()];
-                    p.network.add_gradient(&p.g, &p.scale, grad);
+                    // Kept until the evaluation ends ([`Projections::flush_networks`]): one
+                    // backward pass for every sum that read the network.
+                    for lane in p.lanes.iter() {
+                        sum.clear_tangent(lane);
+                    }
+                    continue;
                 }
             }
             p.g.fill(0.0);

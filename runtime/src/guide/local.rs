@@ -10,9 +10,11 @@
 //! the sum. A guide that mixes units (a plated parameter summed into a global draw) leaves a
 //! non-zero lane in the total; the caller detects that and differentiates densely instead.
 
-use crate::gradient::LocalTangents;
+use crate::gradient::projection::{self, Projections};
+use crate::gradient::{DataMatrices, LocalLane, LocalTangents};
 use crate::scalar::Scalar;
 use crate::subsample::Batch;
+use nalgebra::DMatrix;
 
 /// A plated parameter block and the lane its elements share.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,10 +60,16 @@ impl<'a> GuideReadOff<'a> {
 
     /// The reader of plate `plate`'s terms, each counted `sign` times in the surrogate.
     pub fn on_plate(&mut self, plate: &'static str, sign: f64) -> PlateRead<'_, 'a> {
+        // A projected network's lane is never a drawn plate's own: every product is read.
+        let projections = projection::take().map(|mut p| {
+            p.start_sum(&[]);
+            p
+        });
         PlateRead {
             off: self,
             plate,
             sign,
+            projections,
         }
     }
 
@@ -84,6 +92,59 @@ pub struct PlateRead<'r, 'a> {
     off: &'r mut GuideReadOff<'a>,
     plate: &'static str,
     sign: f64,
+    /// The networks projected in this replay ([`GuideProjections`]), taken for this sum.
+    projections: Option<Projections>,
+}
+
+impl Drop for PlateRead<'_, '_> {
+    fn drop(&mut self) {
+        if let Some(p) = self.projections.take() {
+            projection::put_back(p);
+        }
+    }
+}
+
+/// Networks of a guide whose weights are one `param!` block seeded in one lane (an encoder's
+/// weights, on a plate of their own): while lent to a replay, such a network's outputs are
+/// projected on that lane ([`crate::gradient`]'s projected products), each plate sum of the
+/// guide reads their per-element derivatives, and the block's gradient comes from a backward
+/// pass per element, so the weights need not take a lane each.
+#[derive(Clone, Debug, Default)]
+pub struct GuideProjections(Projections);
+
+impl GuideProjections {
+    /// Networks reading the blocks in `blocks` (each seeded in its lane) may be projected.
+    pub fn new(blocks: &[PlatedLane]) -> Self {
+        let lanes = blocks.iter().map(|b| LocalLane {
+            lane: b.lane,
+            offset: b.offset,
+            len: b.len,
+            index_lanes: None,
+        });
+        GuideProjections(Projections::new(lanes.collect()))
+    }
+
+    /// Runs `f` (a replay) with the networks projected; the further outputs of a network
+    /// read their derivatives on the lanes `spare`, which no parameter is seeded in.
+    pub fn lend<R>(&mut self, spare: std::ops::Range<usize>, f: impl FnOnce() -> R) -> R {
+        self.0.set_spare(spare);
+        self.0.lend(f)
+    }
+
+    /// After a replay: adds the weights' gradient of the networks its sums read into `grad`
+    /// (one backward pass per network, whatever the number of sums).
+    pub fn flush(&mut self, grad: &mut [f64]) {
+        self.0.flush_networks(grad);
+    }
+}
+
+/// A guide's networks read no data matrices.
+struct NoMatrices;
+
+impl DataMatrices for NoMatrices {
+    fn matrix(&self, _index: usize) -> Option<&DMatrix<f64>> {
+        None
+    }
 }
 
 impl PlateRead<'_, '_> {
@@ -110,8 +171,14 @@ impl<S: Scalar> LocalTangents<S> for PlateRead<'_, '_> {
                 self.off.grad[l.offset + e] += factor * term.tangent(l.lane);
             }
         }
+        if let Some(p) = &mut self.projections {
+            p.read(index, term, factor);
+        }
     }
     fn clear(&mut self, sum: &mut S) {
+        if let Some(p) = &mut self.projections {
+            p.finish_sum(&NoMatrices, self.off.grad, sum);
+        }
         for l in self.blocks() {
             sum.clear_tangent(l.lane);
         }

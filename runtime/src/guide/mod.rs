@@ -28,7 +28,7 @@ mod local;
 mod param;
 
 pub use handler::{GuideDraw, GuideHandler, NoiseTape};
-pub use local::{GuideReadOff, PlateRead, PlatedLane};
+pub use local::{GuideProjections, GuideReadOff, PlateRead, PlatedLane};
 pub use param::{ParamBlock, ParamConstraint, ParamInit, ParamShape};
 
 use crate::error::ModelError;

@@ -381,10 +381,7 @@ pub(crate) fn add_weight_gradient(
                 let signal = Nodes::row(&nodes.signal, nodes.starts[l + 1] + j);
                 for c in 0..layer.inputs {
                     let x = Nodes::row(&nodes.value, nodes.starts[l] + c);
-                    let sum = Nodes::row_mut(&mut sums, k);
-                    for ((a, s), x) in sum.iter_mut().zip(signal).zip(x) {
-                        *a += s * x;
-                    }
+                    simd::add_products(Nodes::row_mut(&mut sums, k), signal, x);
                     k += 1;
                 }
                 let sum = Nodes::row_mut(&mut sums, k);

@@ -33,6 +33,14 @@ pub(crate) fn add_scaled_column(out: &mut [f64], col: &[f64], v: f64) {
     }
 }
 
+/// `out[i] += a[i] · b[i]` over a block: a network weight's gradient, per block position.
+#[multiversion(targets("x86_64+avx2+fma"))]
+pub(crate) fn add_products(out: &mut [f64], a: &[f64], b: &[f64]) {
+    for ((o, &ai), &bi) in out.iter_mut().zip(a).zip(b) {
+        *o += ai * bi;
+    }
+}
+
 /// `value[i] = tanh(affine[i])` and `slope[i] = 1 − value[i]²` ([`super::tanh_f64`]): a
 /// network layer's tanh units over a block of elements. The same operations in every
 /// version (no fused multiply-add), so the same bits.

@@ -14,7 +14,8 @@
 use super::batches::Batched;
 use super::elbo::{FULL, GuideElbo, NARROW, Placement, WIDE};
 use crate::density::LogDensity;
-use doppl_runtime::guide::{Guide, ParamBlock, PlatedLane};
+use doppl_runtime::gradient::MIN_PROJECTED_LEN;
+use doppl_runtime::guide::{Guide, GuideProjections, ParamBlock, PlatedLane};
 use doppl_runtime::scalar::Dual;
 use doppl_runtime::{Model, ModelError};
 use rand::rngs::StdRng;
@@ -47,6 +48,13 @@ pub struct GuideLanes {
     /// The mode in use.
     pub mode: GuideGradientMode,
     plated: Vec<PlatedLane>,
+    /// Where the blocks of weights on a plate of their own start in `plated`: networks
+    /// reading them are projected on their lanes.
+    projected_from: usize,
+    pub(super) projections: GuideProjections,
+    /// Blocks of weights kept out of the projections (a network that could not be
+    /// projected read them, or something else did).
+    global: Vec<&'static str>,
     /// The coordinates of the unplated parameters.
     globals: Vec<usize>,
     /// Lanes per replay: [`NARROW`], [`FULL`] or [`WIDE`].
@@ -58,14 +66,29 @@ pub struct GuideLanes {
 impl GuideLanes {
     /// The lanes for parameter blocks `blocks`: [`NARROW`] per replay when the plated blocks
     /// and the other parameters fit in that many, [`FULL`] when they fit in that many but
-    /// not in [`WIDE`], else [`WIDE`]. A block shares
-    /// a lane only if it is on a plate the guide draws a site on (`placements`): a vector of
-    /// weights on a plate of its own (`param!(init, plate!(k))`, an encoder's) reaches every
-    /// unit and keeps a lane per weight.
+    /// not in [`WIDE`], else [`WIDE`]. A block shares a lane if it is on a plate the guide
+    /// draws a site on (`placements`), or if it is a vector of at least
+    /// [`MIN_PROJECTED_LEN`] weights on a plate of its own (`param!(init, plate!(k))`, an
+    /// encoder's): a network reading it is projected on its lane ([`GuideProjections`]).
     pub fn of(blocks: &[ParamBlock], placements: &[Placement]) -> Self {
+        Self::keeping_global(blocks, placements, Vec::new())
+    }
+
+    /// [`GuideLanes::of`] with the blocks named in `global` given a lane per element.
+    fn keeping_global(
+        blocks: &[ParamBlock],
+        placements: &[Placement],
+        global: Vec<&'static str>,
+    ) -> Self {
         let drawn = |plate: &str| placements.iter().any(|p| p.plate == Some(plate));
         let local = |b: &ParamBlock| b.plate.filter(|p| drawn(p));
-        let plated: Vec<PlatedLane> = (blocks.iter().filter_map(|b| Some((b, local(b)?))))
+        let own = |b: &ParamBlock| {
+            let weights = b.len >= MIN_PROJECTED_LEN && !global.contains(&b.name);
+            b.plate.filter(|p| !drawn(p) && weights)
+        };
+        let shared = (blocks.iter().filter_map(|b| Some((b, local(b)?))))
+            .chain(blocks.iter().filter_map(|b| Some((b, own(b)?))));
+        let plated: Vec<PlatedLane> = shared
             .enumerate()
             .map(|(lane, (b, plate))| PlatedLane {
                 plate,
@@ -74,7 +97,9 @@ impl GuideLanes {
                 lane,
             })
             .collect();
-        let globals: Vec<usize> = (blocks.iter().filter(|b| local(b).is_none()))
+        let projected_from = blocks.iter().filter(|b| local(b).is_some()).count();
+        let unshared = |b: &&ParamBlock| local(b).is_none() && own(b).is_none();
+        let globals: Vec<usize> = (blocks.iter().filter(unshared))
             .flat_map(|b| b.offset..b.offset + b.len)
             .collect();
         let width = match globals.len() + plated.len() {
@@ -82,7 +107,7 @@ impl GuideLanes {
             n if n > WIDE && n <= FULL => FULL,
             _ => WIDE,
         };
-        let names = || (blocks.iter().filter(|b| local(b).is_some())).map(|b| b.name);
+        let names = || (blocks.iter().filter(|b| local(b).or(own(b)).is_some())).map(|b| b.name);
         let mode = match plated.len() {
             0 => GuideGradientMode::Chunked,
             k if k < width => GuideGradientMode::PlateLocal {
@@ -94,7 +119,10 @@ impl GuideLanes {
         };
         GuideLanes {
             mode,
+            projections: GuideProjections::new(&plated[projected_from..]),
             plated,
+            projected_from,
+            global,
             globals,
             width,
             verified: false,
@@ -157,6 +185,14 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
         };
         let param = self.lanes.plated[leaked].offset;
         let name = (self.blocks.iter().find(|b| b.offset == param)).map_or("?", |b| b.name);
+        if leaked >= self.lanes.projected_from {
+            // Weights no projected network took in: a lane each from now on (this step
+            // densely), as before projections.
+            let mut global = std::mem::take(&mut self.lanes.global);
+            global.push(name);
+            self.lanes = GuideLanes::keeping_global(&self.blocks, &self.placements, global);
+            return Ok(false);
+        }
         let reason = format!("plated parameter `{name}` is mixed across its plate");
         self.lanes.fall_back(G::NAME, reason);
         Ok(false)
@@ -183,7 +219,13 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
             let total = if first {
                 // The read-off writes into `local_grad` while the replay borrows the rest.
                 let mut local = std::mem::take(&mut self.local_grad);
-                let total = self.replay().surrogate(&seeded, Some((plated, &mut local)));
+                let mut projections = std::mem::take(&mut self.lanes.projections);
+                // The lanes past the seeded ones take a projected network's further outputs.
+                let total = projections.lend(k + block.len()..W, || {
+                    self.replay().surrogate(&seeded, Some((plated, &mut local)))
+                });
+                projections.flush(&mut local);
+                self.lanes.projections = projections;
                 self.local_grad = local;
                 let total = total?;
                 if (0..k).any(|l| !total.eps[l].is_finite()) {
