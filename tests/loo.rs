@@ -55,9 +55,7 @@ fn arviz_loo(values: &[Vec<Vec<f64>>]) -> Option<(f64, f64, f64, Vec<f64>)> {
          print(json.dumps([float(l.elpd_loo), float(l.se), float(l.p_loo), l.pareto_k.values.tolist()]))",
         path.display()
     );
-    let out = std::process::Command::new(ci::python())
-        .args(["-c", &script])
-        .output();
+    let out = ci::python_output(["-c", &script]);
     let _ = std::fs::remove_file(&path);
     match out {
         Ok(o) if o.status.success() => {
@@ -173,9 +171,7 @@ fn arviz(body: &str, data: &serde_json::Value) -> Option<serde_json::Value> {
         "import json, numpy as np, arviz as az\ndata = json.load(open('{}'))\n{body}",
         path.display()
     );
-    let out = std::process::Command::new(ci::python())
-        .args(["-c", &script])
-        .output();
+    let out = ci::python_output(["-c", &script]);
     let _ = std::fs::remove_file(&path);
     match out {
         Ok(o) if o.status.success() => Some(serde_json::from_slice(&o.stdout).unwrap()),

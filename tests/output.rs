@@ -52,9 +52,7 @@ fn arviz_on_chains(
         "import json, arviz as az\nfiles = [{}]\n{body}",
         names.join(",")
     );
-    let output = std::process::Command::new(ci::python())
-        .args(["-c", &script])
-        .output();
+    let output = ci::python_output(["-c", &script]);
     let _ = std::fs::remove_dir_all(&dir);
     match output {
         Ok(o) if o.status.success() => Some(serde_json::from_slice(&o.stdout).unwrap()),

@@ -15,7 +15,6 @@ use doppl::inference::output::write_draws_csv;
 use doppl::prelude::*;
 use models::{WithScenario, with_posterior};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn posteriordb_dir() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/posteriordb");
@@ -81,11 +80,9 @@ fn fit_and_check<M: Model>(
     let name = dir.file_name().unwrap().to_string_lossy().to_string();
     let csv = std::env::temp_dir().join(format!("doppl-{name}-{}.csv", std::process::id()));
     write_draws_csv(&posterior, keep, std::fs::File::create(&csv).unwrap()).unwrap();
-    let out = Command::new(ci::python())
-        .arg(dir.join("../check_posterior.py"))
-        .arg(&csv)
-        .arg(dir.join("reference.json"))
-        .output()
+    let script = dir.join("../check_posterior.py");
+    let reference = dir.join("reference.json");
+    let out = ci::python_output([script.as_os_str(), csv.as_os_str(), reference.as_os_str()])
         .expect("python3 runs");
     let report = String::from_utf8_lossy(&out.stdout);
     println!(
