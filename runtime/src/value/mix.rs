@@ -21,12 +21,29 @@ pub trait MixOperand:
 {
     /// `x` as a constant of this type.
     fn constant(x: f64) -> Self;
+    /// `buffer[i] op rhs[i]` written into an `f64` buffer, when `Self` is `f64` (the one
+    /// case in which `f64 ∘ Self` is an `f64`); the buffer back otherwise.
+    fn f64_in_place_left(
+        buffer: Vec<f64>,
+        rhs: Rhs<'_, Self>,
+        op: Op,
+    ) -> Result<Vec<Self>, Vec<f64>> {
+        let _ = (rhs, op);
+        Err(buffer)
+    }
 }
 
 impl MixOperand for f64 {
     #[inline]
     fn constant(x: f64) -> Self {
         x
+    }
+    fn f64_in_place_left(
+        buffer: Vec<f64>,
+        rhs: Rhs<'_, f64>,
+        op: Op,
+    ) -> Result<Vec<f64>, Vec<f64>> {
+        Ok(apply_left(buffer, rhs, op))
     }
 }
 impl<const W: usize> MixOperand for Dual<W> {
@@ -111,17 +128,19 @@ pub enum Rhs<'a, B> {
     Each(&'a [B]),
     /// The same for every element.
     All(B),
+    /// `coef · xᵢ` for a data column `x` (a [`super::Scaled`] operand, never written out).
+    Scaled(B, &'a [f64]),
 }
 
 /// `buffer[i] = buffer[i] op rhs[i]` for a type combined with a right operand into itself.
 /// The operation is matched once, outside the loop, so each loop is monomorphic.
 #[inline]
-fn apply_left<A: Mix<B, Output = A> + Copy, B: Copy>(
+fn apply_left<A: Mix<B, Output = A> + Copy, B: MixOperand>(
     buffer: Vec<A>,
     rhs: Rhs<'_, B>,
     op: Op,
 ) -> Vec<A> {
-    fn each<A: Copy, B: Copy>(
+    fn each<A: Copy, B: MixOperand>(
         mut buffer: Vec<A>,
         rhs: Rhs<'_, B>,
         f: impl Fn(A, B) -> A,
@@ -129,6 +148,7 @@ fn apply_left<A: Mix<B, Output = A> + Copy, B: Copy>(
         match rhs {
             Rhs::Each(bs) => buffer.iter_mut().zip(bs).for_each(|(a, &b)| *a = f(*a, b)),
             Rhs::All(b) => buffer.iter_mut().for_each(|a| *a = f(*a, b)),
+            Rhs::Scaled(c, xs) => (buffer.iter_mut().zip(xs)).for_each(|(a, &x)| *a = f(*a, c * x)),
         }
         buffer
     }
@@ -142,12 +162,12 @@ fn apply_left<A: Mix<B, Output = A> + Copy, B: Copy>(
 
 /// `buffer[i] = lhs[i] op buffer[i]` for a left type combined with `B` into `B`.
 #[inline]
-fn apply_right<A: Mix<B, Output = B> + Copy, B: Copy>(
+fn apply_right<A: Mix<B, Output = B> + MixOperand, B: Copy>(
     lhs: Rhs<'_, A>,
     buffer: Vec<B>,
     op: Op,
 ) -> Vec<B> {
-    fn each<A: Copy, B: Copy>(
+    fn each<A: MixOperand, B: Copy>(
         lhs: Rhs<'_, A>,
         mut buffer: Vec<B>,
         f: impl Fn(A, B) -> B,
@@ -155,6 +175,7 @@ fn apply_right<A: Mix<B, Output = B> + Copy, B: Copy>(
         match lhs {
             Rhs::Each(as_) => buffer.iter_mut().zip(as_).for_each(|(b, &a)| *b = f(a, *b)),
             Rhs::All(a) => buffer.iter_mut().for_each(|b| *b = f(a, *b)),
+            Rhs::Scaled(c, xs) => (buffer.iter_mut().zip(xs)).for_each(|(b, &x)| *b = f(c * x, *b)),
         }
         buffer
     }
@@ -185,6 +206,9 @@ impl<B: MixOperand> Mix<B> for f64 {
     #[inline]
     fn mix_div(self, b: B) -> B {
         B::constant(self) / b
+    }
+    fn in_place_left(buffer: Vec<f64>, rhs: Rhs<'_, B>, op: Op) -> Result<Vec<B>, Vec<f64>> {
+        B::f64_in_place_left(buffer, rhs, op)
     }
     fn in_place_right(lhs: Rhs<'_, f64>, buffer: Vec<B>, op: Op) -> Result<Vec<B>, Vec<B>> {
         Ok(apply_right(lhs, buffer, op))

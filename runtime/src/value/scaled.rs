@@ -11,7 +11,7 @@
 
 use super::data::Data;
 use super::error::{Extent, ShapeError};
-use super::mix::{Mix, MixOperand};
+use super::mix::{Mix, MixOperand, Op, Rhs};
 use super::pool;
 use super::vector::Vector;
 use crate::scalar::{Dual, Scalar};
@@ -121,6 +121,44 @@ impl<'a, B: MixOperand> Scaled<'a, B> {
         let values = self.zip_slice(op, d.as_slice(), extent, scaled_left, f);
         values.map_or_else(Vector::failed, Vector::pooled)
     }
+    /// `aᵢ ∘ coef · xᵢ` with `a` owned: written into `a`'s buffer when the result has its
+    /// type (no vector written for the products, none for the result).
+    fn into_left<A>(self, sym: &'static str, op: Op, a: Vector<A>) -> Vector<A::Output>
+    where
+        A: Mix<B> + nalgebra::Scalar + Copy,
+    {
+        if a.shape_error().is_some() || a.len() != self.len() {
+            return self.zip(sym, &a, false, |b, x| op.apply(x, b));
+        }
+        let plate = a.plate();
+        let rhs = Rhs::Scaled(self.coef, self.column.as_slice());
+        match A::in_place_left(a.into_buffer(), rhs, op) {
+            Ok(values) => Vector::pooled_on(values, plate),
+            Err(values) => {
+                let a = Vector::pooled_on(values, plate);
+                self.zip(sym, &a, false, |b, x| op.apply(x, b))
+            }
+        }
+    }
+    /// `coef · xᵢ ∘ aᵢ` with `a` owned, into `a`'s buffer when the result has its type.
+    fn into_right<A>(self, sym: &'static str, op: Op, a: Vector<A>) -> Vector<<B as Mix<A>>::Output>
+    where
+        A: nalgebra::Scalar + Copy,
+        B: Mix<A>,
+    {
+        if a.shape_error().is_some() || a.len() != self.len() {
+            return self.zip(sym, &a, true, |b, x| op.apply(b, x));
+        }
+        let plate = a.plate();
+        let lhs = Rhs::Scaled(self.coef, self.column.as_slice());
+        match B::in_place_right(lhs, a.into_buffer(), op) {
+            Ok(values) => Vector::pooled_on(values, plate),
+            Err(values) => {
+                let a = Vector::pooled_on(values, plate);
+                self.zip(sym, &a, true, |b, x| op.apply(b, x))
+            }
+        }
+    }
     fn extent(&self) -> Extent {
         Extent {
             len: self.len(),
@@ -190,7 +228,7 @@ impl<'a> Mul<Data<'a, DVector<f64>>> for f64 {
 }
 
 macro_rules! scaled_ops {
-    ($Op:ident, $op:ident, $mix:ident, $sym:literal) => {
+    ($Op:ident, $op:ident, $mix:ident, $sym:literal, $which:expr) => {
         impl<B: Mix<C> + MixOperand, C: MixOperand> $Op<C> for Scaled<'_, B> {
             type Output = Vector<<B as Mix<C>>::Output>;
             fn $op(self, rhs: C) -> Self::Output {
@@ -206,7 +244,7 @@ macro_rules! scaled_ops {
         impl<A: nalgebra::Scalar + Copy, B: Mix<A> + MixOperand> $Op<Vector<A>> for Scaled<'_, B> {
             type Output = Vector<<B as Mix<A>>::Output>;
             fn $op(self, rhs: Vector<A>) -> Self::Output {
-                self.zip($sym, &rhs, true, <B as Mix<A>>::$mix)
+                self.into_right($sym, $which, rhs)
             }
         }
         impl<A: Mix<B> + nalgebra::Scalar + Copy, B: MixOperand> $Op<Scaled<'_, B>> for &Vector<A> {
@@ -218,7 +256,7 @@ macro_rules! scaled_ops {
         impl<A: Mix<B> + nalgebra::Scalar + Copy, B: MixOperand> $Op<Scaled<'_, B>> for Vector<A> {
             type Output = Vector<A::Output>;
             fn $op(self, rhs: Scaled<'_, B>) -> Self::Output {
-                rhs.zip($sym, &self, false, |b, a| a.$mix(b))
+                rhs.into_left($sym, $which, self)
             }
         }
         impl<B: Mix<C> + MixOperand, C: MixOperand> $Op<Scaled<'_, C>> for Scaled<'_, B> {
@@ -268,10 +306,10 @@ macro_rules! scaled_ops {
     };
 }
 
-scaled_ops!(Add, add, mix_add, "+");
-scaled_ops!(Sub, sub, mix_sub, "-");
-scaled_ops!(Mul, mul, mix_mul, "*");
-scaled_ops!(Div, div, mix_div, "/");
+scaled_ops!(Add, add, mix_add, "+", Op::Add);
+scaled_ops!(Sub, sub, mix_sub, "-", Op::Sub);
+scaled_ops!(Mul, mul, mix_mul, "*", Op::Mul);
+scaled_ops!(Div, div, mix_div, "/", Op::Div);
 
 #[cfg(test)]
 mod tests {
@@ -297,6 +335,35 @@ mod tests {
         assert_eq!((d / (2.0 * d)).into_dvector(), x.zip_map(&p, |a, b| a / b));
         assert_eq!((-(2.0 * d)).into_dvector(), -&p);
         assert_eq!((2.0 * d).exp().into_dvector(), p.map(f64::exp));
+    }
+
+    /// An owned vector operand takes the result in its own buffer, with the values of the
+    /// written-out form, bit for bit, on either side and for `f64` and dual vectors alike.
+    #[test]
+    fn an_owned_operand_is_written_over_with_the_same_values() {
+        let x = dvector![1.5, -2.0, 0.25];
+        let d = Data::new(&x);
+        let plate = Plate::new("units", 3);
+        let z = Vector::on_plate(dvector![0.5, 1.0, -3.0], plate);
+        let p = (0.3 * d).into_vector();
+        for (owned, written) in [
+            (z.clone() + 0.3 * d, &z + &p),
+            (z.clone() - 0.3 * d, &z - &p),
+            (0.3 * d - z.clone(), &p - &z),
+            (0.3 * d / z.clone(), &p / &z),
+            (z.clone() * (0.3 * d), &z * &p),
+        ] {
+            assert_eq!(owned.plate(), Some("units"));
+            assert_eq!(owned.into_dvector(), written.into_dvector());
+        }
+        let beta = Dual::<2>::variable(0.3, 1);
+        let zd = Vector::on_plate(z.map(|&v| Dual::<2>::variable(v, 0)).into_dvector(), plate);
+        let written = &zd + &(beta * d).into_vector();
+        let owned = zd.clone() + beta * d;
+        assert_eq!(owned.as_slice(), written.as_slice());
+        assert_eq!(owned[2].eps, [1.0, 0.25]);
+        let written = &(beta * d).into_vector() - &zd;
+        assert_eq!((beta * d - zd).as_slice(), written.as_slice());
     }
 
     /// A dual coefficient's tangent is the data column; the vector operand's plate is kept.
@@ -336,6 +403,10 @@ mod tests {
             },
         };
         assert_eq!(bad.shape_error(), Some(expected));
+        assert_eq!(
+            (z.clone() + 2.0 * Data::new(&x)).shape_error(),
+            Some(expected)
+        );
         let bad = 2.0 * Data::new(&x) - Data::new(&long);
         let expected = ShapeError::Mismatch {
             op: "-",
