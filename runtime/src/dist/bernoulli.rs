@@ -209,9 +209,7 @@ fn logits_plate<S: Scalar, L: LocalTangents<S>>(
     vs: &DVector<f64>,
     locals: &mut L,
 ) -> Result<S, DistError> {
-    let mut acc = run_hoisted(locals, &LogitsPlate { logits, vs })?;
-    locals.clear(&mut acc);
-    Ok(acc)
+    run_hoisted(locals, &LogitsPlate { logits, vs })
 }
 
 /// The loop of [`logits_plate`].
@@ -221,9 +219,8 @@ struct LogitsPlate<'a, S: nalgebra::Scalar> {
 }
 
 impl<S: Scalar> PlateLoop<S> for LogitsPlate<'_, S> {
-    type Output = Result<S, DistError>;
     #[inline(always)]
-    fn run<L: LocalTangents<S>>(&self, locals: &mut L) -> Self::Output {
+    fn run<L: LocalTangents<S>>(&self, locals: &mut L) -> Result<S, DistError> {
         use crate::scalar::EXP_BLOCK as BLOCK;
         let (mut sign, mut neg_abs, mut e) = ([0.0; BLOCK], [0.0; BLOCK], [0.0; BLOCK]);
         let mut log1pe = [0.0; BLOCK];

@@ -213,9 +213,7 @@ fn sum_read_off<S: Scalar, V, L: LocalTangents<S>>(
     locals: &mut L,
     term: impl Fn(usize, &V) -> Result<S, DistError>,
 ) -> Result<S, DistError> {
-    let mut acc = run_hoisted(locals, &TermSum { vs, term })?;
-    locals.clear(&mut acc);
-    Ok(acc)
+    run_hoisted(locals, &TermSum { vs, term })
 }
 
 /// The loop of [`sum_read_off`].
@@ -225,9 +223,8 @@ struct TermSum<'a, V, F> {
 }
 
 impl<S: Scalar, V, F: Fn(usize, &V) -> Result<S, DistError>> PlateLoop<S> for TermSum<'_, V, F> {
-    type Output = Result<S, DistError>;
     #[inline(always)]
-    fn run<L: LocalTangents<S>>(&self, locals: &mut L) -> Self::Output {
+    fn run<L: LocalTangents<S>>(&self, locals: &mut L) -> Result<S, DistError> {
         let mut acc = S::zero();
         for (i, v) in self.vs.iter().enumerate() {
             let t = (self.term)(i, v).map_err(|e| e.at(i))?;

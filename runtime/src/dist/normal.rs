@@ -54,15 +54,15 @@ impl<S: Scalar> Normal<S> {
         vs: &[V],
         locals: &mut L,
         residual: impl Fn(&V, S) -> S,
-    ) -> S {
+    ) -> Result<S, DistError> {
         let n_f = vs.len() as f64;
         match (&self.loc, &self.scale) {
             // Scalar scale: Σ (x − μ)² / 2σ² + n ln σ, with ln σ and 1/σ² computed once.
             (loc, Param::Const(_) | Param::Scalar(_)) => {
                 let inv_var = self.scale.at(0).powi(2).recip();
                 let weight = -0.5 * inv_var.re();
-                let ss = sum_of_squares(vs, loc, locals, weight, residual);
-                -(ss * inv_var) * 0.5 - log_scale(&self.scale, 0) * n_f - LN_SQRT_2PI * n_f
+                let ss = sum_of_squares(vs, loc, locals, weight, residual)?;
+                Ok(-(ss * inv_var) * 0.5 - log_scale(&self.scale, 0) * n_f - LN_SQRT_2PI * n_f)
             }
             (loc, Param::Vector(scale)) => {
                 let mut acc = S::zero();
@@ -73,7 +73,7 @@ impl<S: Scalar> Normal<S> {
                     acc += term;
                 }
                 locals.clear(&mut acc);
-                -acc - LN_SQRT_2PI * n_f
+                Ok(-acc - LN_SQRT_2PI * n_f)
             }
         }
     }
@@ -140,7 +140,7 @@ impl<S: Scalar> Distribution<S> for Normal<S> {
     ) -> Result<S, DistError> {
         check_batch(self.batch_len(), vs.len())?;
         // Slices, not nalgebra's strided iterators, in the per-element loops: they vectorize.
-        let sum = self.plate_sum(vs.as_slice(), locals, |v, m| *v - m);
+        let sum = self.plate_sum(vs.as_slice(), locals, |v, m| *v - m)?;
         // A non-finite value makes the sum non-finite: only then look for it (one pass
         // over the values less per evaluation).
         if !sum.re().is_finite()
@@ -158,7 +158,7 @@ impl<S: Scalar> Distribution<S> for Normal<S> {
     ) -> Result<S, DistError> {
         check_batch(self.batch_len(), vs.len())?;
         // (μ − x)² = (x − μ)²: the data stay f64, only μ carries derivatives.
-        let sum = self.plate_sum(vs.as_slice(), locals, |v, m| m - *v);
+        let sum = self.plate_sum(vs.as_slice(), locals, |v, m| m - *v)?;
         // As for latent values: a non-finite datum makes the sum non-finite.
         if !sum.re().is_finite()
             && let Some(i) = vs.as_slice().iter().position(|v| !v.is_finite())
@@ -210,16 +210,14 @@ fn sum_of_squares<S: Scalar, V, L: LocalTangents<S>>(
     locals: &mut L,
     weight: f64,
     residual: impl Fn(&V, S) -> S,
-) -> S {
+) -> Result<S, DistError> {
     let squares = Squares {
         vs,
         loc,
         weight,
         residual,
     };
-    let mut ss = run_hoisted(locals, &squares);
-    locals.clear(&mut ss);
-    ss
+    run_hoisted(locals, &squares)
 }
 
 /// The loop of [`sum_of_squares`].
@@ -231,9 +229,8 @@ struct Squares<'a, S: nalgebra::Scalar, V, F> {
 }
 
 impl<S: Scalar, V, F: Fn(&V, S) -> S> PlateLoop<S> for Squares<'_, S, V, F> {
-    type Output = S;
     #[inline(always)]
-    fn run<L: LocalTangents<S>>(&self, locals: &mut L) -> S {
+    fn run<L: LocalTangents<S>>(&self, locals: &mut L) -> Result<S, DistError> {
         let (weight, residual) = (self.weight, &self.residual);
         let mut ss = S::zero();
         let active = locals.is_active();
@@ -256,7 +253,7 @@ impl<S: Scalar, V, F: Fn(&V, S) -> S> PlateLoop<S> for Squares<'_, S, V, F> {
                 }
             }
         }
-        ss
+        Ok(ss)
     }
 }
 

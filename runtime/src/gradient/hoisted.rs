@@ -12,6 +12,7 @@
 
 use super::gathers::GatheredRead;
 use super::local::LocalTangents;
+use crate::dist::DistError;
 use crate::scalar::Scalar;
 
 /// The reads of one plate sum in one of two common forms, borrowed out of the reader that
@@ -26,25 +27,26 @@ pub enum Hoisted<'g> {
 /// A family's per-element loop over a plate, generic over the reader so that it can run
 /// with a [`Hoisted`] one ([`run_hoisted`]).
 pub trait PlateLoop<S: Scalar> {
-    /// What the loop computes (the sum, lanes not yet cleared).
-    type Output;
-    /// Runs the loop, reading each element's term into `locals`.
-    fn run<L: LocalTangents<S>>(&self, locals: &mut L) -> Self::Output;
+    /// Runs the loop, reading each element's term into `locals`: the sum, its lanes not
+    /// yet cleared.
+    fn run<L: LocalTangents<S>>(&self, locals: &mut L) -> Result<S, DistError>;
 }
 
 /// Runs `body` with `locals` in hoisted form when it has one (each form its own copy of
-/// the loop: one loop matching the form per element was measured 12% slower). The caller
-/// then clears the finished sum's lanes through `locals`.
+/// the loop: one loop matching the form per element was measured 12% slower), then clears
+/// the finished sum's lanes through `locals`.
 #[inline]
 pub fn run_hoisted<S: Scalar, L: LocalTangents<S>, P: PlateLoop<S>>(
     locals: &mut L,
     body: &P,
-) -> P::Output {
-    match locals.hoisted() {
+) -> Result<S, DistError> {
+    let mut sum = match locals.hoisted() {
         Some(Hoisted::Home(mut one)) => body.run(&mut one),
         Some(Hoisted::Gathered(mut one)) => body.run(&mut one),
         None => body.run(locals),
-    }
+    }?;
+    locals.clear(&mut sum);
+    Ok(sum)
 }
 
 /// Every read of a plate sum going to one lane and one gradient block: element `i`'s
@@ -155,14 +157,13 @@ mod tests {
     struct Terms<'a>(&'a [Dual<2>]);
 
     impl PlateLoop<Dual<2>> for Terms<'_> {
-        type Output = Dual<2>;
-        fn run<L: LocalTangents<Dual<2>>>(&self, locals: &mut L) -> Dual<2> {
+        fn run<L: LocalTangents<Dual<2>>>(&self, locals: &mut L) -> Result<Dual<2>, DistError> {
             let mut sum = Dual::constant(0.0);
             for (i, t) in self.0.iter().enumerate() {
                 locals.read(i, t, 2.0);
                 sum += *t;
             }
-            sum
+            Ok(sum)
         }
     }
 
@@ -189,11 +190,11 @@ mod tests {
         let (mut grad, mut mixed) = (vec![0.0; 6], None);
         let mut read_off = ReadOff::new(reads, &mut grad, &mut mixed);
         let mut weighted = Weighted::new(&mut read_off, 3.0);
-        let mut sum = match hoist {
+        let sum = match hoist {
             true => run_hoisted(&mut weighted, &Terms(terms)),
             false => run_hoisted(&mut Plain(&mut weighted), &Terms(terms)),
         };
-        weighted.clear(&mut sum);
+        let sum = sum.expect("the terms sum");
         drop(read_off);
         (grad, sum)
     }

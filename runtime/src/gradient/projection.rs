@@ -73,9 +73,7 @@ impl std::ops::Index<usize> for OutputLanes {
 /// derivatives read.
 #[derive(Debug, Default)]
 pub(crate) struct Product {
-    /// The coefficients' lane (also the first output's).
-    lane: usize,
-    /// Each output's lane.
+    /// Each output's lane, the first being the coefficients' own.
     lanes: OutputLanes,
     /// The rows (elements) of each output.
     rows: usize,
@@ -161,7 +159,9 @@ impl Projections {
     ) -> Option<&mut Product> {
         let (lane, _) = beta.first()?.single_lane()?;
         let site = *self.candidates.iter().find(|c| c.lane == lane)?;
-        let taken = self.products[..self.count].iter().any(|p| p.lane == lane);
+        let taken = self.products[..self.count]
+            .iter()
+            .any(|p| p.lanes[0] == lane);
         let spare = self.spare.get(self.spare_taken..)?;
         let fits = (1..=MAX_PROJECTED_OUTPUTS).contains(&outputs) && spare.len() + 1 >= outputs;
         if taken || site.len != beta.len() || !fits {
@@ -186,7 +186,7 @@ impl Projections {
         }
         product.g.clear();
         product.g.resize(rows * outputs, 0.0);
-        (product.lane, product.offset, product.factor) = (lane, site.offset, factor);
+        (product.offset, product.factor) = (site.offset, factor);
         (product.lanes, product.rows, product.pending) = (lanes, rows, false);
         self.count += 1;
         self.spare_taken += outputs - 1;
@@ -206,7 +206,7 @@ impl Projections {
         }
         let product = self.claim(beta, (1, x.nrows()), Factor::Matrix)?;
         product.argument = argument;
-        let lane = product.lane;
+        let lane = product.lanes[0];
         // The values in f64, a column at a time (X is column-major).
         let mut eta = crate::value::collect(x.nrows(), std::iter::repeat_n(0.0, x.nrows()));
         let rows = x.nrows();
@@ -292,30 +292,22 @@ impl Projections {
             if !p.pending {
                 continue;
             }
-            match p.factor {
-                Factor::Matrix => {
-                    // A missing matrix leaves the lane in the sum: the engine sees it leak.
-                    let Some(x) = matrices
-                        .matrix(p.argument)
-                        .filter(|x| x.nrows() == p.g.len())
-                    else {
-                        continue;
-                    };
-                    for (j, column) in x.column_iter().enumerate() {
-                        grad[p.offset + j] += p.scale[j] * dot(column.as_slice(), &p.g);
-                    }
-                }
-                Factor::Network => {
-                    // Kept until the evaluation ends ([`Projections::flush_networks`]): one
-                    // backward pass for every sum that read the network.
-                    for lane in p.lanes.iter() {
-                        sum.clear_tangent(lane);
-                    }
+            // A network's `g` is kept until the evaluation ends
+            // ([`Projections::flush_networks`]): one backward pass for every sum that read it.
+            if p.factor == Factor::Matrix {
+                // A missing matrix leaves the lane in the sum: the engine sees it leak.
+                let Some(x) = matrices
+                    .matrix(p.argument)
+                    .filter(|x| x.nrows() == p.g.len())
+                else {
                     continue;
+                };
+                for (j, column) in x.column_iter().enumerate() {
+                    grad[p.offset + j] += p.scale[j] * dot(column.as_slice(), &p.g);
                 }
+                p.g.fill(0.0);
+                p.pending = false;
             }
-            p.g.fill(0.0);
-            p.pending = false;
             for lane in p.lanes.iter() {
                 sum.clear_tangent(lane);
             }

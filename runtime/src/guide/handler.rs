@@ -5,7 +5,7 @@ use super::param::{ParamBlock, ParamInit, ParamShape};
 use super::{ParamConstraint, ParamProblem};
 use crate::dist::{DistError, GuideShape, Reparameterized};
 use crate::error::ModelError;
-use crate::gradient::NoLocals;
+use crate::gradient::{LocalTangents, NoLocals};
 use crate::plate::Plate;
 use crate::scalar::Scalar;
 use crate::subsample::{Batch, SubsampledPlate, checked_batch};
@@ -252,16 +252,9 @@ impl<'a, S: Scalar> GuideHandler<'a, S> {
         let weight = GuideShape::<S, D>::weight(shape);
         let log_q = match (&mut self.read_off, plate) {
             (Some(off), Some(plate)) => {
-                let mut read = off.on_plate(plate, -weight);
-                match d.log_prob_of_draws(noise, &mut read) {
-                    Some(closed_form) => Ok(closed_form),
-                    None => shape.log_prob(&d, &value, &mut read),
-                }
+                plate_log_q(shape, &d, &value, noise, &mut off.on_plate(plate, -weight))
             }
-            (_, Some(_)) => match d.log_prob_of_draws(noise, &mut NoLocals) {
-                Some(closed_form) => Ok(closed_form),
-                None => shape.log_prob(&d, &value, &mut NoLocals),
-            },
+            (_, Some(_)) => plate_log_q(shape, &d, &value, noise, &mut NoLocals),
             _ => shape.log_prob(&d, &value, &mut NoLocals),
         };
         self.log_q += log_q.map_err(at_site)? * weight;
@@ -271,5 +264,20 @@ impl<'a, S: Scalar> GuideHandler<'a, S> {
             plate,
         });
         Ok(value)
+    }
+}
+
+/// ln q of a plate's draws: in closed form in the noise when the family has one, else its
+/// density at the drawn values; each element's term shown to `locals`.
+fn plate_log_q<S: Scalar, D: Reparameterized<S>, P: GuideShape<S, D>, L: LocalTangents<S>>(
+    shape: P,
+    d: &D,
+    value: &P::Value,
+    noise: &[f64],
+    locals: &mut L,
+) -> Result<S, DistError> {
+    match d.log_prob_of_draws(noise, locals) {
+        Some(closed_form) => Ok(closed_form),
+        None => shape.log_prob(d, value, locals),
     }
 }
