@@ -149,6 +149,17 @@ pub(crate) trait ElementDensity<S: Scalar> {
     fn kernel_at(&self, i: usize, v: &Self::Value) -> Result<S, DistError> {
         self.kernel(&self.prepare(i), v)
     }
+    /// The whole plate sum of the values `value(vs[i])` by a loop of the family's own
+    /// (one that takes shared factors out of the sum), or `None` for the element-wise one.
+    fn own_plate_sum<V, L: LocalTangents<S>>(
+        &self,
+        vs: &[V],
+        locals: &mut L,
+        value: &impl Fn(&V) -> Self::Value,
+    ) -> Option<Result<S, DistError>> {
+        let _ = (vs, locals, value);
+        None
+    }
 }
 
 /// ln p(v) for non-vectorized parameters.
@@ -189,6 +200,9 @@ where
 {
     let n = vs.len();
     check_batch(dist.batch(), n)?;
+    if let Some(sum) = dist.own_plate_sum(vs, locals, &value) {
+        return sum;
+    }
     let n = n as f64;
     if dist.batch().is_none() {
         let prep = dist.prepare(0);

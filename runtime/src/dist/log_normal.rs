@@ -5,6 +5,7 @@ use super::common::{
     common_batch, ln_at, scalar_distribution,
 };
 use super::{DistError, IntoParam, Param, Support};
+use crate::gradient::{LocalTangents, PlateLoop, run_hoisted};
 use crate::scalar::Scalar;
 use crate::transform::Positive;
 use rand::Rng;
@@ -81,6 +82,57 @@ impl<S: Scalar> ElementDensity<S> for LogNormal<S> {
             None => self.kernel(&self.prepare(i), v),
         }
     }
+    /// With one scale: `−Σ ln vᵢ − Σ (ln vᵢ − μᵢ)² / 2σ² + n (−ln σ − ln √2π)`, the squares
+    /// summed as the normal's are and `1/σ²` applied once (per element that is a `ln`, a
+    /// difference and two additions into the sums, instead of three products of duals).
+    fn own_plate_sum<V, L: LocalTangents<S>>(
+        &self,
+        vs: &[V],
+        locals: &mut L,
+        value: &impl Fn(&V) -> S,
+    ) -> Option<Result<S, DistError>> {
+        let (inv_var, norm) = self.shared_scale?;
+        let squares = LogSquares {
+            vs,
+            loc: &self.loc,
+            inv_var,
+            value,
+        };
+        let n = vs.len() as f64;
+        Some(run_hoisted(locals, &squares).map(|kernels| kernels + norm * n))
+    }
+}
+
+/// The loop of [`LogNormal`]'s plate sum with one scale.
+struct LogSquares<'a, S: nalgebra::Scalar, V, F> {
+    vs: &'a [V],
+    loc: &'a Param<S>,
+    inv_var: S,
+    value: &'a F,
+}
+
+impl<S: Scalar, V, F: Fn(&V) -> S> PlateLoop<S> for LogSquares<'_, S, V, F> {
+    #[inline(always)]
+    fn run<L: LocalTangents<S>>(&self, locals: &mut L) -> Result<S, DistError> {
+        let inv_var = self.inv_var.re();
+        let (mut logs, mut squares) = (S::zero(), S::zero());
+        let active = locals.is_active();
+        for (i, v) in self.vs.iter().enumerate() {
+            let v = (self.value)(v);
+            check_strictly_positive(FAMILY, v.re()).map_err(|e| e.at(i))?;
+            let log_v = v.ln();
+            let r = log_v - self.loc.at(i);
+            let d = r.re();
+            if active {
+                // The element's term −ln vᵢ − rᵢ²/2σ², read through its two parts.
+                locals.read(i, &log_v, -1.0);
+                locals.read(i, &r, -inv_var * d);
+            }
+            logs += log_v;
+            squares = squares.add_chain(r, d * d, 2.0 * d);
+        }
+        Ok(-logs - squares * self.inv_var * 0.5)
+    }
 }
 
 /// −ln v − (ln v − μ)² / (2σ²) given `inv_var` = 1/σ²; `OutOfSupport` for v ≤ 0.
@@ -128,5 +180,75 @@ impl<S: Scalar> super::Reparameterized<S> for LogNormal<S> {
     #[inline]
     fn rsample_at(&self, index: usize, eps: f64) -> S {
         (self.loc.at(index) + self.scale.at(index) * eps).exp()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::Distribution;
+    use crate::gradient::NoLocals;
+    use crate::scalar::Dual;
+    use nalgebra::dvector;
+    use statrs::distribution::{Continuous, LogNormal as Reference};
+
+    /// The one-scale plate sum equals statrs' densities summed, with a location per element
+    /// and with one location.
+    #[test]
+    fn the_one_scale_plate_sum_equals_the_reference_densities() {
+        let (xs, locs) = (dvector![0.3, 1.7, 4.0, 0.05], dvector![0.1, -0.4, 1.2, 0.0]);
+        let d = LogNormal::<f64>::new(locs.clone(), 0.8).unwrap();
+        let sum = d.log_prob_plate_observed(&xs, &mut NoLocals).unwrap();
+        let reference: f64 = (xs.iter().zip(&locs))
+            .map(|(&x, &m)| Reference::new(m, 0.8).unwrap().ln_pdf(x))
+            .sum();
+        assert!(
+            (sum - reference).abs() < 1e-12 * reference.abs(),
+            "{sum} {reference}"
+        );
+        let d = LogNormal::<f64>::new(0.3, 0.8).unwrap();
+        let sum = d.log_prob_plate_local(&xs, &mut NoLocals).unwrap();
+        let reference: f64 = xs
+            .iter()
+            .map(|&x| Reference::new(0.3, 0.8).unwrap().ln_pdf(x))
+            .sum();
+        assert!(
+            (sum - reference).abs() < 1e-12 * reference.abs(),
+            "{sum} {reference}"
+        );
+    }
+
+    /// Its derivatives along the values (lane 0) and the scale (lane 1) are those of the
+    /// element-wise densities; a value out of the support is an error naming its element.
+    #[test]
+    fn the_one_scale_plate_sum_has_the_element_wise_derivatives() {
+        let xs = [0.3, 1.7, 4.0];
+        let locs = [0.1, -0.4, 1.2];
+        let scale = Dual::<2>::variable(0.8, 1);
+        let values = nalgebra::DVector::from_fn(3, |i, _| Dual::<2>::variable(xs[i], 0));
+        let loc = nalgebra::DVector::from_fn(3, |i, _| Dual::<2>::constant(locs[i]));
+        let d = LogNormal::new(loc, scale).unwrap();
+        let sum = d.log_prob_plate_local(&values, &mut NoLocals).unwrap();
+        let each = (0..3).fold(Dual::<2>::constant(0.0), |acc, i| {
+            let single = LogNormal::new(Dual::constant(locs[i]), scale).unwrap();
+            acc + single.log_prob(&values[i]).unwrap()
+        });
+        assert!((sum.re - each.re).abs() < 1e-12);
+        for lane in 0..2 {
+            assert!(
+                (sum.eps[lane] - each.eps[lane]).abs() < 1e-12,
+                "lane {lane}"
+            );
+        }
+        let bad = dvector![0.3, -1.0];
+        let d = LogNormal::<f64>::new(0.0, 1.0).unwrap();
+        let err = d.log_prob_plate_observed(&bad, &mut NoLocals).unwrap_err();
+        let expected = DistError::OutOfSupport {
+            family: FAMILY,
+            index: Some(1),
+            value: -1.0,
+            support: Support::Positive.describe(),
+        };
+        assert_eq!(err, expected);
     }
 }
