@@ -114,22 +114,40 @@ struct LogSquares<'a, S: nalgebra::Scalar, V, F> {
 impl<S: Scalar, V, F: Fn(&V) -> S> PlateLoop<S> for LogSquares<'_, S, V, F> {
     #[inline(always)]
     fn run<L: LocalTangents<S>>(&self, locals: &mut L) -> Result<S, DistError> {
+        use crate::scalar::EXP_BLOCK as BLOCK;
         let inv_var = self.inv_var.re();
         let (mut logs, mut squares) = (S::zero(), S::zero());
         let active = locals.is_active();
-        for (i, v) in self.vs.iter().enumerate() {
-            let v = (self.value)(v);
-            check_strictly_positive(FAMILY, v.re()).map_err(|e| e.at(i))?;
-            let log_v = v.ln();
-            let r = log_v - self.loc.at(i);
-            let d = r.re();
-            if active {
-                // The element's term −ln vᵢ − rᵢ²/2σ², read through its two parts.
-                locals.read(i, &log_v, -1.0);
-                locals.read(i, &r, -inv_var * d);
+        let (mut re, mut ln_re) = ([0.0; BLOCK], [0.0; BLOCK]);
+        for (b, block) in self.vs.chunks(BLOCK).enumerate() {
+            let (re, ln_re) = (&mut re[..block.len()], &mut ln_re[..block.len()]);
+            for (r, v) in re.iter_mut().zip(block) {
+                *r = (self.value)(v).re();
             }
-            logs += log_v;
-            squares = squares.add_chain(r, d * d, 2.0 * d);
+            // One branch-free test per block; the element at fault only looked for then.
+            let inside = (re.iter()).fold(true, |ok, &r| ok & (r > 0.0) & (r < f64::INFINITY));
+            if !inside {
+                let k = re.iter().position(|&r| !(r > 0.0 && r < f64::INFINITY));
+                let (k, r) = k.map_or((0, f64::NAN), |k| (k, re[k]));
+                return Err(check_strictly_positive(FAMILY, r)
+                    .unwrap_err()
+                    .at(b * BLOCK + k));
+            }
+            // The block's logarithms by the vectorized kernel, not a libm call each.
+            crate::scalar::ln_positive_each(re, ln_re);
+            for (k, v) in block.iter().enumerate() {
+                let i = b * BLOCK + k;
+                let log_v = (self.value)(v).chain(ln_re[k], re[k].recip());
+                let r = log_v - self.loc.at(i);
+                let d = r.re();
+                if active {
+                    // The element's term −ln vᵢ − rᵢ²/2σ², read through its two parts.
+                    locals.read(i, &log_v, -1.0);
+                    locals.read(i, &r, -inv_var * d);
+                }
+                logs += log_v;
+                squares = squares.add_chain(r, d * d, 2.0 * d);
+            }
         }
         Ok(-logs - squares * self.inv_var * 0.5)
     }

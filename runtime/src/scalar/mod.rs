@@ -6,7 +6,7 @@
 
 mod dual;
 mod exp;
-mod ln1p;
+mod logarithm;
 mod num_dual_impl;
 pub(crate) mod simd;
 mod special;
@@ -14,7 +14,7 @@ mod tanh;
 
 pub use dual::Dual;
 pub use exp::exp_f64;
-pub use ln1p::ln_1p_unit_f64;
+pub use logarithm::{ln_1p_unit_f64, ln_f64};
 pub use special::{digamma, ln_gamma};
 pub use tanh::tanh_f64;
 
@@ -237,6 +237,34 @@ pub fn exp_each(x: &[f64], out: &mut [f64]) {
 /// ```
 pub fn ln_1p_unit_each(t: &[f64], out: &mut [f64]) {
     simd::ln_1p_unit_values(t, out);
+}
+
+/// `out[i] = ln x[i]` for every `x[i]`, vectorized where the CPU allows for finite positive
+/// numbers ([`ln_f64`]; the same bits on every instruction set); zero, negative, infinite
+/// and NaN numbers get libm's `ln` (−∞, NaN, +∞, NaN).
+///
+/// ```
+/// use doppl_runtime::scalar::ln_each;
+/// let mut out = [0.0; 4];
+/// ln_each(&[1.0, std::f64::consts::E, 0.0, -1.0], &mut out);
+/// assert_eq!(out[0], 0.0);
+/// assert!((out[1] - 1.0).abs() <= f64::EPSILON);
+/// assert_eq!(out[2], f64::NEG_INFINITY);
+/// assert!(out[3].is_nan());
+/// ```
+pub fn ln_each(x: &[f64], out: &mut [f64]) {
+    ln_positive_each(x, out);
+    // Rare, and out of the vectorized loop: the numbers `ln_f64` does not cover.
+    for (o, &xi) in out.iter_mut().zip(x) {
+        if !(xi > 0.0 && xi < f64::INFINITY) {
+            *o = xi.ln();
+        }
+    }
+}
+
+/// [`ln_each`] for numbers the caller has checked are finite and positive.
+pub(crate) fn ln_positive_each(x: &[f64], out: &mut [f64]) {
+    simd::ln_values(x, out);
 }
 
 /// The block size of [`exp_each`]'s callers: each computes the exponentials of this many

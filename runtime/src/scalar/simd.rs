@@ -69,6 +69,15 @@ pub(crate) fn ln_1p_unit_values(t: &[f64], out: &mut [f64]) {
     }
 }
 
+/// `out[i] = ln x[i]` for finite `x[i] > 0` ([`super::ln_f64`]) over a block: the same bits
+/// in every version.
+#[multiversion(targets("x86_64+avx2+fma"))]
+pub(crate) fn ln_values(x: &[f64], out: &mut [f64]) {
+    for (o, &xi) in out.iter_mut().zip(x) {
+        *o = super::ln_f64(xi);
+    }
+}
+
 /// `out[i] = e^{x[i]}` ([`super::exp_f64`]) over a block: the same bits in every version.
 #[multiversion(targets("x86_64+avx2+fma"))]
 pub(crate) fn exp_values(x: &[f64], out: &mut [f64]) {
@@ -118,6 +127,16 @@ mod tests {
                 crate::scalar::ln_1p_unit_f64(*ti).to_bits(),
                 "{ti}"
             );
+        }
+    }
+
+    #[test]
+    fn the_dispatched_ln_equals_the_scalar_function_bitwise() {
+        let x: Vec<f64> = (0..301).map(|i| (i as f64 * 0.61 - 90.0).exp()).collect();
+        let mut out = vec![0.0; 301];
+        ln_values(&x, &mut out);
+        for (xi, oi) in x.iter().zip(&out) {
+            assert_eq!(oi.to_bits(), crate::scalar::ln_f64(*xi).to_bits(), "{xi}");
         }
     }
 
