@@ -249,6 +249,27 @@ impl<S: Scalar, V, F: Fn(usize, &V) -> Result<S, DistError>> PlateLoop<S> for Te
     }
 }
 
+/// The real parts `re[k]` of one block of a plate's values `value(block[k])`, checked
+/// against `inside` with one branch-free test for the whole block: a family's loop that
+/// computes a function of them a block at a time. The element at fault is looked for only
+/// when the test fails, and named from `first` in an `OutOfSupport` error.
+pub(crate) fn block_real_parts<S: Scalar, V>(
+    (block, first): (&[V], usize),
+    value: &impl Fn(&V) -> S,
+    re: &mut [f64],
+    (family, support): (&'static str, Support),
+    inside: impl Fn(f64) -> bool,
+) -> Result<(), DistError> {
+    for (r, v) in re.iter_mut().zip(block) {
+        *r = value(v).re();
+    }
+    if re.iter().fold(true, |ok, &r| ok & inside(r)) {
+        return Ok(());
+    }
+    let k = re.iter().position(|&r| !inside(r)).unwrap_or(0);
+    Err(out_of_support(family, re[k], support.describe()).at(first + k))
+}
+
 /// `n` draws, element `i` drawn by `draw(i, rng)`, after checking the parameters' length.
 pub(crate) fn sample_each<T: nalgebra::Scalar, R: ?Sized>(
     batch: Option<usize>,

@@ -1,8 +1,8 @@
 //! The log-normal distribution: e^X for X ~ Normal(loc, scale²).
 
 use super::common::{
-    ElementDensity, LN_SQRT_2PI, ScalarFamily, check_finite, check_scale, check_strictly_positive,
-    common_batch, ln_at, scalar_distribution,
+    ElementDensity, LN_SQRT_2PI, ScalarFamily, block_real_parts, check_finite, check_scale,
+    check_strictly_positive, common_batch, ln_at, scalar_distribution,
 };
 use super::{DistError, IntoParam, Param, Support};
 use crate::gradient::{LocalTangents, PlateLoop, run_hoisted};
@@ -121,18 +121,9 @@ impl<S: Scalar, V, F: Fn(&V) -> S> PlateLoop<S> for LogSquares<'_, S, V, F> {
         let (mut re, mut ln_re) = ([0.0; BLOCK], [0.0; BLOCK]);
         for (b, block) in self.vs.chunks(BLOCK).enumerate() {
             let (re, ln_re) = (&mut re[..block.len()], &mut ln_re[..block.len()]);
-            for (r, v) in re.iter_mut().zip(block) {
-                *r = (self.value)(v).re();
-            }
-            // One branch-free test per block; the element at fault only looked for then.
-            let inside = (re.iter()).fold(true, |ok, &r| ok & (r > 0.0) & (r < f64::INFINITY));
-            if !inside {
-                let k = re.iter().position(|&r| !(r > 0.0 && r < f64::INFINITY));
-                let (k, r) = k.map_or((0, f64::NAN), |k| (k, re[k]));
-                return Err(check_strictly_positive(FAMILY, r)
-                    .unwrap_err()
-                    .at(b * BLOCK + k));
-            }
+            let support = (FAMILY, Support::Positive);
+            let positive = |r: f64| r > 0.0 && r < f64::INFINITY;
+            block_real_parts((block, b * BLOCK), self.value, re, support, positive)?;
             // The block's logarithms by the vectorized kernel, not a libm call each.
             crate::scalar::ln_positive_each(re, ln_re);
             for (k, v) in block.iter().enumerate() {

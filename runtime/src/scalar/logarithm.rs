@@ -108,6 +108,22 @@ pub fn ln_f64(x: f64) -> f64 {
     k * LN2_HI + (ln_reduced(m) + k * LN2_LO)
 }
 
+/// `ln(1 + t)` for finite `t ≥ 0`, within 2 units in the last place of libm's `ln_1p` (see
+/// the tests): `ln u` of `u = 1 + t` rounded, plus that rounding, `(t − (u − 1)) / u`.
+/// Elsewhere the result is not meaningful.
+///
+/// ```
+/// use doppl_runtime::scalar::ln_1p_f64;
+/// assert_eq!(ln_1p_f64(0.0), 0.0);
+/// assert_eq!(ln_1p_f64(1e-300), 1e-300);
+/// assert!((ln_1p_f64(1e6) - 1e6f64.ln_1p()).abs() <= 1e-15 * 1e6f64.ln_1p());
+/// ```
+#[inline(always)]
+pub fn ln_1p_f64(t: f64) -> f64 {
+    let u = 1.0 + t;
+    ln_f64(u) + (t - (u - 1.0)) / u
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +152,18 @@ mod tests {
         let points = near_one.chain(wide).chain(split).chain(subnormal);
         let worst = worst_ulps(points, ln_f64, f64::ln);
         assert!(worst.0 <= 1, "{} ulps at {}", worst.0, worst.1);
+    }
+
+    #[test]
+    fn ln_1p_agrees_with_libm_within_two_ulps_for_non_negative_numbers() {
+        let unit = (0..=200_000).map(|i| i as f64 / 200_000.0);
+        let wide = (-7000..=7090).map(|i| (i as f64 * 0.1 + 3.7e-3).exp());
+        let tiny = (1..1100)
+            .map(|i| 1e-300 * 1.9f64.powi(i))
+            .filter(|&t| t <= 1.0);
+        let points = unit.chain(wide).chain(tiny);
+        let worst = worst_ulps(points, ln_1p_f64, f64::ln_1p);
+        assert!(worst.0 <= 2, "{} ulps at {}", worst.0, worst.1);
     }
 
     #[test]

@@ -14,7 +14,7 @@ mod tanh;
 
 pub use dual::Dual;
 pub use exp::exp_f64;
-pub use logarithm::{ln_1p_unit_f64, ln_f64};
+pub use logarithm::{ln_1p_f64, ln_1p_unit_f64, ln_f64};
 pub use special::{digamma, ln_gamma};
 pub use tanh::tanh_f64;
 
@@ -265,6 +265,22 @@ pub fn ln_each(x: &[f64], out: &mut [f64]) {
 /// [`ln_each`] for numbers the caller has checked are finite and positive.
 pub(crate) fn ln_positive_each(x: &[f64], out: &mut [f64]) {
     simd::ln_values(x, out);
+}
+
+/// `out[i] = ln(1 + t[i])` for every `t[i] ≥ 0`, vectorized where the CPU allows for finite
+/// ones ([`ln_1p_f64`]); infinite, negative and NaN numbers get libm's `ln_1p`.
+pub(crate) fn ln_1p_non_negative_each(t: &[f64], out: &mut [f64]) {
+    simd::ln_1p_values(t, out);
+    let inside = t
+        .iter()
+        .fold(true, |ok, ti| ok & (0.0..f64::INFINITY).contains(ti));
+    if !inside {
+        for (o, &ti) in out.iter_mut().zip(t) {
+            if !(0.0..f64::INFINITY).contains(&ti) {
+                *o = ti.ln_1p();
+            }
+        }
+    }
 }
 
 /// The block size of [`exp_each`]'s callers: each computes the exponentials of this many

@@ -78,6 +78,15 @@ pub(crate) fn ln_values(x: &[f64], out: &mut [f64]) {
     }
 }
 
+/// `out[i] = ln(1 + t[i])` for finite `t[i] ≥ 0` ([`super::ln_1p_f64`]) over a block: the
+/// same bits in every version.
+#[multiversion(targets("x86_64+avx2+fma"))]
+pub(crate) fn ln_1p_values(t: &[f64], out: &mut [f64]) {
+    for (o, &ti) in out.iter_mut().zip(t) {
+        *o = super::ln_1p_f64(ti);
+    }
+}
+
 /// `out[i] = e^{x[i]}` ([`super::exp_f64`]) over a block: the same bits in every version.
 #[multiversion(targets("x86_64+avx2+fma"))]
 pub(crate) fn exp_values(x: &[f64], out: &mut [f64]) {
@@ -137,6 +146,14 @@ mod tests {
         ln_values(&x, &mut out);
         for (xi, oi) in x.iter().zip(&out) {
             assert_eq!(oi.to_bits(), crate::scalar::ln_f64(*xi).to_bits(), "{xi}");
+        }
+        ln_1p_values(&x, &mut out);
+        for (xi, oi) in x.iter().zip(&out) {
+            assert_eq!(
+                oi.to_bits(),
+                crate::scalar::ln_1p_f64(*xi).to_bits(),
+                "{xi}"
+            );
         }
     }
 
