@@ -53,6 +53,7 @@
 
 mod data;
 mod error;
+mod logistic;
 mod mix;
 mod ops;
 mod pool;

@@ -208,18 +208,6 @@ impl<S: Scalar> Vector<S> {
     pub fn tanh(&self) -> Self {
         self.map(|x| x.tanh())
     }
-    /// The logistic function 1 / (1 + e⁻ˣ) elementwise.
-    pub fn sigmoid(&self) -> Self {
-        self.map(|x| x.sigmoid())
-    }
-    /// softplus ln(1 + eˣ) elementwise, stable in both tails.
-    pub fn softplus(&self) -> Self {
-        self.map(|x| x.softplus())
-    }
-    /// ln σ(x) elementwise, stable in both tails.
-    pub fn log_sigmoid(&self) -> Self {
-        self.map(|x| x.log_sigmoid())
-    }
     /// Σᵢ xᵢ yᵢ with a data vector. Mixes the plate's elements: a model that feeds it into
     /// a term outside the plate is differentiated on the dense path ([`crate::gradient`]).
     pub fn dot_data(&self, y: Data<'_, DVector<f64>>) -> S {
