@@ -16,23 +16,14 @@ impl<S: Scalar> Vector<S> {
     /// The logistic function 1 / (1 + e⁻ˣ) elementwise.
     pub fn sigmoid(&self) -> Self {
         self.map_logistic(false, |x, e, _| {
-            let s = if x >= 0.0 {
-                1.0 / (1.0 + e)
-            } else {
-                e / (1.0 + e)
-            };
+            let s = sigmoid_given(x, e);
             (s, s * (1.0 - s))
         })
     }
     /// softplus ln(1 + eˣ) elementwise, stable in both tails.
     pub fn softplus(&self) -> Self {
         self.map_logistic(true, |x, e, log1pe| {
-            let slope = if x >= 0.0 {
-                1.0 / (1.0 + e)
-            } else {
-                e / (1.0 + e)
-            };
-            (x.max(0.0) + log1pe, slope)
+            (x.max(0.0) + log1pe, sigmoid_given(x, e))
         })
     }
     /// ln σ(x) elementwise, stable in both tails.
@@ -66,6 +57,16 @@ impl<S: Scalar> Vector<S> {
             plate: self.plate,
             error: self.error,
         }
+    }
+}
+
+/// σ(x) given `e = e^{−|x|}`, without overflow in either tail.
+#[inline]
+fn sigmoid_given(x: f64, e: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + e)
+    } else {
+        e / (1.0 + e)
     }
 }
 
