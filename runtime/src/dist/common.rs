@@ -253,6 +253,7 @@ impl<S: Scalar, V, F: Fn(usize, &V) -> Result<S, DistError>> PlateLoop<S> for Te
 /// against `inside` with one branch-free test for the whole block: a family's loop that
 /// computes a function of them a block at a time. The element at fault is looked for only
 /// when the test fails, and named from `first` in an `OutOfSupport` error.
+#[inline(always)]
 pub(crate) fn block_real_parts<S: Scalar, V>(
     (block, first): (&[V], usize),
     value: &impl Fn(&V) -> S,

@@ -122,7 +122,7 @@ impl<S: Scalar, V, F: Fn(&V) -> S> PlateLoop<S> for LogSquares<'_, S, V, F> {
         for (b, block) in self.vs.chunks(BLOCK).enumerate() {
             let (re, ln_re) = (&mut re[..block.len()], &mut ln_re[..block.len()]);
             let support = (FAMILY, Support::Positive);
-            let positive = |r: f64| r > 0.0 && r < f64::INFINITY;
+            let positive = |r: f64| (r > 0.0) & (r < f64::INFINITY);
             block_real_parts((block, b * BLOCK), self.value, re, support, positive)?;
             // The block's logarithms by the vectorized kernel, not a libm call each.
             crate::scalar::ln_positive_each(re, ln_re);
