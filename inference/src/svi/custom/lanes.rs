@@ -12,7 +12,7 @@
 //! the first step.
 
 use super::batches::Batched;
-use super::elbo::{FULL, GuideElbo, NARROW, Placement, WIDE};
+use super::elbo::{FULL, GuideElbo, MEDIUM, NARROW, Placement, WIDE};
 use crate::density::LogDensity;
 use doppl_runtime::gradient::MIN_PROJECTED_LEN;
 use doppl_runtime::guide::{Guide, GuideProjections, ParamBlock, PlatedLane};
@@ -57,17 +57,17 @@ pub struct GuideLanes {
     global: Vec<&'static str>,
     /// The coordinates of the unplated parameters.
     globals: Vec<usize>,
-    /// Lanes per replay: [`NARROW`], [`FULL`] or [`WIDE`].
+    /// Lanes per replay: [`NARROW`], [`MEDIUM`], [`FULL`] or [`WIDE`].
     width: usize,
     /// Whether the read-off has been checked against directional derivatives.
     verified: bool,
 }
 
 impl GuideLanes {
-    /// The lanes for parameter blocks `blocks`: [`NARROW`] per replay when the plated blocks
-    /// and the other parameters fit in that many, [`FULL`] when they fit in that many but
-    /// not in [`WIDE`], else [`WIDE`]. A block shares a lane if it is on a plate the guide
-    /// draws a site on (`placements`), or if it is a vector of at least
+    /// The lanes for parameter blocks `blocks`: [`NARROW`] or [`MEDIUM`] per replay when
+    /// the plated blocks and the other parameters fit in that many, [`FULL`] when they fit
+    /// in that many but not in [`WIDE`], else [`WIDE`]. A block shares a lane if it is on a
+    /// plate the guide draws a site on (`placements`), or if it is a vector of at least
     /// [`MIN_PROJECTED_LEN`] weights on a plate of its own (`param!(init, plate!(k))`, an
     /// encoder's): a network reading it is projected on its lane ([`GuideProjections`]).
     pub fn of(blocks: &[ParamBlock], placements: &[Placement]) -> Self {
@@ -104,6 +104,7 @@ impl GuideLanes {
             .collect();
         let width = match globals.len() + plated.len() {
             n if n <= NARROW => NARROW,
+            n if n <= MEDIUM => MEDIUM,
             n if n > WIDE && n <= FULL => FULL,
             _ => WIDE,
         };
@@ -175,6 +176,7 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
         let plated = std::mem::take(&mut self.lanes.plated);
         let result = match self.lanes.width {
             NARROW => self.plate_local_passes::<NARROW>(&plated, &globals),
+            MEDIUM => self.plate_local_passes::<MEDIUM>(&plated, &globals),
             FULL => self.plate_local_passes::<FULL>(&plated, &globals),
             _ => self.plate_local_passes::<WIDE>(&plated, &globals),
         };
