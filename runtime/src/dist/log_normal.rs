@@ -270,8 +270,8 @@ mod tests {
         let loc = nalgebra::DVector::from_fn(3, |i, _| loc_each(i));
         let by_element = LogNormal::new(loc, scale).unwrap();
         let one_loc = LogNormal::new(loc_each(1), scale).unwrap();
-        let cases: [(_, fn(usize) -> Dual<3>); 2] =
-            [(by_element, loc_each), (one_loc, |_| loc_each(1))];
+        type LocAt = fn(usize) -> Dual<3>;
+        let cases: [(_, LocAt); 2] = [(by_element, loc_each), (one_loc, |_| loc_each(1))];
         for (d, loc_at) in cases {
             let sum = d.log_prob_plate_local(&values, &mut NoLocals).unwrap();
             let each = (0..3).fold(Dual::<3>::constant(0.0), |acc, i| {
