@@ -114,30 +114,9 @@ struct LogSquares<'a, S: nalgebra::Scalar, V, F> {
 impl<S: Scalar, V, F: Fn(&V) -> S> PlateLoop<S> for LogSquares<'_, S, V, F> {
     #[inline(always)]
     fn run<L: LocalTangents<S>>(&self, locals: &mut L) -> Result<S, DistError> {
-        // The location matched once, not per element.
-        match self.loc {
-            Param::Vector(mu) => self.run_with::<true, L>(locals, |i| mu[i]),
-            Param::Scalar(m) => self.run_with::<false, L>(locals, |_| *m),
-            Param::Const(c) => self.run_with::<false, L>(locals, |_| S::from_f64(*c)),
-        }
-    }
-}
-
-impl<S: Scalar, V, F: Fn(&V) -> S> LogSquares<'_, S, V, F> {
-    /// The sum `Σ −ln vᵢ − dᵢ²/2σ²` (`dᵢ = ln vᵢ − μᵢ`) with its derivatives taken per
-    /// element in `f64` and applied to the operands' tangents in one fused pass each:
-    /// `∂/∂vᵢ = −(1 + dᵢ/σ²)/vᵢ`, `∂/∂μᵢ = dᵢ/σ²`, and along `1/σ²`, `−Σ dᵢ²/2` once at
-    /// the end (no dual temporaries per element). `EACH`: the location varies by element
-    /// (else its derivatives are summed and applied once).
-    #[inline(always)]
-    fn run_with<const EACH: bool, L: LocalTangents<S>>(
-        &self,
-        locals: &mut L,
-        loc: impl Fn(usize) -> S,
-    ) -> Result<S, DistError> {
         use crate::scalar::EXP_BLOCK as BLOCK;
         let inv_var = self.inv_var.re();
-        let (mut sum, mut squares, mut along_loc) = (S::zero(), 0.0, 0.0);
+        let (mut logs, mut squares) = (S::zero(), S::zero());
         let active = locals.is_active();
         let (mut re, mut ln_re) = ([0.0; BLOCK], [0.0; BLOCK]);
         for (b, block) in self.vs.chunks(BLOCK).enumerate() {
@@ -149,27 +128,19 @@ impl<S: Scalar, V, F: Fn(&V) -> S> LogSquares<'_, S, V, F> {
             crate::scalar::ln_positive_each(re, ln_re);
             for (k, v) in block.iter().enumerate() {
                 let i = b * BLOCK + k;
-                let (v, m) = ((self.value)(v), loc(i));
-                let d = ln_re[k] - m.re();
-                let by_loc = inv_var * d;
-                let by_value = (-1.0 - by_loc) / re[k];
+                let log_v = (self.value)(v).chain(ln_re[k], re[k].recip());
+                let r = log_v - self.loc.at(i);
+                let d = r.re();
                 if active {
-                    locals.read(i, &v, by_value);
-                    locals.read(i, &m, by_loc);
+                    // The element's term −ln vᵢ − rᵢ²/2σ², read through its two parts.
+                    locals.read(i, &log_v, -1.0);
+                    locals.read(i, &r, -inv_var * d);
                 }
-                sum = sum.add_chain(v, -ln_re[k] - 0.5 * by_loc * d, by_value);
-                if EACH {
-                    sum = sum.add_chain(m, 0.0, by_loc);
-                } else {
-                    along_loc += by_loc;
-                }
-                squares += d * d;
+                logs += log_v;
+                squares = squares.add_chain(r, d * d, 2.0 * d);
             }
         }
-        if !EACH {
-            sum = sum.add_chain(loc(0), 0.0, along_loc);
-        }
-        Ok(sum.add_chain(self.inv_var, 0.0, -0.5 * squares))
+        Ok(-logs - squares * self.inv_var * 0.5)
     }
 }
 
