@@ -274,11 +274,13 @@ impl<G: Guide> Replay<'_, '_, G> {
 
 /// Lanes per replay of a guide with few parameters.
 pub(super) const NARROW: usize = 16;
-/// Lanes per plate-local replay of a guide with 17 to 24 lanes to seed: the CEVAE guide's
-/// 19 (two plated blocks, one projected encoder, 16 other parameters) took 32 before, a
-/// third of them carried through every operation unused (BENCHMARKS.md).
-pub(super) const MEDIUM: usize = 24;
-/// Lanes per replay of a guide with 17 to 32 parameters to seed, or more than [`FULL`]. A replay's
+/// Lanes per plate-local replay of a guide with 17 to 20 lanes to seed: the CEVAE guide's
+/// 19 (two plated blocks, one projected encoder, 16 other parameters). A replay streams
+/// vectors of `N` duals through memory, so unused lanes cost time in proportion: the CEVAE
+/// step ran 175 steps/s with 32 lanes, 203 with 24 and 217 with 20, where instruction counts
+/// moved by 2% (BENCHMARKS.md).
+pub(super) const MEDIUM: usize = 20;
+/// Lanes per replay of a guide with 21 to 32 parameters to seed, or more than [`FULL`]. A replay's
 /// cost is a part that does not depend on the lanes (the values, the transcendental
 /// functions, a network's `f64` pass) and a part proportional to them; on the CEVAE
 /// example's guide (95 parameters) 32 lanes took 15% fewer instructions than 16 and 5% fewer
