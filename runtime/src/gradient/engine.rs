@@ -17,14 +17,18 @@ use rand::{RngExt, SeedableRng};
 /// parameters beat four of 16 by 2× and one of 64 by 1.5×; see BENCHMARKS.md).
 const MAX_WIDTH: usize = 56;
 
-/// Calls `$self.$pass::<W>($args)` for the smallest compiled width `W ≥ $needed`.
+/// Calls `$self.$pass::<W>($args)` for the smallest compiled width `W ≥ $needed`. A pass
+/// streams vectors of `N` duals through memory, so unused lanes cost time in proportion
+/// (10 lanes rather than 12 for the CEVAE model's 2 plate lanes and 8 globals: 210 → 220
+/// steps/s, BENCHMARKS.md).
 macro_rules! by_width {
     ($needed:expr, $self:ident . $pass:ident ( $($arg:expr),* )) => {
         match $needed {
             0..=4 => $self.$pass::<4>($($arg),*),
             5..=6 => $self.$pass::<6>($($arg),*),
             7..=8 => $self.$pass::<8>($($arg),*),
-            9..=12 => $self.$pass::<12>($($arg),*),
+            9..=10 => $self.$pass::<10>($($arg),*),
+            11..=12 => $self.$pass::<12>($($arg),*),
             13..=16 => $self.$pass::<16>($($arg),*),
             17..=24 => $self.$pass::<24>($($arg),*),
             25..=32 => $self.$pass::<32>($($arg),*),
