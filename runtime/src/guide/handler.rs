@@ -102,6 +102,37 @@ pub struct GuideHandler<'a, S> {
     batch: Option<&'a Batch>,
     /// The plates the body declared with `plate!(n, subsample = b)`, with `b`.
     pub subsampled: Vec<SubsampledPlate>,
+    /// In a replay for the surrogate: the draws' weights, applied as each site is drawn.
+    weights: Option<DrawWeights<'a, S>>,
+}
+
+/// The weights `w` of a replay's surrogate `Σ wᵢ zᵢ`: the `k`-th draw's reals are weighted
+/// by `w[offsets[k]..]` and summed as they are drawn, so that a plate's draws of `N` duals
+/// need not be copied and kept until the body has run.
+struct DrawWeights<'a, S> {
+    w: &'a [f64],
+    offsets: &'a [usize],
+    sum: S,
+}
+
+impl<S: Scalar> DrawWeights<'_, S> {
+    /// Adds draw `k`'s weighted reals; `None` if the body drew more sites, or more values,
+    /// than the layout the weights were made for.
+    fn weigh(
+        &mut self,
+        k: usize,
+        reals: &[S],
+        plate: Option<&'static str>,
+        read_off: Option<&mut GuideReadOff<'_>>,
+    ) -> Option<()> {
+        let offset = *self.offsets.get(k)?;
+        let w = self.w.get(offset..offset + reals.len())?;
+        self.sum += match (read_off, plate) {
+            (Some(off), Some(plate)) => off.weighted_draws(plate, reals, w),
+            _ => (reals.iter().zip(w)).fold(S::zero(), |sum, (z, &wi)| sum.add_scaled(wi, *z)),
+        };
+        Some(())
+    }
 }
 
 impl<'a, S: Scalar> GuideHandler<'a, S> {
@@ -141,7 +172,26 @@ impl<'a, S: Scalar> GuideHandler<'a, S> {
             read_off: None,
             batch: None,
             subsampled: Vec::new(),
+            weights: None,
         }
+    }
+
+    /// A replay for the surrogate `Σ wᵢ zᵢ − ln q`: the `k`-th site's reals are weighted by
+    /// `w[offsets[k]..]` and summed as they are drawn ([`Self::weighted_draws`]); the
+    /// [`Self::draws`] keep the sites and plates but not the values.
+    pub fn weighing_draws(mut self, w: &'a [f64], offsets: &'a [usize]) -> Self {
+        self.weights = Some(DrawWeights {
+            w,
+            offsets,
+            sum: S::zero(),
+        });
+        self
+    }
+
+    /// `Σ wᵢ zᵢ` over the draws so far of a replay made by [`Self::weighing_draws`] (zero
+    /// otherwise), each plated draw's terms read off per element when the replay reads off.
+    pub fn weighted_draws(&self) -> S {
+        self.weights.as_ref().map_or(S::zero(), |w| w.sum)
     }
 
     /// The run sees `batch`'s elements of the plates the body subsamples.
@@ -241,11 +291,7 @@ impl<'a, S: Scalar> GuideHandler<'a, S> {
     ) -> Result<P::Value, ModelError> {
         let at_site = |e| ModelError::at_site(site, e);
         let d = dist.map_err(at_site)?;
-        let changed = ModelError::GuideParam {
-            param: site,
-            problem: Box::new(ParamProblem::Changed),
-        };
-        let noise = self.noise.take(shape.noise_len()).ok_or(changed)?;
+        let noise = (self.noise.take(shape.noise_len())).ok_or_else(|| changed_guide(site))?;
         let value = shape.draw(&d, noise).map_err(at_site)?;
         let plate = GuideShape::<S, D>::plate(shape);
         // The batch's terms count population / batch times: an unbiased estimate of ln q.
@@ -258,12 +304,31 @@ impl<'a, S: Scalar> GuideHandler<'a, S> {
             _ => shape.log_prob(&d, &value, &mut NoLocals),
         };
         self.log_q += log_q.map_err(at_site)? * weight;
+        let reals = P::reals(&value);
+        let values = match &mut self.weights {
+            Some(weights) => {
+                let k = self.draws.len();
+                weights
+                    .weigh(k, reals, plate, self.read_off.as_mut())
+                    .ok_or_else(|| changed_guide(site))?;
+                Vec::new()
+            }
+            None => reals.to_vec(),
+        };
         self.draws.push(GuideDraw {
             site,
-            values: P::reals(&value).to_vec(),
+            values,
             plate,
         });
         Ok(value)
+    }
+}
+
+/// The body drew other sites, or other shapes, than in its first run.
+fn changed_guide(site: &'static str) -> ModelError {
+    ModelError::GuideParam {
+        param: site,
+        problem: Box::new(ParamProblem::Changed),
     }
 }
 

@@ -16,7 +16,7 @@ use crate::svi::steps::ElboEstimator;
 use doppl_runtime::dist::DistError;
 use doppl_runtime::guide::{Guide, GuideHandler, GuideReadOff, NoiseTape, ParamBlock, PlatedLane};
 use doppl_runtime::quiet_panic::model_quietly;
-use doppl_runtime::scalar::{Dual, Scalar};
+use doppl_runtime::scalar::Dual;
 use doppl_runtime::subsample::Batch;
 use doppl_runtime::value::Workspace;
 use doppl_runtime::{Model, ModelError};
@@ -41,6 +41,8 @@ pub(super) struct GuideElbo<'g, G, D> {
     pub blocks: Vec<ParamBlock>,
     pub params: Vec<f64>,
     pub placements: Vec<Placement>,
+    /// The placements' offsets, for a replay's weights ([`GuideHandler::weighing_draws`]).
+    offsets: Vec<usize>,
     pub density: D,
     noise: NoiseTape,
     /// Buffers for the guide body's vectors, lent to each run (the encoder's intermediate
@@ -74,6 +76,7 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batc
         GuideElbo {
             guide,
             lanes: GuideLanes::of(&blocks, &placements),
+            offsets: offsets_of(&placements),
             placements,
             density,
             noise: NoiseTape::new(0),
@@ -97,6 +100,7 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batc
     /// [`ModelDensity::batched`]: crate::model_density::ModelDensity::batched
     pub fn on_batches(mut self, batching: Batching, placements: Vec<Placement>) -> Self {
         self.batching = Some(batching);
+        self.offsets = offsets_of(&placements);
         self.placements = placements;
         self
     }
@@ -213,7 +217,7 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batc
             blocks: &self.blocks,
             noise: &mut self.noise,
             workspace: &mut self.workspace,
-            placements: &self.placements,
+            offsets: &self.offsets,
             w: &self.w,
             batch: self.batching.as_ref().map(|b| &b.batch),
         }
@@ -226,9 +230,14 @@ pub(super) struct Replay<'r, 'g, G> {
     blocks: &'r [ParamBlock],
     noise: &'r mut NoiseTape,
     workspace: &'r mut Workspace,
-    placements: &'r [Placement],
+    offsets: &'r [usize],
     w: &'r [f64],
     batch: Option<&'r Batch>,
+}
+
+/// Where each placed draw starts in the model's unconstrained layout.
+fn offsets_of(placements: &[Placement]) -> Vec<usize> {
+    placements.iter().map(|p| p.offset).collect()
 }
 
 impl<G: Guide> Replay<'_, '_, G> {
@@ -249,26 +258,14 @@ impl<G: Guide> Replay<'_, '_, G> {
             }
             None => GuideHandler::reading(self.blocks, seeded, self.noise),
         };
+        h = h.weighing_draws(self.w, self.offsets);
         if let Some(batch) = self.batch {
             h = h.with_batch(batch);
         }
         let guide = self.guide;
         self.workspace
             .lend(|| model_quietly(|| guide.run(&mut h)))?;
-        let draws = std::mem::take(&mut h.draws);
-        let mut sum = -h.log_q;
-        for (draw, place) in draws.iter().zip(self.placements) {
-            let w = &self.w[place.offset..place.offset + draw.values.len()];
-            match (h.read_off(), draw.plate) {
-                (Some(off), Some(plate)) => sum += off.weighted_draws(plate, &draw.values, w),
-                _ => {
-                    for (z, &wi) in draw.values.iter().zip(w) {
-                        sum = sum.add_scaled(wi, *z);
-                    }
-                }
-            }
-        }
-        Ok(sum)
+        Ok(-h.log_q + h.weighted_draws())
     }
 }
 
