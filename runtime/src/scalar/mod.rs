@@ -4,6 +4,7 @@
 //! forward-mode [`Dual`] (our dense tangent vector) and num-dual's [`num_dual::Dual64`]
 //! evaluate it together with directional derivatives.
 
+mod blocks;
 mod dual;
 mod exp;
 mod logarithm;
@@ -12,6 +13,8 @@ pub(crate) mod simd;
 mod special;
 mod tanh;
 
+pub use blocks::{EXP_BLOCK, exp_each, ln_1p_unit_each, ln_each};
+pub(crate) use blocks::{ln_1p_non_negative_each, ln_positive_each};
 pub use dual::Dual;
 pub use exp::exp_f64;
 pub use logarithm::{ln_1p_f64, ln_1p_unit_f64, ln_f64};
@@ -208,85 +211,6 @@ pub trait Scalar:
 
 /// Rows per block in [`Scalar::add_data_matvec`]: 128 duals of 17 lanes are 17 KiB.
 pub(crate) const MATVEC_BLOCK: usize = 128;
-
-/// `out[i] = e^{x[i]}` for a block of numbers, vectorized where the CPU allows (AVX2):
-/// [`exp_f64`] element by element, the same bits on every instruction set.
-///
-/// ```
-/// use doppl_runtime::scalar::exp_each;
-/// let mut out = [0.0; 3];
-/// exp_each(&[0.0, 1.0, -800.0], &mut out);
-/// assert_eq!(out[0], 1.0);
-/// assert!((out[1] - std::f64::consts::E).abs() <= f64::EPSILON * std::f64::consts::E);
-/// assert_eq!(out[2], 0.0);
-/// ```
-pub fn exp_each(x: &[f64], out: &mut [f64]) {
-    simd::exp_values(x, out);
-}
-
-/// `out[i] = ln(1 + t[i])` for every `t[i]` in `[0, 1]` (an `e^{−|l|}`), vectorized where
-/// the CPU allows ([`ln_1p_unit_f64`]; the same bits on every instruction set).
-///
-/// ```
-/// use doppl_runtime::scalar::ln_1p_unit_each;
-/// let mut out = [0.0; 3];
-/// ln_1p_unit_each(&[0.0, 1.0, 0.25], &mut out);
-/// assert_eq!(out[0], 0.0);
-/// assert!((out[1] - std::f64::consts::LN_2).abs() <= f64::EPSILON);
-/// assert!((out[2] - 1.25f64.ln()).abs() <= f64::EPSILON);
-/// ```
-pub fn ln_1p_unit_each(t: &[f64], out: &mut [f64]) {
-    simd::ln_1p_unit_values(t, out);
-}
-
-/// `out[i] = ln x[i]` for every `x[i]`, vectorized where the CPU allows for finite positive
-/// numbers ([`ln_f64`]; the same bits on every instruction set); zero, negative, infinite
-/// and NaN numbers get libm's `ln` (−∞, NaN, +∞, NaN).
-///
-/// ```
-/// use doppl_runtime::scalar::ln_each;
-/// let mut out = [0.0; 4];
-/// ln_each(&[1.0, std::f64::consts::E, 0.0, -1.0], &mut out);
-/// assert_eq!(out[0], 0.0);
-/// assert!((out[1] - 1.0).abs() <= f64::EPSILON);
-/// assert_eq!(out[2], f64::NEG_INFINITY);
-/// assert!(out[3].is_nan());
-/// ```
-pub fn ln_each(x: &[f64], out: &mut [f64]) {
-    ln_positive_each(x, out);
-    // Rare, and out of the vectorized loop: the numbers `ln_f64` does not cover.
-    for (o, &xi) in out.iter_mut().zip(x) {
-        if !(xi > 0.0 && xi < f64::INFINITY) {
-            *o = xi.ln();
-        }
-    }
-}
-
-/// [`ln_each`] for numbers the caller has checked are finite and positive.
-pub(crate) fn ln_positive_each(x: &[f64], out: &mut [f64]) {
-    simd::ln_values(x, out);
-}
-
-/// `out[i] = ln(1 + t[i])` for every `t[i] ≥ 0`, vectorized where the CPU allows for finite
-/// ones ([`ln_1p_f64`]); infinite, negative and NaN numbers get libm's `ln_1p`.
-pub(crate) fn ln_1p_non_negative_each(t: &[f64], out: &mut [f64]) {
-    simd::ln_1p_values(t, out);
-    let inside = t
-        .iter()
-        .fold(true, |ok, ti| ok & (0.0..f64::INFINITY).contains(ti));
-    if !inside {
-        for (o, &ti) in out.iter_mut().zip(t) {
-            if !(0.0..f64::INFINITY).contains(&ti) {
-                *o = ti.ln_1p();
-            }
-        }
-    }
-}
-
-/// The block size of [`exp_each`]'s callers: each computes the exponentials of this many
-/// elements into a stack buffer, then uses them. Large enough that the kernel's dispatch
-/// and loop set-up vanish per element, small enough to stay in L1 beside the operands.
-pub const EXP_BLOCK: usize = 64;
 
 /// 1 / (1 + e^-x) without overflow.
 #[inline]
