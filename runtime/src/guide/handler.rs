@@ -324,8 +324,8 @@ impl<'a, S: Scalar> GuideHandler<'a, S> {
     }
 }
 
-/// The body drew other sites, or other shapes, than in its first run.
-fn changed_guide(site: &'static str) -> ModelError {
+/// The error of a guide body that drew other sites, or other shapes, than in its first run.
+pub fn changed_guide(site: &'static str) -> ModelError {
     ModelError::GuideParam {
         param: site,
         problem: Box::new(ParamProblem::Changed),

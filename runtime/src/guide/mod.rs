@@ -27,7 +27,7 @@ mod handler;
 mod local;
 mod param;
 
-pub use handler::{GuideDraw, GuideHandler, NoiseTape};
+pub use handler::{GuideDraw, GuideHandler, NoiseTape, changed_guide};
 pub use local::{GuideProjections, GuideReadOff, PlateRead, PlatedLane};
 pub use param::{ParamBlock, ParamConstraint, ParamInit, ParamShape};
 

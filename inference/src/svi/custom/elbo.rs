@@ -14,7 +14,9 @@ use super::lanes::GuideLanes;
 use crate::density::LogDensity;
 use crate::svi::steps::ElboEstimator;
 use doppl_runtime::dist::DistError;
-use doppl_runtime::guide::{Guide, GuideHandler, GuideReadOff, NoiseTape, ParamBlock, PlatedLane};
+use doppl_runtime::guide::{
+    Guide, GuideHandler, GuideReadOff, NoiseTape, ParamBlock, PlatedLane, changed_guide,
+};
 use doppl_runtime::quiet_panic::model_quietly;
 use doppl_runtime::scalar::Dual;
 use doppl_runtime::subsample::Batch;
@@ -125,7 +127,7 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batc
         let same_sites = draws.len() == self.placements.len()
             && (draws.iter().zip(&self.placements)).all(|(d, p)| d.site == p.site);
         if !same_sites {
-            return Err(changed_structure(draws.first().map_or("", |d| d.site)));
+            return Err(changed_guide(draws.first().map_or("", |d| d.site)));
         }
         for (draw, place) in draws.iter().zip(&self.placements) {
             if draw.values.len() != place.len {
@@ -287,13 +289,6 @@ pub(super) const WIDE: usize = 32;
 /// parameters to seed: one replay of 56 lanes cost 15% fewer instructions than two of 32 on
 /// the CEVAE example's guide (2 plated blocks and 53 other parameters; BENCHMARKS.md).
 pub(super) const FULL: usize = 56;
-
-fn changed_structure(site: &'static str) -> ModelError {
-    ModelError::GuideParam {
-        param: site,
-        problem: Box::new(doppl_runtime::guide::ParamProblem::Changed),
-    }
-}
 
 fn outside_support(place: &Placement, index: usize, value: f64) -> ModelError {
     ModelError::at_site(
