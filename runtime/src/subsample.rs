@@ -32,6 +32,24 @@ pub struct SubsampledPlate {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Batch {
     plates: Vec<(SubsampledPlate, Vec<usize>)>,
+    /// How the terms are weighted: as a random batch, or as one block of a whole pass.
+    weighting: Weighting,
+}
+
+/// How a [`Batch`] weights the body's log-density terms.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Weighting {
+    /// A random batch: each term on a subsampled plate counts `population / batch` times,
+    /// every other term once.
+    #[default]
+    Subsample,
+    /// One of the contiguous blocks a whole evaluation is split into
+    /// ([`Batch::set_block`]): the block's terms count once, the terms outside the
+    /// batch's plates only in the block that starts at element 0.
+    Block {
+        /// Whether this block starts at element 0.
+        first: bool,
+    },
 }
 
 impl Batch {
@@ -57,6 +75,43 @@ impl Batch {
         *entry = plate;
         buffer.clear();
         buffer.extend(indices);
+    }
+    /// Sets the batch to the contiguous elements `elements` of `plate`, one block of an
+    /// evaluation of the whole plate split into blocks so that its vectors stay in cache
+    /// ([`crate::gradient`]): the block's terms are not weighted, and the terms outside the
+    /// plate (the globals' priors, other plates) count in the block starting at 0 only, so
+    /// that the blocks' sum is the whole log-density.
+    ///
+    /// ```
+    /// use doppl_runtime::subsample::{Batch, SubsampledPlate};
+    /// let units = SubsampledPlate { plate: "units", population: 10, batch: 10 };
+    /// let mut batch = Batch::new();
+    /// batch.set_block(units, 4..8);
+    /// assert_eq!(batch.indices("units"), Some(&[4, 5, 6, 7][..]));
+    /// assert_eq!(batch.term_weight(Some("units")), 1.0);
+    /// assert_eq!(batch.term_weight(None), 0.0);
+    /// batch.set_block(units, 0..4);
+    /// assert_eq!(batch.term_weight(None), 1.0);
+    /// ```
+    pub fn set_block(&mut self, plate: SubsampledPlate, elements: std::ops::Range<usize>) {
+        self.weighting = Weighting::Block {
+            first: elements.start == 0,
+        };
+        self.set(plate, elements);
+    }
+    /// The weight of a log-density term on `plate` (`None`: on no plate): `population /
+    /// batch` on a randomly subsampled plate, 1 elsewhere; in a block
+    /// ([`Batch::set_block`]), 1 on the block's plate and, off it, 1 in the first block and
+    /// 0 in the others.
+    pub fn term_weight(&self, plate: Option<&str>) -> f64 {
+        match (self.weighting, plate) {
+            (Weighting::Subsample, Some(plate)) => self.weight(plate),
+            (Weighting::Subsample, None) => 1.0,
+            (Weighting::Block { first }, plate) => {
+                let on_block = plate.is_some_and(|p| self.indices(p).is_some());
+                if on_block || first { 1.0 } else { 0.0 }
+            }
+        }
     }
     /// The elements of `plate` this step sees, if it is subsampled.
     pub fn indices(&self, plate: &str) -> Option<&[usize]> {

@@ -14,6 +14,37 @@ pub fn normal_locals(x: &DVector<f64>) {
     let y = sample!(Normal::new(&z + beta * x, sigma), units);
 }
 
+/// The confounder network's shape with a LogNormal local latent (its Jacobian is weighted
+/// too), subsampled.
+#[model]
+pub fn confounder_batched(c: &DVector<f64>, x: &DVector<f64>, batch: usize) {
+    let units = plate!(c.len(), subsample = batch);
+    let c = subsample!(c, units);
+    let x = subsample!(x, units);
+    let a0 = sample!(Normal::new(0.0, 1.0));
+    let a_x = sample!(Normal::new(0.0, 1.0));
+    let s_z = sample!(HalfNormal::new(1.0));
+    let b0 = sample!(Normal::new(0.0, 1.0));
+    let b_z = sample!(Normal::new(0.0, 1.0));
+    let z = sample!(LogNormal::new(a0 + a_x * x, s_z), units);
+    factor!(z_shrink, -0.1 * (&z * &z));
+    let y = sample!(Bernoulli::logits(b0 + 0.5 * c + b_z * &z), units);
+}
+
+/// The same model without subsampling.
+#[model]
+pub fn confounder_whole(c: &DVector<f64>, x: &DVector<f64>) {
+    let units = plate!(c.len());
+    let a0 = sample!(Normal::new(0.0, 1.0));
+    let a_x = sample!(Normal::new(0.0, 1.0));
+    let s_z = sample!(HalfNormal::new(1.0));
+    let b0 = sample!(Normal::new(0.0, 1.0));
+    let b_z = sample!(Normal::new(0.0, 1.0));
+    let z = sample!(LogNormal::new(a0 + a_x * x, s_z), units);
+    factor!(z_shrink, -0.1 * (&z * &z));
+    let y = sample!(Bernoulli::logits(b0 + 0.5 * c + b_z * &z), units);
+}
+
 /// Normal local latents zᵢ ~ Normal(μ, τ), yᵢ ~ Normal(zᵢ + β xᵢ, σ), subsampled.
 #[model]
 pub fn locals_batched(x: &DVector<f64>, batch: usize) {

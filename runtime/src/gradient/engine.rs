@@ -1,5 +1,6 @@
 //! [`Gradient`]: the log-density and its gradient at a point, plate-aware when it can be.
 
+use super::blocks::PlateBlocks;
 use super::gathers::Gathers;
 use super::plan::LanePlan;
 use super::projection::Projections;
@@ -83,6 +84,8 @@ pub struct Gradient<'s, 'm, M: Model> {
     gathers: Gathers,
     /// The elements of the subsampled plates an SVI step sees ([`crate::subsample`]).
     batch: Option<Batch>,
+    /// The whole evaluation split into blocks of a large plate (module `blocks`).
+    blocks: Option<Box<PlateBlocks<'s, 'm, M>>>,
 }
 
 impl<M: Model> Clone for Gradient<'_, '_, M> {
@@ -97,6 +100,7 @@ impl<M: Model> Clone for Gradient<'_, '_, M> {
             projections: self.projections.clone(),
             gathers: Gathers::default(),
             batch: self.batch.clone(),
+            blocks: self.blocks.clone(),
         }
     }
 }
@@ -108,8 +112,25 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
     /// A plated site whose elements a term outside its plate reads (a coefficient vector in
     /// `X · β`, a group effect summed) is not local: it is made global and the check runs
     /// again, so that only the sites that really are element-local share lanes.
+    ///
+    /// A large plate declared `plate!(n, subsample = b)` is evaluated in blocks of
+    /// [`super::BLOCK_ELEMENTS`] elements, each with the cache to itself, when that gives
+    /// the same gradient ([`Gradient::is_blocked`]).
     pub fn new(scenario: &'s Scenario<'m, M>, layout: &Layout) -> Result<Self, ModelError> {
-        Self::on_batch(scenario, layout, None)
+        let mut whole = Self::on_batch(scenario, layout, None)?;
+        if matches!(whole.mode, GradientMode::PlateLocal { .. }) {
+            whole.blocks = PlateBlocks::checked(scenario, layout, &mut whole).map(Box::new);
+        }
+        Ok(whole)
+    }
+
+    /// Whether evaluations run in blocks of a plate's elements: the model declares one
+    /// plate `plate!(n, subsample = b)` of at least two blocks' worth of elements (its
+    /// data go through `subsample!`, so the body can run on a block), and a blocked
+    /// gradient equals the whole one at a valid point. The blocks' sum is taken in element
+    /// order, the same whatever runs it.
+    pub fn is_blocked(&self) -> bool {
+        self.blocks.is_some()
     }
 
     /// The engine of an SVI step on a batch: `layout` is the whole model's, the engine
@@ -189,6 +210,7 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
             projections: Projections::default(),
             gathers: Gathers::default(),
             batch: None,
+            blocks: None,
         }
     }
 
@@ -233,6 +255,10 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
     /// The model's values take their buffers from this engine's workspace: after the first
     /// call, a gradient allocates nothing ([`Workspace`]).
     pub fn logp_grad(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError> {
+        if let Some(blocks) = &mut self.blocks {
+            check_lengths(self.dim, x, grad)?;
+            return blocks.logp_grad(x, grad);
+        }
         let mut workspace = std::mem::take(&mut self.workspace);
         let result = workspace.lend(|| self.logp_grad_in_workspace(x, grad));
         self.workspace = workspace;
@@ -240,14 +266,7 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
     }
 
     fn logp_grad_in_workspace(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError> {
-        for found in [x.len(), grad.len()] {
-            if found != self.dim {
-                return Err(ModelError::ParameterLength {
-                    expected: self.dim,
-                    found,
-                });
-            }
-        }
+        check_lengths(self.dim, x, grad)?;
         if !matches!(self.mode, GradientMode::PlateLocal { .. }) {
             return self.chunked(x, grad);
         }
@@ -457,7 +476,7 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
 
     /// A point where the log-density is finite: a seeded uniform(−2, 2) point (so that the
     /// check does not sit on a symmetric zero), else the origin.
-    fn valid_point(&self) -> Option<Vec<f64>> {
+    pub(super) fn valid_point(&self) -> Option<Vec<f64>> {
         let ok = |x: &Vec<f64>| self.parts_at(x).is_ok_and(|p| p.total().is_finite());
         (0..100u64)
             .map(|seed| {
@@ -466,6 +485,20 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
             })
             .chain(std::iter::once(vec![0.0; self.dim]))
             .find(ok)
+    }
+}
+
+/// A [`ModelError::ParameterLength`] unless the point and the gradient have `dim` entries.
+fn check_lengths(dim: usize, x: &[f64], grad: &[f64]) -> Result<(), ModelError> {
+    match [x.len(), grad.len()]
+        .into_iter()
+        .find(|&found| found != dim)
+    {
+        Some(found) => Err(ModelError::ParameterLength {
+            expected: dim,
+            found,
+        }),
+        None => Ok(()),
     }
 }
 

@@ -25,7 +25,13 @@
 //!   plate-local gradient against one forward pass along random directions (found whatever
 //!   the model computes). Either switches the engine to the dense chunked path, and
 //!   [`Gradient::mode`] says why.
+//! - **Large plates in blocks.** A plate declared `plate!(n, subsample = b)` (its data go
+//!   through `subsample!`) of at least two blocks is evaluated [`BLOCK_ELEMENTS`] elements
+//!   at a time, so that each pass's vectors of duals stay in the core's cache; the blocks'
+//!   sum is the whole log-density and gradient, summed in element order
+//!   ([`Gradient::is_blocked`]).
 
+mod blocks;
 mod engine;
 pub(crate) mod gathers;
 pub mod hoisted;
@@ -33,6 +39,7 @@ pub mod local;
 mod plan;
 pub(crate) mod projection;
 
+pub use blocks::BLOCK_ELEMENTS;
 pub use engine::{Gradient, GradientMode};
 pub use hoisted::{Hoisted, OneGathered, OneLane, PlateLoop, run_hoisted};
 pub use local::{

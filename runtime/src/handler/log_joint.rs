@@ -68,11 +68,6 @@ fn weighted<S: Scalar>(term: S, weight: f64) -> S {
     if weight == 1.0 { term } else { term * weight }
 }
 
-/// The weight of a site's terms: its plate's (`population / batch`), or 1.
-fn plate_weight(plate: Option<Plate>) -> f64 {
-    plate.map_or(1.0, Plate::weight)
-}
-
 /// Takes latent sites from an unconstrained vector in layout order, maps them onto their
 /// supports and accumulates [`LogDensityParts`].
 pub struct LogJoint<'x, S> {
@@ -160,6 +155,12 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
         self
     }
 
+    /// The weight of the terms of a site on `plate` in this run ([`Batch::term_weight`]).
+    fn weight_of(&self, plate: Option<Plate>) -> f64 {
+        self.batch
+            .map_or(1.0, |b| b.term_weight(plate.map(|p| p.name)))
+    }
+
     /// Only the density is wanted: an observed site the body never reads again is scored
     /// from its `f64` data and comes back empty in the trace instead of lifted into `S`.
     pub fn without_values(mut self) -> Self {
@@ -198,7 +199,7 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
         shape: P,
         value: &P::Value,
     ) -> Result<S, ModelError> {
-        let (plate, weight) = (shape.plate(), plate_weight(shape.plate()));
+        let (plate, weight) = (shape.plate(), self.weight_of(shape.plate()));
         let lp = with_locals!(self, plate.map(|p| p.name), weight, |locals| {
             shape.log_prob(dist, value, locals)
         });
@@ -214,7 +215,7 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
         shape: P,
         value: &P::Plain,
     ) -> Result<S, ModelError> {
-        let (plate, weight) = (shape.plate(), plate_weight(shape.plate()));
+        let (plate, weight) = (shape.plate(), self.weight_of(shape.plate()));
         let lp = with_locals!(self, plate.map(|p| p.name), weight, |locals| {
             shape.log_prob_known(site, dist, value, locals)
         });
@@ -231,7 +232,7 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
         end: usize,
         local: Option<LocalLane>,
     ) -> (P::Value, S) {
-        let (plate, weight) = (shape.plate(), plate_weight(shape.plate()));
+        let (plate, weight) = (shape.plate(), self.weight_of(shape.plate()));
         let (value, log_jac) = match (local, self.local_point) {
             (Some(lane), Some(point)) => {
                 let u = &point[self.position..end];
@@ -349,10 +350,7 @@ impl<M: Model, S: Scalar> Handler<M, S> for LogJoint<'_, S> {
     }
 
     fn factor<F: FactorTerm<S>>(&mut self, name: &'static str, term: F) -> Result<(), ModelError> {
-        let weight = match (term.plate(), self.batch) {
-            (Some(plate), Some(batch)) => batch.weight(plate),
-            _ => 1.0,
-        };
+        let weight = self.batch.map_or(1.0, |b| b.term_weight(term.plate()));
         let total = with_locals!(self, term.plate(), weight, |locals| term.total(locals));
         let total = total.map_err(|source| ModelError::Value { site: name, source })?;
         let total = weighted(total, weight);
