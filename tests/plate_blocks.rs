@@ -8,6 +8,7 @@
 mod common;
 
 use common::{ConfounderBatched, ConfounderWhole};
+use doppl::inference::svi::{AutoGuide, SviOptions, svi};
 use doppl::prelude::*;
 use doppl_runtime::gradient::{BLOCK_ELEMENTS, Gradient};
 use rand::RngExt;
@@ -107,4 +108,47 @@ fn a_plate_smaller_than_two_blocks_runs_whole() {
     let model = ConfounderBatched::new(&c, &x, n);
     let scenario = model.condition().y(y);
     assert!(!scenario.gradient().unwrap().is_blocked());
+}
+
+#[test]
+fn the_blocked_gradient_is_the_same_to_the_bit_on_any_number_of_threads() {
+    let (c, x, y) = data(6);
+    let model = ConfounderBatched::new(&c, &x, N);
+    let scenario = model.condition().y(y);
+    let mut engine = scenario.gradient().unwrap();
+    let mut rng = StdRng::seed_from_u64(7);
+    let u: Vec<f64> = (0..engine.dim())
+        .map(|_| rng.random_range(-1.5..1.5))
+        .collect();
+    let one = value_and_gradient(&mut engine, &u);
+    for threads in [2, 3, 8] {
+        engine.set_threads(threads);
+        let (value, grad) = value_and_gradient(&mut engine, &u);
+        assert_eq!(value.to_bits(), one.0.to_bits(), "{threads} threads");
+        assert!(
+            grad.iter()
+                .zip(&one.1)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+        );
+    }
+}
+
+#[test]
+fn an_svi_fit_is_the_same_to_the_bit_on_any_number_of_threads() {
+    let (c, x, y) = data(8);
+    let model = ConfounderBatched::new(&c, &x, N);
+    let fit = |threads| {
+        let options = SviOptions {
+            steps: 40,
+            draws: 10,
+            progress: false,
+            threads: Some(threads),
+            ..SviOptions::default()
+        };
+        svi(model.condition().y(y.clone()), AutoGuide::Normal, &options).unwrap()
+    };
+    let (one, two) = (fit(1), fit(2));
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&one.elbo), bits(&two.elbo));
+    assert_eq!(bits(&one.guide.params), bits(&two.guide.params));
 }

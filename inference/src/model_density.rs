@@ -57,6 +57,12 @@ impl<'s, 'm, M: Model> ModelDensity<'s, 'm, M> {
         self.gradient.batch_mut()
     }
 
+    /// Shares a blocked gradient's blocks among up to `threads` threads
+    /// ([`Gradient::set_threads`]; the same result whatever the number).
+    pub fn set_threads(&mut self, threads: usize) {
+        self.gradient.set_threads(threads);
+    }
+
     /// How the gradient is computed (plate-local lanes, or the dense fallback and why).
     pub fn gradient_mode(&self) -> &GradientMode {
         self.gradient.mode()

@@ -34,6 +34,20 @@ pub struct SviOptions {
     pub draws: usize,
     /// Show a progress line with the running ELBO on standard error (only on a terminal).
     pub progress: bool,
+    /// Threads a step's model gradient may share the blocks of a large plate among
+    /// ([`Gradient::set_threads`]; `None`: as many as `std::thread::available_parallelism`).
+    /// The fit is the same to the bit whatever the number.
+    ///
+    /// [`Gradient::set_threads`]: doppl_runtime::gradient::Gradient::set_threads
+    pub threads: Option<usize>,
+}
+
+impl SviOptions {
+    /// The threads a step may use: [`SviOptions::threads`], else the machine's.
+    pub(crate) fn step_threads(&self) -> usize {
+        (self.threads)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    }
 }
 
 impl Default for SviOptions {
@@ -47,6 +61,7 @@ impl Default for SviOptions {
             seed: 0,
             draws: 1_000,
             progress: true,
+            threads: None,
         }
     }
 }
@@ -147,6 +162,7 @@ pub fn svi<'m, M: Model>(
     let _quiet = doppl_runtime::quiet_panic::QuietPanics::new();
     let layout = doppl_runtime::quiet_panic::model_quietly(|| scenario.layout())?;
     let mut density = ModelDensity::with_layout(&scenario, &layout)?;
+    density.set_threads(options.step_threads());
     let gradient_mode = density.gradient_mode().clone();
     let mut rng = StdRng::seed_from_u64(options.seed);
     let start = initial_location(&mut density, options, &mut rng)?;
@@ -235,6 +251,11 @@ pub(super) fn validate(options: &SviOptions) -> Result<(), SviError> {
     }
     if options.particles == 0 {
         return Err(SviError::Options("particles must be at least 1".into()));
+    }
+    if options.threads == Some(0) {
+        return Err(SviError::Options(
+            "threads must be at least 1 (None: the machine's)".into(),
+        ));
     }
     let finite_positive = |x: f64| x.is_finite() && x > 0.0;
     if !finite_positive(options.init_scale) || !finite_positive(options.init_radius) {

@@ -124,6 +124,17 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
         Ok(whole)
     }
 
+    /// Shares the blocks of a blocked evaluation ([`Gradient::is_blocked`]) among up to
+    /// `threads` threads (scoped to each evaluation, each with its own buffers). The
+    /// blocks' results are added in block order after all have run, so the value and the
+    /// gradient are the same to the bit whatever `threads` is. No effect on an engine that
+    /// is not blocked.
+    pub fn set_threads(&mut self, threads: usize) {
+        if let Some(blocks) = &mut self.blocks {
+            blocks.set_threads(threads);
+        }
+    }
+
     /// Whether evaluations run in blocks of a plate's elements: the model declares one
     /// plate `plate!(n, subsample = b)` of at least two blocks' worth of elements (its
     /// data go through `subsample!`, so the body can run on a block), and a blocked
