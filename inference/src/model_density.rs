@@ -57,10 +57,10 @@ impl<'s, 'm, M: Model> ModelDensity<'s, 'm, M> {
         self.gradient.batch_mut()
     }
 
-    /// Shares a blocked gradient's blocks among up to `threads` threads
-    /// ([`Gradient::set_threads`]; the same result whatever the number).
-    pub fn set_threads(&mut self, threads: usize) {
-        self.gradient.set_threads(threads);
+    /// Evaluates a large subsampled plate in blocks on up to `threads` threads where
+    /// that gives the same gradient ([`Gradient::in_blocks`]; `layout` is the density's).
+    pub fn in_blocks(&mut self, layout: &Layout, threads: usize) {
+        self.gradient.in_blocks(layout, threads);
     }
 
     /// How the gradient is computed (plate-local lanes, or the dense fallback and why).

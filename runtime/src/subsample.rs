@@ -173,7 +173,10 @@ impl Subsample for DVector<f64> {
         self.len()
     }
     fn gather(&self, indices: &[usize]) -> Self {
-        DVector::from_iterator(indices.len(), indices.iter().map(|&i| self[i]))
+        match contiguous(indices) {
+            Some(rows) => DVector::from_column_slice(&self.as_slice()[rows]),
+            None => DVector::from_iterator(indices.len(), indices.iter().map(|&i| self[i])),
+        }
     }
 }
 
@@ -182,7 +185,17 @@ impl Subsample for DMatrix<f64> {
         self.nrows()
     }
     fn gather(&self, indices: &[usize]) -> Self {
-        DMatrix::from_fn(indices.len(), self.ncols(), |r, c| self[(indices[r], c)])
+        let Some(rows) = contiguous(indices) else {
+            return DMatrix::from_fn(indices.len(), self.ncols(), |r, c| self[(indices[r], c)]);
+        };
+        // Column-major: each column's rows are one slice.
+        let (n, len) = (self.nrows(), rows.len());
+        let mut block = DMatrix::zeros(len, self.ncols());
+        for (c, column) in block.as_mut_slice().chunks_mut(len.max(1)).enumerate() {
+            let start = c * n + rows.start;
+            column.copy_from_slice(&self.as_slice()[start..start + len]);
+        }
+        block
     }
 }
 
@@ -191,8 +204,19 @@ impl Subsample for Vec<usize> {
         self.len()
     }
     fn gather(&self, indices: &[usize]) -> Self {
-        indices.iter().map(|&i| self[i]).collect()
+        match contiguous(indices) {
+            Some(rows) => self[rows].to_vec(),
+            None => indices.iter().map(|&i| self[i]).collect(),
+        }
     }
+}
+
+/// The range `indices` covers when they are consecutive (a block of a plate,
+/// [`Batch::set_block`]): their data are then copied as one slice, not gathered one by one.
+fn contiguous(indices: &[usize]) -> Option<std::ops::Range<usize>> {
+    let start = *indices.first()?;
+    let consecutive = indices.iter().enumerate().all(|(k, &i)| i == start + k);
+    consecutive.then(|| start..start + indices.len())
 }
 
 /// What `let x = subsample!(x, units);` keeps: the data themselves when the plate is not
@@ -254,7 +278,10 @@ pub fn gather_elements<T: Clone>(
             found: elements.len(),
         });
     }
-    Ok(indices.iter().map(|&i| elements[i].clone()).collect())
+    Ok(match contiguous(indices) {
+        Some(rows) => elements[rows].to_vec(),
+        None => indices.iter().map(|&i| elements[i].clone()).collect(),
+    })
 }
 
 /// A site's known value (one entry per element of the whole plate) as the batch sees it:

@@ -35,10 +35,10 @@ pub struct SviOptions {
     /// Show a progress line with the running ELBO on standard error (only on a terminal).
     pub progress: bool,
     /// Threads a step's model gradient may share the blocks of a large plate among
-    /// ([`Gradient::set_threads`]; `None`: as many as `std::thread::available_parallelism`).
+    /// ([`Gradient::in_blocks`]; `None`: as many as `std::thread::available_parallelism`).
     /// The fit is the same to the bit whatever the number.
     ///
-    /// [`Gradient::set_threads`]: doppl_runtime::gradient::Gradient::set_threads
+    /// [`Gradient::in_blocks`]: doppl_runtime::gradient::Gradient::in_blocks
     pub threads: Option<usize>,
 }
 
@@ -162,7 +162,7 @@ pub fn svi<'m, M: Model>(
     let _quiet = doppl_runtime::quiet_panic::QuietPanics::new();
     let layout = doppl_runtime::quiet_panic::model_quietly(|| scenario.layout())?;
     let mut density = ModelDensity::with_layout(&scenario, &layout)?;
-    density.set_threads(options.step_threads());
+    density.in_blocks(&layout, options.step_threads());
     let gradient_mode = density.gradient_mode().clone();
     let mut rng = StdRng::seed_from_u64(options.seed);
     let start = initial_location(&mut density, options, &mut rng)?;

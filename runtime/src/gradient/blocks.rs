@@ -11,9 +11,9 @@
 //! other plates) count in the first block only ([`Batch::set_block`]), and the blocks'
 //! values and gradients add up to the whole ones.
 //!
-//! Blocks are independent work: [`Gradient::set_threads`] shares them among scoped
+//! Blocks are independent work: [`Gradient::in_blocks`] shares them among scoped
 //! threads of the caller's own (each with its own engines and buffers; no pool outside the
-//! engine). Each block's value and gradient are kept apart and added in block order after
+//! engine), as many as the first evaluations' timings say pay. Each block's value and gradient are kept apart and added in block order after
 //! all have run, so the result is the same to the bit whatever the number of threads.
 //!
 //! Blocks are used only where they were checked: the engine compares a blocked gradient
@@ -30,6 +30,7 @@ use std::ops::Range;
 use std::panic::resume_unwind;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 /// Elements per block: 1,024 elements of 8-lane duals are 72 KB per vector, which a few
 /// vectors of a model body share with the 2 MB of L2 a core has on the machines measured
@@ -46,6 +47,8 @@ pub(super) struct PlateBlocks<'s, 'm, M: Model> {
     size: usize,
     /// One set of block engines per thread.
     workers: Vec<BlockWorker<'s, 'm, M>>,
+    /// How many of the workers run: chosen by timing the first evaluations.
+    threads: ThreadChoice,
     /// Each block's value and gradient, added up in block order (a lock each, taken by
     /// the one thread that runs the block).
     outputs: Vec<Mutex<BlockOutput>>,
@@ -57,13 +60,14 @@ struct BlockWorker<'s, 'm, M: Model> {
     /// The engine of a block of `size` elements, and of the shorter last block, if any.
     full: Gradient<'s, 'm, M>,
     last: Option<Gradient<'s, 'm, M>>,
-    batch: Batch,
 }
 
 /// One block's point, value and gradient, in its batch layout, and where they go.
 #[derive(Debug)]
 struct BlockOutput {
-    /// Per coordinate of the block's layout, its coordinate in the whole layout.
+    /// The block's elements as a batch, and per coordinate of its layout the coordinate
+    /// in the whole layout: the same at every evaluation, set at the first.
+    batch: Option<Batch>,
     coordinates: Vec<usize>,
     x: Vec<f64>,
     grad: Vec<f64>,
@@ -75,6 +79,7 @@ struct BlockOutput {
 impl Default for BlockOutput {
     fn default() -> Self {
         BlockOutput {
+            batch: None,
             coordinates: Vec::new(),
             x: Vec::new(),
             grad: Vec::new(),
@@ -89,7 +94,6 @@ impl<M: Model> Clone for BlockWorker<'_, '_, M> {
         BlockWorker {
             full: self.full.clone(),
             last: self.last.clone(),
-            batch: self.batch.clone(),
         }
     }
 }
@@ -101,6 +105,7 @@ impl<M: Model> Clone for PlateBlocks<'_, '_, M> {
             plate: self.plate,
             size: self.size,
             workers: self.workers.clone(),
+            threads: self.threads.clone(),
             outputs: empty_outputs(self.outputs.len()),
         }
     }
@@ -130,16 +135,13 @@ impl<'s, 'm, M: Model> PlateBlocks<'s, 'm, M> {
             true => None,
             false => Some(block_engine(scenario, layout, plate, last_size)?),
         };
-        let worker = BlockWorker {
-            full,
-            last,
-            batch: Batch::new(),
-        };
+        let worker = BlockWorker { full, last };
         let mut blocks = PlateBlocks {
             layout: layout.clone(),
             plate,
             size,
             workers: vec![worker],
+            threads: ThreadChoice::new(1),
             outputs: empty_outputs(blocks),
         };
         let point = whole.valid_point()?;
@@ -151,6 +153,7 @@ impl<'s, 'm, M: Model> PlateBlocks<'s, 'm, M> {
         let threads = threads.clamp(1, self.outputs.len());
         let first = self.workers[0].clone();
         self.workers.resize_with(threads, || first.clone());
+        self.threads = ThreadChoice::new(threads);
     }
 
     /// Whether the blocked value and gradient at `point` are the whole engine's, up to
@@ -171,7 +174,11 @@ impl<'s, 'm, M: Model> PlateBlocks<'s, 'm, M> {
     /// The log-density at `x` (whole layout), its gradient written into `grad`: the
     /// blocks' values and gradients added in block order.
     pub fn logp_grad(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError> {
-        self.run_blocks(x)?;
+        let threads = self.threads.next();
+        let started = Instant::now();
+        let run = self.run_blocks(x, threads);
+        self.threads.record(threads, started.elapsed());
+        run?;
         grad.fill(0.0);
         let mut total = 0.0;
         for block in &mut self.outputs {
@@ -190,7 +197,7 @@ impl<'s, 'm, M: Model> PlateBlocks<'s, 'm, M> {
     /// starts late (measured: up to 270 µs on a 2-vCPU virtual machine, longer than the
     /// caller's whole share) costs nothing: the caller takes its blocks. Which thread ran a
     /// block does not change its result.
-    fn run_blocks(&mut self, x: &[f64]) -> Result<(), ModelError> {
+    fn run_blocks(&mut self, x: &[f64], threads: usize) -> Result<(), ModelError> {
         let next = AtomicUsize::new(0);
         let (layout, plate, size, outputs) = (&self.layout, self.plate, self.size, &self.outputs);
         let run = |worker: &mut BlockWorker<'s, 'm, M>| loop {
@@ -204,7 +211,8 @@ impl<'s, 'm, M: Model> PlateBlocks<'s, 'm, M> {
             let whole_block = elements.len() == size;
             output.result = worker.run(layout, (plate, elements, whole_block), x, &mut output);
         };
-        let (mine, others) = self.workers.split_first_mut().expect("one worker at least");
+        let workers = &mut self.workers[..threads];
+        let (mine, others) = workers.split_first_mut().expect("one worker at least");
         std::thread::scope(|scope| {
             let others: Vec<_> = (others.iter_mut())
                 .map(|worker| scope.spawn(|| run(worker)))
@@ -232,8 +240,12 @@ impl<M: Model> BlockWorker<'_, '_, M> {
         x: &[f64],
         output: &mut BlockOutput,
     ) -> Result<(), ModelError> {
-        self.batch.set_block(plate, elements.clone());
-        layout.batch_coordinates(&self.batch, &mut output.coordinates);
+        let batch = output.batch.get_or_insert_with(|| {
+            let mut batch = Batch::new();
+            batch.set_block(plate, elements);
+            layout.batch_coordinates(&batch, &mut output.coordinates);
+            batch
+        });
         output.x.clear();
         output.x.extend(output.coordinates.iter().map(|&i| x[i]));
         output.grad.resize(output.coordinates.len(), 0.0);
@@ -241,11 +253,65 @@ impl<M: Model> BlockWorker<'_, '_, M> {
             (false, Some(last)) => last,
             _ => &mut self.full,
         };
-        if let Some(batch) = engine.batch_mut() {
-            batch.clone_from(&self.batch);
+        if let Some(engine_batch) = engine.batch_mut() {
+            engine_batch.clone_from(batch);
         }
         output.value = engine.logp_grad(&output.x, &mut output.grad)?;
         Ok(())
+    }
+}
+
+/// How many threads run the blocks: one and all of them alternately for the first
+/// evaluations, then whichever was faster. Threads start late on a busy or virtual machine
+/// (tens to hundreds of µs), which a cheap gradient does not pay back; the choice cannot
+/// change a result (blocks are added in block order whoever ran them).
+#[derive(Clone, Debug)]
+struct ThreadChoice {
+    most: usize,
+    /// Evaluations timed so far, and the total time with one thread and with `most`.
+    timed: usize,
+    one: Duration,
+    all: Duration,
+    chosen: Option<usize>,
+}
+
+/// Evaluations timed with each thread count before choosing (after one of each untimed,
+/// which fills the workers' buffers).
+const TIMED_EACH: usize = 8;
+
+impl ThreadChoice {
+    fn new(most: usize) -> Self {
+        ThreadChoice {
+            most,
+            timed: 0,
+            one: Duration::ZERO,
+            all: Duration::ZERO,
+            chosen: (most == 1).then_some(1),
+        }
+    }
+    /// The threads of the next evaluation.
+    fn next(&self) -> usize {
+        match self.chosen {
+            Some(threads) => threads,
+            None if self.timed.is_multiple_of(2) => 1,
+            None => self.most,
+        }
+    }
+    /// Records an evaluation with `threads` that took `took`.
+    fn record(&mut self, threads: usize, took: Duration) {
+        if self.chosen.is_some() {
+            return;
+        }
+        if self.timed >= 2 {
+            match threads {
+                1 => self.one += took,
+                _ => self.all += took,
+            }
+        }
+        self.timed += 1;
+        if self.timed == 2 * (TIMED_EACH + 1) {
+            self.chosen = Some(if self.all < self.one { self.most } else { 1 });
+        }
     }
 }
 
@@ -267,4 +333,35 @@ fn block_engine<'s, 'm, M: Model>(
     batch.set_block(plate, 0..size);
     let engine = Gradient::batched(scenario, &block_layout, batch).ok()?;
     matches!(engine.mode(), GradientMode::PlateLocal { .. }).then_some(engine)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ThreadChoice;
+    use std::time::Duration;
+
+    /// Feeds `choice` evaluations taking `one` on one thread and `all` on all, after a
+    /// first pair that took the opposite (it fills buffers and is not counted).
+    fn settle(mut choice: ThreadChoice, one: u64, all: u64) -> ThreadChoice {
+        let ms = Duration::from_millis;
+        choice.record(1, ms(all));
+        choice.record(choice.most, ms(one));
+        while choice.chosen.is_none() {
+            let threads = choice.next();
+            choice.record(threads, ms(if threads == 1 { one } else { all }));
+        }
+        choice
+    }
+
+    #[test]
+    fn the_faster_thread_count_is_kept_after_the_timed_evaluations() {
+        assert_eq!(settle(ThreadChoice::new(2), 10, 6).next(), 2);
+        assert_eq!(settle(ThreadChoice::new(2), 6, 10).next(), 1);
+        let settled = settle(ThreadChoice::new(4), 10, 6);
+        assert_eq!(
+            (settled.next(), settled.timed),
+            (4, 2 * (super::TIMED_EACH + 1))
+        );
+        assert_eq!(ThreadChoice::new(1).next(), 1);
+    }
 }

@@ -112,24 +112,26 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
     /// A plated site whose elements a term outside its plate reads (a coefficient vector in
     /// `X · β`, a group effect summed) is not local: it is made global and the check runs
     /// again, so that only the sites that really are element-local share lanes.
-    ///
-    /// A large plate declared `plate!(n, subsample = b)` is evaluated in blocks of
-    /// [`super::BLOCK_ELEMENTS`] elements, each with the cache to itself, when that gives
-    /// the same gradient ([`Gradient::is_blocked`]).
     pub fn new(scenario: &'s Scenario<'m, M>, layout: &Layout) -> Result<Self, ModelError> {
-        let mut whole = Self::on_batch(scenario, layout, None)?;
-        if matches!(whole.mode, GradientMode::PlateLocal { .. }) {
-            whole.blocks = PlateBlocks::checked(scenario, layout, &mut whole).map(Box::new);
-        }
-        Ok(whole)
+        Self::on_batch(scenario, layout, None)
     }
 
-    /// Shares the blocks of a blocked evaluation ([`Gradient::is_blocked`]) among up to
-    /// `threads` threads (scoped to each evaluation, each with its own buffers). The
-    /// blocks' results are added in block order after all have run, so the value and the
-    /// gradient are the same to the bit whatever `threads` is. No effect on an engine that
-    /// is not blocked.
-    pub fn set_threads(&mut self, threads: usize) {
+    /// Evaluates in blocks of [`super::BLOCK_ELEMENTS`] elements of a large plate, each
+    /// with the cache to itself, shared among up to `threads` threads, where that gives
+    /// the same gradient ([`Gradient::is_blocked`]; `layout` is this engine's). The blocks'
+    /// results are added in block order after all have run, so the value and the gradient
+    /// are the same to the bit whatever `threads` is; how many threads are used is chosen by
+    /// timing the first evaluations, which cannot change them.
+    ///
+    /// An SVI step asks for this; a sampler, whose chains already share the cores, and a
+    /// model cheap per element (where copying each block's point costs more than the cache
+    /// saves) run best whole (BENCHMARKS.md, plate blocks).
+    pub fn in_blocks(&mut self, layout: &Layout, threads: usize) {
+        let whole_plate_local =
+            self.batch.is_none() && matches!(self.mode, GradientMode::PlateLocal { .. });
+        if whole_plate_local && self.blocks.is_none() {
+            self.blocks = PlateBlocks::checked(self.scenario, layout, self).map(Box::new);
+        }
         if let Some(blocks) = &mut self.blocks {
             blocks.set_threads(threads);
         }

@@ -25,11 +25,11 @@
 //!   plate-local gradient against one forward pass along random directions (found whatever
 //!   the model computes). Either switches the engine to the dense chunked path, and
 //!   [`Gradient::mode`] says why.
-//! - **Large plates in blocks.** A plate declared `plate!(n, subsample = b)` (its data go
-//!   through `subsample!`) of at least two blocks is evaluated [`BLOCK_ELEMENTS`] elements
-//!   at a time, so that each pass's vectors of duals stay in the core's cache; the blocks'
-//!   sum is the whole log-density and gradient, summed in element order
-//!   ([`Gradient::is_blocked`]).
+//! - **Large plates in blocks.** On request ([`Gradient::in_blocks`], an SVI step's), a
+//!   plate declared `plate!(n, subsample = b)` (its data go through `subsample!`) of at
+//!   least two blocks is evaluated [`BLOCK_ELEMENTS`] elements at a time, so that each
+//!   pass's vectors of duals stay in the core's cache, and the blocks may run on several
+//!   threads; their sum is the whole log-density and gradient, added in block order.
 
 mod blocks;
 mod engine;

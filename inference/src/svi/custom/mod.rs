@@ -131,7 +131,7 @@ pub fn svi_guide<'m, 'g, M: Model, G: Guide<Model = M>>(
     let setup = set_up(guide, &layout, rng.random())?;
     let placements = setup.placements.clone();
     let mut estimator = estimator(&scenario, &layout, guide, setup, None)?;
-    estimator.density.set_threads(options.step_threads());
+    estimator.density.in_blocks(&layout, options.step_threads());
     let gradient_mode = estimator.density.gradient_mode().clone();
     let run = optimize(&mut estimator, options, &mut rng)?;
     let GuideElbo {
