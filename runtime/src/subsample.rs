@@ -75,6 +75,8 @@ impl Batch {
         *entry = plate;
         buffer.clear();
         buffer.extend(indices);
+        // A batch set this way is a random batch, whatever it was before.
+        self.weighting = Weighting::Subsample;
     }
     /// Sets the batch to the contiguous elements `elements` of `plate`, one block of an
     /// evaluation of the whole plate split into blocks so that its vectors stay in cache
@@ -92,12 +94,14 @@ impl Batch {
     /// assert_eq!(batch.term_weight(None), 0.0);
     /// batch.set_block(units, 0..4);
     /// assert_eq!(batch.term_weight(None), 1.0);
+    /// // `set` makes it a random batch again: its terms weighted by 10 / 2.
+    /// batch.set(units, [8, 9]);
+    /// assert_eq!((batch.term_weight(Some("units")), batch.term_weight(None)), (5.0, 1.0));
     /// ```
     pub fn set_block(&mut self, plate: SubsampledPlate, elements: std::ops::Range<usize>) {
-        self.weighting = Weighting::Block {
-            first: elements.start == 0,
-        };
+        let first = elements.start == 0;
         self.set(plate, elements);
+        self.weighting = Weighting::Block { first };
     }
     /// The weight of a log-density term on `plate` (`None`: on no plate): `population /
     /// batch` on a randomly subsampled plate, 1 elsewhere; in a block

@@ -3,8 +3,8 @@
 //!
 //! A plate-local pass over `N` elements streams vectors of `N · (W + 1)` `f64`s (a `W`-lane
 //! dual per element); at `N = 10,000` and 8 lanes that is 720 KB per vector, and a model
-//! body holds several, so every pass goes out to the shared cache. The same code runs
-//! 1.4–1.6× faster per element at `N = 1,000` (BENCHMARKS.md). A model whose plate is
+//! body holds several, so every pass goes out to the shared cache. The same code ran
+//! 1.3–1.6× faster per element at `N = 1,000` (BENCHMARKS.md). A model whose plate is
 //! declared `plate!(n, subsample = b)` already says which data live on the plate (they go
 //! through `subsample!`), so its body can run on a block of elements as it runs on an SVI
 //! batch: here each block has weight 1, the terms off the plate (the globals' priors,
@@ -13,8 +13,9 @@
 //!
 //! Blocks are independent work: [`Gradient::in_blocks`] shares them among scoped
 //! threads of the caller's own (each with its own engines and buffers; no pool outside the
-//! engine), as many as the first evaluations' timings say pay. Each block's value and gradient are kept apart and added in block order after
-//! all have run, so the result is the same to the bit whatever the number of threads.
+//! engine), as many as the first evaluations' timings say pay. Each block's value and
+//! gradient are kept apart and added in block order after all have run, so the result is
+//! the same to the bit whatever the number of threads.
 //!
 //! Blocks are used only where they were checked: the engine compares a blocked gradient
 //! with the whole one at a valid point when it is built, and keeps the whole pass if they
