@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{NormalLocals, PerUnitGuide, assert_matches_finite_differences};
+use common::{EncoderGuide, NormalLocals, PerUnitGuide, assert_matches_finite_differences};
 use doppl::inference::svi::{ElboAt, GuideGradientMode, guide_elbo};
 use doppl::prelude::*;
 
@@ -35,21 +35,6 @@ fn shifted_guide(n: usize) {
     let z_loc = param!(0.1, units);
     let z_scale = param!(0.4, constraint = positive, units);
     let z = sample!(Normal::new(&z_loc - z_loc[0] * 0.5, z_scale), units);
-}
-
-/// An amortized guide: each unit's location and scale come from a two-headed encoder of
-/// `(xᵢ, yᵢ)` whose 22 weights are one `param!` block on a plate of their own.
-#[guide(for = NormalLocals, observed(y))]
-fn encoder_guide(x: &DVector<f64>, y: &DVector<f64>, encoder: &Mlp) {
-    let units = plate!(x.len());
-    let w = param!(encoder.init_weights(3), plate!(encoder.weights_len()));
-    let heads = encoder.apply(w.as_slice(), &[x.into(), y.into()]);
-    let mu_loc = param!(0.0);
-    let mu = sample!(Normal::new(mu_loc, 0.3));
-    let tau = sample!(LogNormal::new(0.0, 0.2));
-    let beta = sample!(Normal::new(0.5, 0.1));
-    let sigma = sample!(LogNormal::new(-0.5, 0.2));
-    let z = sample!(Normal::new(&heads[0], heads[1].softplus() + 0.05), units);
 }
 
 /// The same encoder, its first weight also the global mean's location: the weights' lane

@@ -117,6 +117,31 @@ impl Batch {
             }
         }
     }
+    /// Whether this is a block of a whole evaluation ([`Batch::set_block`]).
+    pub fn is_block(&self) -> bool {
+        self.weighting != Weighting::Subsample
+    }
+    /// The elements of `plate` a block ([`Batch::set_block`]) covers and the plate's
+    /// population; `None` on a random batch or for another plate.
+    ///
+    /// ```
+    /// use doppl_runtime::subsample::{Batch, SubsampledPlate};
+    /// let units = SubsampledPlate { plate: "units", population: 10, batch: 10 };
+    /// let mut batch = Batch::new();
+    /// batch.set_block(units, 4..8);
+    /// assert_eq!(batch.block("units"), Some((4..8, 10)));
+    /// assert_eq!(batch.block("other"), None);
+    /// batch.set(units, [4, 5]);
+    /// assert_eq!(batch.block("units"), None);
+    /// ```
+    pub fn block(&self, plate: &str) -> Option<(std::ops::Range<usize>, usize)> {
+        if self.weighting == Weighting::Subsample {
+            return None;
+        }
+        let (p, indices) = self.plates.iter().find(|(p, _)| p.plate == plate)?;
+        let start = *indices.first()?;
+        Some((start..start + indices.len(), p.population))
+    }
     /// The elements of `plate` this step sees, if it is subsampled.
     pub fn indices(&self, plate: &str) -> Option<&[usize]> {
         let entry = self.plates.iter().find(|(p, _)| p.plate == plate);

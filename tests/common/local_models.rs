@@ -125,3 +125,18 @@ pub fn radon_like(n: usize, j: usize, seed: u64) -> (DVector<f64>, Vec<usize>, D
     });
     (floor, county, y)
 }
+
+/// An amortized guide: each unit's location and scale come from a two-headed encoder of
+/// `(xᵢ, yᵢ)` whose 22 weights are one `param!` block on a plate of their own.
+#[guide(for = NormalLocals, observed(y))]
+pub fn encoder_guide(x: &DVector<f64>, y: &DVector<f64>, encoder: &Mlp) {
+    let units = plate!(x.len());
+    let w = param!(encoder.init_weights(3), plate!(encoder.weights_len()));
+    let heads = encoder.apply(w.as_slice(), &[x.into(), y.into()]);
+    let mu_loc = param!(0.0);
+    let mu = sample!(Normal::new(mu_loc, 0.3));
+    let tau = sample!(LogNormal::new(0.0, 0.2));
+    let beta = sample!(Normal::new(0.5, 0.1));
+    let sigma = sample!(LogNormal::new(-0.5, 0.2));
+    let z = sample!(Normal::new(&heads[0], heads[1].softplus() + 0.05), units);
+}

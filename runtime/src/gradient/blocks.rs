@@ -199,31 +199,14 @@ impl<'s, 'm, M: Model> PlateBlocks<'s, 'm, M> {
     /// caller's whole share) costs nothing: the caller takes its blocks. Which thread ran a
     /// block does not change its result.
     fn run_blocks(&mut self, x: &[f64], threads: usize) -> Result<(), ModelError> {
-        let next = AtomicUsize::new(0);
-        let (layout, plate, size, outputs) = (&self.layout, self.plate, self.size, &self.outputs);
-        let run = |worker: &mut BlockWorker<'s, 'm, M>| loop {
-            let k = next.fetch_add(1, Ordering::Relaxed);
-            let Some(output) = outputs.get(k) else {
-                return;
-            };
-            let mut output = output.lock().unwrap_or_else(|e| e.into_inner());
+        let (layout, plate, size) = (&self.layout, self.plate, self.size);
+        let run = |worker: &mut BlockWorker<'s, 'm, M>, k: usize, output: &mut BlockOutput| {
             let start = k * size;
             let elements = start..(start + size).min(plate.population);
             let whole_block = elements.len() == size;
-            output.result = worker.run(layout, (plate, elements, whole_block), x, &mut output);
+            output.result = worker.run(layout, (plate, elements, whole_block), x, output);
         };
-        let workers = &mut self.workers[..threads];
-        let (mine, others) = workers.split_first_mut().expect("one worker at least");
-        std::thread::scope(|scope| {
-            let others: Vec<_> = (others.iter_mut())
-                .map(|worker| scope.spawn(|| run(worker)))
-                .collect();
-            run(mine);
-            for other in others {
-                // A panic in the model's body goes on in the caller, as without threads.
-                other.join().unwrap_or_else(|panic| resume_unwind(panic));
-            }
-        });
+        share_blocks(&mut self.workers[..threads], &self.outputs, run);
         (self.outputs.iter_mut()).try_for_each(|o| {
             let o = o.get_mut().unwrap_or_else(|e| e.into_inner());
             std::mem::replace(&mut o.result, Ok(()))
@@ -262,12 +245,44 @@ impl<M: Model> BlockWorker<'_, '_, M> {
     }
 }
 
+/// Runs `run(worker, k, output)` for every block `k` and its `outputs[k]`, each worker on a
+/// thread of its own (the first on the caller's, the others scoped to this call), each
+/// taking the next block from a shared counter: a thread the system starts late leaves its
+/// blocks to the others. A panic in a block goes on in the caller, as without threads.
+pub fn share_blocks<W: Send, O: Send>(
+    workers: &mut [W],
+    outputs: &[Mutex<O>],
+    run: impl Fn(&mut W, usize, &mut O) + Sync,
+) {
+    let next = AtomicUsize::new(0);
+    let work = |worker: &mut W| loop {
+        let k = next.fetch_add(1, Ordering::Relaxed);
+        let Some(output) = outputs.get(k) else {
+            return;
+        };
+        let mut output = output.lock().unwrap_or_else(|e| e.into_inner());
+        run(worker, k, &mut output);
+    };
+    let Some((mine, others)) = workers.split_first_mut() else {
+        return;
+    };
+    std::thread::scope(|scope| {
+        let others: Vec<_> = (others.iter_mut())
+            .map(|worker| scope.spawn(|| work(worker)))
+            .collect();
+        work(mine);
+        for other in others {
+            other.join().unwrap_or_else(|panic| resume_unwind(panic));
+        }
+    });
+}
+
 /// How many threads run the blocks: one and all of them alternately for the first
 /// evaluations, then whichever was faster. Threads start late on a busy or virtual machine
 /// (tens to hundreds of µs), which a cheap gradient does not pay back; the choice cannot
 /// change a result (blocks are added in block order whoever ran them).
 #[derive(Clone, Debug)]
-struct ThreadChoice {
+pub struct ThreadChoice {
     most: usize,
     /// Evaluations timed so far, and the total time with one thread and with `most`.
     timed: usize,
@@ -281,7 +296,8 @@ struct ThreadChoice {
 const TIMED_EACH: usize = 8;
 
 impl ThreadChoice {
-    fn new(most: usize) -> Self {
+    /// Up to `most` threads (one: no choice to make).
+    pub fn new(most: usize) -> Self {
         ThreadChoice {
             most,
             timed: 0,
@@ -291,7 +307,7 @@ impl ThreadChoice {
         }
     }
     /// The threads of the next evaluation.
-    fn next(&self) -> usize {
+    pub fn next(&self) -> usize {
         match self.chosen {
             Some(threads) => threads,
             None if self.timed.is_multiple_of(2) => 1,
@@ -299,7 +315,7 @@ impl ThreadChoice {
         }
     }
     /// Records an evaluation with `threads` that took `took`.
-    fn record(&mut self, threads: usize, took: Duration) {
+    pub fn record(&mut self, threads: usize, took: Duration) {
         if self.chosen.is_some() {
             return;
         }

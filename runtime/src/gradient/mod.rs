@@ -39,7 +39,7 @@ pub mod local;
 mod plan;
 pub(crate) mod projection;
 
-pub use blocks::BLOCK_ELEMENTS;
+pub use blocks::{BLOCK_ELEMENTS, ThreadChoice, share_blocks};
 pub use engine::{Gradient, GradientMode};
 pub use hoisted::{Hoisted, OneGathered, OneLane, PlateLoop, run_hoisted};
 pub use local::{

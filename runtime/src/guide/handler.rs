@@ -12,6 +12,7 @@ use crate::subsample::{Batch, SubsampledPlate, checked_batch};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand_distr::{Distribution as _, StandardNormal};
+use std::ops::Range;
 
 /// The standard normal noises of one draw from a guide, kept so that the same draw can be
 /// replayed with dual numbers (the pathwise gradient differentiates the draw at fixed noise).
@@ -45,6 +46,24 @@ impl NoiseTape {
     /// The noises drawn so far, in order.
     pub fn values(&self) -> &[f64] {
         &self.values
+    }
+    /// The next replay reads the noises of `tape`'s last fresh run (a copy, for a replay
+    /// on another thread), reusing this tape's buffer.
+    pub fn replay_of(&mut self, tape: &NoiseTape) {
+        self.values.clone_from(&tape.values);
+        self.replay();
+    }
+    /// In a replay on a block of a plate's elements (`block` of `population`): the noises
+    /// of the block's `n` draws among those of the whole plate's, which are all passed over.
+    fn take_block(&mut self, n: usize, block: Range<usize>, population: usize) -> Option<&[f64]> {
+        let per_element = n.checked_div(block.len())?;
+        let whole = self.cursor + population * per_element;
+        if self.fresh || whole > self.values.len() || n != block.len() * per_element {
+            return None;
+        }
+        let start = self.cursor + block.start * per_element;
+        self.cursor = whole;
+        Some(&self.values[start..start + n])
     }
     fn take(&mut self, n: usize) -> Option<&[f64]> {
         let end = self.cursor + n;
@@ -115,6 +134,14 @@ struct DrawWeights<'a, S> {
     sum: S,
 }
 
+/// Where a draw's reals are, for its weights: its plate, the elements of the plate a
+/// block replay draws, and how often its terms count (0: not in this block).
+struct Placed {
+    plate: Option<&'static str>,
+    block: Option<Range<usize>>,
+    weight: f64,
+}
+
 impl<S: Scalar> DrawWeights<'_, S> {
     /// Adds draw `k`'s weighted reals; `None` if the body drew more sites, or more values,
     /// than the layout the weights were made for.
@@ -122,12 +149,20 @@ impl<S: Scalar> DrawWeights<'_, S> {
         &mut self,
         k: usize,
         reals: &[S],
-        plate: Option<&'static str>,
+        at: Placed,
         read_off: Option<&mut GuideReadOff<'_>>,
     ) -> Option<()> {
-        let offset = *self.offsets.get(k)?;
+        let mut offset = *self.offsets.get(k)?;
+        if let Some(block) = at.block {
+            // The block's reals among the whole plate's (the weights are the whole's).
+            offset += block.start * reals.len().checked_div(block.len())?;
+        }
         let w = self.w.get(offset..offset + reals.len())?;
-        self.sum += match (read_off, plate) {
+        if at.weight == 0.0 {
+            // A term off the block's plate, counted in the first block only.
+            return Some(());
+        }
+        self.sum += match (read_off, at.plate) {
             (Some(off), Some(plate)) => off.weighted_draws(plate, reals, w),
             _ => (reals.iter().zip(w)).fold(S::zero(), |sum, (z, &wi)| sum.add_scaled(wi, *z)),
         };
@@ -291,11 +326,23 @@ impl<'a, S: Scalar> GuideHandler<'a, S> {
     ) -> Result<P::Value, ModelError> {
         let at_site = |e| ModelError::at_site(site, e);
         let d = dist.map_err(at_site)?;
-        let noise = (self.noise.take(shape.noise_len())).ok_or_else(|| changed_guide(site))?;
-        let value = shape.draw(&d, noise).map_err(at_site)?;
         let plate = GuideShape::<S, D>::plate(shape);
+        let block = plate.and_then(|p| self.batch?.block(p));
+        let noise = match block.clone() {
+            Some((block, population)) => {
+                self.noise.take_block(shape.noise_len(), block, population)
+            }
+            None => self.noise.take(shape.noise_len()),
+        };
+        let noise = noise.ok_or_else(|| changed_guide(site))?;
+        let value = shape.draw(&d, noise).map_err(at_site)?;
         // The batch's terms count population / batch times: an unbiased estimate of ln q.
-        let weight = GuideShape::<S, D>::weight(shape);
+        // In a block of a whole replay, the block's terms count once and the others in the
+        // first block only ([`Batch::term_weight`]).
+        let weight = match self.batch {
+            Some(b) if b.is_block() => b.term_weight(plate),
+            _ => GuideShape::<S, D>::weight(shape),
+        };
         let log_q = match (&mut self.read_off, plate) {
             (Some(off), Some(plate)) => {
                 plate_log_q(shape, &d, &value, noise, &mut off.on_plate(plate, -weight))
@@ -308,8 +355,13 @@ impl<'a, S: Scalar> GuideHandler<'a, S> {
         let values = match &mut self.weights {
             Some(weights) => {
                 let k = self.draws.len();
+                let at = Placed {
+                    plate,
+                    block: block.map(|(b, _)| b),
+                    weight,
+                };
                 weights
-                    .weigh(k, reals, plate, self.read_off.as_mut())
+                    .weigh(k, reals, at, self.read_off.as_mut())
                     .ok_or_else(|| changed_guide(site))?;
                 Vec::new()
             }

@@ -11,15 +11,17 @@
 use super::batches::{Batched, Batching};
 use super::coords::Coordinate;
 use super::lanes::GuideLanes;
+use super::replay_blocks::{ReplayBlocks, ReplayInputs};
 use crate::density::LogDensity;
 use crate::svi::steps::ElboEstimator;
 use doppl_runtime::dist::DistError;
+use doppl_runtime::gradient::BLOCK_ELEMENTS;
 use doppl_runtime::guide::{
     Guide, GuideHandler, GuideReadOff, NoiseTape, ParamBlock, PlatedLane, changed_guide,
 };
 use doppl_runtime::quiet_panic::model_quietly;
 use doppl_runtime::scalar::Dual;
-use doppl_runtime::subsample::Batch;
+use doppl_runtime::subsample::{Batch, SubsampledPlate};
 use doppl_runtime::value::Workspace;
 use doppl_runtime::{Model, ModelError};
 use rand::RngExt;
@@ -63,6 +65,9 @@ pub(super) struct GuideElbo<'g, G, D> {
     pub(super) local_grad: Vec<f64>,
     /// The step's batch, when the guide subsamples the model's plates.
     batching: Option<Batching>,
+    /// The replays' blocks of a large plate, when the guide declares it subsampled and
+    /// steps see it whole ([`GuideElbo::replay_in_blocks`]).
+    pub(super) replay_blocks: Option<ReplayBlocks>,
 }
 
 impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
@@ -92,6 +97,37 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batc
             blocks,
             params,
             batching: None,
+            replay_blocks: None,
+        }
+    }
+
+    /// Replays the guide in blocks of the one plate of `plates` (those it declares with
+    /// `plate!(n, subsample = b)`) that it draws on and that has at least two blocks'
+    /// worth of elements, on up to `threads` threads, when steps see whole plates and the
+    /// replays share lanes ([`super::replay_blocks`]). Nothing otherwise.
+    pub fn replay_in_blocks(&mut self, plates: &[SubsampledPlate], threads: usize) {
+        let drawn = |p: &&SubsampledPlate| self.placements.iter().any(|d| d.plate == Some(p.plate));
+        let large: Vec<_> = (plates.iter().filter(drawn))
+            .filter(|p| p.population >= 2 * BLOCK_ELEMENTS)
+            .collect();
+        let ([plate], None, true) = (&large[..], &self.batching, self.lanes.is_plate_local())
+        else {
+            return;
+        };
+        let plate = **plate;
+        let (plated, projections) = self.lanes.plated_and_projections();
+        self.replay_blocks =
+            ReplayBlocks::new(plate, self.params.len(), plated, projections, threads);
+    }
+
+    /// What a blocked replay reads.
+    pub(super) fn replay_inputs(&self) -> ReplayInputs<'_, G> {
+        ReplayInputs {
+            guide: self.guide,
+            blocks: &self.blocks,
+            noise: &self.noise,
+            offsets: &self.offsets,
+            w: &self.w,
         }
     }
 

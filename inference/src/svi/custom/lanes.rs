@@ -13,6 +13,7 @@
 
 use super::batches::Batched;
 use super::elbo::{FULL, GuideElbo, MEDIUM, NARROW, Placement, WIDE};
+use super::replay_blocks::Pass;
 use crate::density::LogDensity;
 use doppl_runtime::gradient::MIN_PROJECTED_LEN;
 use doppl_runtime::guide::{Guide, GuideProjections, ParamBlock, PlatedLane};
@@ -20,6 +21,7 @@ use doppl_runtime::scalar::Dual;
 use doppl_runtime::{Model, ModelError};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
+use std::ops::Range;
 
 /// How the gradient of a custom guide's ELBO in its parameters is computed.
 #[derive(Clone, Debug, PartialEq)]
@@ -130,6 +132,11 @@ impl GuideLanes {
         }
     }
 
+    /// The plated blocks' lanes, and the networks that may be projected.
+    pub(super) fn plated_and_projections(&self) -> (&[PlatedLane], &GuideProjections) {
+        (&self.plated, &self.projections)
+    }
+
     /// Whether replays share lanes.
     pub fn is_plate_local(&self) -> bool {
         matches!(self.mode, GuideGradientMode::PlateLocal { .. })
@@ -193,6 +200,9 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
             let mut global = std::mem::take(&mut self.lanes.global);
             global.push(name);
             self.lanes = GuideLanes::keeping_global(&self.blocks, &self.placements, global);
+            if let Some(blocks) = &mut self.replay_blocks {
+                blocks.reset_projections(&self.lanes.projections);
+            }
             return Ok(false);
         }
         let reason = format!("plated parameter `{name}` is mixed across its plate");
@@ -219,17 +229,8 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
             let first = pass == 0;
             let seeded = seed::<W>(&self.params, if first { plated } else { &[] }, block, k);
             let total = if first {
-                // The read-off writes into `local_grad` while the replay borrows the rest.
-                let mut local = std::mem::take(&mut self.local_grad);
-                let mut projections = std::mem::take(&mut self.lanes.projections);
                 // The lanes past the seeded ones take a projected network's further outputs.
-                let total = projections.lend(k + block.len()..W, || {
-                    self.replay().surrogate(&seeded, Some((plated, &mut local)))
-                });
-                projections.flush(&mut local);
-                self.lanes.projections = projections;
-                self.local_grad = local;
-                let total = total?;
+                let total = self.read_off_pass(&seeded, plated, k + block.len()..W)?;
                 if (0..k).any(|l| !total.eps[l].is_finite()) {
                     // A non-finite derivative: the step is skipped, not differentiated again.
                     self.local_grad.fill(f64::NAN);
@@ -248,6 +249,75 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
             }
         }
         Ok(None)
+    }
+
+    /// The replay that reads off the plated lanes into `local_grad` (zero before), in
+    /// blocks when the guide has them; a projected network's further outputs on `spare`.
+    /// The blocks are checked against a whole replay the first time (dropped if they
+    /// differ).
+    fn read_off_pass<const W: usize>(
+        &mut self,
+        seeded: &[Dual<W>],
+        plated: &[PlatedLane],
+        spare: Range<usize>,
+    ) -> Result<Dual<W>, ModelError> {
+        let Some(mut blocks) = self.replay_blocks.take() else {
+            return self.whole_read_off_pass(seeded, plated, spare);
+        };
+        let pass = Pass {
+            seeded,
+            read_off: Some((plated, spare.clone())),
+        };
+        let mut local = std::mem::take(&mut self.local_grad);
+        let blocked = blocks.surrogate(&self.replay_inputs(), &pass, &mut local);
+        if !blocks.checked {
+            let found = std::mem::replace(&mut local, vec![0.0; self.params.len()]);
+            self.local_grad = local;
+            let whole = self.whole_read_off_pass(seeded, plated, spare);
+            let Ok(whole_total) = &whole else {
+                return whole;
+            };
+            if !finite(whole_total, &self.local_grad) {
+                // Checked on a step whose replay is finite.
+                self.replay_blocks = Some(blocks);
+                return whole;
+            }
+            if !blocked
+                .as_ref()
+                .is_ok_and(|b| same(b, &found, whole_total, &self.local_grad))
+            {
+                log::debug!(
+                    target: "doppl::svi",
+                    "guide `{}`: its replay in blocks differs from the whole replay;                      replaying whole plates",
+                    G::NAME
+                );
+                return whole;
+            }
+            blocks.checked = true;
+            local = found;
+        }
+        self.local_grad = local;
+        self.replay_blocks = Some(blocks);
+        blocked
+    }
+
+    /// [`Self::read_off_pass`] on the whole plates.
+    fn whole_read_off_pass<const W: usize>(
+        &mut self,
+        seeded: &[Dual<W>],
+        plated: &[PlatedLane],
+        spare: Range<usize>,
+    ) -> Result<Dual<W>, ModelError> {
+        // The read-off writes into `local_grad` while the replay borrows the rest.
+        let mut local = std::mem::take(&mut self.local_grad);
+        let mut projections = std::mem::take(&mut self.lanes.projections);
+        let total = projections.lend(spare, || {
+            self.replay().surrogate(seeded, Some((plated, &mut local)))
+        });
+        projections.flush(&mut local);
+        self.lanes.projections = projections;
+        self.local_grad = local;
+        total
     }
 
     /// On the first plate-local step: the read-off gradient against two directional
@@ -292,4 +362,27 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
         self.lanes.verified = true;
         Ok(true)
     }
+}
+
+/// Whether a replay's surrogate and read-off are finite.
+fn finite<const W: usize>(total: &Dual<W>, grad: &[f64]) -> bool {
+    total.re.is_finite() && total.eps.iter().chain(grad).all(|d| d.is_finite())
+}
+
+/// Whether a blocked replay (`total`, `grad`) is the whole one (`expected_*`) up to the
+/// rounding of summing in another order.
+fn same<const W: usize>(
+    total: &Dual<W>,
+    grad: &[f64],
+    expected_total: &Dual<W>,
+    expected_grad: &[f64],
+) -> bool {
+    let all = |d: &Dual<W>| std::iter::once(d.re).chain(d.eps).collect::<Vec<_>>();
+    let (found, expected) = (all(total), all(expected_total));
+    let found = found.iter().chain(grad);
+    let expected = expected.iter().chain(expected_grad);
+    let scale = expected.clone().fold(0.0_f64, |m, x| m.max(x.abs()));
+    found
+        .zip(expected)
+        .all(|(a, b)| (a - b).abs() <= 1e-9 * (1.0 + scale))
 }

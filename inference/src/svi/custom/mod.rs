@@ -4,6 +4,7 @@ mod batches;
 mod coords;
 mod elbo;
 mod lanes;
+mod replay_blocks;
 
 pub use lanes::GuideGradientMode;
 
@@ -130,8 +131,10 @@ pub fn svi_guide<'m, 'g, M: Model, G: Guide<Model = M>>(
     let mut rng = StdRng::seed_from_u64(options.seed);
     let setup = set_up(guide, &layout, rng.random())?;
     let placements = setup.placements.clone();
+    let plates = setup.subsampled.clone();
     let mut estimator = estimator(&scenario, &layout, guide, setup, None)?;
     estimator.density.in_blocks(&layout, options.step_threads());
+    estimator.replay_in_blocks(&plates, options.step_threads());
     let gradient_mode = estimator.density.gradient_mode().clone();
     let run = optimize(&mut estimator, options, &mut rng)?;
     let GuideElbo {
@@ -175,13 +178,17 @@ pub struct ElboAt {
     pub gradient: Vec<f64>,
     /// How the gradient was computed.
     pub mode: GuideGradientMode,
+    /// The number of blocks of its plate the guide's replay ran in (0: the whole plate at
+    /// once); blocks are used only where they gave the whole replay's result.
+    pub replay_blocks: usize,
 }
 
 /// The ELBO estimate of `guide` on `scenario` over `particles` draws and its pathwise
 /// gradient, at the unconstrained parameters `params` (the guide's initial values when
 /// `None`), with noise seeded by `seed`: the same seed gives the same draws at any
 /// parameters, so finite differences of `value` check `gradient`. What each SVI step
-/// computes; useful to check a guide.
+/// computes (a large plate the guide declares with `subsample =` replayed in blocks, on the
+/// machine's threads); useful to check a guide.
 pub fn guide_elbo<M: Model, G: Guide<Model = M>>(
     scenario: &Scenario<'_, M>,
     guide: &G,
@@ -192,7 +199,12 @@ pub fn guide_elbo<M: Model, G: Guide<Model = M>>(
     let layout = scenario.layout()?;
     let setup = set_up(guide, &layout, seed)?;
     let blocks = setup.blocks.clone();
+    let plates = setup.subsampled.clone();
     let mut estimator = estimator(scenario, &layout, guide, setup, params)?;
+    // As an SVI step with the default options.
+    let threads = SviOptions::default().step_threads();
+    estimator.density.in_blocks(&layout, threads);
+    estimator.replay_in_blocks(&plates, threads);
     let params = estimator.params.clone();
     let mut gradient = vec![0.0; params.len()];
     let mut rng = StdRng::seed_from_u64(seed);
@@ -208,6 +220,9 @@ pub fn guide_elbo<M: Model, G: Guide<Model = M>>(
         params,
         value,
         gradient,
+        replay_blocks: (estimator.replay_blocks.as_ref())
+            .filter(|b| b.checked)
+            .map_or(0, |b| b.len()),
         mode: estimator.lanes.mode,
     })
 }

@@ -1,0 +1,292 @@
+//! A custom guide's replay on blocks of its large plate, shared among threads: the guide's
+//! side of the model's plate blocks ([`Gradient::in_blocks`]).
+//!
+//! The surrogate's replay streams a plate's vectors of duals as the model's gradient does
+//! (an encoder's layers, the draws, their `ln q` terms: a third of a CEVAE step at
+//! `N = 10,000`). A guide that declares its plate `plate!(n, subsample = b)` says which of
+//! its data live on the plate, so a replay can run on a block of the plate's elements as
+//! on an SVI batch ([`Batch::set_block`]): its draws there read the block's slice of the
+//! step's recorded noise, their terms count once, and the terms off the plate (the globals'
+//! draws, other plates) count in the first block only. Each block reads off into a buffer of
+//! its thread's and keeps apart what it found: the derivatives of its own elements of the
+//! plated parameters (no other block has those), and those of every other parameter (an
+//! encoder's weights, which every block adds to); they are added in block order after all
+//! blocks ran, so the result is the same to the bit for any number of threads.
+//!
+//! The blocked replay is compared with the whole one on its first step and dropped if they
+//! differ.
+//!
+//! [`Gradient::in_blocks`]: doppl_runtime::gradient::Gradient::in_blocks
+
+use doppl_runtime::ModelError;
+use doppl_runtime::gradient::{BLOCK_ELEMENTS, ThreadChoice, share_blocks};
+use doppl_runtime::guide::{
+    Guide, GuideHandler, GuideProjections, GuideReadOff, NoiseTape, ParamBlock, PlatedLane,
+};
+use doppl_runtime::quiet_panic::model_quietly;
+use doppl_runtime::scalar::Dual;
+use doppl_runtime::subsample::{Batch, SubsampledPlate};
+use doppl_runtime::value::Workspace;
+use std::ops::Range;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// What every block's replay reads: the guide, its parameters' layout, the step's noise
+/// and the surrogate's weights.
+pub(super) struct ReplayInputs<'r, G> {
+    pub guide: &'r G,
+    pub blocks: &'r [ParamBlock],
+    pub noise: &'r NoiseTape,
+    pub offsets: &'r [usize],
+    pub w: &'r [f64],
+}
+
+/// One replay's seeded parameters and, for the pass that reads off, the plated lanes and
+/// the spare lanes a projected network's further outputs take.
+pub(super) struct Pass<'p, const W: usize> {
+    pub seeded: &'p [Dual<W>],
+    pub read_off: Option<(&'p [PlatedLane], Range<usize>)>,
+}
+
+/// The blocks of one plate and the threads that run them.
+pub(super) struct ReplayBlocks {
+    plan: BlockPlan,
+    workers: Vec<ReplayWorker>,
+    threads: ThreadChoice,
+    outputs: Vec<Mutex<BlockOutput>>,
+    /// Whether a blocked replay has been found equal to a whole one.
+    pub checked: bool,
+}
+
+/// How the plate and the parameters are split among the blocks.
+struct BlockPlan {
+    plate: SubsampledPlate,
+    /// Elements per block; the last may be shorter.
+    size: usize,
+    /// The first coordinates of the plated parameters on the plate: a block's elements of
+    /// them are its own.
+    own: Vec<usize>,
+    /// Every other coordinate, which any block may add to.
+    shared: Vec<usize>,
+}
+
+impl BlockPlan {
+    /// The elements of block `k`.
+    fn elements(&self, k: usize) -> Range<usize> {
+        let start = k * self.size;
+        start..(start + self.size).min(self.plate.population)
+    }
+}
+
+/// What one thread replays its blocks with.
+struct ReplayWorker {
+    noise: NoiseTape,
+    workspace: Workspace,
+    projections: GuideProjections,
+    /// The read-off's target, as long as the parameters: zero outside a block's replay.
+    scratch: Vec<f64>,
+    /// Whether `noise` holds this evaluation's noise.
+    noise_copied: bool,
+}
+
+/// One block's batch and what its replay found.
+#[derive(Default)]
+struct BlockOutput {
+    batch: Batch,
+    /// The derivatives of the block's elements of each own block, one after the other.
+    own: Vec<f64>,
+    /// Those of the shared coordinates.
+    shared: Vec<f64>,
+    /// The surrogate's value and tangents.
+    total: Vec<f64>,
+    error: Option<ModelError>,
+}
+
+impl ReplayBlocks {
+    /// Blocks of `plate` (at least two blocks' worth of elements; `None` otherwise) for a
+    /// guide of `params` parameters whose plated blocks are `plated`, on up to `threads`
+    /// threads, with networks projected as `projections` says.
+    pub fn new(
+        plate: SubsampledPlate,
+        params: usize,
+        plated: &[PlatedLane],
+        projections: &GuideProjections,
+        threads: usize,
+    ) -> Option<Self> {
+        if plate.population < 2 * BLOCK_ELEMENTS {
+            return None;
+        }
+        let blocks = plate.population.div_ceil(BLOCK_ELEMENTS);
+        let size = plate.population.div_ceil(blocks);
+        let own: Vec<usize> = (plated.iter())
+            .filter(|l| l.plate == plate.plate && l.len == plate.population)
+            .map(|l| l.offset)
+            .collect();
+        let is_own = |c: usize| own.iter().any(|&o| (o..o + plate.population).contains(&c));
+        let shared = (0..params).filter(|&c| !is_own(c)).collect();
+        let threads = threads.clamp(1, blocks);
+        let workers = (0..threads)
+            .map(|_| ReplayWorker {
+                noise: NoiseTape::new(0),
+                workspace: Workspace::default(),
+                projections: projections.clone(),
+                scratch: vec![0.0; params],
+                noise_copied: false,
+            })
+            .collect();
+        Some(ReplayBlocks {
+            plan: BlockPlan {
+                plate,
+                size,
+                own,
+                shared,
+            },
+            workers,
+            threads: ThreadChoice::new(threads),
+            outputs: (0..blocks).map(|_| Mutex::default()).collect(),
+            checked: false,
+        })
+    }
+
+    /// The number of blocks.
+    pub fn len(&self) -> usize {
+        self.outputs.len()
+    }
+
+    /// The projected networks changed (a block of weights left the projections).
+    pub fn reset_projections(&mut self, projections: &GuideProjections) {
+        for worker in &mut self.workers {
+            worker.projections = projections.clone();
+        }
+    }
+
+    /// The surrogate of `pass` summed over the blocks, its read-off (if any) added into
+    /// `grad`, all in block order.
+    pub fn surrogate<G: Guide, const W: usize>(
+        &mut self,
+        inputs: &ReplayInputs<'_, G>,
+        pass: &Pass<'_, W>,
+        grad: &mut [f64],
+    ) -> Result<Dual<W>, ModelError> {
+        let threads = self.threads.next();
+        let started = Instant::now();
+        self.run_blocks(inputs, pass, threads);
+        self.threads.record(threads, started.elapsed());
+        let mut total = Dual::<W>::constant(0.0);
+        for (k, block) in self.outputs.iter_mut().enumerate() {
+            let block = block.get_mut().unwrap_or_else(|e| e.into_inner());
+            if let Some(error) = block.error.take() {
+                return Err(error);
+            }
+            total.re += block.total[0];
+            for (e, t) in total.eps.iter_mut().zip(&block.total[1..]) {
+                *e += t;
+            }
+            if pass.read_off.is_none() {
+                continue;
+            }
+            let elements = self.plan.elements(k);
+            for (j, &o) in self.plan.own.iter().enumerate() {
+                let own = &block.own[j * elements.len()..(j + 1) * elements.len()];
+                let target = &mut grad[o + elements.start..o + elements.end];
+                target.iter_mut().zip(own).for_each(|(g, d)| *g += d);
+            }
+            for (&c, d) in self.plan.shared.iter().zip(&block.shared) {
+                grad[c] += d;
+            }
+        }
+        Ok(total)
+    }
+
+    /// Every block replayed on up to `threads` threads ([`share_blocks`]).
+    fn run_blocks<G: Guide, const W: usize>(
+        &mut self,
+        inputs: &ReplayInputs<'_, G>,
+        pass: &Pass<'_, W>,
+        threads: usize,
+    ) {
+        // The step's noise is copied once per worker that takes a block, not per block.
+        for worker in &mut self.workers {
+            worker.noise_copied = false;
+        }
+        let plan = &self.plan;
+        let run = |worker: &mut ReplayWorker, k: usize, output: &mut BlockOutput| {
+            if !worker.noise_copied {
+                worker.noise.replay_of(inputs.noise);
+                worker.noise_copied = true;
+            }
+            if output.batch.indices(plan.plate.plate).is_none() {
+                output.batch.set_block(plan.plate, plan.elements(k));
+            }
+            let error = worker.replay(inputs, pass, output).err();
+            worker.take_read_off(plan, k, output);
+            output.error = error;
+        };
+        share_blocks(&mut self.workers[..threads], &self.outputs, run);
+    }
+}
+
+impl ReplayWorker {
+    /// The replay of `pass` on `output`'s block: its surrogate into `output.total`, its
+    /// read-off into the scratch buffer.
+    fn replay<G: Guide, const W: usize>(
+        &mut self,
+        inputs: &ReplayInputs<'_, G>,
+        pass: &Pass<'_, W>,
+        output: &mut BlockOutput,
+    ) -> Result<(), ModelError> {
+        let ReplayWorker {
+            noise,
+            workspace,
+            projections,
+            scratch,
+            ..
+        } = self;
+        noise.replay();
+        let batch = &output.batch;
+        let (guide, blocks, seeded) = (inputs.guide, inputs.blocks, pass.seeded);
+        let (total, result) = match &pass.read_off {
+            Some((lanes, spare)) => {
+                let off = GuideReadOff::new(lanes, scratch, 1.0, Some(batch));
+                let mut h = GuideHandler::reading_plate_local(blocks, seeded, noise, off)
+                    .weighing_draws(inputs.w, inputs.offsets)
+                    .with_batch(batch);
+                let result = projections.lend(spare.clone(), || {
+                    workspace.lend(|| model_quietly(|| guide.run(&mut h)))
+                });
+                let total = -h.log_q + h.weighted_draws();
+                drop(h);
+                projections.flush(scratch);
+                (total, result)
+            }
+            None => {
+                let mut h = GuideHandler::reading(blocks, seeded, noise)
+                    .weighing_draws(inputs.w, inputs.offsets)
+                    .with_batch(batch);
+                let result = workspace.lend(|| model_quietly(|| guide.run(&mut h)));
+                (-h.log_q + h.weighted_draws(), result)
+            }
+        };
+        result?;
+        output.total.clear();
+        output.total.push(total.re);
+        output.total.extend_from_slice(&total.eps);
+        Ok(())
+    }
+
+    /// Moves block `k`'s read-off from the scratch buffer into `output`, leaving the
+    /// buffer zero.
+    fn take_read_off(&mut self, plan: &BlockPlan, k: usize, output: &mut BlockOutput) {
+        let elements = plan.elements(k);
+        output.own.clear();
+        for &o in &plan.own {
+            let own = &mut self.scratch[o + elements.start..o + elements.end];
+            output.own.extend_from_slice(own);
+            own.fill(0.0);
+        }
+        output.shared.clear();
+        for &c in &plan.shared {
+            output.shared.push(std::mem::take(&mut self.scratch[c]));
+        }
+    }
+}
