@@ -1,6 +1,6 @@
 //! Guide replays in blocks: a custom guide that declares its large plate
-//! `plate!(n, subsample = b)` and is fitted on whole plates replays its surrogate block by
-//! block (on the machine's threads), with the ELBO and gradient of the whole replay: per-unit
+//! `plate!(n, subsample = b)` and is fitted on whole plates draws and replays its surrogate
+//! block by block (on the machine's threads), with the ELBO and gradient of the whole: per-unit
 //! parameters (each block reads off its own units) and an encoder whose weights every block
 //! adds to. A guide whose body reads the plate's data whole cannot run on a block and keeps
 //! the whole replay. Fits are the same to the bit on one thread and on two.
@@ -102,6 +102,7 @@ fn per_unit_parameters_are_read_off_block_by_block_with_the_whole_gradient() {
     let blocked = guide_elbo(&scenario, &PerUnitInBlocks::new(N), Some(&at), 2, 5).unwrap();
     let whole = guide_elbo(&scenario, &PerUnitGuide::new(N), Some(&at), 2, 5).unwrap();
     assert_eq!((blocked.replay_blocks, whole.replay_blocks), (3, 0));
+    assert_eq!((blocked.draw_blocks, whole.draw_blocks), (3, 0));
     let plate_local = GuideGradientMode::PlateLocal {
         params: vec!["z_loc", "z_scale"],
     };
@@ -131,6 +132,7 @@ fn encoder_twins<G: Guide<Model = NormalLocals>>(
 fn an_encoders_weights_add_up_over_the_blocks_to_the_whole_gradient() {
     let (blocked, whole) = encoder_twins(EncoderInBlocks::new);
     assert_eq!((blocked.replay_blocks, whole.replay_blocks), (3, 0));
+    assert_eq!((blocked.draw_blocks, whole.draw_blocks), (3, 0));
     assert_eq!(
         blocked.mode,
         GuideGradientMode::PlateLocal { params: vec!["w"] }
@@ -141,7 +143,7 @@ fn an_encoders_weights_add_up_over_the_blocks_to_the_whole_gradient() {
 #[test]
 fn a_guide_reading_its_plates_data_whole_keeps_the_whole_replay() {
     let (found, whole) = encoder_twins(EncoderReadingWholeData::new);
-    assert_eq!(found.replay_blocks, 0);
+    assert_eq!((found.replay_blocks, found.draw_blocks), (0, 0));
     assert_eq!(
         (found.value, &found.gradient),
         (whole.value, &whole.gradient)

@@ -277,23 +277,30 @@ pub fn share_blocks<W: Send, O: Send>(
     });
 }
 
-/// How many threads run the blocks: one and all of them alternately for the first
-/// evaluations, then whichever was faster. Threads start late on a busy or virtual machine
-/// (tens to hundreds of µs), which a cheap gradient does not pay back; the choice cannot
-/// change a result (blocks are added in block order whoever ran them).
+/// How many threads run the blocks: one and all of them alternately for a few
+/// evaluations, then whichever was faster, timed again every 512 evaluations. Threads start late on a busy or virtual machine (tens to hundreds of µs),
+/// which a cheap gradient does not pay back; each count is judged by its fastest
+/// evaluation, which another process taking a core for a moment does not inflate. The
+/// choice cannot change a result (blocks are added in block order whoever ran them).
 #[derive(Clone, Debug)]
 pub struct ThreadChoice {
     most: usize,
-    /// Evaluations timed so far, and the total time with one thread and with `most`.
+    /// Evaluations timed in this round, and the fastest with one thread and with `most`.
     timed: usize,
     one: Duration,
     all: Duration,
     chosen: Option<usize>,
+    /// Evaluations since the choice.
+    since: usize,
 }
 
-/// Evaluations timed with each thread count before choosing (after one of each untimed,
-/// which fills the workers' buffers).
+/// Evaluations timed with each thread count before choosing (after one of each untimed
+/// in the first round, which fills the workers' buffers).
 const TIMED_EACH: usize = 8;
+
+/// Evaluations after which the choice is timed again: the machine's load changes during a
+/// long fit. At most `TIMED_EACH` of every `RECHOOSE_AFTER` run with the slower count.
+const RECHOOSE_AFTER: usize = 512;
 
 impl ThreadChoice {
     /// Up to `most` threads (one: no choice to make).
@@ -301,9 +308,10 @@ impl ThreadChoice {
         ThreadChoice {
             most,
             timed: 0,
-            one: Duration::ZERO,
-            all: Duration::ZERO,
+            one: Duration::MAX,
+            all: Duration::MAX,
             chosen: (most == 1).then_some(1),
+            since: 0,
         }
     }
     /// The threads of the next evaluation.
@@ -317,13 +325,21 @@ impl ThreadChoice {
     /// Records an evaluation with `threads` that took `took`.
     pub fn record(&mut self, threads: usize, took: Duration) {
         if self.chosen.is_some() {
+            self.since += 1;
+            if self.since == RECHOOSE_AFTER && self.most > 1 {
+                // A new round, without the untimed pair: the buffers are there.
+                (self.chosen, self.timed, self.since) = (None, 2, 0);
+                (self.one, self.all) = (Duration::MAX, Duration::MAX);
+            }
             return;
         }
         if self.timed >= 2 {
-            match threads {
-                1 => self.one += took,
-                _ => self.all += took,
-            }
+            let fastest = if threads == 1 {
+                &mut self.one
+            } else {
+                &mut self.all
+            };
+            *fastest = (*fastest).min(took);
         }
         self.timed += 1;
         if self.timed == 2 * (TIMED_EACH + 1) {
@@ -380,5 +396,31 @@ mod tests {
             (4, 2 * (super::TIMED_EACH + 1))
         );
         assert_eq!(ThreadChoice::new(1).next(), 1);
+    }
+
+    #[test]
+    fn the_choice_is_timed_again_after_a_while_and_can_change() {
+        let mut choice = settle(ThreadChoice::new(2), 10, 6);
+        for _ in 0..super::RECHOOSE_AFTER - 1 {
+            choice.record(2, Duration::from_millis(6));
+        }
+        assert_eq!(choice.next(), 2);
+        choice.record(2, Duration::from_millis(6));
+        // The load changed: two threads now take longer, one spike aside.
+        let ms = Duration::from_millis;
+        let mut spiked = false;
+        while choice.chosen.is_none() {
+            let threads = choice.next();
+            let took = match threads {
+                1 if !spiked => {
+                    spiked = true;
+                    ms(100)
+                }
+                1 => ms(10),
+                _ => ms(14),
+            };
+            choice.record(threads, took);
+        }
+        assert_eq!(choice.next(), 1);
     }
 }

@@ -39,6 +39,15 @@ impl NoiseTape {
         self.values.clear();
         (self.cursor, self.fresh) = (0, true);
     }
+    /// The next run draws new noises, `len` of them drawn now: the same noises as drawn
+    /// one at a time by the run, there before it starts (for a run in blocks, each
+    /// reading its slice of them, on several threads).
+    pub fn draw_fresh_ahead(&mut self, len: usize) {
+        self.draw_fresh();
+        let rng = &mut self.rng;
+        let ahead = (0..len).map(|_| -> f64 { StandardNormal.sample(rng) });
+        self.values.extend(ahead);
+    }
     /// The next run replays the noises of the last fresh run.
     pub fn replay(&mut self) {
         (self.cursor, self.fresh) = (0, false);

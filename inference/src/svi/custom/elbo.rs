@@ -14,11 +14,8 @@ use super::lanes::GuideLanes;
 use super::replay_blocks::{ReplayBlocks, ReplayInputs};
 use crate::density::LogDensity;
 use crate::svi::steps::ElboEstimator;
-use doppl_runtime::dist::DistError;
 use doppl_runtime::gradient::BLOCK_ELEMENTS;
-use doppl_runtime::guide::{
-    Guide, GuideHandler, GuideReadOff, NoiseTape, ParamBlock, PlatedLane, changed_guide,
-};
+use doppl_runtime::guide::{Guide, GuideHandler, GuideReadOff, NoiseTape, ParamBlock, PlatedLane};
 use doppl_runtime::quiet_panic::model_quietly;
 use doppl_runtime::scalar::Dual;
 use doppl_runtime::subsample::{Batch, SubsampledPlate};
@@ -48,23 +45,26 @@ pub(super) struct GuideElbo<'g, G, D> {
     /// The placements' offsets, for a replay's weights ([`GuideHandler::weighing_draws`]).
     offsets: Vec<usize>,
     pub density: D,
-    noise: NoiseTape,
+    pub(super) noise: NoiseTape,
     /// Buffers for the guide body's vectors, lent to each run (the encoder's intermediate
     /// vectors of N duals would otherwise be allocated and freed at every replay).
-    workspace: Workspace,
+    pub(super) workspace: Workspace,
     /// Per unconstrained coordinate: u, the model's gradient, dz/du, d ln|J|/du; then the
     /// weights of the surrogate.
-    u: Vec<f64>,
+    pub(super) u: Vec<f64>,
     g: Vec<f64>,
-    dz_du: Vec<f64>,
-    dlog_jac: Vec<f64>,
+    pub(super) dz_du: Vec<f64>,
+    pub(super) dlog_jac: Vec<f64>,
     w: Vec<f64>,
     /// How the surrogate is differentiated: plated blocks in shared lanes, or a lane each.
     pub lanes: GuideLanes,
     /// The plate-local surrogate gradient of the current particle, before weighting.
     pub(super) local_grad: Vec<f64>,
     /// The step's batch, when the guide subsamples the model's plates.
-    batching: Option<Batching>,
+    pub(super) batching: Option<Batching>,
+    /// The number of noises a draw takes, once a whole draw has told (blocked draws need
+    /// them drawn in advance).
+    pub(super) noise_len: Option<usize>,
     /// The replays' blocks of a large plate, when the guide declares it subsampled and
     /// steps see it whole ([`GuideElbo::replay_in_blocks`]).
     pub(super) replay_blocks: Option<ReplayBlocks>,
@@ -97,6 +97,7 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batc
             blocks,
             params,
             batching: None,
+            noise_len: None,
             replay_blocks: None,
         }
     }
@@ -141,57 +142,6 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batc
         self.offsets = offsets_of(&placements);
         self.placements = placements;
         self
-    }
-
-    /// One draw from the guide at the current parameters with fresh noise: the sites'
-    /// values and `ln q`, and the model's unconstrained point in `self.u`. Returns
-    /// `(ln q, ln|J|)`. A panic in the guide's body comes back as
-    /// [`ModelError::Panicked`] (recoverable: the step is skipped), as one in the model's.
-    pub fn draw(&mut self) -> Result<(f64, f64), ModelError> {
-        self.noise.draw_fresh();
-        let mut h = GuideHandler::reading(&self.blocks, &self.params, &mut self.noise);
-        if let Some(b) = &self.batching {
-            h = h.with_batch(&b.batch);
-        }
-        let guide = self.guide;
-        self.workspace
-            .lend(|| model_quietly(|| guide.run(&mut h)))?;
-        let (draws, log_q) = (h.draws, h.log_q);
-        let mut log_jac = 0.0;
-        // The draws are matched with their places by position: a body that draws other
-        // sites, or in another order, than in its first run would be placed wrongly.
-        let same_sites = draws.len() == self.placements.len()
-            && (draws.iter().zip(&self.placements)).all(|(d, p)| d.site == p.site);
-        if !same_sites {
-            return Err(changed_guide(draws.first().map_or("", |d| d.site)));
-        }
-        for (draw, place) in draws.iter().zip(&self.placements) {
-            if draw.values.len() != place.len {
-                return Err(ModelError::Shape {
-                    site: place.site,
-                    plate: draw.plate.unwrap_or(place.site),
-                    expected: place.len,
-                    found: draw.values.len(),
-                });
-            }
-            // On a batch the model weights the Jacobian of a subsampled plate's latents by
-            // n / b, as every term there; `ln p = ln p_u − ln|J|` takes it off the same way.
-            let weight = match (&self.batching, draw.plate) {
-                (Some(b), Some(plate)) => b.batch.weight(plate),
-                _ => 1.0,
-            };
-            for (i, &z) in draw.values.iter().enumerate() {
-                let m = place
-                    .coordinate
-                    .map(z)
-                    .ok_or_else(|| outside_support(place, i, z))?;
-                let j = place.offset + i;
-                let dlog_jac = weight * m.dlog_jac_du;
-                (self.u[j], self.dz_du[j], self.dlog_jac[j]) = (m.u, m.dz_du, dlog_jac);
-                log_jac += weight * m.log_jac;
-            }
-        }
-        Ok((log_q, log_jac))
     }
 
     /// The next draws use fresh noise from a stream seeded with `seed`.
@@ -325,19 +275,6 @@ pub(super) const WIDE: usize = 32;
 /// parameters to seed: one replay of 56 lanes cost 15% fewer instructions than two of 32 on
 /// the CEVAE example's guide (2 plated blocks and 53 other parameters; BENCHMARKS.md).
 pub(super) const FULL: usize = 56;
-
-fn outside_support(place: &Placement, index: usize, value: f64) -> ModelError {
-    ModelError::at_site(
-        place.site,
-        DistError::OutOfSupport {
-            family: "the guide's draw",
-            index: Some(index),
-            value,
-            support: "the model's support for this site: draw it from a family with that \
-                      support (LogNormal or HalfNormal for a positive site)",
-        },
-    )
-}
 
 impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched> ElboEstimator
     for GuideElbo<'_, G, D>

@@ -4,6 +4,7 @@ mod batches;
 mod coords;
 mod elbo;
 mod lanes;
+mod point;
 mod replay_blocks;
 
 pub use lanes::GuideGradientMode;
@@ -181,6 +182,8 @@ pub struct ElboAt {
     /// The number of blocks of its plate the guide's replay ran in (0: the whole plate at
     /// once); blocks are used only where they gave the whole replay's result.
     pub replay_blocks: usize,
+    /// The same for the guide's `f64` draw.
+    pub draw_blocks: usize,
 }
 
 /// The ELBO estimate of `guide` on `scenario` over `particles` draws and its pathwise
@@ -222,6 +225,9 @@ pub fn guide_elbo<M: Model, G: Guide<Model = M>>(
         gradient,
         replay_blocks: (estimator.replay_blocks.as_ref())
             .filter(|b| b.checked)
+            .map_or(0, |b| b.len()),
+        draw_blocks: (estimator.replay_blocks.as_ref())
+            .filter(|b| b.draws_checked() && b.draws_in_blocks())
             .map_or(0, |b| b.len()),
         mode: estimator.lanes.mode,
     })
@@ -269,7 +275,8 @@ fn estimator<'s, 'm, 'g, M: Model, G: Guide<Model = M>>(
     let params = params.map_or(setup.params, <[f64]>::to_vec);
     let placements = setup.placements;
     let on_batch = batches::batch_placements(layout, &placements);
-    let estimator = GuideElbo::new(guide, (setup.blocks, params), placements, density);
+    let mut estimator = GuideElbo::new(guide, (setup.blocks, params), placements, density);
+    estimator.noise_len = Some(setup.noise_len);
     Ok(match batching {
         Some(b) => estimator.on_batches(b, on_batch),
         None => estimator,
@@ -283,6 +290,8 @@ struct Setup {
     placements: Vec<Placement>,
     /// The plates the guide declares with `plate!(n, subsample = b)`.
     subsampled: Vec<SubsampledPlate>,
+    /// The noises a draw on whole plates takes.
+    noise_len: usize,
 }
 
 /// Records the guide's parameters (one run at their initial values) and places each of its
@@ -294,11 +303,11 @@ fn set_up<G: Guide>(guide: &G, layout: &Layout, seed: u64) -> Result<Setup, SviE
     const ATTEMPTS: usize = 100;
     let (mut blocks, mut params, mut noise) = (Vec::new(), Vec::new(), NoiseTape::new(seed));
     let mut attempt = 0;
-    let (draws, subsampled) = loop {
+    let (draws, subsampled, noise_len) = loop {
         noise.draw_fresh();
         let mut h = GuideHandler::<f64>::recording(&mut blocks, &mut params, &mut noise);
         match doppl_runtime::quiet_panic::model_quietly(|| guide.run(&mut h)) {
-            Ok(()) => break (h.draws, h.subsampled),
+            Ok(()) => break (h.draws, h.subsampled, noise.values().len()),
             Err(e) if e.is_recoverable() && attempt + 1 < ATTEMPTS => attempt += 1,
             Err(e) => return Err(SviError::Model(e)),
         }
@@ -340,6 +349,7 @@ fn set_up<G: Guide>(guide: &G, layout: &Layout, seed: u64) -> Result<Setup, SviE
         params,
         placements,
         subsampled,
+        noise_len,
     })
 }
 

@@ -18,6 +18,8 @@
 //!
 //! [`Gradient::in_blocks`]: doppl_runtime::gradient::Gradient::in_blocks
 
+use super::elbo::Placement;
+use super::point::{PointParts, check_len, check_sites, place_draw};
 use doppl_runtime::ModelError;
 use doppl_runtime::gradient::{BLOCK_ELEMENTS, ThreadChoice, share_blocks};
 use doppl_runtime::guide::{
@@ -41,6 +43,15 @@ pub(super) struct ReplayInputs<'r, G> {
     pub w: &'r [f64],
 }
 
+/// What every block's `f64` draw reads.
+pub(super) struct DrawInputs<'r, G> {
+    pub guide: &'r G,
+    pub blocks: &'r [ParamBlock],
+    pub params: &'r [f64],
+    pub noise: &'r NoiseTape,
+    pub placements: &'r [Placement],
+}
+
 /// One replay's seeded parameters and, for the pass that reads off, the plated lanes and
 /// the spare lanes a projected network's further outputs take.
 pub(super) struct Pass<'p, const W: usize> {
@@ -56,6 +67,10 @@ pub(super) struct ReplayBlocks {
     outputs: Vec<Mutex<BlockOutput>>,
     /// Whether a blocked replay has been found equal to a whole one.
     pub checked: bool,
+    /// How many threads draw, and whether blocked draws were found equal to a whole one
+    /// (`None`: not compared yet).
+    draw_threads: ThreadChoice,
+    draws_agree: Option<bool>,
 }
 
 /// How the plate and the parameters are split among the blocks.
@@ -99,6 +114,14 @@ struct BlockOutput {
     shared: Vec<f64>,
     /// The surrogate's value and tangents.
     total: Vec<f64>,
+    /// A draw's coordinates in the point (runs of them), their `u`, `∂z/∂u` and
+    /// `∂ln|J|/∂u`, and its `ln q` and `ln|J|`.
+    runs: Vec<Range<usize>>,
+    u: Vec<f64>,
+    dz_du: Vec<f64>,
+    dlog_jac: Vec<f64>,
+    log_q: f64,
+    log_jac: f64,
     error: Option<ModelError>,
 }
 
@@ -145,12 +168,73 @@ impl ReplayBlocks {
             threads: ThreadChoice::new(threads),
             outputs: (0..blocks).map(|_| Mutex::default()).collect(),
             checked: false,
+            draw_threads: ThreadChoice::new(threads),
+            draws_agree: None,
         })
     }
 
     /// The number of blocks.
     pub fn len(&self) -> usize {
         self.outputs.len()
+    }
+
+    /// Whether draws run in blocks (not found to differ from whole draws).
+    pub fn draws_in_blocks(&self) -> bool {
+        self.draws_agree != Some(false)
+    }
+
+    /// Whether blocked draws have been compared with a whole one.
+    pub fn draws_checked(&self) -> bool {
+        self.draws_agree.is_some()
+    }
+
+    /// Records whether blocked draws agreed with a whole one.
+    pub fn checked_draws(&mut self, agree: bool) {
+        self.draws_agree = Some(agree);
+    }
+
+    /// The guide's `f64` draw in blocks, on the noise drawn ahead in `inputs`: the point's
+    /// parts written into `point`, `(ln q, ln|J|)` summed in block order.
+    pub fn draw<G: Guide>(
+        &mut self,
+        inputs: &DrawInputs<'_, G>,
+        point: PointParts<'_>,
+    ) -> Result<(f64, f64), ModelError> {
+        let threads = self.draw_threads.next();
+        let started = Instant::now();
+        self.forget_noise();
+        let plan = &self.plan;
+        let run = |worker: &mut ReplayWorker, k: usize, output: &mut BlockOutput| {
+            worker.take_noise(inputs.noise);
+            set_block(plan, k, output);
+            output.error = worker.draw(inputs, plan, k, output).err();
+        };
+        share_blocks(&mut self.workers[..threads], &self.outputs, run);
+        self.draw_threads.record(threads, started.elapsed());
+        let (mut log_q, mut log_jac) = (0.0, 0.0);
+        for block in &mut self.outputs {
+            let block = block.get_mut().unwrap_or_else(|e| e.into_inner());
+            if let Some(error) = block.error.take() {
+                return Err(error);
+            }
+            (log_q, log_jac) = (log_q + block.log_q, log_jac + block.log_jac);
+            let mut at = 0;
+            for run in &block.runs {
+                let from = at..at + run.len();
+                point.u[run.clone()].copy_from_slice(&block.u[from.clone()]);
+                point.dz_du[run.clone()].copy_from_slice(&block.dz_du[from.clone()]);
+                point.dlog_jac[run.clone()].copy_from_slice(&block.dlog_jac[from]);
+                at += run.len();
+            }
+        }
+        Ok((log_q, log_jac))
+    }
+
+    /// A new evaluation: each worker copies its noise again.
+    fn forget_noise(&mut self) {
+        for worker in &mut self.workers {
+            worker.noise_copied = false;
+        }
     }
 
     /// The projected networks changed (a block of weights left the projections).
@@ -205,19 +289,11 @@ impl ReplayBlocks {
         pass: &Pass<'_, W>,
         threads: usize,
     ) {
-        // The step's noise is copied once per worker that takes a block, not per block.
-        for worker in &mut self.workers {
-            worker.noise_copied = false;
-        }
+        self.forget_noise();
         let plan = &self.plan;
         let run = |worker: &mut ReplayWorker, k: usize, output: &mut BlockOutput| {
-            if !worker.noise_copied {
-                worker.noise.replay_of(inputs.noise);
-                worker.noise_copied = true;
-            }
-            if output.batch.indices(plan.plate.plate).is_none() {
-                output.batch.set_block(plan.plate, plan.elements(k));
-            }
+            worker.take_noise(inputs.noise);
+            set_block(plan, k, output);
             let error = worker.replay(inputs, pass, output).err();
             worker.take_read_off(plan, k, output);
             output.error = error;
@@ -226,7 +302,71 @@ impl ReplayBlocks {
     }
 }
 
+/// Makes `output`'s batch block `k` (once: it stays).
+fn set_block(plan: &BlockPlan, k: usize, output: &mut BlockOutput) {
+    if output.batch.indices(plan.plate.plate).is_none() {
+        output.batch.set_block(plan.plate, plan.elements(k));
+    }
+}
+
 impl ReplayWorker {
+    /// Copies the evaluation's noise, once per evaluation (not per block).
+    fn take_noise(&mut self, noise: &NoiseTape) {
+        if !self.noise_copied {
+            self.noise.replay_of(noise);
+            self.noise_copied = true;
+        }
+    }
+
+    /// Block `k`'s `f64` draw into `output`: its own elements of the plate's sites, and in
+    /// the first block the other sites.
+    fn draw<G: Guide>(
+        &mut self,
+        inputs: &DrawInputs<'_, G>,
+        plan: &BlockPlan,
+        k: usize,
+        output: &mut BlockOutput,
+    ) -> Result<(), ModelError> {
+        self.noise.replay();
+        let mut h = GuideHandler::reading(inputs.blocks, inputs.params, &mut self.noise)
+            .with_batch(&output.batch);
+        let guide = inputs.guide;
+        self.workspace
+            .lend(|| model_quietly(|| guide.run(&mut h)))?;
+        check_sites(&h.draws, inputs.placements)?;
+        (output.log_q, output.log_jac) = (h.log_q, 0.0);
+        output.runs.clear();
+        for part in [&mut output.u, &mut output.dz_du, &mut output.dlog_jac] {
+            part.clear();
+        }
+        let (elements, population) = (plan.elements(k), plan.plate.population);
+        for (draw, place) in h.draws.iter().zip(inputs.placements) {
+            let on_block = draw.plate == Some(plan.plate.plate);
+            let per_element = place.len / population;
+            let (first, expected) = match on_block {
+                true => (elements.start * per_element, elements.len() * per_element),
+                // The other sites' values are the same in every block: the first places them.
+                false if k == 0 => (0, place.len),
+                false => continue,
+            };
+            check_len(draw, place, expected)?;
+            let start = output.u.len();
+            let len = draw.values.len();
+            for part in [&mut output.u, &mut output.dz_du, &mut output.dlog_jac] {
+                part.resize(start + len, 0.0);
+            }
+            let parts = PointParts {
+                u: &mut output.u[start..],
+                dz_du: &mut output.dz_du[start..],
+                dlog_jac: &mut output.dlog_jac[start..],
+            };
+            output.log_jac += place_draw(&draw.values, place, (first, 1.0), parts)?;
+            let coordinate = place.offset + first;
+            output.runs.push(coordinate..coordinate + len);
+        }
+        Ok(())
+    }
+
     /// The replay of `pass` on `output`'s block: its surrogate into `output.total`, its
     /// read-off into the scratch buffer.
     fn replay<G: Guide, const W: usize>(
