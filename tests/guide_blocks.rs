@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{EncoderGuide, NormalLocals, PerUnitGuide};
+use common::{EncoderGuide, NormalLocals, PerUnitGuide, assert_matches_finite_differences};
 use doppl::inference::svi::{ElboAt, GuideGradientMode, SviOptions, guide_elbo, svi_guide};
 use doppl::prelude::*;
 use doppl_runtime::gradient::BLOCK_ELEMENTS;
@@ -61,6 +61,20 @@ fn encoder_reading_whole_data(x: &DVector<f64>, y: &DVector<f64>, encoder: &Mlp)
     let beta = sample!(Normal::new(0.5, 0.1));
     let sigma = sample!(LogNormal::new(-0.5, 0.2));
     let z = sample!(Normal::new(&heads[0], heads[1].softplus() + 0.05), units);
+}
+
+/// Per-unit locations and one scale for all units: an unplated parameter that reaches
+/// every term of the plate.
+#[guide(for = NormalLocals, observed(y))]
+fn shared_scale_in_blocks(n: usize) {
+    let units = plate!(n, subsample = n);
+    let z_scale = param!(0.4, constraint = positive);
+    let mu = sample!(Normal::new(0.0, 0.3));
+    let tau = sample!(LogNormal::new(0.0, 0.2));
+    let beta = sample!(Normal::new(0.5, 0.1));
+    let sigma = sample!(LogNormal::new(-0.5, 0.2));
+    let z_loc = param!(0.1, units);
+    let z = sample!(Normal::new(z_loc, z_scale), units);
 }
 
 /// Two whole blocks and a shorter one: 3 blocks of 783, 783 and 782 units.
@@ -148,6 +162,18 @@ fn a_guide_reading_its_plates_data_whole_keeps_the_whole_replay() {
         (found.value, &found.gradient),
         (whole.value, &whole.gradient)
     );
+}
+
+#[test]
+fn a_scale_shared_by_the_units_is_differentiated_in_every_block() {
+    let (x, y) = data(N);
+    let model = NormalLocals::new(&x);
+    let scenario = model.condition().y(y).build();
+    let guide = SharedScaleInBlocks::new(N);
+    let estimate = |p: Option<&[f64]>| guide_elbo(&scenario, &guide, p, 2, 5).unwrap();
+    // The shared scale, units in each block (the last of the first, the second's first).
+    let at = assert_matches_finite_differences(estimate, [0, 1, 783, 784, 1500, N].into_iter());
+    assert_eq!((at.replay_blocks, at.draw_blocks), (3, 3));
 }
 
 #[test]

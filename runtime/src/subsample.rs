@@ -131,6 +131,9 @@ impl Batch {
     /// batch.set_block(units, 4..8);
     /// assert_eq!(batch.block("units"), Some((4..8, 10)));
     /// assert_eq!(batch.block("other"), None);
+    /// // No element: a run of the terms off the plate (the first block's).
+    /// batch.set_block(units, 0..0);
+    /// assert_eq!((batch.block("units"), batch.term_weight(None)), (Some((0..0, 10)), 1.0));
     /// batch.set(units, [4, 5]);
     /// assert_eq!(batch.block("units"), None);
     /// ```
@@ -139,7 +142,8 @@ impl Batch {
             return None;
         }
         let (p, indices) = self.plates.iter().find(|(p, _)| p.plate == plate)?;
-        let start = *indices.first()?;
+        // An empty block (the terms off the plate alone) starts at 0.
+        let start = indices.first().copied().unwrap_or(0);
         Some((start..start + indices.len(), p.population))
     }
     /// The elements of `plate` this step sees, if it is subsampled.

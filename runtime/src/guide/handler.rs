@@ -62,17 +62,16 @@ impl NoiseTape {
         self.values.clone_from(&tape.values);
         self.replay();
     }
-    /// In a replay on a block of a plate's elements (`block` of `population`): the noises
-    /// of the block's `n` draws among those of the whole plate's, which are all passed over.
-    fn take_block(&mut self, n: usize, block: Range<usize>, population: usize) -> Option<&[f64]> {
-        let per_element = n.checked_div(block.len())?;
-        let whole = self.cursor + population * per_element;
-        if self.fresh || whole > self.values.len() || n != block.len() * per_element {
+    /// In a replay on a block of a plate's elements (`block` of `population`, one noise
+    /// each): the block's noises among the whole plate's, which are all passed over.
+    fn take_block(&mut self, block: Range<usize>, population: usize) -> Option<&[f64]> {
+        let whole = self.cursor + population;
+        if self.fresh || whole > self.values.len() || block.end > population {
             return None;
         }
-        let start = self.cursor + block.start * per_element;
+        let start = self.cursor + block.start;
         self.cursor = whole;
-        Some(&self.values[start..start + n])
+        Some(&self.values[start..start + block.len()])
     }
     fn take(&mut self, n: usize) -> Option<&[f64]> {
         let end = self.cursor + n;
@@ -163,8 +162,9 @@ impl<S: Scalar> DrawWeights<'_, S> {
     ) -> Option<()> {
         let mut offset = *self.offsets.get(k)?;
         if let Some(block) = at.block {
-            // The block's reals among the whole plate's (the weights are the whole's).
-            offset += block.start * reals.len().checked_div(block.len())?;
+            // The block's reals among the whole plate's (the weights are the whole's; an
+            // empty block has none).
+            offset += block.start * reals.len().checked_div(block.len()).unwrap_or(0);
         }
         let w = self.w.get(offset..offset + reals.len())?;
         if at.weight == 0.0 {
@@ -337,10 +337,12 @@ impl<'a, S: Scalar> GuideHandler<'a, S> {
         let d = dist.map_err(at_site)?;
         let plate = GuideShape::<S, D>::plate(shape);
         let block = plate.and_then(|p| self.batch?.block(p));
+        // A plate's draw takes one noise per element.
         let noise = match block.clone() {
-            Some((block, population)) => {
-                self.noise.take_block(shape.noise_len(), block, population)
+            Some((block, population)) if shape.noise_len() == block.len() => {
+                self.noise.take_block(block, population)
             }
+            Some(_) => None,
             None => self.noise.take(shape.noise_len()),
         };
         let noise = noise.ok_or_else(|| changed_guide(site))?;

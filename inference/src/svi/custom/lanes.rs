@@ -13,7 +13,6 @@
 
 use super::batches::Batched;
 use super::elbo::{FULL, GuideElbo, MEDIUM, NARROW, Placement, WIDE};
-use super::replay_blocks::Pass;
 use crate::density::LogDensity;
 use doppl_runtime::gradient::MIN_PROJECTED_LEN;
 use doppl_runtime::guide::{Guide, GuideProjections, ParamBlock, PlatedLane};
@@ -137,6 +136,11 @@ impl GuideLanes {
         (&self.plated, &self.projections)
     }
 
+    /// Lanes per replay.
+    pub(super) fn width(&self) -> usize {
+        self.width
+    }
+
     /// Whether replays share lanes.
     pub fn is_plate_local(&self) -> bool {
         matches!(self.mode, GuideGradientMode::PlateLocal { .. })
@@ -155,7 +159,7 @@ impl GuideLanes {
 
 /// The dual parameters of one replay: the plated blocks in their lanes (when `plated`),
 /// the unplated coordinates `globals` in lanes `first`, `first + 1`, …; the rest constant.
-fn seed<const W: usize>(
+pub(super) fn seed<const W: usize>(
     params: &[f64],
     plated: &[PlatedLane],
     globals: &[usize],
@@ -181,11 +185,9 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
     pub(super) fn plate_local_surrogate(&mut self) -> Result<bool, ModelError> {
         let globals = std::mem::take(&mut self.lanes.globals);
         let plated = std::mem::take(&mut self.lanes.plated);
-        let result = match self.lanes.width {
-            NARROW => self.plate_local_passes::<NARROW>(&plated, &globals),
-            MEDIUM => self.plate_local_passes::<MEDIUM>(&plated, &globals),
-            FULL => self.plate_local_passes::<FULL>(&plated, &globals),
-            _ => self.plate_local_passes::<WIDE>(&plated, &globals),
+        let result = match self.replay_blocks.is_some() {
+            true => self.blocked_passes(&plated, &globals),
+            false => self.whole_passes(&plated, &globals),
         };
         (self.lanes.globals, self.lanes.plated) = (globals, plated);
         let leaked = match result? {
@@ -210,6 +212,20 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
         Ok(false)
     }
 
+    /// The passes of [`Self::plate_local_surrogate`] on whole plates, at the lanes' width.
+    pub(super) fn whole_passes(
+        &mut self,
+        plated: &[PlatedLane],
+        globals: &[usize],
+    ) -> Result<Option<usize>, ModelError> {
+        match self.lanes.width {
+            NARROW => self.plate_local_passes::<NARROW>(plated, globals),
+            MEDIUM => self.plate_local_passes::<MEDIUM>(plated, globals),
+            FULL => self.plate_local_passes::<FULL>(plated, globals),
+            _ => self.plate_local_passes::<WIDE>(plated, globals),
+        }
+    }
+
     /// The passes of [`Self::plate_local_surrogate`]: the plated lanes in the first, with
     /// the first chunk of unplated parameters; the rest of them after. Returns the lane of a
     /// plated block found outside its plate's sums.
@@ -230,7 +246,7 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
             let seeded = seed::<W>(&self.params, if first { plated } else { &[] }, block, k);
             let total = if first {
                 // The lanes past the seeded ones take a projected network's further outputs.
-                let total = self.read_off_pass(&seeded, plated, k + block.len()..W)?;
+                let total = self.whole_read_off_pass(&seeded, plated, k + block.len()..W)?;
                 if (0..k).any(|l| !total.eps[l].is_finite()) {
                     // A non-finite derivative: the step is skipped, not differentiated again.
                     self.local_grad.fill(f64::NAN);
@@ -251,57 +267,8 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
         Ok(None)
     }
 
-    /// The replay that reads off the plated lanes into `local_grad` (zero before), in
-    /// blocks when the guide has them; a projected network's further outputs on `spare`.
-    /// The blocks are checked against a whole replay the first time (dropped if they
-    /// differ).
-    fn read_off_pass<const W: usize>(
-        &mut self,
-        seeded: &[Dual<W>],
-        plated: &[PlatedLane],
-        spare: Range<usize>,
-    ) -> Result<Dual<W>, ModelError> {
-        let Some(mut blocks) = self.replay_blocks.take() else {
-            return self.whole_read_off_pass(seeded, plated, spare);
-        };
-        let pass = Pass {
-            seeded,
-            read_off: Some((plated, spare.clone())),
-        };
-        let mut local = std::mem::take(&mut self.local_grad);
-        let blocked = blocks.surrogate(&self.replay_inputs(), &pass, &mut local);
-        if !blocks.checked {
-            let found = std::mem::replace(&mut local, vec![0.0; self.params.len()]);
-            self.local_grad = local;
-            let whole = self.whole_read_off_pass(seeded, plated, spare);
-            let Ok(whole_total) = &whole else {
-                return whole;
-            };
-            if !finite(whole_total, &self.local_grad) {
-                // Checked on a step whose replay is finite.
-                self.replay_blocks = Some(blocks);
-                return whole;
-            }
-            if !blocked
-                .as_ref()
-                .is_ok_and(|b| same(b, &found, whole_total, &self.local_grad))
-            {
-                log::debug!(
-                    target: "doppl::svi",
-                    "guide `{}`: its replay in blocks differs from the whole replay;                      replaying whole plates",
-                    G::NAME
-                );
-                return whole;
-            }
-            blocks.checked = true;
-            local = found;
-        }
-        self.local_grad = local;
-        self.replay_blocks = Some(blocks);
-        blocked
-    }
-
-    /// [`Self::read_off_pass`] on the whole plates.
+    /// The replay that reads off the plated lanes into `local_grad` (zero before); a
+    /// projected network's further outputs on `spare`.
     fn whole_read_off_pass<const W: usize>(
         &mut self,
         seeded: &[Dual<W>],
@@ -362,27 +329,4 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
         self.lanes.verified = true;
         Ok(true)
     }
-}
-
-/// Whether a replay's surrogate and read-off are finite.
-fn finite<const W: usize>(total: &Dual<W>, grad: &[f64]) -> bool {
-    total.re.is_finite() && total.eps.iter().chain(grad).all(|d| d.is_finite())
-}
-
-/// Whether a blocked replay (`total`, `grad`) is the whole one (`expected_*`) up to the
-/// rounding of summing in another order.
-fn same<const W: usize>(
-    total: &Dual<W>,
-    grad: &[f64],
-    expected_total: &Dual<W>,
-    expected_grad: &[f64],
-) -> bool {
-    let all = |d: &Dual<W>| std::iter::once(d.re).chain(d.eps).collect::<Vec<_>>();
-    let (found, expected) = (all(total), all(expected_total));
-    let found = found.iter().chain(grad);
-    let expected = expected.iter().chain(expected_grad);
-    let scale = expected.clone().fold(0.0_f64, |m, x| m.max(x.abs()));
-    found
-        .zip(expected)
-        .all(|(a, b)| (a - b).abs() <= 1e-9 * (1.0 + scale))
 }

@@ -1,6 +1,7 @@
 //! [`svi_guide`]: fitting a custom guide (`#[guide]`) to a scenario.
 
 mod batches;
+mod blocked_passes;
 mod coords;
 mod elbo;
 mod lanes;
@@ -224,7 +225,7 @@ pub fn guide_elbo<M: Model, G: Guide<Model = M>>(
         value,
         gradient,
         replay_blocks: (estimator.replay_blocks.as_ref())
-            .filter(|b| b.checked)
+            .filter(|b| b.globals.is_some())
             .map_or(0, |b| b.len()),
         draw_blocks: (estimator.replay_blocks.as_ref())
             .filter(|b| b.draws_checked() && b.draws_in_blocks())

@@ -18,6 +18,7 @@
 //!
 //! [`Gradient::in_blocks`]: doppl_runtime::gradient::Gradient::in_blocks
 
+use super::blocked_passes::Globals;
 use super::elbo::Placement;
 use super::point::{PointParts, check_len, check_sites, place_draw};
 use doppl_runtime::ModelError;
@@ -65,8 +66,11 @@ pub(super) struct ReplayBlocks {
     workers: Vec<ReplayWorker>,
     threads: ThreadChoice,
     outputs: Vec<Mutex<BlockOutput>>,
-    /// Whether a blocked replay has been found equal to a whole one.
-    pub checked: bool,
+    /// How the unplated parameters are differentiated, once found to give the whole
+    /// replay's gradient (`None`: not yet).
+    pub globals: Option<Globals>,
+    /// The empty block's batch and replay (the terms off the plate alone).
+    off_plate: BlockOutput,
     /// How many threads draw, and whether blocked draws were found equal to a whole one
     /// (`None`: not compared yet).
     draw_threads: ThreadChoice,
@@ -167,7 +171,8 @@ impl ReplayBlocks {
             workers,
             threads: ThreadChoice::new(threads),
             outputs: (0..blocks).map(|_| Mutex::default()).collect(),
-            checked: false,
+            globals: None,
+            off_plate: BlockOutput::default(),
             draw_threads: ThreadChoice::new(threads),
             draws_agree: None,
         })
@@ -237,11 +242,37 @@ impl ReplayBlocks {
         }
     }
 
-    /// The projected networks changed (a block of weights left the projections).
+    /// The projected networks changed (a block of weights left the projections): the
+    /// lanes change, and how the blocks give the whole gradient is found again.
     pub fn reset_projections(&mut self, projections: &GuideProjections) {
         for worker in &mut self.workers {
             worker.projections = projections.clone();
         }
+        self.globals = None;
+    }
+
+    /// The surrogate of a replay on no element of the plate (the terms off it alone), at
+    /// `seeded`, on the caller's thread.
+    pub fn off_plate<G: Guide, const W: usize>(
+        &mut self,
+        inputs: &ReplayInputs<'_, G>,
+        seeded: &[Dual<W>],
+    ) -> Result<Dual<W>, ModelError> {
+        let plate = self.plan.plate;
+        let empty = &mut self.off_plate;
+        if empty.batch.indices(plate.plate).is_none() {
+            empty.batch.set_block(plate, 0..0);
+        }
+        let worker = &mut self.workers[0];
+        worker.take_noise(inputs.noise);
+        let pass = Pass {
+            seeded,
+            read_off: None,
+        };
+        worker.replay(inputs, &pass, empty)?;
+        let mut total = Dual::<W>::constant(empty.total[0]);
+        total.eps.copy_from_slice(&empty.total[1..]);
+        Ok(total)
     }
 
     /// The surrogate of `pass` summed over the blocks, its read-off (if any) added into
