@@ -65,10 +65,14 @@ impl<'a> GuideReadOff<'a> {
             p.start_sum(&[]);
             p
         });
+        // On a batch, element `i` of the plate's sum is the block's element `indices[i]`:
+        // looked up once per sum, not per element.
+        let indices = self.batch.and_then(|b| b.indices(plate));
         PlateRead {
             off: self,
             plate,
             sign,
+            indices,
             projections,
         }
     }
@@ -92,6 +96,8 @@ pub struct PlateRead<'r, 'a> {
     off: &'r mut GuideReadOff<'a>,
     plate: &'static str,
     sign: f64,
+    /// The batch's elements of the plate, if the step sees a batch of it.
+    indices: Option<&'a [usize]>,
     /// The networks projected in this replay ([`GuideProjections`]), taken for this sum.
     projections: Option<Projections>,
 }
@@ -163,8 +169,7 @@ impl<S: Scalar> LocalTangents<S> for PlateRead<'_, '_> {
     fn read(&mut self, index: usize, term: &S, scale: f64) {
         let factor = self.off.factor * self.sign * scale;
         let (plate, lanes) = (self.plate, self.off.lanes);
-        let indices = self.off.batch.and_then(|b| b.indices(plate));
-        let element = indices.map_or(Some(index), |i| i.get(index).copied());
+        let element = (self.indices).map_or(Some(index), |i| i.get(index).copied());
         for l in lanes.iter().filter(|l| l.plate == plate) {
             // An index beyond the block is a length mismatch the family reports itself.
             if let Some(e) = element.filter(|&e| e < l.len) {
