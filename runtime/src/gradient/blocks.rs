@@ -279,16 +279,17 @@ pub fn share_blocks<W: Send, O: Send>(
 
 /// How many threads run the blocks: one and all of them alternately for a few
 /// evaluations, then whichever was faster, timed again every 512 evaluations. Threads start late on a busy or virtual machine (tens to hundreds of µs),
-/// which a cheap gradient does not pay back; each count is judged by its fastest
-/// evaluation, which another process taking a core for a moment does not inflate. The
-/// choice cannot change a result (blocks are added in block order whoever ran them).
+/// which a cheap gradient does not pay back; each count is judged by the median of its
+/// timed evaluations, which a late thread start inflates if it is the rule and another
+/// process taking a core for a moment does not. The choice cannot change a result (blocks
+/// are added in block order whoever ran them).
 #[derive(Clone, Debug)]
 pub struct ThreadChoice {
     most: usize,
-    /// Evaluations timed in this round, and the fastest with one thread and with `most`.
+    /// Evaluations timed in this round, and their times with one thread and with `most`.
     timed: usize,
-    one: Duration,
-    all: Duration,
+    one: Vec<Duration>,
+    all: Vec<Duration>,
     chosen: Option<usize>,
     /// Evaluations since the choice.
     since: usize,
@@ -308,8 +309,8 @@ impl ThreadChoice {
         ThreadChoice {
             most,
             timed: 0,
-            one: Duration::MAX,
-            all: Duration::MAX,
+            one: Vec::with_capacity(TIMED_EACH),
+            all: Vec::with_capacity(TIMED_EACH),
             chosen: (most == 1).then_some(1),
             since: 0,
         }
@@ -329,23 +330,32 @@ impl ThreadChoice {
             if self.since == RECHOOSE_AFTER && self.most > 1 {
                 // A new round, without the untimed pair: the buffers are there.
                 (self.chosen, self.timed, self.since) = (None, 2, 0);
-                (self.one, self.all) = (Duration::MAX, Duration::MAX);
+                self.one.clear();
+                self.all.clear();
             }
             return;
         }
         if self.timed >= 2 {
-            let fastest = if threads == 1 {
+            let times = if threads == 1 {
                 &mut self.one
             } else {
                 &mut self.all
             };
-            *fastest = (*fastest).min(took);
+            times.push(took);
         }
         self.timed += 1;
         if self.timed == 2 * (TIMED_EACH + 1) {
-            self.chosen = Some(if self.all < self.one { self.most } else { 1 });
+            let faster = median(&mut self.all) < median(&mut self.one);
+            self.chosen = Some(if faster { self.most } else { 1 });
         }
     }
+}
+
+/// The median of `times` (the lower of the middle two).
+fn median(times: &mut [Duration]) -> Duration {
+    times.sort_unstable();
+    let middle = times.len().saturating_sub(1) / 2;
+    times.get(middle).copied().unwrap_or(Duration::MAX)
 }
 
 /// One empty output per block.
@@ -418,6 +428,26 @@ mod tests {
                 }
                 1 => ms(10),
                 _ => ms(14),
+            };
+            choice.record(threads, took);
+        }
+        assert_eq!(choice.next(), 1);
+    }
+
+    #[test]
+    fn a_thread_that_starts_late_as_a_rule_counts_against_it() {
+        // Two threads are faster once started, but start late two evaluations in three.
+        let ms = Duration::from_millis;
+        let mut choice = ThreadChoice::new(2);
+        let mut runs = 0;
+        while choice.chosen.is_none() {
+            let threads = choice.next();
+            let took = match threads {
+                1 => ms(10),
+                _ => {
+                    runs += 1;
+                    if runs % 3 == 0 { ms(7) } else { ms(20) }
+                }
             };
             choice.record(threads, took);
         }
