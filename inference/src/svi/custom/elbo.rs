@@ -62,8 +62,8 @@ pub(super) struct GuideElbo<'g, G, D> {
     pub(super) local_grad: Vec<f64>,
     /// The step's batch, when the guide subsamples the model's plates.
     pub(super) batching: Option<Batching>,
-    /// The number of noises a draw takes, once a whole draw has told (blocked draws need
-    /// them drawn in advance).
+    /// The number of noises a draw on whole plates takes, known from the guide's recording
+    /// run (blocked draws need them drawn in advance).
     pub(super) noise_len: Option<usize>,
     /// The replays' blocks of a large plate, when the guide declares it subsampled and
     /// steps see it whole ([`GuideElbo::replay_in_blocks`]).

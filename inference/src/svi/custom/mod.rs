@@ -135,8 +135,7 @@ pub fn svi_guide<'m, 'g, M: Model, G: Guide<Model = M>>(
     let placements = setup.placements.clone();
     let plates = setup.subsampled.clone();
     let mut estimator = estimator(&scenario, &layout, guide, setup, None)?;
-    estimator.density.in_blocks(&layout, options.step_threads());
-    estimator.replay_in_blocks(&plates, options.step_threads());
+    in_blocks(&mut estimator, &layout, &plates, options.step_threads());
     let gradient_mode = estimator.density.gradient_mode().clone();
     let run = optimize(&mut estimator, options, &mut rng)?;
     let GuideElbo {
@@ -206,9 +205,12 @@ pub fn guide_elbo<M: Model, G: Guide<Model = M>>(
     let plates = setup.subsampled.clone();
     let mut estimator = estimator(scenario, &layout, guide, setup, params)?;
     // As an SVI step with the default options.
-    let threads = SviOptions::default().step_threads();
-    estimator.density.in_blocks(&layout, threads);
-    estimator.replay_in_blocks(&plates, threads);
+    in_blocks(
+        &mut estimator,
+        &layout,
+        &plates,
+        SviOptions::default().step_threads(),
+    );
     let params = estimator.params.clone();
     let mut gradient = vec![0.0; params.len()];
     let mut rng = StdRng::seed_from_u64(seed);
@@ -282,6 +284,19 @@ fn estimator<'s, 'm, 'g, M: Model, G: Guide<Model = M>>(
         Some(b) => estimator.on_batches(b, on_batch),
         None => estimator,
     })
+}
+
+/// Runs a step's large-plate passes in blocks on up to `threads` threads: the model's
+/// gradient (`layout` is the density's) and the guide's draw and replay (`plates`: those the
+/// guide declares with `plate!(n, subsample = b)`).
+fn in_blocks<M: Model, G: Guide<Model = M>>(
+    estimator: &mut GuideElbo<'_, G, ModelDensity<'_, '_, M>>,
+    layout: &Layout,
+    plates: &[SubsampledPlate],
+    threads: usize,
+) {
+    estimator.density.in_blocks(layout, threads);
+    estimator.replay_in_blocks(plates, threads);
 }
 
 /// A guide's parameters with their initial values, and where its draws go.

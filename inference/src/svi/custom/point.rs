@@ -35,9 +35,7 @@ impl<M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batched>
             Some(len) if blocked => self.blocked_draw(len),
             _ => {
                 self.noise.draw_fresh();
-                let drawn = self.whole_draw()?;
-                self.noise_len = Some(self.noise.values().len());
-                Ok(drawn)
+                self.whole_draw()
             }
         }
     }
