@@ -10,7 +10,7 @@ mod common;
 use common::{ConfounderBatched, ConfounderWhole};
 use doppl::inference::svi::{AutoGuide, SviOptions, svi};
 use doppl::prelude::*;
-use doppl_runtime::gradient::{BLOCK_ELEMENTS, Gradient};
+use doppl_runtime::gradient::{BLOCK_ELEMENTS, BlockThreads, Gradient};
 use rand::RngExt;
 
 /// The subsampled model, but `c` is read whole: a block of the plate cannot run it.
@@ -65,8 +65,8 @@ fn a_large_subsampled_plate_is_differentiated_in_blocks_with_the_whole_gradient(
     let (sb, sw) = (blocked.condition().y(y.clone()), whole.condition().y(y));
     let (mut eb, mut ew) = (sb.gradient().unwrap(), sw.gradient().unwrap());
     assert!(!eb.is_blocked(), "blocks are asked for");
-    eb.in_blocks(&sb.layout().unwrap(), 1);
-    ew.in_blocks(&sw.layout().unwrap(), 1);
+    eb.in_blocks(&sb.layout().unwrap(), &BlockThreads::one());
+    ew.in_blocks(&sw.layout().unwrap(), &BlockThreads::one());
     assert!(eb.is_blocked() && !ew.is_blocked());
     let mut rng = StdRng::seed_from_u64(2);
     for _ in 0..3 {
@@ -90,7 +90,7 @@ fn a_body_reading_the_plates_data_whole_keeps_the_whole_pass() {
     let whole = ConfounderWhole::new(&c, &x);
     let (sr, sw) = (reading.condition().y(y.clone()), whole.condition().y(y));
     let (mut er, mut ew) = (sr.gradient().unwrap(), sw.gradient().unwrap());
-    er.in_blocks(&sr.layout().unwrap(), 1);
+    er.in_blocks(&sr.layout().unwrap(), &BlockThreads::one());
     assert!(!er.is_blocked());
     let mut rng = StdRng::seed_from_u64(4);
     let u: Vec<f64> = (0..er.dim()).map(|_| rng.random_range(-1.5..1.5)).collect();
@@ -112,7 +112,7 @@ fn a_plate_smaller_than_two_blocks_runs_whole() {
     let model = ConfounderBatched::new(&c, &x, n);
     let scenario = model.condition().y(y);
     let mut engine = scenario.gradient().unwrap();
-    engine.in_blocks(&scenario.layout().unwrap(), 2);
+    engine.in_blocks(&scenario.layout().unwrap(), &BlockThreads::new(2));
     assert!(!engine.is_blocked());
 }
 
@@ -129,7 +129,7 @@ fn the_blocked_gradient_is_the_same_to_the_bit_on_any_number_of_threads() {
     let mut one: Option<(f64, Vec<f64>)> = None;
     for threads in [1, 2, 3, 8] {
         let mut engine = scenario.gradient().unwrap();
-        engine.in_blocks(&layout, threads);
+        engine.in_blocks(&layout, &BlockThreads::new(threads));
         assert!(engine.is_blocked());
         // Past the first evaluations, timed alternately on one thread and on all.
         for _ in 0..40 {

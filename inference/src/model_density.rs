@@ -1,7 +1,7 @@
 //! [`ModelDensity`]: a conditioned, intervened model seen by the sampler as a [`LogDensity`].
 
 use crate::density::LogDensity;
-use doppl_runtime::gradient::{Gradient, GradientMode};
+use doppl_runtime::gradient::{BlockThreads, Gradient, GradientMode};
 use doppl_runtime::handler::Layout;
 use doppl_runtime::{Model, ModelError, Scenario};
 
@@ -57,9 +57,9 @@ impl<'s, 'm, M: Model> ModelDensity<'s, 'm, M> {
         self.gradient.batch_mut()
     }
 
-    /// Evaluates a large subsampled plate in blocks on up to `threads` threads where
+    /// Evaluates a large subsampled plate in blocks on up to `threads.most()` threads where
     /// that gives the same gradient ([`Gradient::in_blocks`]; `layout` is the density's).
-    pub fn in_blocks(&mut self, layout: &Layout, threads: usize) {
+    pub fn in_blocks(&mut self, layout: &Layout, threads: &BlockThreads) {
         self.gradient.in_blocks(layout, threads);
     }
 

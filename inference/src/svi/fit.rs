@@ -7,7 +7,7 @@ use super::steps::{ElboEstimator, optimize};
 use super::subsample::{SubsampledElbo, subsampled_plates, supports_subsampling};
 use crate::density::{DensityError, LogDensity};
 use crate::model_density::ModelDensity;
-use doppl_runtime::gradient::GradientMode;
+use doppl_runtime::gradient::{BlockThreads, GradientMode};
 use doppl_runtime::handler::Layout;
 use doppl_runtime::{Model, ModelError, Scenario};
 use rand::rngs::StdRng;
@@ -162,7 +162,7 @@ pub fn svi<'m, M: Model>(
     let _quiet = doppl_runtime::quiet_panic::QuietPanics::new();
     let layout = doppl_runtime::quiet_panic::model_quietly(|| scenario.layout())?;
     let mut density = ModelDensity::with_layout(&scenario, &layout)?;
-    density.in_blocks(&layout, options.step_threads());
+    density.in_blocks(&layout, &BlockThreads::new(options.step_threads()));
     let gradient_mode = density.gradient_mode().clone();
     let mut rng = StdRng::seed_from_u64(options.seed);
     let start = initial_location(&mut density, options, &mut rng)?;

@@ -11,9 +11,9 @@
 //! other plates) count in the first block only ([`Batch::set_block`]), and the blocks'
 //! values and gradients add up to the whole ones.
 //!
-//! Blocks are independent work: [`Gradient::in_blocks`] shares them among scoped
-//! threads of the caller's own (each with its own engines and buffers; no pool outside the
-//! engine), as many as the first evaluations' timings say pay. Each block's value and
+//! Blocks are independent work: [`Gradient::in_blocks`] shares them among the caller's
+//! thread and the workers of a [`BlockThreads`] (each with its own engines and buffers;
+//! never a process-wide pool), as many as the first evaluations' timings say pay. Each block's value and
 //! gradient are kept apart and added in block order after all have run, so the result is
 //! the same to the bit whatever the number of threads.
 //!
@@ -22,16 +22,15 @@
 //! differ (a body that reads a plate's data without `subsample!`, say).
 
 use super::engine::{Gradient, GradientMode};
+use super::threads::{BlockThreads, ThreadChoice};
 use crate::error::ModelError;
 use crate::handler::Layout;
 use crate::model::Model;
 use crate::scenario::Scenario;
 use crate::subsample::{Batch, SubsampledPlate};
 use std::ops::Range;
-use std::panic::resume_unwind;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Elements per block: 1,024 elements of 8-lane duals are 72 KB per vector, which a few
 /// vectors of a model body share with the 2 MB of L2 a core has on the machines measured
@@ -48,7 +47,8 @@ pub(super) struct PlateBlocks<'s, 'm, M: Model> {
     size: usize,
     /// One set of block engines per thread.
     workers: Vec<BlockWorker<'s, 'm, M>>,
-    /// How many of the workers run: chosen by timing the first evaluations.
+    /// The threads the workers run on, and how many of them run: chosen by timing.
+    pool: BlockThreads,
     threads: ThreadChoice,
     /// Each block's value and gradient, added up in block order (a lock each, taken by
     /// the one thread that runs the block).
@@ -106,6 +106,7 @@ impl<M: Model> Clone for PlateBlocks<'_, '_, M> {
             plate: self.plate,
             size: self.size,
             workers: self.workers.clone(),
+            pool: self.pool.clone(),
             threads: self.threads.clone(),
             outputs: empty_outputs(self.outputs.len()),
         }
@@ -142,6 +143,7 @@ impl<'s, 'm, M: Model> PlateBlocks<'s, 'm, M> {
             plate,
             size,
             workers: vec![worker],
+            pool: BlockThreads::one(),
             threads: ThreadChoice::new(1),
             outputs: empty_outputs(blocks),
         };
@@ -149,11 +151,12 @@ impl<'s, 'm, M: Model> PlateBlocks<'s, 'm, M> {
         blocks.agrees_with(whole, &point).then_some(blocks)
     }
 
-    /// Runs the blocks on up to `threads` threads (at least one; at most one per block).
-    pub fn set_threads(&mut self, threads: usize) {
-        let threads = threads.clamp(1, self.outputs.len());
+    /// Runs the blocks on up to `pool.most()` of `pool`'s threads (at most one per block).
+    pub fn set_threads(&mut self, pool: &BlockThreads) {
+        let threads = pool.most().clamp(1, self.outputs.len());
         let first = self.workers[0].clone();
         self.workers.resize_with(threads, || first.clone());
+        self.pool = pool.clone();
         self.threads = ThreadChoice::new(threads);
     }
 
@@ -206,7 +209,7 @@ impl<'s, 'm, M: Model> PlateBlocks<'s, 'm, M> {
             let whole_block = elements.len() == size;
             output.result = worker.run(layout, (plate, elements, whole_block), x, output);
         };
-        share_blocks(&mut self.workers[..threads], &self.outputs, run);
+        (self.pool).share(&mut self.workers[..threads], &self.outputs, run);
         (self.outputs.iter_mut()).try_for_each(|o| {
             let o = o.get_mut().unwrap_or_else(|e| e.into_inner());
             std::mem::replace(&mut o.result, Ok(()))
@@ -245,119 +248,6 @@ impl<M: Model> BlockWorker<'_, '_, M> {
     }
 }
 
-/// Runs `run(worker, k, output)` for every block `k` and its `outputs[k]`, each worker on a
-/// thread of its own (the first on the caller's, the others scoped to this call), each
-/// taking the next block from a shared counter: a thread the system starts late leaves its
-/// blocks to the others. A panic in a block goes on in the caller, as without threads.
-pub fn share_blocks<W: Send, O: Send>(
-    workers: &mut [W],
-    outputs: &[Mutex<O>],
-    run: impl Fn(&mut W, usize, &mut O) + Sync,
-) {
-    let next = AtomicUsize::new(0);
-    let work = |worker: &mut W| loop {
-        let k = next.fetch_add(1, Ordering::Relaxed);
-        let Some(output) = outputs.get(k) else {
-            return;
-        };
-        let mut output = output.lock().unwrap_or_else(|e| e.into_inner());
-        run(worker, k, &mut output);
-    };
-    let Some((mine, others)) = workers.split_first_mut() else {
-        return;
-    };
-    std::thread::scope(|scope| {
-        let others: Vec<_> = (others.iter_mut())
-            .map(|worker| scope.spawn(|| work(worker)))
-            .collect();
-        work(mine);
-        for other in others {
-            other.join().unwrap_or_else(|panic| resume_unwind(panic));
-        }
-    });
-}
-
-/// How many threads run the blocks: one and all of them alternately for a few
-/// evaluations, then whichever was faster, timed again every 512 evaluations. Threads start late on a busy or virtual machine (tens to hundreds of µs),
-/// which a cheap gradient does not pay back; each count is judged by the median of its
-/// timed evaluations, which a late thread start inflates if it is the rule and another
-/// process taking a core for a moment does not. The choice cannot change a result (blocks
-/// are added in block order whoever ran them).
-#[derive(Clone, Debug)]
-pub struct ThreadChoice {
-    most: usize,
-    /// Evaluations timed in this round, and their times with one thread and with `most`.
-    timed: usize,
-    one: Vec<Duration>,
-    all: Vec<Duration>,
-    chosen: Option<usize>,
-    /// Evaluations since the choice.
-    since: usize,
-}
-
-/// Evaluations timed with each thread count before choosing (after one of each untimed
-/// in the first round, which fills the workers' buffers).
-const TIMED_EACH: usize = 8;
-
-/// Evaluations after which the choice is timed again: the machine's load changes during a
-/// long fit. At most `TIMED_EACH` of every `RECHOOSE_AFTER` run with the slower count.
-const RECHOOSE_AFTER: usize = 512;
-
-impl ThreadChoice {
-    /// Up to `most` threads (one: no choice to make).
-    pub fn new(most: usize) -> Self {
-        ThreadChoice {
-            most,
-            timed: 0,
-            one: Vec::with_capacity(TIMED_EACH),
-            all: Vec::with_capacity(TIMED_EACH),
-            chosen: (most == 1).then_some(1),
-            since: 0,
-        }
-    }
-    /// The threads of the next evaluation.
-    pub fn next(&self) -> usize {
-        match self.chosen {
-            Some(threads) => threads,
-            None if self.timed.is_multiple_of(2) => 1,
-            None => self.most,
-        }
-    }
-    /// Records an evaluation with `threads` that took `took`.
-    pub fn record(&mut self, threads: usize, took: Duration) {
-        if self.chosen.is_some() {
-            self.since += 1;
-            if self.since == RECHOOSE_AFTER && self.most > 1 {
-                // A new round, without the untimed pair: the buffers are there.
-                (self.chosen, self.timed, self.since) = (None, 2, 0);
-                self.one.clear();
-                self.all.clear();
-            }
-            return;
-        }
-        if self.timed >= 2 {
-            let times = if threads == 1 {
-                &mut self.one
-            } else {
-                &mut self.all
-            };
-            times.push(took);
-        }
-        self.timed += 1;
-        if self.timed == 2 * (TIMED_EACH + 1) {
-            let faster = median(&mut self.all) < median(&mut self.one);
-            self.chosen = Some(if faster { self.most } else { 1 });
-        }
-    }
-}
-
-/// The median of `times` (the lower of the middle two).
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort_unstable();
-    let middle = times.len().saturating_sub(1) / 2;
-    times.get(middle).copied().unwrap_or(Duration::MAX)
-}
-
 /// One empty output per block.
 fn empty_outputs(blocks: usize) -> Vec<Mutex<BlockOutput>> {
     (0..blocks).map(|_| Mutex::default()).collect()
@@ -376,81 +266,4 @@ fn block_engine<'s, 'm, M: Model>(
     batch.set_block(plate, 0..size);
     let engine = Gradient::batched(scenario, &block_layout, batch).ok()?;
     matches!(engine.mode(), GradientMode::PlateLocal { .. }).then_some(engine)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::ThreadChoice;
-    use std::time::Duration;
-
-    /// Feeds `choice` evaluations taking `one` on one thread and `all` on all, after a
-    /// first pair that took the opposite (it fills buffers and is not counted).
-    fn settle(mut choice: ThreadChoice, one: u64, all: u64) -> ThreadChoice {
-        let ms = Duration::from_millis;
-        choice.record(1, ms(all));
-        choice.record(choice.most, ms(one));
-        while choice.chosen.is_none() {
-            let threads = choice.next();
-            choice.record(threads, ms(if threads == 1 { one } else { all }));
-        }
-        choice
-    }
-
-    #[test]
-    fn the_faster_thread_count_is_kept_after_the_timed_evaluations() {
-        assert_eq!(settle(ThreadChoice::new(2), 10, 6).next(), 2);
-        assert_eq!(settle(ThreadChoice::new(2), 6, 10).next(), 1);
-        let settled = settle(ThreadChoice::new(4), 10, 6);
-        assert_eq!(
-            (settled.next(), settled.timed),
-            (4, 2 * (super::TIMED_EACH + 1))
-        );
-        assert_eq!(ThreadChoice::new(1).next(), 1);
-    }
-
-    #[test]
-    fn the_choice_is_timed_again_after_a_while_and_can_change() {
-        let mut choice = settle(ThreadChoice::new(2), 10, 6);
-        for _ in 0..super::RECHOOSE_AFTER - 1 {
-            choice.record(2, Duration::from_millis(6));
-        }
-        assert_eq!(choice.next(), 2);
-        choice.record(2, Duration::from_millis(6));
-        // The load changed: two threads now take longer, one spike aside.
-        let ms = Duration::from_millis;
-        let mut spiked = false;
-        while choice.chosen.is_none() {
-            let threads = choice.next();
-            let took = match threads {
-                1 if !spiked => {
-                    spiked = true;
-                    ms(100)
-                }
-                1 => ms(10),
-                _ => ms(14),
-            };
-            choice.record(threads, took);
-        }
-        assert_eq!(choice.next(), 1);
-    }
-
-    #[test]
-    fn a_thread_that_starts_late_as_a_rule_counts_against_it() {
-        // Two threads are faster once started, but start late two evaluations in three.
-        let ms = Duration::from_millis;
-        let mut choice = ThreadChoice::new(2);
-        let mut runs = 0;
-        while choice.chosen.is_none() {
-            let threads = choice.next();
-            let took = match threads {
-                1 => ms(10),
-                _ => {
-                    runs += 1;
-                    if runs % 3 == 0 { ms(7) } else { ms(20) }
-                }
-            };
-            choice.record(threads, took);
-        }
-        assert_eq!(choice.next(), 1);
-    }
 }

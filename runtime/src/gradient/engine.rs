@@ -4,6 +4,7 @@ use super::blocks::PlateBlocks;
 use super::gathers::Gathers;
 use super::plan::LanePlan;
 use super::projection::Projections;
+use super::threads::BlockThreads;
 use crate::error::ModelError;
 use crate::handler::Layout;
 use crate::model::Model;
@@ -117,16 +118,16 @@ impl<'s, 'm, M: Model> Gradient<'s, 'm, M> {
     }
 
     /// Evaluates in blocks of [`super::BLOCK_ELEMENTS`] elements of a large plate, each
-    /// with the cache to itself, shared among up to `threads` threads, where that gives
+    /// with the cache to itself, shared among up to `threads.most()` threads, where that gives
     /// the same gradient ([`Gradient::is_blocked`]; `layout` is this engine's). The blocks'
     /// results are added in block order after all have run, so the value and the gradient
-    /// are the same to the bit whatever `threads` is; how many threads are used is chosen by
+    /// are the same to the bit whatever `threads` holds; how many threads are used is chosen by
     /// timing the first evaluations, which cannot change them.
     ///
     /// An SVI step asks for this; a sampler, whose chains already share the cores, and a
     /// model cheap per element (where copying each block's point costs more than the cache
     /// saves) run best whole (BENCHMARKS.md, plate blocks).
-    pub fn in_blocks(&mut self, layout: &Layout, threads: usize) {
+    pub fn in_blocks(&mut self, layout: &Layout, threads: &BlockThreads) {
         let whole_plate_local =
             self.batch.is_none() && matches!(self.mode, GradientMode::PlateLocal { .. });
         if whole_plate_local && self.blocks.is_none() {

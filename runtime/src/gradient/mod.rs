@@ -38,11 +38,13 @@ pub mod hoisted;
 pub mod local;
 mod plan;
 pub(crate) mod projection;
+mod threads;
 
-pub use blocks::{BLOCK_ELEMENTS, ThreadChoice, share_blocks};
+pub use blocks::BLOCK_ELEMENTS;
 pub use engine::{Gradient, GradientMode};
 pub use hoisted::{Hoisted, OneGathered, OneLane, PlateLoop, run_hoisted};
 pub use local::{
     DataMatrices, GatheredLane, LocalLane, LocalTangents, NoLocals, PlateReads, ReadOff, Weighted,
 };
 pub use plan::{LanePlan, MIN_PROJECTED_LEN, PlateLanes};
+pub use threads::{BlockThreads, ThreadChoice};

@@ -14,7 +14,7 @@ use super::lanes::GuideLanes;
 use super::replay_blocks::{ReplayBlocks, ReplayInputs};
 use crate::density::LogDensity;
 use crate::svi::steps::ElboEstimator;
-use doppl_runtime::gradient::BLOCK_ELEMENTS;
+use doppl_runtime::gradient::{BLOCK_ELEMENTS, BlockThreads};
 use doppl_runtime::guide::{Guide, GuideHandler, GuideReadOff, NoiseTape, ParamBlock, PlatedLane};
 use doppl_runtime::quiet_panic::model_quietly;
 use doppl_runtime::scalar::Dual;
@@ -104,9 +104,9 @@ impl<'g, M: Model, G: Guide<Model = M>, D: LogDensity<Error = ModelError> + Batc
 
     /// Replays the guide in blocks of the one plate of `plates` (those it declares with
     /// `plate!(n, subsample = b)`) that it draws on and that has at least two blocks'
-    /// worth of elements, on up to `threads` threads, when steps see whole plates and the
+    /// worth of elements, on up to `threads.most()` threads, when steps see whole plates and the
     /// replays share lanes ([`super::replay_blocks`]). Nothing otherwise.
-    pub fn replay_in_blocks(&mut self, plates: &[SubsampledPlate], threads: usize) {
+    pub fn replay_in_blocks(&mut self, plates: &[SubsampledPlate], threads: &BlockThreads) {
         let drawn = |p: &&SubsampledPlate| self.placements.iter().any(|d| d.plate == Some(p.plate));
         let large: Vec<_> = (plates.iter().filter(drawn))
             .filter(|p| p.population >= 2 * BLOCK_ELEMENTS)

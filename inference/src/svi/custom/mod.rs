@@ -15,6 +15,7 @@ use super::steps::optimize;
 use crate::model_density::ModelDensity;
 use coords::Coordinate;
 use doppl_runtime::dist::Support;
+use doppl_runtime::gradient::BlockThreads;
 use doppl_runtime::guide::{Guide, GuideHandler, NoiseTape, ParamBlock};
 use doppl_runtime::handler::Layout;
 use doppl_runtime::subsample::SubsampledPlate;
@@ -286,17 +287,19 @@ fn estimator<'s, 'm, 'g, M: Model, G: Guide<Model = M>>(
     })
 }
 
-/// Runs a step's large-plate passes in blocks on up to `threads` threads: the model's
-/// gradient (`layout` is the density's) and the guide's draw and replay (`plates`: those the
-/// guide declares with `plate!(n, subsample = b)`).
+/// Runs a step's large-plate passes in blocks on up to `threads` threads, one set of
+/// threads for all of them: the model's gradient (`layout` is the density's) and the
+/// guide's draw and replay (`plates`: those the guide declares with
+/// `plate!(n, subsample = b)`).
 fn in_blocks<M: Model, G: Guide<Model = M>>(
     estimator: &mut GuideElbo<'_, G, ModelDensity<'_, '_, M>>,
     layout: &Layout,
     plates: &[SubsampledPlate],
     threads: usize,
 ) {
-    estimator.density.in_blocks(layout, threads);
-    estimator.replay_in_blocks(plates, threads);
+    let threads = BlockThreads::new(threads);
+    estimator.density.in_blocks(layout, &threads);
+    estimator.replay_in_blocks(plates, &threads);
 }
 
 /// A guide's parameters with their initial values, and where its draws go.

@@ -22,7 +22,7 @@ use super::blocked_passes::Globals;
 use super::elbo::Placement;
 use super::point::{PointParts, check_len, check_sites, place_draw};
 use doppl_runtime::ModelError;
-use doppl_runtime::gradient::{BLOCK_ELEMENTS, ThreadChoice, share_blocks};
+use doppl_runtime::gradient::{BLOCK_ELEMENTS, BlockThreads, ThreadChoice};
 use doppl_runtime::guide::{
     Guide, GuideHandler, GuideProjections, GuideReadOff, NoiseTape, ParamBlock, PlatedLane,
 };
@@ -64,6 +64,7 @@ pub(super) struct Pass<'p, const W: usize> {
 pub(super) struct ReplayBlocks {
     plan: BlockPlan,
     workers: Vec<ReplayWorker>,
+    pool: BlockThreads,
     threads: ThreadChoice,
     outputs: Vec<Mutex<BlockOutput>>,
     /// How the unplated parameters are differentiated, once found to give the whole
@@ -131,14 +132,14 @@ struct BlockOutput {
 
 impl ReplayBlocks {
     /// Blocks of `plate` (at least two blocks' worth of elements; `None` otherwise) for a
-    /// guide of `params` parameters whose plated blocks are `plated`, on up to `threads`
-    /// threads, with networks projected as `projections` says.
+    /// guide of `params` parameters whose plated blocks are `plated`, on up to
+    /// `pool.most()` of `pool`'s threads, with networks projected as `projections` says.
     pub fn new(
         plate: SubsampledPlate,
         params: usize,
         plated: &[PlatedLane],
         projections: &GuideProjections,
-        threads: usize,
+        pool: &BlockThreads,
     ) -> Option<Self> {
         if plate.population < 2 * BLOCK_ELEMENTS {
             return None;
@@ -151,7 +152,7 @@ impl ReplayBlocks {
             .collect();
         let is_own = |c: usize| own.iter().any(|&o| (o..o + plate.population).contains(&c));
         let shared = (0..params).filter(|&c| !is_own(c)).collect();
-        let threads = threads.clamp(1, blocks);
+        let threads = pool.most().clamp(1, blocks);
         let workers = (0..threads)
             .map(|_| ReplayWorker {
                 noise: NoiseTape::new(0),
@@ -169,6 +170,7 @@ impl ReplayBlocks {
                 shared,
             },
             workers,
+            pool: pool.clone(),
             threads: ThreadChoice::new(threads),
             outputs: (0..blocks).map(|_| Mutex::default()).collect(),
             globals: None,
@@ -214,7 +216,7 @@ impl ReplayBlocks {
             set_block(plan, k, output);
             output.error = worker.draw(inputs, plan, k, output).err();
         };
-        share_blocks(&mut self.workers[..threads], &self.outputs, run);
+        (self.pool).share(&mut self.workers[..threads], &self.outputs, run);
         self.draw_threads.record(threads, started.elapsed());
         let (mut log_q, mut log_jac) = (0.0, 0.0);
         for block in &mut self.outputs {
@@ -313,7 +315,7 @@ impl ReplayBlocks {
         Ok(total)
     }
 
-    /// Every block replayed on up to `threads` threads ([`share_blocks`]).
+    /// Every block replayed on up to `threads` threads ([`BlockThreads::share`]).
     fn run_blocks<G: Guide, const W: usize>(
         &mut self,
         inputs: &ReplayInputs<'_, G>,
@@ -329,7 +331,7 @@ impl ReplayBlocks {
             worker.take_read_off(plan, k, output);
             output.error = error;
         };
-        share_blocks(&mut self.workers[..threads], &self.outputs, run);
+        (self.pool).share(&mut self.workers[..threads], &self.outputs, run);
     }
 }
 
