@@ -33,9 +33,14 @@ fn the_confounder_example_recovers_its_true_effect() {
 }
 
 /// The same analysis with every step on a random 10% of 2,000 units agrees with the
-/// whole-batch fit: the effect and the Z → Y coefficient within one posterior sd. (At this N
-/// and seed neither covers the simulated effect: mean-field SVI on this model is
-/// overconfident, batches or not.)
+/// whole-batch fit: the effect and the Z → Y coefficient within the run-to-run spread of
+/// whole-batch fits. That spread is wide on this model: two whole-batch fits of the same data
+/// with different SVI seeds (10,000 steps of Adam(0.01)) differed by 0.04–4.2 posterior sds
+/// over eight data sets, and batches against whole by 0.2–3.5, so batches are held to 5
+/// sds; a batch estimator with a bias would miss. Whether batches reach the whole fit's
+/// means closely is tested where the posterior is well identified (`tests/subsample.rs`).
+/// (At this N and seed neither fit covers the simulated effect: mean-field SVI on this
+/// model is overconfident, batches or not.)
 #[test]
 fn batches_of_ten_percent_agree_with_the_whole_batch_fit() {
     let args = |batch| Args {
@@ -49,14 +54,15 @@ fn batches_of_ten_percent_agree_with_the_whole_batch_fit() {
     let whole = analyze(&args(None)).unwrap();
     let tenth = analyze(&args(Some(200))).unwrap();
     let (a, b) = (&whole.effect, &tenth.effect);
+    const SPREAD: f64 = 5.0;
     assert!(
-        (a.mean - b.mean).abs() < a.sd.max(b.sd),
+        (a.mean - b.mean).abs() < SPREAD * a.sd.max(b.sd),
         "effect: whole {a:?} vs batches {b:?}"
     );
     let coefficient =
         |r: &analysis::Report, key: &str| r.json["coefficients"]["beta_zy"][key].as_f64().unwrap();
     let gap = (coefficient(&whole, "mean") - coefficient(&tenth, "mean")).abs();
     let sd = coefficient(&whole, "sd").max(coefficient(&tenth, "sd"));
-    assert!(gap < sd, "beta_zy differs by {gap} (sd {sd})");
+    assert!(gap < SPREAD * sd, "beta_zy differs by {gap} (sd {sd})");
     assert!(tenth.final_elbo.is_finite());
 }

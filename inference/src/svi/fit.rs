@@ -1,6 +1,7 @@
 //! [`svi`]: fitting an automatic guide to a scenario by stochastic gradient ascent on the
 //! ELBO, and what the fit gives back.
 
+use super::auto_steps::AutoSteps;
 use super::guide::{AutoGuide, Guide};
 use super::optim::Optimizer;
 use super::steps::{ElboEstimator, optimize};
@@ -12,7 +13,6 @@ use doppl_runtime::handler::Layout;
 use doppl_runtime::{Model, ModelError, Scenario};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
-use rand_distr::StandardNormal;
 
 /// Settings of an SVI run.
 #[derive(Clone, Debug, PartialEq)]
@@ -170,7 +170,7 @@ pub fn svi<'m, M: Model>(
     let plates = subsampled_plates(&layout);
     let (guide, run, gradient_mode) = if plates.is_empty() {
         let mut estimator = AutoElbo {
-            steps: Steps::new(&guide, density.dim()),
+            steps: AutoSteps::new(&guide, density.dim()),
             density,
             guide,
         };
@@ -207,7 +207,7 @@ pub fn svi<'m, M: Model>(
 struct AutoElbo<D> {
     density: D,
     guide: Guide,
-    steps: Steps,
+    steps: AutoSteps,
 }
 
 impl<D: LogDensity<Error = ModelError>> ElboEstimator for AutoElbo<D> {
@@ -220,11 +220,7 @@ impl<D: LogDensity<Error = ModelError>> ElboEstimator for AutoElbo<D> {
         rng: &mut StdRng,
         grad: &mut [f64],
     ) -> Result<Option<f64>, ModelError> {
-        let value = self
-            .steps
-            .estimate(&mut self.density, &self.guide, particles, rng)?;
-        grad.copy_from_slice(&self.steps.grad);
-        Ok(value)
+        (self.steps).estimate(&mut self.density, &self.guide, (particles, rng), grad)
     }
 }
 
@@ -291,49 +287,4 @@ fn initial_location<D: LogDensity<Error = ModelError>>(
         attempts: ATTEMPTS,
         last,
     })
-}
-
-/// The buffers of the ELBO estimates, reused from step to step.
-struct Steps {
-    eps: Vec<f64>,
-    z: Vec<f64>,
-    g: Vec<f64>,
-    grad: Vec<f64>,
-}
-
-impl Steps {
-    fn new(guide: &Guide, dim: usize) -> Self {
-        Steps {
-            eps: vec![0.0; guide.noise_dim()],
-            z: vec![0.0; dim],
-            g: vec![0.0; dim],
-            grad: vec![0.0; guide.params.len()],
-        }
-    }
-
-    /// The ELBO estimate over `particles` draws and its gradient in `self.grad`; `None` when
-    /// either is not finite.
-    fn estimate<D: LogDensity<Error = ModelError>>(
-        &mut self,
-        density: &mut D,
-        guide: &Guide,
-        particles: usize,
-        rng: &mut StdRng,
-    ) -> Result<Option<f64>, ModelError> {
-        self.grad.fill(0.0);
-        let weight = 1.0 / particles as f64;
-        let mut expected = 0.0;
-        for _ in 0..particles {
-            self.eps
-                .iter_mut()
-                .for_each(|e| *e = rng.sample(StandardNormal));
-            guide.draw(&self.eps, &mut self.z);
-            expected += weight * density.logp_grad(&self.z, &mut self.g)?;
-            guide.pull_back(&self.eps, &self.z, &self.g, weight, &mut self.grad);
-        }
-        guide.add_entropy_gradient(&mut self.grad);
-        let value = expected + guide.entropy();
-        let finite = value.is_finite() && self.grad.iter().all(|g| g.is_finite());
-        Ok(finite.then_some(value))
-    }
 }

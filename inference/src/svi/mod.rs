@@ -9,6 +9,7 @@
 //! A worked example with a closed-form check is in the `doppl` crate's docs (section
 //! "Variational inference"); the conjugate and fault tests are in `tests/svi.rs`.
 
+mod auto_steps;
 mod custom;
 mod fit;
 mod guide;
@@ -28,9 +29,9 @@ pub use optim::{Method, Optimizer, Schedule};
 use crate::draws::{Draws, not_random};
 use doppl_runtime::handler::Layout;
 use doppl_runtime::{Model, Scenario};
+use rand::RngExt;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use rand_distr::{Distribution, StandardNormal};
 
 /// The ELBO split into its parts, each a Monte Carlo estimate over the guide's draws.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -66,8 +67,7 @@ impl<M: Model> SviFit<'_, M> {
         let mut rng = StdRng::seed_from_u64(seed);
         let mut eps = vec![0.0; self.guide.noise_dim()];
         draws_at_points(&self.scenario, n, || {
-            eps.iter_mut()
-                .for_each(|e| *e = StandardNormal.sample(&mut rng));
+            auto_steps::standard_normals(rng.random(), &mut eps);
             let mut z = vec![0.0; self.guide.dim()];
             self.guide.draw(&eps, &mut z);
             Ok(z)
@@ -84,8 +84,7 @@ impl<M: Model> SviFit<'_, M> {
         );
         let (mut likelihood, mut prior) = (0.0, 0.0);
         for _ in 0..n {
-            eps.iter_mut()
-                .for_each(|e| *e = StandardNormal.sample(&mut rng));
+            auto_steps::standard_normals(rng.random(), &mut eps);
             self.guide.draw(&eps, &mut z);
             let parts = self.scenario.log_density(&z)?;
             likelihood += parts.log_likelihood / n as f64;

@@ -11,6 +11,7 @@
 //! batch's terms), which keeps the whole estimate unbiased (Hoffman et al. 2013, "Stochastic
 //! Variational Inference", JMLR 14; NumPyro's `plate(subsample_size=..)`).
 
+use super::auto_steps::standard_normals;
 use super::guide::{AutoGuide, Guide};
 use super::steps::ElboEstimator;
 use crate::density::LogDensity;
@@ -20,7 +21,6 @@ use doppl_runtime::subsample::{Batch, SubsampledPlate};
 use doppl_runtime::{Model, ModelError, Scenario};
 use rand::RngExt;
 use rand::rngs::StdRng;
-use rand_distr::StandardNormal;
 
 /// The subsampled plates of `layout` whose batch is smaller than the plate.
 pub(super) fn subsampled_plates(layout: &Layout) -> Vec<SubsampledPlate> {
@@ -121,13 +121,13 @@ impl<M: Model> ElboEstimator for SubsampledElbo<'_, '_, M> {
         let weight = 1.0 / particles as f64;
         let mut expected = 0.0;
         for _ in 0..particles {
+            if normal {
+                standard_normals(rng.random(), &mut self.eps);
+            }
             for (k, &c) in self.coords.iter().enumerate() {
                 let mu = self.guide.params[c];
                 self.z[k] = match normal {
-                    true => {
-                        self.eps[k] = rng.sample(StandardNormal);
-                        mu + self.guide.params[dim + c].exp() * self.eps[k]
-                    }
+                    true => mu + self.guide.params[dim + c].exp() * self.eps[k],
                     false => mu,
                 };
             }
