@@ -215,8 +215,8 @@ fn adam_update(params: &mut [f64], grad: &[f64], state: &mut [[f64; 2]], step: &
         rate,
         eps,
     } = *step;
-    // One division and one square root per parameter: the bias corrections are applied
-    // as products (the divisions ran at the same cost as the square root, BENCHMARKS.md).
+    // One division and one square root per parameter, the bias corrections applied as
+    // products: 33 → 24–26 µs over 20,014 parameters (BENCHMARKS.md, twenty-first session).
     let (rate, inverse_c2) = (rate / c1, 1.0 / c2);
     for ((p, &g), [m, v]) in params.iter_mut().zip(grad).zip(state) {
         let g = g * clip;

@@ -5,7 +5,7 @@
 //! adds them in block order, so which thread ran a block never changes a result.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 /// The threads a pass's blocks run on: the caller's and up to `most − 1` workers kept for
@@ -14,29 +14,34 @@ use std::time::Duration;
 /// Starting a scoped thread per pass and joining it cost 56–59 µs on the 2-vCPU machines
 /// measured, waking a kept worker 9–10 µs (BENCHMARKS.md, twenty-first session); an SVI
 /// step runs one to three such passes. The workers are a `rayon` pool of this value's own
-/// (never the process-wide one); if the system refuses to start them, the blocks run on
-/// the caller's thread alone.
+/// (never the process-wide one), started by the first pass that runs on more than one
+/// thread (a fit whose passes all run whole starts none); if the system refuses to start
+/// them, the blocks run on the caller's thread alone.
 #[derive(Clone, Debug)]
 pub struct BlockThreads {
-    workers: Option<Arc<rayon::ThreadPool>>,
+    workers: Arc<OnceLock<Option<rayon::ThreadPool>>>,
     most: usize,
 }
 
 impl BlockThreads {
     /// Up to `most` threads (at least one: the caller's).
     pub fn new(most: usize) -> Self {
-        let workers = (most > 1)
-            .then(|| {
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(most - 1)
-                    .thread_name(|i| format!("doppl-blocks-{i}"))
-                    .build()
-                    .ok()
-            })
-            .flatten()
-            .map(Arc::new);
-        let most = if workers.is_some() { most } else { 1 };
-        BlockThreads { workers, most }
+        BlockThreads {
+            workers: Arc::default(),
+            most: most.max(1),
+        }
+    }
+
+    /// The kept workers, started at the first call.
+    fn pool(&self) -> Option<&rayon::ThreadPool> {
+        let start = || {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(self.most - 1)
+                .thread_name(|i| format!("doppl-blocks-{i}"))
+                .build()
+                .ok()
+        };
+        self.workers.get_or_init(start).as_ref()
     }
 
     /// The caller's thread alone.
@@ -74,8 +79,9 @@ impl BlockThreads {
         let Some((mine, others)) = workers.split_first_mut() else {
             return;
         };
-        match &self.workers {
-            Some(pool) if !others.is_empty() => pool.in_place_scope(|scope| {
+        let pool = (self.most > 1 && !others.is_empty()).then(|| self.pool());
+        match pool.flatten() {
+            Some(pool) => pool.in_place_scope(|scope| {
                 let work = &work;
                 for worker in others.iter_mut().take(self.most - 1) {
                     scope.spawn(move |_| work(worker));
@@ -88,11 +94,12 @@ impl BlockThreads {
 }
 
 /// How many threads run the blocks: one and all of them alternately for a few
-/// evaluations, then whichever was faster, timed again every 512 evaluations. Threads start late on a busy or virtual machine (tens to hundreds of µs),
-/// which a cheap gradient does not pay back; each count is judged by the median of its
-/// timed evaluations, which a late thread start inflates if it is the rule and another
-/// process taking a core for a moment does not. The choice cannot change a result (blocks
-/// are added in block order whoever ran them).
+/// evaluations, then whichever was faster, timed again every 512 evaluations. Workers
+/// wake late on a busy or virtual machine (tens of µs and more), which a cheap pass does
+/// not pay back; each count is judged by the median of its timed evaluations, which a
+/// late wake inflates if it is the rule and another process taking a core for a moment
+/// does not. The choice cannot change a result (blocks are added in block order whoever
+/// ran them).
 #[derive(Clone, Debug)]
 pub struct ThreadChoice {
     most: usize,
@@ -198,6 +205,12 @@ mod tests {
         // More workers than threads: the extra ones stay idle.
         let outputs = run_squares(&BlockThreads::new(2), 5, 9);
         assert!(outputs.iter().all(|o| o.0 < 2));
+        // A pass on the caller's thread alone starts no workers.
+        let threads = BlockThreads::new(2);
+        run_squares(&threads, 1, 9);
+        assert!(threads.workers.get().is_none());
+        run_squares(&threads, 2, 9);
+        assert!(threads.workers.get().is_some_and(Option::is_some));
     }
 
     #[test]
