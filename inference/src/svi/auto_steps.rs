@@ -42,7 +42,8 @@ impl AutoSteps {
         &mut self,
         density: &mut D,
         guide: &Guide,
-        (particles, rng): (usize, &mut StdRng),
+        particles: usize,
+        rng: &mut StdRng,
         grad: &mut [f64],
     ) -> Result<Option<f64>, ModelError> {
         grad.fill(0.0);

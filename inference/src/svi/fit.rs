@@ -220,7 +220,7 @@ impl<D: LogDensity<Error = ModelError>> ElboEstimator for AutoElbo<D> {
         rng: &mut StdRng,
         grad: &mut [f64],
     ) -> Result<Option<f64>, ModelError> {
-        (self.steps).estimate(&mut self.density, &self.guide, (particles, rng), grad)
+        (self.steps).estimate(&mut self.density, &self.guide, particles, rng, grad)
     }
 }
 

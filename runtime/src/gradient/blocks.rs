@@ -13,9 +13,9 @@
 //!
 //! Blocks are independent work: [`Gradient::in_blocks`] shares them among the caller's
 //! thread and the workers of a [`BlockThreads`] (each with its own engines and buffers;
-//! never a process-wide pool), as many as the first evaluations' timings say pay. Each block's value and
-//! gradient are kept apart and added in block order after all have run, so the result is
-//! the same to the bit whatever the number of threads.
+//! never a process-wide pool), as many as the first evaluations' timings say pay. Each
+//! block's value and gradient are kept apart and added in block order after all have run,
+//! so the result is the same to the bit whatever the number of threads.
 //!
 //! Blocks are used only where they were checked: the engine compares a blocked gradient
 //! with the whole one at a valid point when it is built, and keeps the whole pass if they
@@ -197,9 +197,9 @@ impl<'s, 'm, M: Model> PlateBlocks<'s, 'm, M> {
 
     /// Every block evaluated at `x`; the error of the first block that failed, if any.
     ///
-    /// The workers take the next block from a shared counter, so a thread the system
-    /// starts late (measured: up to 270 µs on a 2-vCPU virtual machine, longer than the
-    /// caller's whole share) costs nothing: the caller takes its blocks. Which thread ran a
+    /// The workers take the next block from a shared counter, so a worker that wakes late
+    /// (tens of µs from sleep on a 2-vCPU virtual machine; a thread started per pass took
+    /// up to 270 µs) costs only its share: the caller takes its blocks. Which thread ran a
     /// block does not change its result.
     fn run_blocks(&mut self, x: &[f64], threads: usize) -> Result<(), ModelError> {
         let (layout, plate, size) = (&self.layout, self.plate, self.size);
