@@ -72,6 +72,20 @@ pub trait Shape<S: Scalar, D: Distribution<S>>: Copy {
         let seeded: Vec<S> = u.iter().enumerate().map(|(i, &ui)| seed(i, ui)).collect();
         self.from_unconstrained(d, &seeded, locals)
     }
+    /// [`Shape::log_prob`] of the value [`Shape::from_unconstrained_seeded`] made of the
+    /// coordinates `u` seeded in `lane`: on a plate of a positive support, a family whose
+    /// density is a function of ln v scores the logarithms `u` themselves
+    /// ([`Distribution::log_prob_plate_of_logs`]) instead of taking them again.
+    fn log_prob_seeded<L: LocalTangents<S>>(
+        self,
+        d: &D,
+        v: &Self::Value,
+        (u, lane): (&[f64], LocalLane),
+        locals: &mut L,
+    ) -> Result<S, DistError> {
+        let _ = (u, lane);
+        self.log_prob(d, v, locals)
+    }
     /// The unconstrained coordinates of `v`, written into `out`.
     fn to_unconstrained(self, d: &D, v: &Self::Plain, out: &mut [f64]) -> Result<(), DistError>;
     /// The elements of a value: the value itself, or one per plate element.
@@ -168,6 +182,22 @@ where
         v: &Vector<D::Value>,
         locals: &mut L,
     ) -> Result<S, DistError> {
+        d.log_prob_plate_local(v, locals)
+    }
+    fn log_prob_seeded<L: LocalTangents<S>>(
+        self,
+        d: &D,
+        v: &Vector<D::Value>,
+        (u, lane): (&[f64], LocalLane),
+        locals: &mut L,
+    ) -> Result<S, DistError> {
+        let positive = d.support() == Support::Positive && d.unconstrained_dim() == 1;
+        if positive
+            && u.len() == self.size
+            && let Some(lp) = d.log_prob_plate_of_logs(u, lane, locals)
+        {
+            return lp;
+        }
         d.log_prob_plate_local(v, locals)
     }
     fn log_prob_known<L: LocalTangents<S>>(

@@ -2,7 +2,7 @@
 //! the plate sum that computes parameter-only terms once when the parameters are scalar.
 
 use super::{DistError, Param, Support, check_batch};
-use crate::gradient::{LocalTangents, PlateLoop, run_hoisted};
+use crate::gradient::{LocalLane, LocalTangents, PlateLoop, run_hoisted};
 use crate::scalar::Scalar;
 use nalgebra::DVector;
 
@@ -158,6 +158,18 @@ pub(crate) trait ElementDensity<S: Scalar> {
         value: &impl Fn(&V) -> Self::Value,
     ) -> Option<Result<S, DistError>> {
         let _ = (vs, locals, value);
+        None
+    }
+    /// The whole plate sum of the values `e^{uᵢ}` given their seeded logarithms `u`
+    /// ([`Distribution::log_prob_plate_of_logs`](super::Distribution::log_prob_plate_of_logs)),
+    /// or `None` to score the values.
+    fn plate_sum_of_logs<L: LocalTangents<S>>(
+        &self,
+        u: &[f64],
+        lane: LocalLane,
+        locals: &mut L,
+    ) -> Option<Result<S, DistError>> {
+        let _ = (u, lane, locals);
         None
     }
 }
@@ -365,6 +377,14 @@ macro_rules! scalar_distribution {
                 locals: &mut L,
             ) -> Result<S, DistError> {
                 $crate::dist::common::plate_log_prob(self, vs, locals)
+            }
+            fn log_prob_plate_of_logs<L: $crate::gradient::LocalTangents<S>>(
+                &self,
+                u: &[f64],
+                lane: $crate::gradient::LocalLane,
+                locals: &mut L,
+            ) -> Option<Result<S, DistError>> {
+                ElementDensity::plate_sum_of_logs(self, u, lane, locals)
             }
             fn log_prob_plate_observed<L: $crate::gradient::LocalTangents<S>>(
                 &self,

@@ -4,8 +4,8 @@ use super::common::{
     ElementDensity, LN_SQRT_2PI, ScalarFamily, block_real_parts, check_finite, check_scale,
     check_strictly_positive, common_batch, ln_at, scalar_distribution,
 };
-use super::{DistError, IntoParam, Param, Support};
-use crate::gradient::{LocalTangents, PlateLoop, run_hoisted};
+use super::{DistError, IntoParam, Param, Support, check_batch};
+use crate::gradient::{LocalLane, LocalTangents, PlateLoop, run_hoisted};
 use crate::scalar::Scalar;
 use crate::transform::Positive;
 use rand::Rng;
@@ -100,6 +100,62 @@ impl<S: Scalar> ElementDensity<S> for LogNormal<S> {
         };
         let n = vs.len() as f64;
         Some(run_hoisted(locals, &squares).map(|kernels| kernels + norm * n))
+    }
+    /// With one scale, the values' logarithms are their coordinates: `−Σ uᵢ − Σ (uᵢ − μᵢ)² /
+    /// 2σ² + n (−ln σ − ln √2π)`, with no `ln` and no product of duals per element.
+    fn plate_sum_of_logs<L: LocalTangents<S>>(
+        &self,
+        u: &[f64],
+        lane: LocalLane,
+        locals: &mut L,
+    ) -> Option<Result<S, DistError>> {
+        let (inv_var, norm) = self.shared_scale?;
+        if let Err(e) = check_batch(self.batch, u.len()) {
+            return Some(Err(e));
+        }
+        let squares = SquaresOfLogs {
+            u,
+            lane,
+            loc: &self.loc,
+            inv_var,
+        };
+        let n = u.len() as f64;
+        Some(run_hoisted(locals, &squares).map(|kernels| kernels + norm * n))
+    }
+}
+
+/// The loop of [`LogNormal`]'s plate sum with one scale over values given by their
+/// logarithms, seeded in `lane`.
+struct SquaresOfLogs<'a, S: nalgebra::Scalar> {
+    u: &'a [f64],
+    lane: LocalLane,
+    loc: &'a Param<S>,
+    inv_var: S,
+}
+
+impl<S: Scalar> PlateLoop<S> for SquaresOfLogs<'_, S> {
+    #[inline(always)]
+    fn run<L: LocalTangents<S>>(&self, locals: &mut L) -> Result<S, DistError> {
+        let inv_var = self.inv_var.re();
+        let seed = self.lane.seeder::<S>();
+        let active = locals.is_active();
+        // Read off, the logarithms' sum keeps no lanes; otherwise it keeps their seeds.
+        let (mut logs, mut seeded_logs, mut squares) = (0.0, S::zero(), S::zero());
+        for (i, &u) in self.u.iter().enumerate() {
+            let log_v = seed(i, u);
+            let r = log_v - self.loc.at(i);
+            let d = r.re();
+            if active {
+                // The element's term −uᵢ − rᵢ²/2σ², read through its two parts.
+                locals.read(i, &log_v, -1.0);
+                locals.read(i, &r, -inv_var * d);
+                logs += u;
+            } else {
+                seeded_logs += log_v;
+            }
+            squares = squares.add_chain(r, d * d, 2.0 * d);
+        }
+        Ok(-(seeded_logs + logs) - squares * self.inv_var * 0.5)
     }
 }
 
@@ -196,10 +252,57 @@ impl<S: Scalar> super::Reparameterized<S> for LogNormal<S> {
 mod tests {
     use super::*;
     use crate::dist::Distribution;
-    use crate::gradient::NoLocals;
+    use crate::gradient::{NoLocals, OneLane};
     use crate::scalar::Dual;
-    use nalgebra::dvector;
+    use nalgebra::{DVector, dvector};
     use statrs::distribution::{Continuous, LogNormal as Reference};
+
+    /// Scored from their logarithms, a local latent's values give the plate sum, the global
+    /// derivative and the per-element derivatives read off that scoring the values does.
+    #[test]
+    fn scoring_the_logarithms_equals_scoring_the_values() {
+        let u = [-0.7, 0.2, 1.9, -2.4, 0.05];
+        let lane = LocalLane {
+            lane: 1,
+            offset: 0,
+            len: u.len(),
+            index_lanes: None,
+        };
+        let seed = lane.seeder::<Dual<2>>();
+        let loc = DVector::from_fn(u.len(), |i, _| Dual::variable(0.3 * i as f64 - 0.5, 0));
+        let values = DVector::from_fn(u.len(), |i, _| seed(i, u[i]).exp());
+        let d = LogNormal::new(loc, Dual::<2>::variable(0.8, 0)).unwrap();
+        let (mut by_values, mut by_logs) = ([0.0; 5], [0.0; 5]);
+        let expected = d
+            .log_prob_plate_local(&values, &mut OneLane::new(1, 1.0, &mut by_values))
+            .unwrap();
+        let found = d
+            .log_prob_plate_of_logs(&u, lane, &mut OneLane::new(1, 1.0, &mut by_logs))
+            .unwrap()
+            .unwrap();
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12 * (1.0 + a.abs());
+        assert!(close(found.re, expected.re), "{found:?} {expected:?}");
+        assert!(
+            close(found.eps[0], expected.eps[0]),
+            "{found:?} {expected:?}"
+        );
+        for (a, b) in by_logs.iter().zip(&by_values) {
+            assert!(close(*a, *b), "{by_logs:?} {by_values:?}");
+        }
+        // Not read off, the sum keeps every lane the values' scoring keeps.
+        let expected = d.log_prob_plate_local(&values, &mut NoLocals).unwrap();
+        let found = d.log_prob_plate_of_logs(&u, lane, &mut NoLocals).unwrap();
+        let found = found.unwrap();
+        assert!(close(found.re, expected.re) && close(found.eps[1], expected.eps[1]));
+        // A scale per element is scored through the values.
+        let scales = DVector::from_element(u.len(), Dual::<2>::from_f64(0.8));
+        let per_element = LogNormal::new(0.0, scales).unwrap();
+        assert!(
+            per_element
+                .log_prob_plate_of_logs(&u, lane, &mut NoLocals)
+                .is_none()
+        );
+    }
 
     /// The one-scale plate sum equals statrs' densities summed, with a location per element
     /// and with one location.

@@ -54,7 +54,7 @@ pub use student_t::StudentT;
 pub use support::Support;
 pub use uniform::Uniform;
 
-use crate::gradient::{LocalTangents, NoLocals};
+use crate::gradient::{LocalLane, LocalTangents, NoLocals};
 use crate::scalar::Scalar;
 use nalgebra::DVector;
 use rand::Rng;
@@ -117,6 +117,24 @@ pub trait Distribution<S: Scalar>: Sized {
         vs: &DVector<Self::Value>,
         locals: &mut L,
     ) -> Result<S, DistError>;
+
+    /// [`Distribution::log_prob_plate_local`] of the values `e^{uᵢ}` of a local latent with a
+    /// positive support, given its unconstrained coordinates `u` (every positive support
+    /// unconstrains by `ln`) and the lane they are seeded in ([`LocalLane::seeder`]).
+    ///
+    /// A family whose density is a function of ln v (the log-normal) scores `u` without
+    /// taking the logarithms of the values again: one `ln` and one product of duals per
+    /// element fewer, and exact where `e^u` would round. `None` (the default): score the
+    /// values.
+    fn log_prob_plate_of_logs<L: LocalTangents<S>>(
+        &self,
+        u: &[f64],
+        lane: LocalLane,
+        locals: &mut L,
+    ) -> Option<Result<S, DistError>> {
+        let _ = (u, lane, locals);
+        None
+    }
 
     /// [`Distribution::log_prob_plate_local`] of observed values given with `f64` numbers.
     ///

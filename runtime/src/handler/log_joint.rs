@@ -191,17 +191,21 @@ impl<'x, S: Scalar> LogJoint<'x, S> {
         self.read_off.as_ref().and_then(|(_, _, mixed)| *mixed)
     }
 
-    /// ln p of a site's value, plate sums reading off the plate's local lanes.
+    /// ln p of a site's value, plate sums reading off the plate's local lanes; `seeded`:
+    /// the coordinates and lane a local latent's value was made of
+    /// ([`Shape::log_prob_seeded`]).
     fn score<D: Distribution<S>, P: Shape<S, D>>(
         &mut self,
         site: &'static str,
         dist: &D,
         shape: P,
         value: &P::Value,
+        seeded: Option<(&[f64], LocalLane)>,
     ) -> Result<S, ModelError> {
         let (plate, weight) = (shape.plate(), self.weight_of(shape.plate()));
-        let lp = with_locals!(self, plate.map(|p| p.name), weight, |locals| {
-            shape.log_prob(dist, value, locals)
+        let lp = with_locals!(self, plate.map(|p| p.name), weight, |locals| match seeded {
+            Some(seeded) => shape.log_prob_seeded(dist, value, seeded, locals),
+            None => shape.log_prob(dist, value, locals),
         });
         lp.map(|lp| weighted(lp, weight))
             .map_err(|e| ModelError::at_site(site, e))
@@ -299,9 +303,14 @@ impl<M: Model, S: Scalar> Handler<M, S> for LogJoint<'_, S> {
                 found: self.point_len(),
             });
         }
+        let start = self.position;
         let (value, log_jac) = self.constrain(&dist, shape, end, local);
         self.position = end;
-        let lp = self.score(T::NAME, &dist, shape, &value)?;
+        let seeded = self
+            .local_point
+            .zip(local)
+            .map(|(x, l)| (&x[start..end], l));
+        let lp = self.score(T::NAME, &dist, shape, &value, seeded)?;
         self.track(T::NAME, &(lp + log_jac));
         self.parts.log_jacobian += log_jac;
         self.parts.log_prior += lp;
