@@ -73,9 +73,9 @@ pub trait Shape<S: Scalar, D: Distribution<S>>: Copy {
         self.from_unconstrained(d, &seeded, locals)
     }
     /// [`Shape::log_prob`] of the value [`Shape::from_unconstrained_seeded`] made of the
-    /// coordinates `u` seeded in `lane`: on a plate of a positive support, a family whose
-    /// density is a function of ln v scores the logarithms `u` themselves
-    /// ([`Distribution::log_prob_plate_of_logs`]) instead of taking them again.
+    /// coordinates `u` seeded in `lane`: on a plate of a real or positive support, the
+    /// family may score the coordinates themselves
+    /// ([`Distribution::log_prob_plate_of_coordinates`]).
     fn log_prob_seeded<L: LocalTangents<S>>(
         self,
         d: &D,
@@ -191,10 +191,11 @@ where
         (u, lane): (&[f64], LocalLane),
         locals: &mut L,
     ) -> Result<S, DistError> {
-        let positive = d.support() == Support::Positive && d.unconstrained_dim() == 1;
-        if positive
+        let by_coordinates = matches!(d.support(), Support::Real | Support::Positive);
+        if by_coordinates
+            && d.unconstrained_dim() == 1
             && u.len() == self.size
-            && let Some(lp) = d.log_prob_plate_of_logs(u, lane, locals)
+            && let Some(lp) = d.log_prob_plate_of_coordinates(u, lane, locals)
         {
             return lp;
         }

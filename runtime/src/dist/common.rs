@@ -160,10 +160,10 @@ pub(crate) trait ElementDensity<S: Scalar> {
         let _ = (vs, locals, value);
         None
     }
-    /// The whole plate sum of the values `e^{uᵢ}` given their seeded logarithms `u`
-    /// ([`Distribution::log_prob_plate_of_logs`](super::Distribution::log_prob_plate_of_logs)),
+    /// The whole plate sum of a local latent's values given by their seeded coordinates `u`
+    /// ([`Distribution::log_prob_plate_of_coordinates`](super::Distribution::log_prob_plate_of_coordinates)),
     /// or `None` to score the values.
-    fn plate_sum_of_logs<L: LocalTangents<S>>(
+    fn plate_sum_of_coordinates<L: LocalTangents<S>>(
         &self,
         u: &[f64],
         lane: LocalLane,
@@ -378,13 +378,13 @@ macro_rules! scalar_distribution {
             ) -> Result<S, DistError> {
                 $crate::dist::common::plate_log_prob(self, vs, locals)
             }
-            fn log_prob_plate_of_logs<L: $crate::gradient::LocalTangents<S>>(
+            fn log_prob_plate_of_coordinates<L: $crate::gradient::LocalTangents<S>>(
                 &self,
                 u: &[f64],
                 lane: $crate::gradient::LocalLane,
                 locals: &mut L,
             ) -> Option<Result<S, DistError>> {
-                ElementDensity::plate_sum_of_logs(self, u, lane, locals)
+                ElementDensity::plate_sum_of_coordinates(self, u, lane, locals)
             }
             fn log_prob_plate_observed<L: $crate::gradient::LocalTangents<S>>(
                 &self,

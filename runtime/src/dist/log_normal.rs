@@ -103,7 +103,7 @@ impl<S: Scalar> ElementDensity<S> for LogNormal<S> {
     }
     /// With one scale, the values' logarithms are their coordinates: `−Σ uᵢ − Σ (uᵢ − μᵢ)² /
     /// 2σ² + n (−ln σ − ln √2π)`, with no `ln` and no product of duals per element.
-    fn plate_sum_of_logs<L: LocalTangents<S>>(
+    fn plate_sum_of_coordinates<L: LocalTangents<S>>(
         &self,
         u: &[f64],
         lane: LocalLane,
@@ -277,7 +277,7 @@ mod tests {
             .log_prob_plate_local(&values, &mut OneLane::new(1, 1.0, &mut by_values))
             .unwrap();
         let found = d
-            .log_prob_plate_of_logs(&u, lane, &mut OneLane::new(1, 1.0, &mut by_logs))
+            .log_prob_plate_of_coordinates(&u, lane, &mut OneLane::new(1, 1.0, &mut by_logs))
             .unwrap()
             .unwrap();
         let close = |a: f64, b: f64| (a - b).abs() < 1e-12 * (1.0 + a.abs());
@@ -291,7 +291,9 @@ mod tests {
         }
         // Not read off, the sum keeps every lane the values' scoring keeps.
         let expected = d.log_prob_plate_local(&values, &mut NoLocals).unwrap();
-        let found = d.log_prob_plate_of_logs(&u, lane, &mut NoLocals).unwrap();
+        let found = d
+            .log_prob_plate_of_coordinates(&u, lane, &mut NoLocals)
+            .unwrap();
         let found = found.unwrap();
         assert!(close(found.re, expected.re) && close(found.eps[1], expected.eps[1]));
         // A scale per element is scored through the values.
@@ -299,7 +301,7 @@ mod tests {
         let per_element = LogNormal::new(0.0, scales).unwrap();
         assert!(
             per_element
-                .log_prob_plate_of_logs(&u, lane, &mut NoLocals)
+                .log_prob_plate_of_coordinates(&u, lane, &mut NoLocals)
                 .is_none()
         );
     }

@@ -118,15 +118,18 @@ pub trait Distribution<S: Scalar>: Sized {
         locals: &mut L,
     ) -> Result<S, DistError>;
 
-    /// [`Distribution::log_prob_plate_local`] of the values `e^{uᵢ}` of a local latent with a
-    /// positive support, given its unconstrained coordinates `u` (every positive support
-    /// unconstrains by `ln`) and the lane they are seeded in ([`LocalLane::seeder`]).
+    /// [`Distribution::log_prob_plate_local`] of a local latent's values given by its
+    /// unconstrained coordinates `u` and the lane they are seeded in ([`LocalLane::seeder`]):
+    /// the values are `u` for a real support and `e^u` for a positive one (every positive
+    /// support unconstrains by `ln`).
     ///
-    /// A family whose density is a function of ln v (the log-normal) scores `u` without
-    /// taking the logarithms of the values again: one `ln` and one product of duals per
-    /// element fewer, and exact where `e^u` would round. `None` (the default): score the
-    /// values.
-    fn log_prob_plate_of_logs<L: LocalTangents<S>>(
+    /// A family can often score the coordinates more cheaply than the values: the
+    /// log-normal's density is a function of ln v = u (no `ln` and no product of duals per
+    /// element, and exact where `e^u` would round); the normal's with one location and one
+    /// scale is a function of Σ dᵢ and Σ dᵢ² for dᵢ = uᵢ − μ, whose derivatives along the
+    /// seeds are the same for every element (`f64` work per element instead of dual). `None`
+    /// (the default): score the values.
+    fn log_prob_plate_of_coordinates<L: LocalTangents<S>>(
         &self,
         u: &[f64],
         lane: LocalLane,
