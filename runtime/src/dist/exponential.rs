@@ -76,12 +76,10 @@ impl<S: Scalar> ElementDensity<S> for Exponential<S> {
         }
         for quad in quads {
             let [s0, s1, s2, s3] = &mut sums;
-            (
-                add(s0, &quad[0]),
-                add(s1, &quad[1]),
-                add(s2, &quad[2]),
-                add(s3, &quad[3]),
-            );
+            add(s0, &quad[0]);
+            add(s1, &quad[1]);
+            add(s2, &quad[2]);
+            add(s3, &quad[3]);
         }
         let total = (sums[0] + sums[1]) + (sums[2] + sums[3]);
         // A negative value shows in the minimum, an infinite or NaN one in the sum.
