@@ -225,7 +225,7 @@ where
     ) -> Result<Vector<D::Value>, ModelError> {
         self.check_len(site, v.len())?;
         let values = crate::value::collect(v.len(), v.as_slice().iter().map(D::lift));
-        Ok(Vector::on_plate(DVector::from_vec(values), self))
+        Ok(Vector::on_plate(DVector::from_vec(values), self).lifted_data())
     }
     fn lower(v: &Vector<D::Value>) -> DVector<D::Plain> {
         DVector::from_vec(v.as_slice().iter().map(D::lower).collect())

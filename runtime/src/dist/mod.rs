@@ -129,6 +129,23 @@ pub trait Distribution<S: Scalar>: Sized {
     /// scale is a function of Σ dᵢ and Σ dᵢ² for dᵢ = uᵢ − μ, whose derivatives along the
     /// seeds are the same for every element (`f64` work per element instead of dual). `None`
     /// (the default): score the values.
+    ///
+    /// ```
+    /// use doppl_runtime::dist::{Distribution, LogNormal};
+    /// use doppl_runtime::gradient::{LocalLane, NoLocals};
+    /// use nalgebra::DVector;
+    /// let d = LogNormal::<f64>::new(0.5, 2.0).unwrap();
+    /// let u = [0.3, -1.2, 2.5];
+    /// let lane = LocalLane { lane: 0, offset: 0, len: 3, index_lanes: None };
+    /// let of_coordinates = d.log_prob_plate_of_coordinates(&u, lane, &mut NoLocals);
+    /// let values = DVector::from_iterator(3, u.iter().map(|u| u.exp()));
+    /// let of_values = d.log_prob_plate(&values).unwrap();
+    /// assert!((of_coordinates.unwrap().unwrap() - of_values).abs() < 1e-12);
+    /// // −Σ uᵢ − Σ (uᵢ − 0.5)² / 8 − 3 (ln 2 + ln √2π)
+    /// let closed_form: f64 = u.iter().map(|u| -u - (u - 0.5f64).powi(2) / 8.0).sum::<f64>()
+    ///     - 3.0 * (2f64.ln() + 0.5 * (2.0 * std::f64::consts::PI).ln());
+    /// assert!((of_values - closed_form).abs() < 1e-12);
+    /// ```
     fn log_prob_plate_of_coordinates<L: LocalTangents<S>>(
         &self,
         u: &[f64],

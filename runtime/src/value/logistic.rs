@@ -56,6 +56,7 @@ impl<S: Scalar> Vector<S> {
             values: DVector::from_vec(out),
             plate: self.plate,
             error: self.error,
+            lifted: false,
         }
     }
 }

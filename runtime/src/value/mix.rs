@@ -71,6 +71,17 @@ pub trait Mix<B>: Sized {
     fn mix_mul(self, b: B) -> Self::Output;
     /// self / b.
     fn mix_div(self, b: B) -> Self::Output;
+    /// self · b where `self` is data lifted into its type (derivative part zero): a
+    /// product by its value alone.
+    #[inline]
+    fn lifted_mix_mul(self, b: B) -> Self::Output {
+        self.mix_mul(b)
+    }
+    /// self · b where `b` is data lifted into its type (derivative part zero).
+    #[inline]
+    fn mix_mul_lifted(self, b: B) -> Self::Output {
+        self.mix_mul(b)
+    }
     /// `op` of an owned buffer of left operands with `rhs`, written into that buffer when
     /// the result has the left operands' type (one vector less per operation); the buffer
     /// back otherwise.
@@ -235,6 +246,14 @@ macro_rules! mix_for_dual {
             #[inline]
             fn mix_div(self, b: $dual) -> $dual {
                 self / b
+            }
+            #[inline]
+            fn lifted_mix_mul(self, b: $dual) -> $dual {
+                b * self.re
+            }
+            #[inline]
+            fn mix_mul_lifted(self, b: $dual) -> $dual {
+                self * b.re
             }
             fn in_place_left(
                 buffer: Vec<$dual>,

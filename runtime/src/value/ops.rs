@@ -39,6 +39,7 @@ where
         )),
         plate: a.plate.or(b.plate),
         error: None,
+        lifted: false,
     }
 }
 
@@ -205,6 +206,7 @@ where
         )),
         plate: a.plate,
         error: None,
+        lifted: false,
     }
 }
 
@@ -233,7 +235,7 @@ fn zip_two_data(
 }
 
 macro_rules! binary_ops {
-    ($Op:ident, $op:ident, $mix:ident, $sym:literal, $which:expr) => {
+    ($Op:ident, $op:ident, $mix:ident, $lifted:ident, $sym:literal, $which:expr) => {
         impl<A: Mix<B> + nalgebra::Scalar + Copy, B: nalgebra::Scalar + Copy> $Op<&Vector<B>>
             for &Vector<A>
         {
@@ -269,6 +271,9 @@ macro_rules! binary_ops {
         impl<A: Mix<B> + nalgebra::Scalar + Copy, B: MixOperand> $Op<B> for &Vector<A> {
             type Output = Vector<A::Output>;
             fn $op(self, rhs: B) -> Self::Output {
+                if self.lifted {
+                    return self.map(|&a| a.$lifted(rhs));
+                }
                 self.map(|&a| a.$mix(rhs))
             }
         }
@@ -341,10 +346,12 @@ macro_rules! data_scalar_ops {
     };
 }
 
-binary_ops!(Add, add, mix_add, "+", Op::Add);
-binary_ops!(Sub, sub, mix_sub, "-", Op::Sub);
-binary_ops!(Mul, mul, mix_mul, "*", Op::Mul);
-binary_ops!(Div, div, mix_div, "/", Op::Div);
+// The fourth name: the operation with a vector of lifted data on the left
+// (`Vector::lifted`), which only a product makes cheaper.
+binary_ops!(Add, add, mix_add, mix_add, "+", Op::Add);
+binary_ops!(Sub, sub, mix_sub, mix_sub, "-", Op::Sub);
+binary_ops!(Mul, mul, mix_mul, lifted_mix_mul, "*", Op::Mul);
+binary_ops!(Div, div, mix_div, mix_div, "/", Op::Div);
 data_scalar_ops!(Add, add, mix_add);
 data_scalar_ops!(Sub, sub, mix_sub);
 data_scalar_ops!(Div, div, mix_div);
@@ -426,6 +433,27 @@ mod tests {
             assert_eq!(out[i].re, expected.re, "row {i}");
             assert_eq!(out[i].eps, expected.eps, "row {i}");
         }
+    }
+
+    /// A vector of lifted data times a scalar, on either side, is the product computed
+    /// with the data's derivative part (zero), to the bit; the mark does not outlive the
+    /// values it was set on.
+    #[test]
+    fn lifted_data_times_a_scalar_is_the_full_product() {
+        let data = DVector::from_fn(5, |i, _| Dual::<3>::constant(i as f64 - 1.5));
+        let lifted = Vector::from(data.clone()).lifted_data();
+        let plain = Vector::from(data);
+        let mut beta = Dual::<3>::constant(-0.75);
+        beta.eps = [1.0, -2.0, 0.5];
+        for (a, b) in [
+            (&lifted * beta, &plain * beta),
+            (beta * &lifted, beta * &plain),
+        ] {
+            for (x, y) in a.iter().zip(b.iter()) {
+                assert_eq!((x.re, x.eps), (y.re, y.eps));
+            }
+        }
+        assert!(lifted.clone().lifted && !(&lifted * beta).lifted && !(&lifted + beta).lifted);
     }
 
     #[test]

@@ -57,13 +57,16 @@ impl<const W: usize> ScalarVectorOps for Dual<W> {}
 impl ScalarVectorOps for Dual64 {}
 
 macro_rules! scalar_left {
-    ([$($g:tt)*] $t:ty, $Op:ident, $op:ident, $mix:ident, $which:expr) => {
+    ([$($g:tt)*] $t:ty, $Op:ident, $op:ident, $mix:ident, $lifted:ident, $which:expr) => {
         impl<$($g)* B: MixOperand> $Op<&Vector<B>> for $t
         where
             $t: Mix<B>,
         {
             type Output = Vector<<$t as Mix<B>>::Output>;
             fn $op(self, rhs: &Vector<B>) -> Self::Output {
+                if rhs.lifted {
+                    return rhs.map(|&b| self.$lifted(b));
+                }
                 rhs.map(|&b| self.$mix(b))
             }
         }
@@ -94,10 +97,10 @@ macro_rules! scalar_data {
 
 macro_rules! scalar_left_all {
     ([$($g:tt)*] $t:ty) => {
-        scalar_left!([$($g)*] $t, Add, add, mix_add, Op::Add);
-        scalar_left!([$($g)*] $t, Sub, sub, mix_sub, Op::Sub);
-        scalar_left!([$($g)*] $t, Mul, mul, mix_mul, Op::Mul);
-        scalar_left!([$($g)*] $t, Div, div, mix_div, Op::Div);
+        scalar_left!([$($g)*] $t, Add, add, mix_add, mix_add, Op::Add);
+        scalar_left!([$($g)*] $t, Sub, sub, mix_sub, mix_sub, Op::Sub);
+        scalar_left!([$($g)*] $t, Mul, mul, mix_mul, mix_mul_lifted, Op::Mul);
+        scalar_left!([$($g)*] $t, Div, div, mix_div, mix_div, Op::Div);
         scalar_data!([$($g)*] $t, Add, add, mix_add);
         scalar_data!([$($g)*] $t, Sub, sub, mix_sub);
         scalar_data!([$($g)*] $t, Div, div, mix_div);

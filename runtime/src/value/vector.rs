@@ -31,6 +31,9 @@ pub struct Vector<T: nalgebra::Scalar> {
     pub(super) values: DVector<T>,
     pub(super) plate: Option<&'static str>,
     pub(super) error: Option<ShapeError>,
+    /// Whether every element is `f64` data lifted into `T` (an observed site's value): its
+    /// derivative part is zero, so a product with a scalar multiplies by the value alone.
+    pub(super) lifted: bool,
 }
 
 impl<T: nalgebra::Scalar> Vector<T> {
@@ -40,6 +43,7 @@ impl<T: nalgebra::Scalar> Vector<T> {
             values,
             plate: Some(plate.name),
             error: None,
+            lifted: false,
         }
     }
     /// The failed result of an operation.
@@ -48,6 +52,7 @@ impl<T: nalgebra::Scalar> Vector<T> {
             values: DVector::from_vec(Vec::new()),
             plate: None,
             error: Some(error),
+            lifted: false,
         }
     }
     /// The plate the values live on, if known.
@@ -94,6 +99,11 @@ impl<T: nalgebra::Scalar> Vector<T> {
         self.plate = Some(plate.name);
         Ok(self)
     }
+    /// The same values marked as data lifted into `T` (every derivative part zero).
+    pub(crate) fn lifted_data(mut self) -> Self {
+        self.lifted = true;
+        self
+    }
     /// The same values with `plate` as their plate.
     pub(super) fn with_plate(mut self, plate: Option<&'static str>) -> Self {
         self.plate = plate;
@@ -112,6 +122,7 @@ impl<T: nalgebra::Scalar> Vector<T> {
             values: DVector::from_vec(pool::collect(self.values.len(), values)),
             plate: self.plate,
             error: self.error,
+            lifted: false,
         }
     }
 }
@@ -124,6 +135,7 @@ impl<T: nalgebra::Scalar> Clone for Vector<T> {
             values: DVector::from_vec(pool::collect(self.values.len(), values)),
             plate: self.plate,
             error: self.error,
+            lifted: self.lifted,
         }
     }
 }
@@ -149,6 +161,7 @@ impl<T: nalgebra::Scalar> From<DVector<T>> for Vector<T> {
             values,
             plate: None,
             error: None,
+            lifted: false,
         }
     }
 }
