@@ -248,7 +248,9 @@ impl Subsample for Vec<usize> {
 /// [`Batch::set_block`]): their data are then copied as one slice, not gathered one by one.
 fn contiguous(indices: &[usize]) -> Option<std::ops::Range<usize>> {
     let start = *indices.first()?;
-    let consecutive = indices.iter().enumerate().all(|(k, &i)| i == start + k);
+    // Without early exit, so that the comparison vectorizes: a block's indices are all
+    // consecutive, and they are checked at every evaluation.
+    let consecutive = (indices.iter().zip(start..)).fold(true, |ok, (&i, k)| ok & (i == k));
     consecutive.then(|| start..start + indices.len())
 }
 

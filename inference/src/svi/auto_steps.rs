@@ -2,21 +2,22 @@
 //! draw, the pull-back onto the guide's parameters and the entropy.
 
 use super::guide::Guide;
+use super::ziggurat::fill_standard_normals;
 use crate::density::LogDensity;
 use doppl_runtime::ModelError;
 use rand::rngs::{StdRng, Xoshiro256PlusPlus};
 use rand::{RngExt, SeedableRng};
-use rand_distr::StandardNormal;
 
 /// Fills `eps` with standard normals from a stream seeded with `seed`.
 ///
 /// The fit's own generator (`StdRng`, ChaCha12) gives one seed per draw, and
-/// `Xoshiro256PlusPlus` (Blackman and Vigna 2021) draws the normals: 21 µs per 10,000
-/// where `StdRng` took 44–49 µs (BENCHMARKS.md), a tenth of a step of the confounder
-/// network at N = 10,000.
+/// `Xoshiro256PlusPlus` (Blackman and Vigna 2021) gives the bits of the normals, drawn by
+/// the ziggurat method ([`super::ziggurat`]): with `StdRng` and `rand_distr`'s sampler
+/// 10,000 took 44–49 µs (BENCHMARKS.md), a tenth of a step of the confounder network at
+/// N = 10,000.
 pub(super) fn standard_normals(seed: u64, eps: &mut [f64]) {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    eps.iter_mut().for_each(|e| *e = rng.sample(StandardNormal));
+    fill_standard_normals(&mut rng, eps);
 }
 
 /// The buffers of the ELBO estimates, reused from step to step.

@@ -18,6 +18,7 @@ mod optim;
 mod progress;
 mod steps;
 mod subsample;
+mod ziggurat;
 
 pub use custom::{
     CustomGuide, ElboAt, GuideFit, GuideGradientMode, GuideMismatch, guide_elbo, svi_guide,
