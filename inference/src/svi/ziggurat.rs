@@ -3,10 +3,12 @@
 //! the uniform taken from disjoint bits of one 64-bit word as Doornik (2005, "An Improved
 //! Ziggurat Method to Generate Normal Random Samples") recommends.
 //!
-//! An automatic guide draws one normal per coordinate and step (10,000 per step of the
-//! confounder network at N = 10,000): `rand_distr`'s `StandardNormal` took ~56 instructions
-//! per draw there; this one takes one 64-bit word, a table lookup, a comparison and a
-//! product for ~99% of them (BENCHMARKS.md, twenty-second session).
+//! It is the method `rand_distr`'s `StandardNormal` implements, with the same tail start and
+//! the same use of the bits, so both give the same draws up to the rounding of the tables.
+//! What this one adds is a loop specialized for filling a buffer: an automatic guide draws
+//! one normal per coordinate and step (10,000 per step of the confounder network at
+//! N = 10,000), where `rand_distr`'s sampler took ~56 instructions per draw and this one
+//! ~35 (BENCHMARKS.md, twenty-second session).
 
 use rand::Rng;
 use std::sync::OnceLock;
